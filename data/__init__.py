@@ -1,0 +1,1 @@
+"""Shipped data: the default tag taxonomy and the demo line definition."""

@@ -1,0 +1,1 @@
+"""Textual UI for warmline. Imports warmline; warmline never imports this."""

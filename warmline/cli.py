@@ -1,0 +1,1016 @@
+"""The `warmline` command: click commands that parse, call the core, and print.
+
+Kept thin and quick to import: the core modules load inside the commands that use
+them, and nothing here imports Textual (the TUI is imported only to open it).
+Exit codes: 0 done, 1 refused or invalid (one `error:` line on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
+
+
+class Context:
+    """What every command shares: the database path and who is acting, opened on first use."""
+
+    def __init__(self, db_path: str | None, as_handle: str | None) -> None:
+        self.db_path = db_path
+        self.as_handle = as_handle
+        self._db = None
+        self._actor = None
+
+    def db(self):
+        if self._db is None:
+            from .db import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def line(self):
+        from .line import get
+
+        return get(self.db().conn)
+
+    def tz(self):
+        from .recurrence import zone
+
+        return zone(self.line().tz)
+
+    def actor(self):
+        if self._actor is None:
+            from .access import resolve_actor
+
+            self._actor = resolve_actor(self.db(), self.as_handle, _passphrase_source)
+        return self._actor
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _passphrase_source() -> str | None:
+    secret = os.environ.get("WARMLINE_PASSPHRASE")
+    if secret is not None:
+        return secret
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.prompt("Passphrase", hide_input=True, err=True)
+    return None
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def emit(data: Any) -> None:
+    """Print JSON (lists of rows at the top level)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def hours_text(h: float) -> str:
+    return f"{h:.1f} h"
+
+
+# ---------------------------------------------------------------- root
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EPILOG,
+)
+@click.option("--db", "db_path", metavar="PATH", help="The rota file (default: $WARMLINE_DB, else your data dir).")
+@click.option("--as", "as_handle", metavar="HANDLE", envvar="WARMLINE_AS", help="Act as this person (env WARMLINE_AS).")
+@click.version_option(package_name="warmline", message="warmline %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None, as_handle: str | None) -> None:
+    """A terminal rota for peer-run warmlines.
+
+    Run with no command to open the app.
+
+    \b
+    Example:
+      warmline init --name "Harbor Peer Warmline" --tz America/New_York
+    """
+    ctx.obj = Context(db_path, as_handle)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        _open_app(ctx.obj)
+
+
+def _open_app(c: Context) -> None:
+    """Open the TUI, or (until it exists) print this week's rota."""
+    try:
+        from screens.app import make_app  # noqa: F401  (the TUI arrives with issue "2 of 7")
+    except ImportError:
+        c.actor()
+        _print_shifts(c, None, None, None, False, False)
+        click.echo("\n(The full-screen app is not built yet; see `warmline --help` for commands.)", err=True)
+        return
+    app = make_app(c.db().path, actor=c.actor())
+    app.run()
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def _default_handle(user: str | None) -> str:
+    import re
+
+    handle = re.sub(r"[^a-z0-9_-]+", "-", (user or "coordinator").lower()).strip("-")[:32]
+    return handle if len(handle) >= 2 else "coordinator"
+
+
+@cli.command()
+@click.option("--name", required=True, help="The line's name, e.g. 'Harbor Peer Warmline'.")
+@click.option("--tz", required=True, help="The line's IANA time zone, e.g. America/New_York.")
+@click.option("--coordinator", "handle", help="Your handle (default: from your OS login).")
+@click.option("--escalation", help="The escalation text always shown, e.g. 'In crisis? Call or text 988'.")
+@click.option("--drop-cutoff", type=int, default=48, show_default=True, help="Hours before a shift after which a drop needs cover.")
+@json_option
+@pass_ctx
+def init(c: Context, name: str, tz: str, handle: str | None, escalation: str | None, drop_cutoff: int, as_json: bool) -> None:
+    """Create a new line in an empty rota file; you become its first coordinator.
+
+    \b
+    Example:
+      warmline init --name "Harbor Peer Warmline" --tz America/New_York --coordinator ana
+    """
+    from .access import os_user
+    from .db import open_db
+    from .line import DEFAULT_ESCALATION, create
+    from .recurrence import zone
+
+    zone(tz)  # refuse a bad zone before creating any file
+    user = os_user()
+    handle = handle or _default_handle(user)
+    from .people import validate_handle
+
+    validate_handle(handle)
+    db = open_db(c.db_path, create=True)
+    c._db = db
+    line = create(
+        db,
+        name=name,
+        tz=tz,
+        escalation=escalation or DEFAULT_ESCALATION,
+        drop_cutoff_hours=drop_cutoff,
+        actor=handle,
+        first_coordinator=(handle, handle, user),
+    )
+    if as_json:
+        emit({"name": line.name, "tz": line.tz, "coordinator": handle, "login": user, "db": str(db.path)})
+    else:
+        click.echo(f"Created {line.name} ({line.tz}) in {db.path}; {handle} (OS user {user}) is its coordinator.")
+
+
+@cli.command()
+@click.option("--no-tui", is_flag=True, help="Only create and seed the demo data; do not open the app.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (the same seed builds the same line).")
+@click.option("--people", "people_count", type=int, help="Number of volunteers (default ~24).")
+@click.option("--weeks", type=int, help="Weeks of rota (default: 4 back and 8 ahead).")
+@click.option("--round-the-clock", is_flag=True, help="A 24/7 rota of 4-hour shifts (4 peer seats, 1 backup).")
+@pass_ctx
+def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: int | None, round_the_clock: bool) -> None:
+    """Create a demo line (if needed) and open it as its coordinator.
+
+    The demo lives in its own demo.db beside your real rota, unless --db is given.
+
+    \b
+    Examples:
+      warmline demo
+      warmline demo --no-tui --seed 3 --people 2000 --weeks 260 --round-the-clock
+    """
+    from .db import open_db, resolve_path
+    from .demo import build
+
+    path, chosen = resolve_path(c.db_path)
+    if not c.db_path:
+        path = path.parent / "demo.db"
+    db = open_db(path, create=True, make_parent=not c.db_path)
+    c._db = db
+    summary = build(db, seed=seed, people=people_count, weeks=weeks, round_the_clock=round_the_clock)
+    click.echo(summary, err=no_tui is False)
+    if no_tui:
+        return
+    c.as_handle = None  # the demo maps the OS user to its first coordinator
+    _open_app(c)
+
+
+# ---------------------------------------------------------------- people
+
+
+def _limit_options(f):
+    f = click.option("--max-overnights", type=int, help="Max overnight shifts per month.")(f)
+    f = click.option("--min-rest", type=float, help="Min rest hours between shifts.")(f)
+    f = click.option("--max-shifts", type=int, help="Max shifts per ISO week.")(f)
+    f = click.option("--max-hours", type=float, help="Max hours per ISO week.")(f)
+    return f
+
+
+def _person_options(f):
+    f = click.option("--paused-tag", "paused_tags", multiple=True, metavar="TAG", help="A tag kept but paused.")(f)
+    f = click.option("--tag", "tags", multiple=True, metavar="TAG", help="A lived-experience tag offered for matching.")(f)
+    f = click.option("--language", "languages", multiple=True, metavar="L", help="A language spoken (repeat).")(f)
+    f = click.option("--pronouns", help="Optional pronouns, e.g. she/her.")(f)
+    f = click.option("--login", help="The OS login that acts as this person without a passphrase.")(f)
+    f = click.option("--role", type=click.Choice(["volunteer", "coordinator"]), help="Role.")(f)
+    return _limit_options(f)
+
+
+def person_json(p, tags: list[tuple[str, str]] | None = None, line=None) -> dict:
+    data = {
+        "handle": p.handle,
+        "name": p.name,
+        "role": p.role,
+        "active": p.active,
+        "languages": list(p.languages),
+        "pronouns": p.pronouns,
+        "login": p.login,
+    }
+    if line is not None:
+        limits = p.limits(line)
+        data["limits"] = {
+            "max_hours_week": limits.max_hours_week,
+            "max_shifts_week": limits.max_shifts_week,
+            "min_rest_hours": limits.min_rest_hours,
+            "max_overnights_month": limits.max_overnights_month,
+        }
+    if tags is not None:
+        data["tags"] = [{"id": t, "state": s} for t, s in tags]
+    return data
+
+
+@cli.group()
+def people() -> None:
+    """Add, list, show, edit and deactivate people.
+
+    \b
+    Example:
+      warmline people list
+    """
+
+
+@people.command("add")
+@click.argument("handle")
+@click.option("--name", required=True, help="Display name.")
+@_person_options
+@json_option
+@pass_ctx
+def people_add(c: Context, handle, name, role, login, pronouns, languages, tags, paused_tags,
+               max_hours, max_shifts, min_rest, max_overnights, as_json) -> None:
+    """Add a person (coordinators).
+
+    \b
+    Example:
+      warmline people add sam --name "Sam R" --language es --tag grief --max-hours 12
+    """
+    from . import people as svc
+
+    person = svc.add(
+        c.db(), c.actor(), handle=handle, name=name, role=role or "volunteer", login=login, pronouns=pronouns,
+        languages=languages, tags=tags, paused_tags=paused_tags, max_hours_week=max_hours,
+        max_shifts_week=max_shifts, min_rest_hours=min_rest, max_overnights_month=max_overnights,
+    )
+    if as_json:
+        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
+    else:
+        click.echo(f"Added {person.handle} ({person.name}, {person.role}).")
+
+
+@people.command("edit")
+@click.argument("handle")
+@click.option("--name", help="Display name.")
+@_person_options
+@click.option("--offer", multiple=True, metavar="TAG", help="Offer a tag for matching (adds it if new).")
+@click.option("--pause", multiple=True, metavar="TAG", help="Pause a tag: kept, not used for matching.")
+@click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag.")
+@click.option("--activate", is_flag=True, help="Reactivate an inactive person (coordinators).")
+@json_option
+@pass_ctx
+def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags, paused_tags, max_hours,
+                max_shifts, min_rest, max_overnights, offer, pause, remove_tag, activate, as_json) -> None:
+    """Edit a person: yourself (volunteers: limits only downwards), or anyone (coordinators).
+
+    --language replaces the languages; --tag offers and --paused-tag pauses tags.
+
+    \b
+    Example:
+      warmline people edit sam --pause grief --max-hours 8
+    """
+    from . import people as svc
+
+    changes = svc.PersonChanges(
+        name=name, role=role, login=login, pronouns=pronouns, languages=list(languages) if languages else None,
+        max_hours_week=max_hours, max_shifts_week=max_shifts, min_rest_hours=min_rest,
+        max_overnights_month=max_overnights, offer=tuple(offer) + tuple(tags),
+        pause=tuple(pause) + tuple(paused_tags), remove_tags=tuple(remove_tag), active=True if activate else None,
+    )
+    person = svc.edit(c.db(), c.actor(), handle, changes)
+    if as_json:
+        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
+    else:
+        click.echo(f"Updated {person.handle}.")
+
+
+@people.command("list")
+@click.option("--active/--all", "active_only", default=False, help="Only active people (default: everyone).")
+@json_option
+@pass_ctx
+def people_list(c: Context, active_only: bool, as_json: bool) -> None:
+    """List people; coordinators also see each person's tags.
+
+    \b
+    Example:
+      warmline people list --json
+    """
+    from . import people as svc
+
+    actor = c.actor()
+    conn = c.db().conn
+    everyone = svc.all_people(conn, include_inactive=not active_only)
+    if as_json:
+        emit([person_json(p, svc.tags_of(conn, actor, p) if actor.is_coordinator else None) for p in everyone])
+        return
+    for p in everyone:
+        langs = ", ".join(t.removeprefix("lang-") for t in p.languages)
+        state = "" if p.active else "  (inactive)"
+        click.echo(f"{p.handle:<20} {p.name:<24} {p.role:<11} {langs}{state}")
+
+
+@people.command("show")
+@click.argument("handle")
+@json_option
+@pass_ctx
+def people_show(c: Context, handle: str, as_json: bool) -> None:
+    """Show one person; their tags only to themself and coordinators.
+
+    \b
+    Example:
+      warmline people show sam
+    """
+    from . import people as svc
+
+    actor = c.actor()
+    conn = c.db().conn
+    person = svc.get(conn, handle)
+    tags = svc.tags_of(conn, actor, person) if (actor.is_coordinator or actor.id == person.id) else None
+    data = person_json(person, tags, c.line())
+    if as_json:
+        emit(data)
+        return
+    click.echo(f"{person.name} ({person.handle}), {person.role}{'' if person.active else ', inactive'}")
+    if person.pronouns:
+        click.echo(f"  pronouns: {person.pronouns}")
+    click.echo(f"  languages: {', '.join(person.languages) or '-'}")
+    lim = data["limits"]
+    click.echo(
+        f"  limits: {lim['max_hours_week']:g} h and {lim['max_shifts_week']} shifts a week, "
+        f"{lim['min_rest_hours']:g} h rest, {lim['max_overnights_month']} overnights a month"
+    )
+    if tags is not None:
+        offered = [t for t, s in tags if s == "offered"]
+        paused = [t for t, s in tags if s == "paused"]
+        click.echo(f"  offered: {', '.join(offered) or '-'}")
+        click.echo(f"  paused: {', '.join(paused) or '-'}")
+
+
+@people.command("deactivate")
+@click.argument("handle")
+@json_option
+@pass_ctx
+def people_deactivate(c: Context, handle: str, as_json: bool) -> None:
+    """Deactivate a person and release their future shifts (coordinators).
+
+    \b
+    Example:
+      warmline people deactivate sam
+    """
+    from . import people as svc
+
+    person, released = svc.deactivate(c.db(), c.actor(), handle)
+    if as_json:
+        emit({"handle": person.handle, "active": person.active, "released_shifts": released})
+    else:
+        click.echo(f"Deactivated {handle}; released from {released} future shifts.")
+
+
+@people.command("passphrase")
+@click.argument("handle")
+@pass_ctx
+def people_passphrase(c: Context, handle: str) -> None:
+    """Set a passphrase: your own, or anyone's (coordinators). Asked twice, or read from WARMLINE_NEW_PASSPHRASE.
+
+    \b
+    Example:
+      warmline people passphrase sam
+    """
+    from . import people as svc
+
+    secret = os.environ.get("WARMLINE_NEW_PASSPHRASE")
+    if secret is None:
+        if not (sys.stdin and sys.stdin.isatty()):
+            from .errors import Invalid
+
+            raise Invalid("no passphrase given: run in a terminal to be asked, or set WARMLINE_NEW_PASSPHRASE")
+        secret = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True, err=True)
+    svc.set_passphrase(c.db(), c.actor(), handle, secret)
+    click.echo(f"Passphrase set for {handle}.")
+
+
+# ---------------------------------------------------------------- tags
+
+
+@cli.group()
+def tags() -> None:
+    """List the line's tags, or add one.
+
+    \b
+    Example:
+      warmline tags list --family language
+    """
+
+
+@tags.command("list")
+@click.option("--family", type=click.Choice(["experience", "circumstance", "identity", "language"]))
+@json_option
+@pass_ctx
+def tags_list(c: Context, family: str | None, as_json: bool) -> None:
+    """List the tags people can offer (the taxonomy, not who holds them).
+
+    \b
+    Example:
+      warmline tags list --family experience
+    """
+    from .tags import all_tags
+
+    c.actor()
+    found = all_tags(c.db().conn, family)
+    if as_json:
+        emit([{"id": t.id, "label": t.label, "family": t.family, "aliases": list(t.aliases)} for t in found])
+        return
+    for t in found:
+        aliases = f"  ({', '.join(t.aliases)})" if t.aliases else ""
+        click.echo(f"{t.family:<13} {t.id:<28} {t.label}{aliases}")
+
+
+@tags.command("add")
+@click.argument("tag_id")
+@click.option("--label", required=True, help="How the tag reads, e.g. 'gambling recovery'.")
+@click.option("--family", required=True, type=click.Choice(["experience", "circumstance", "identity", "language"]))
+@click.option("--alias", "aliases", multiple=True, help="Another name people may type (repeat).")
+@json_option
+@pass_ctx
+def tags_add(c: Context, tag_id: str, label: str, family: str, aliases: tuple[str, ...], as_json: bool) -> None:
+    """Add a tag to the line's taxonomy (coordinators).
+
+    \b
+    Example:
+      warmline tags add gambling-recovery --label "gambling recovery" --family experience
+    """
+    from .tags import add
+
+    tag = add(c.db(), c.actor(), tag_id=tag_id, label=label, family=family, aliases=aliases)
+    if as_json:
+        emit({"id": tag.id, "label": tag.label, "family": tag.family, "aliases": list(tag.aliases)})
+    else:
+        click.echo(f"Added tag {tag.id} ({tag.label}).")
+
+
+# ---------------------------------------------------------------- shifts
+
+
+def shift_json(v, tz) -> dict:
+    from .times import local_iso
+
+    s = v.shift
+    return {
+        "id": s.id,
+        "series_id": s.series_id,
+        "start": local_iso(s.start_utc, tz),
+        "end": local_iso(s.end_utc, tz),
+        "start_utc": s.start_utc.isoformat().replace("+00:00", "Z"),
+        "end_utc": s.end_utc.isoformat().replace("+00:00", "Z"),
+        "hours": round(s.hours, 4),
+        "seats": s.seats,
+        "backup_seats": s.backup_seats,
+        "peers": [a.handle for a in v.peers],
+        "backup": [a.handle for a in v.backups],
+        "open_seats": v.open_seats,
+        "open_backup_seats": v.open_backup_seats,
+        "cover_requested": [r.handle for r in v.cover],
+        "status": s.status,
+        "note": s.note,
+    }
+
+
+def shift_line(v, tz) -> str:
+    s = v.shift
+    start = s.start_utc.astimezone(tz)
+    end = s.end_utc.astimezone(tz)
+    peers = ", ".join(a.handle for a in v.peers) or "-"
+    backup = ", ".join(a.handle for a in v.backups) or "NO BACKUP" if s.backup_seats else "-"
+    flags = []
+    if s.status == "cancelled":
+        flags.append("CANCELLED")
+    else:
+        if v.open_seats:
+            flags.append(f"{v.open_seats} OPEN")
+        if v.open_backup_seats:
+            flags.append("backup open")
+        if v.cover:
+            flags.append("cover wanted: " + ", ".join(r.handle for r in v.cover))
+    flag_text = f"  [{'; '.join(flags)}]" if flags else ""
+    return (
+        f"  #{s.id:<6} {start:%H:%M}–{end:%H:%M}  {hours_text(s.hours):>6}  "
+        f"peers: {peers}  backup: {backup}{flag_text}"
+    )
+
+
+def _print_shifts(c: Context, start, finish, person, mine, open_only, as_json: bool = False) -> None:
+    from . import rota
+    from .clock import now
+    from .people import get
+    from .times import day_range
+
+    actor = c.actor()
+    tz = c.tz()
+    lo, hi = day_range(tz, now(), start, finish)
+    rota.extend_horizon(c.db())
+    person_id = None
+    if mine:
+        person_id = actor.id
+    elif person:
+        person_id = get(c.db().conn, person).id
+    found = rota.views(c.db().conn, lo, hi, person_id=person_id, open_only=open_only)
+    if as_json:
+        emit([shift_json(v, tz) for v in found])
+        return
+    line = c.line()
+    click.echo(f"{line.name} — {line.escalation}")
+    if not found:
+        click.echo("No shifts in this range.")
+    day = None
+    for v in found:
+        local = v.shift.start_utc.astimezone(tz)
+        if local.date() != day:
+            day = local.date()
+            click.echo(f"{local:%a %d %b %Y}")
+        click.echo(shift_line(v, tz))
+
+
+@cli.command("shifts")
+@click.option("--from", "start", metavar="D", help="First day or time (default: today).")
+@click.option("--to", "finish", metavar="D", help="Last day (inclusive) or time (default: a week on).")
+@click.option("--person", metavar="H", help="Only this person's shifts.")
+@click.option("--mine", is_flag=True, help="Only your shifts.")
+@click.option("--open", "open_only", is_flag=True, help="Only shifts with open seats or cover requests.")
+@json_option
+@pass_ctx
+def shifts_cmd(c: Context, start, finish, person, mine, open_only, as_json) -> None:
+    """List shifts with who is on them and the seats still open.
+
+    \b
+    Examples:
+      warmline shifts --from 2026-11-23 --to 2026-11-29 --open
+      warmline shifts --mine --json
+    """
+    if person and mine:
+        raise click.UsageError("give --person or --mine, not both")
+    _print_shifts(c, start, finish, person, mine, open_only, as_json)
+
+
+@cli.group()
+def shift() -> None:
+    """Create, edit and cancel shifts (coordinators).
+
+    \b
+    Example:
+      warmline shift add --start 2026-11-23T09:00 --end 2026-11-23T13:00
+    """
+
+
+@shift.command("add")
+@click.option("--start", required=True, metavar="T", help="Start, e.g. 2026-11-23T09:00.")
+@click.option("--end", required=True, metavar="T", help="End, e.g. 2026-11-23T13:00.")
+@click.option("--seats", type=int, default=2, show_default=True, help="Peer seats.")
+@click.option("--backup", type=int, default=1, show_default=True, help="Backup seats.")
+@click.option("--rrule", metavar="RULE", help="Repeat by an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO,WE,FR.")
+@click.option("--until", metavar="DATE", help="With --rrule: the last day it may repeat on.")
+@click.option("--note", default="", help="A note shown with the shift.")
+@json_option
+@pass_ctx
+def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json) -> None:
+    """Create a shift, or with --rrule a recurring series.
+
+    \b
+    Examples:
+      warmline shift add --start 2026-11-23T09:00 --end 2026-11-23T13:00 --seats 2 --backup 1
+      warmline shift add --start 2026-11-23T17:00 --end 2026-11-23T21:00 \\
+          --rrule "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" --until 2027-03-31
+    """
+    from . import rota
+    from .times import parse_day, parse_moment
+
+    tz = c.tz()
+    begin = parse_moment(start, tz, what="--start")
+    finish = parse_moment(end, tz, what="--end")
+    if until and not rrule:
+        raise click.UsageError("--until goes with --rrule")
+    if rrule:
+        # An end time earlier than the start means the next day, as in a series.
+        if finish <= begin and finish.astimezone(tz).date() == begin.astimezone(tz).date():
+            from datetime import timedelta
+
+            from .recurrence import localize
+
+            finish = localize(finish.astimezone(tz).replace(tzinfo=None) + timedelta(days=1), tz)
+        series, made = rota.add_series(
+            c.db(), c.actor(), rule=rrule, start=begin, end=finish, seats=seats, backup=backup,
+            until=parse_day(until, what="--until") if until else None, note=note,
+        )
+        if as_json:
+            emit(series_json(series) | {"shifts_created": made})
+        else:
+            click.echo(f"Created series {series.id} with {made} shifts so far.")
+        return
+    s = rota.add_shift(c.db(), c.actor(), start=begin, end=finish, seats=seats, backup=backup, note=note)
+    if as_json:
+        emit(shift_json(rota.view(c.db().conn, s.id), tz))
+    else:
+        click.echo(f"Created shift {s.id}.")
+
+
+@shift.command("edit")
+@click.argument("shift_id", type=int)
+@click.option("--start", metavar="T", help="New start.")
+@click.option("--end", metavar="T", help="New end.")
+@click.option("--seats", type=int, help="Peer seats.")
+@click.option("--backup", type=int, help="Backup seats.")
+@click.option("--note", help="The note.")
+@click.option("--force", is_flag=True, help="Override rest/limit rules for the people on it (audited).")
+@json_option
+@pass_ctx
+def shift_edit(c: Context, shift_id, start, end, seats, backup, note, force, as_json) -> None:
+    """Edit one shift (a series occurrence is detached from its series).
+
+    \b
+    Example:
+      warmline shift edit 12 --end 2026-11-23T14:00 --seats 3
+    """
+    from . import rota
+    from .times import parse_moment
+
+    tz = c.tz()
+    s = rota.edit_shift(
+        c.db(), c.actor(), shift_id,
+        start=parse_moment(start, tz, what="--start") if start else None,
+        end=parse_moment(end, tz, what="--end") if end else None,
+        seats=seats, backup=backup, note=note, force=force,
+    )
+    if as_json:
+        emit(shift_json(rota.view(c.db().conn, s.id), tz))
+    else:
+        click.echo(f"Updated shift {s.id}.")
+
+
+@shift.command("cancel")
+@click.argument("shift_id", type=int)
+@json_option
+@pass_ctx
+def shift_cancel(c: Context, shift_id: int, as_json: bool) -> None:
+    """Cancel one shift (one occurrence; the rest of its series stays).
+
+    \b
+    Example:
+      warmline shift cancel 12
+    """
+    from . import rota
+
+    s = rota.cancel_shift(c.db(), c.actor(), shift_id)
+    if as_json:
+        emit(shift_json(rota.view(c.db().conn, s.id), c.tz()))
+    else:
+        click.echo(f"Cancelled shift {s.id}.")
+
+
+def series_json(s) -> dict:
+    return {
+        "id": s.id,
+        "rule": s.rule,
+        "first_day": s.first_day,
+        "start_time": s.start_time,
+        "end_time": s.end_time,
+        "tz": s.tz,
+        "seats": s.seats,
+        "backup_seats": s.backup_seats,
+        "until": s.until_day,
+        "note": s.note,
+        "status": s.status,
+    }
+
+
+@cli.group()
+def series() -> None:
+    """List, edit and cancel recurring series (coordinators edit).
+
+    \b
+    Example:
+      warmline series list
+    """
+
+
+@series.command("list")
+@json_option
+@pass_ctx
+def series_list(c: Context, as_json: bool) -> None:
+    """List the series.
+
+    \b
+    Example:
+      warmline series list --json
+    """
+    from . import rota
+
+    c.actor()
+    found = rota.all_series(c.db().conn)
+    if as_json:
+        emit([series_json(s) for s in found])
+        return
+    for s in found:
+        until = f" until {s.until_day}" if s.until_day else ""
+        click.echo(f"#{s.id:<4} {s.start_time}–{s.end_time} {s.rule} from {s.first_day}{until}  {s.seats}+{s.backup_seats} seats  {s.status}")
+
+
+@series.command("edit")
+@click.argument("series_id", type=int)
+@click.option("--start-time", metavar="HH:MM", help="New local start time.")
+@click.option("--end-time", metavar="HH:MM", help="New local end time (earlier than the start: next day).")
+@click.option("--seats", type=int, help="Peer seats.")
+@click.option("--backup", type=int, help="Backup seats.")
+@click.option("--note", help="The note.")
+@click.option("--until", metavar="DATE", help="The last day it may repeat on.")
+@click.option("--no-until", is_flag=True, help="Repeat without an end.")
+@click.option("--rrule", metavar="RULE", help="A new repeat rule.")
+@click.option("--force", is_flag=True, help="Override rest/limit rules for the people on it (audited).")
+@json_option
+@pass_ctx
+def series_edit(c: Context, series_id, start_time, end_time, seats, backup, note, until, no_until, rrule, force, as_json) -> None:
+    """Edit a series: its future occurrences change, except ones edited on their own.
+
+    \b
+    Example:
+      warmline series edit 3 --start-time 17:30 --end-time 21:30
+    """
+    from . import rota
+    from .times import parse_day
+
+    if until and no_until:
+        raise click.UsageError("give --until or --no-until, not both")
+    changes = rota.SeriesChanges(
+        start_time=_clock_time(start_time, "--start-time"), end_time=_clock_time(end_time, "--end-time"),
+        seats=seats, backup=backup, note=note, until=parse_day(until, what="--until") if until else None,
+        clear_until=no_until, rule=rrule,
+    )
+    s, changed = rota.edit_series(c.db(), c.actor(), series_id, changes, force=force)
+    if as_json:
+        emit(series_json(s) | {"shifts_changed": changed})
+    else:
+        click.echo(f"Updated series {s.id}; {changed} future shifts changed.")
+
+
+def _clock_time(text: str | None, what: str):
+    from datetime import time
+
+    from .errors import Invalid
+
+    if text is None:
+        return None
+    try:
+        value = time.fromisoformat(text.strip())
+        if len(text.strip()) not in (5, 8):
+            raise ValueError
+    except ValueError:
+        raise Invalid(f"{what} {text[:20]!r} is not a time of day: use HH:MM, e.g. 17:30") from None
+    return value
+
+
+@series.command("cancel")
+@click.argument("series_id", type=int)
+@json_option
+@pass_ctx
+def series_cancel(c: Context, series_id: int, as_json: bool) -> None:
+    """Cancel a series: it stops repeating and its future shifts are cancelled.
+
+    \b
+    Example:
+      warmline series cancel 3
+    """
+    from . import rota
+
+    s, count = rota.cancel_series(c.db(), c.actor(), series_id)
+    if as_json:
+        emit(series_json(s) | {"shifts_cancelled": count})
+    else:
+        click.echo(f"Cancelled series {s.id} and {count} future shifts.")
+
+
+# ---------------------------------------------------------------- people on shifts
+
+
+def assignment_json(a, extra: dict | None = None) -> dict:
+    return {"shift_id": a.shift_id, "handle": a.handle, "role": a.role} | (extra or {})
+
+
+@cli.command()
+@click.argument("shift_id", type=int)
+@click.argument("handle")
+@click.option("--backup", is_flag=True, help="As backup rather than peer.")
+@click.option("--force", is_flag=True, help="Override rest and limit rules (never seats or overlap); audited.")
+@json_option
+@pass_ctx
+def assign(c: Context, shift_id: int, handle: str, backup: bool, force: bool, as_json: bool) -> None:
+    """Put someone on a shift (coordinators).
+
+    \b
+    Example:
+      warmline assign 12 sam --backup
+    """
+    from . import rota
+
+    a = rota.assign(c.db(), c.actor(), shift_id, handle, role="backup" if backup else "peer", force=force)
+    if as_json:
+        emit(assignment_json(a))
+    else:
+        click.echo(f"{a.handle} is on shift {a.shift_id} as {a.role}.")
+
+
+@cli.command()
+@click.argument("shift_id", type=int)
+@click.argument("handle")
+@json_option
+@pass_ctx
+def unassign(c: Context, shift_id: int, handle: str, as_json: bool) -> None:
+    """Take someone off a shift (coordinators).
+
+    \b
+    Example:
+      warmline unassign 12 sam
+    """
+    from . import rota
+
+    rota.unassign(c.db(), c.actor(), shift_id, handle)
+    if as_json:
+        emit({"shift_id": shift_id, "handle": handle, "removed": True})
+    else:
+        click.echo(f"{handle} is off shift {shift_id}.")
+
+
+@cli.command()
+@click.argument("shift_id", type=int)
+@click.option("--backup", is_flag=True, help="Take a backup seat rather than a peer seat.")
+@json_option
+@pass_ctx
+def claim(c: Context, shift_id: int, backup: bool, as_json: bool) -> None:
+    """Take an open seat (or someone's cover request) on a shift.
+
+    \b
+    Example:
+      warmline claim 12
+    """
+    from . import rota
+
+    a = rota.claim(c.db(), c.actor(), shift_id, role="backup" if backup else "peer")
+    if as_json:
+        emit(assignment_json(a))
+    else:
+        click.echo(f"You are on shift {a.shift_id} as {a.role}.")
+
+
+@cli.command("drop")
+@click.argument("shift_id", type=int)
+@json_option
+@pass_ctx
+def drop_cmd(c: Context, shift_id: int, as_json: bool) -> None:
+    """Drop one of your shifts: the seat reopens, or within the cut-off a cover request opens.
+
+    \b
+    Example:
+      warmline drop 12
+    """
+    from . import rota
+
+    outcome = rota.drop(c.db(), c.actor(), shift_id)
+    if as_json:
+        emit({"shift_id": shift_id, "outcome": outcome})
+    elif outcome == "reopened":
+        click.echo(f"Dropped shift {shift_id}; the seat is open again.")
+    else:
+        click.echo(
+            f"Shift {shift_id} is within the drop cut-off: a cover request is open and you stay on it until someone takes it."
+        )
+
+
+# ---------------------------------------------------------------- checking
+
+
+@cli.command()
+@json_option
+@pass_ctx
+def check(c: Context, as_json: bool) -> None:
+    """Check the file's integrity and every rota invariant; exit 1 if any is broken.
+
+    \b
+    Example:
+      warmline check
+    """
+    from . import rota
+    from .errors import Refused
+
+    c.actor()
+    report = rota.check(c.db().conn)
+    if as_json:
+        emit({"ok": report.ok, "errors": report.errors, "warnings": report.warnings})
+    else:
+        for w in report.warnings:
+            click.echo(f"warning: {w}")
+        for e in report.errors:
+            click.echo(f"problem: {e}")
+        if report.ok:
+            click.echo("ok: integrity and every rota invariant hold" + (f" ({len(report.warnings)} warnings)" if report.warnings else ""))
+    if not report.ok:
+        raise Refused(f"{len(report.errors)} problems found (listed above)")
+
+
+@cli.command()
+@click.option("--person", metavar="H", help="Only changes made by this person.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=200, show_default=True, help="How many entries.")
+@json_option
+@pass_ctx
+def audit(c: Context, person: str | None, limit: int, as_json: bool) -> None:
+    """Show the change log, newest first (coordinators).
+
+    \b
+    Example:
+      warmline audit --person sam --limit 20
+    """
+    from . import audit as log
+    from .access import require
+
+    require(c.actor(), "audit.read")
+    found = log.entries(c.db().conn, actor=person, limit=limit)
+    if as_json:
+        emit([e.__dict__ for e in found])
+        return
+    for e in found:
+        click.echo(f"{e.at}  {e.actor:<16} {e.action:<18} {e.subject:<12} {e.detail}")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with warmline's exit codes and one-line errors."""
+    from .errors import WarmlineError
+
+    try:
+        code = cli.main(args=argv, prog_name="warmline", standalone_mode=False)
+    except click.BadParameter as exc:
+        # A malformed value (a number that is not one) is invalid input: exit 1, one line.
+        _fail(exc.format_message())
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+    except click.Abort:
+        _fail("aborted: nothing was changed")
+    except WarmlineError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        import sqlite3
+
+        if isinstance(exc, sqlite3.Error):
+            _fail(f"database error: {exc}: nothing was changed")
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> None:
+    click.echo("error: " + " ".join(str(message).split()), err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

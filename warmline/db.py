@@ -1,0 +1,412 @@
+"""Opening a warmline database: path, file modes, PRAGMAs, the write transaction, migrations.
+
+Every write in warmline goes through `Database.transaction()`, which starts with
+`BEGIN IMMEDIATE`: a deferred `BEGIN` takes the write lock only at the first
+write and then fails with "database is locked" when another process got there
+first, instead of waiting its turn under `busy_timeout`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StorageError
+
+APPLICATION_ID = 0x57524D4C  # "WRML": marks a SQLite file as a warmline rota
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+# Numbered migrations: MIGRATIONS[n - 1] upgrades schema n - 1 to n. Append only;
+# never edit a released step (a database made by it may exist somewhere).
+MIGRATIONS: list[list[str]] = [
+    # 1: the rota core
+    [
+        """CREATE TABLE line (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            escalation TEXT NOT NULL,
+            drop_cutoff_hours INTEGER NOT NULL DEFAULT 48 CHECK (drop_cutoff_hours >= 0),
+            horizon_weeks INTEGER NOT NULL DEFAULT 12 CHECK (horizon_weeks BETWEEN 1 AND 520),
+            default_max_hours_week REAL NOT NULL DEFAULT 20,
+            default_max_shifts_week INTEGER NOT NULL DEFAULT 5,
+            default_min_rest_hours REAL NOT NULL DEFAULT 8,
+            default_max_overnights_month INTEGER NOT NULL DEFAULT 4,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE person (
+            id INTEGER PRIMARY KEY,
+            handle TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('volunteer', 'coordinator')),
+            login TEXT UNIQUE,
+            passphrase_hash TEXT,
+            pronouns TEXT,
+            max_hours_week REAL CHECK (max_hours_week IS NULL OR max_hours_week >= 0),
+            max_shifts_week INTEGER CHECK (max_shifts_week IS NULL OR max_shifts_week >= 0),
+            min_rest_hours REAL CHECK (min_rest_hours IS NULL OR min_rest_hours >= 0),
+            max_overnights_month INTEGER
+                CHECK (max_overnights_month IS NULL OR max_overnights_month >= 0),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE tag (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            family TEXT NOT NULL
+                CHECK (family IN ('experience', 'circumstance', 'identity', 'language')),
+            aliases TEXT NOT NULL DEFAULT '[]',
+            related TEXT NOT NULL DEFAULT '[]'
+        )""",
+        """CREATE TABLE person_tag (
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            state TEXT NOT NULL CHECK (state IN ('offered', 'paused')),
+            PRIMARY KEY (person_id, tag_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE person_language (
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            PRIMARY KEY (person_id, tag_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL,
+            first_day TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            end_time TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            backup_seats INTEGER NOT NULL CHECK (backup_seats >= 0),
+            until_day TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'cancelled')),
+            expanded_to TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE shift (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER REFERENCES series(id),
+            occurrence TEXT,
+            start_utc TEXT NOT NULL,
+            end_utc TEXT NOT NULL,
+            start_local TEXT NOT NULL,
+            end_local TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            backup_seats INTEGER NOT NULL CHECK (backup_seats >= 0),
+            note TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+            detached INTEGER NOT NULL DEFAULT 0 CHECK (detached IN (0, 1)),
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (end_utc > start_utc),
+            UNIQUE (series_id, occurrence)
+        )""",
+        "CREATE INDEX shift_start ON shift (start_utc)",
+        """CREATE TABLE assignment (
+            id INTEGER PRIMARY KEY,
+            shift_id INTEGER NOT NULL REFERENCES shift(id),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            role TEXT NOT NULL CHECK (role IN ('peer', 'backup')),
+            created_at TEXT NOT NULL,
+            UNIQUE (shift_id, person_id)
+        )""",
+        "CREATE INDEX assignment_person ON assignment (person_id)",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ],
+    # 2: late drops become cover requests; sign-in lockout
+    [
+        """CREATE TABLE cover_request (
+            id INTEGER PRIMARY KEY,
+            shift_id INTEGER NOT NULL REFERENCES shift(id),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            role TEXT NOT NULL CHECK (role IN ('peer', 'backup')),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'taken', 'withdrawn')),
+            taken_by INTEGER REFERENCES person(id),
+            closed_at TEXT
+        )""",
+        """CREATE UNIQUE INDEX cover_request_open
+           ON cover_request (shift_id, person_id) WHERE status = 'open'""",
+        "ALTER TABLE person ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE person ADD COLUMN locked_until TEXT",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path() -> Path:
+    """The database path when neither --db nor WARMLINE_DB names one."""
+    import platformdirs  # kept off the import path of commands that name their database
+
+    return platformdirs.user_data_path("warmline") / "warmline.db"
+
+
+def resolve_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
+    """Return (path, chosen_by_user): --db, then WARMLINE_DB, then the per-user default."""
+    if explicit:
+        return Path(explicit).expanduser(), True
+    env = os.environ.get("WARMLINE_DB")
+    if env:
+        return Path(env).expanduser(), True
+    return default_path(), False
+
+
+def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
+    """Make sure the file exists with mode 0600 (inside a 0700 directory we create) before SQLite opens it."""
+    parent = path.parent
+    if not parent.is_dir():
+        if not (create and make_parent):
+            raise StorageError(
+                f"the directory {parent} does not exist: create it, or choose another place with --db"
+            )
+        try:
+            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the directory {parent} ({exc.strerror}): choose another place with --db"
+            ) from None
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a database file: give a file path with --db")
+    if not path.exists():
+        if not create:
+            raise StorageError(
+                f"there is no rota at {path}: create one with `warmline init --name NAME --tz ZONE`"
+                " (or try `warmline demo`), or point --db at an existing one"
+            )
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            pass  # another process created it first; its mode is checked below
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create {path} ({exc.strerror}): check the directory's permissions or use --db"
+            ) from None
+        else:
+            os.close(fd)
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(
+            f"{path} is read-only for you: warmline needs to write to it; "
+            "check its owner and permissions (it should be yours, mode 0600)"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"the directory {parent} is read-only for you: SQLite keeps its write-ahead log there; "
+            "make it writable or move the database"
+        )
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{path}{suffix}")
+            if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
+                os.chmod(side, 0o600)
+    except OSError:
+        pass  # not ours to change; SQLite will still refuse if it cannot work with it
+
+
+def _check_header(path: Path) -> bool:
+    """Return True when the file is empty (new); raise StorageError when it is not SQLite at all."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path} ({exc.strerror})") from None
+    if not head:
+        return True
+    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        raise StorageError(
+            f"{path} is not a warmline database (it is not a SQLite file at all): "
+            "it was left untouched; point --db at your rota, or restore one with `warmline restore`"
+        )
+    return False
+
+
+class Database:
+    """One connection to one warmline file. Not shared between threads: open one per thread."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block as one write transaction: BEGIN IMMEDIATE, COMMIT, or ROLLBACK on any error."""
+        if self.conn.in_transaction:
+            raise RuntimeError("nested write transaction: warmline uses one transaction per change")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+        try:
+            self.conn.commit()
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise translate(exc, self.path) from None
+
+    def data_version(self) -> int:
+        """PRAGMA data_version: changes when another connection commits."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def schema_version(self) -> int:
+        """The schema version stored in the file (PRAGMA user_version)."""
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def translate(exc: sqlite3.Error, path: Path) -> StorageError:
+    """Turn a SQLite error into one a person can act on."""
+    text = str(exc)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return StorageError(
+            f"{path} cannot be written ({text}): check the file's and its directory's permissions"
+        )
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return StorageError(
+            f"the disk holding {path} is full: nothing was changed; free some space and try again"
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return StorageError(
+            f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s (another warmline is writing): "
+            "nothing was changed; try again"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return StorageError(
+            f"{path} is damaged ({text}): it was left untouched; restore a backup with `warmline restore`"
+        )
+    return StorageError(f"database error on {path}: {text}")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous=FULL")
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+    if mode.lower() != "wal":
+        conn.close()
+        raise StorageError(f"{path} cannot use write-ahead logging (journal mode {mode}): is it on a network drive?")
+    return conn
+
+
+def open_db(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    create: bool = False,
+    make_parent: bool | None = None,
+    migrate: bool = True,
+    check: bool = True,
+) -> Database:
+    """Open (or with create=True, create) a warmline database, upgraded to the current schema.
+
+    Raises StorageError, never a bare sqlite3 error, for anything about the file itself.
+    """
+    resolved, chosen = resolve_path(path)
+    if make_parent is None:
+        make_parent = not chosen
+    _prepare_file(resolved, create=create, make_parent=make_parent)
+    empty = _check_header(resolved)
+    conn = _connect(resolved)
+    db = Database(conn, resolved)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = db.schema_version()
+        if not empty and app_id != APPLICATION_ID:
+            has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+            if has_tables or app_id:
+                raise StorageError(
+                    f"{resolved} is a SQLite database but not a warmline rota: it was left untouched; "
+                    "point --db at your rota"
+                )
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{resolved} was written by a newer warmline (schema {version}; this one knows up to "
+                f"{SCHEMA_VERSION}): upgrade warmline, e.g. `pip install -U warmline`"
+            )
+        if check:
+            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise StorageError(
+                    f"{resolved} failed its integrity check ({problem}): it was left untouched; "
+                    "restore a backup with `warmline restore`"
+                )
+        if migrate and version < SCHEMA_VERSION:
+            migrate_to(db, SCHEMA_VERSION)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate(exc, resolved) from None
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def migrate_to(db: Database, target: int) -> None:
+    """Apply the numbered migrations up to `target`, each with its audit row, in one transaction."""
+    from .clock import now
+
+    with db.transaction() as conn:
+        current = db.schema_version()  # re-read under the write lock: another process may have done it
+        if current >= target:
+            return
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        for version in range(current + 1, target + 1):
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?, 'system', 'schema.migrate', ?, ?)",
+                (iso_utc(now()), f"schema {version}", f"from {version - 1}"),
+            )
+        conn.execute(f"PRAGMA user_version={target}")
+
+
+def iso_utc(moment) -> str:
+    """Format an aware datetime as the stored UTC form, e.g. 2026-11-23T14:00:00Z (sorts as text)."""
+    from datetime import timezone
+
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str):
+    """Parse the stored UTC form back into an aware datetime."""
+    from datetime import datetime, timezone
+
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)

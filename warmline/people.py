@@ -1,0 +1,391 @@
+"""People: volunteers and coordinators, their limits, languages and the tags they chose to share.
+
+A person's tags are visible only to themself and to coordinators; every function
+that returns tags checks that. Audit rows record tag changes as counts, never names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from . import audit
+from .access import hash_passphrase, require
+from .clock import now
+from .db import Database, iso_utc
+from .errors import Invalid, NotFound, Refused
+from .line import clean_text
+from .model import ROLES, Person
+
+HANDLE_RE = re.compile(r"[a-z0-9_-]{2,32}")
+LOGIN_RE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._@-]{0,63}")
+LIMIT_BOUNDS = {
+    "max_hours_week": (0, 168, "max hours per week"),
+    "max_shifts_week": (0, 50, "max shifts per week"),
+    "min_rest_hours": (0, 168, "min rest hours"),
+    "max_overnights_month": (0, 31, "max overnight shifts per month"),
+}
+LIMIT_FIELDS = tuple(LIMIT_BOUNDS)
+
+_PERSON_COLUMNS = (
+    "id, handle, name, role, login, pronouns, max_hours_week, max_shifts_week, min_rest_hours,"
+    " max_overnights_month, active, passphrase_hash IS NOT NULL AS has_passphrase"
+)
+
+
+def validate_handle(handle: str) -> str:
+    """Return the handle if it matches [a-z0-9_-]{2,32}; else Invalid saying how to fix it."""
+    if not isinstance(handle, str) or not HANDLE_RE.fullmatch(handle):
+        shown = repr(handle[:40]) if isinstance(handle, str) else repr(handle)
+        raise Invalid(
+            f"{shown} is not a valid handle: use 2 to 32 lower-case letters, digits, '-' or '_' (e.g. sam or ana-r)"
+        )
+    return handle
+
+
+def validate_limit(field: str, value: float | int | None) -> float | int | None:
+    """Refuse a limit outside its sensible range."""
+    if value is None:
+        return None
+    low, high, label = LIMIT_BOUNDS[field]
+    if value != value or value < low or value > high:  # value != value catches NaN
+        raise Invalid(f"{label} is {value}; it must be between {low} and {high}")
+    return value
+
+
+def _person(conn: sqlite3.Connection, row: sqlite3.Row) -> Person:
+    languages = tuple(
+        r[0]
+        for r in conn.execute(
+            "SELECT tag_id FROM person_language WHERE person_id = ? ORDER BY tag_id", (row["id"],)
+        )
+    )
+    data = dict(row)
+    data["active"] = bool(data["active"])
+    data["has_passphrase"] = bool(data["has_passphrase"])
+    return Person(**data, languages=languages)
+
+
+def get(conn: sqlite3.Connection, handle: str) -> Person:
+    """The person with this handle, or NotFound naming close handles."""
+    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE handle = ?", (handle,)).fetchone()
+    if row is None:
+        handles = [r[0] for r in conn.execute("SELECT handle FROM person")]
+        close = difflib.get_close_matches(str(handle), handles, n=3)
+        hint = f": did you mean {', '.join(close)}?" if close else ": see `warmline people list`"
+        raise NotFound(f"nobody on this line has the handle {str(handle)[:40]!r}{hint}")
+    return _person(conn, row)
+
+
+def get_by_id(conn: sqlite3.Connection, person_id: int) -> Person | None:
+    """The person with this id, or None."""
+    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE id = ?", (person_id,)).fetchone()
+    return _person(conn, row) if row else None
+
+
+def by_login(conn: sqlite3.Connection, login: str) -> Person | None:
+    """The person mapped to this OS login, or None."""
+    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE login = ?", (login,)).fetchone()
+    return _person(conn, row) if row else None
+
+
+def fresh_actor(conn: sqlite3.Connection, actor: Person) -> Person:
+    """Re-read the actor inside the write transaction: their role or active flag may have changed."""
+    current = get_by_id(conn, actor.id)
+    if current is None:
+        raise Refused(f"{actor.handle} is no longer on this line")
+    if not current.active:
+        raise Refused(f"{actor.handle} is inactive and cannot make changes: ask a coordinator")
+    return current
+
+
+def all_people(conn: sqlite3.Connection, *, include_inactive: bool = True) -> list[Person]:
+    """Everyone on the line, ordered by handle."""
+    sql = f"SELECT {_PERSON_COLUMNS} FROM person"
+    if not include_inactive:
+        sql += " WHERE active = 1"
+    sql += " ORDER BY handle"
+    rows = conn.execute(sql).fetchall()
+    langs: dict[int, list[str]] = {}
+    for pid, tag in conn.execute("SELECT person_id, tag_id FROM person_language ORDER BY tag_id"):
+        langs.setdefault(pid, []).append(tag)
+    people = []
+    for row in rows:
+        data = dict(row)
+        data["active"] = bool(data["active"])
+        data["has_passphrase"] = bool(data["has_passphrase"])
+        people.append(Person(**data, languages=tuple(langs.get(data["id"], ()))))
+    return people
+
+
+def tags_of(conn: sqlite3.Connection, viewer: Person, person: Person) -> list[tuple[str, str]]:
+    """(tag id, state) pairs of a person's tags; only they and coordinators may see them."""
+    if viewer.id != person.id:
+        require(viewer, "tags.read.others")
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT tag_id, state FROM person_tag WHERE person_id = ? ORDER BY tag_id", (person.id,)
+        )
+    ]
+
+
+@dataclass
+class PersonChanges:
+    """What an edit changes; None leaves a field as it is."""
+
+    name: str | None = None
+    role: str | None = None
+    login: str | None = None
+    pronouns: str | None = None
+    languages: list[str] | None = None
+    max_hours_week: float | None = None
+    max_shifts_week: int | None = None
+    min_rest_hours: float | None = None
+    max_overnights_month: int | None = None
+    offer: tuple[str, ...] = ()
+    pause: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    active: bool | None = None
+
+
+def _resolve_tags(conn: sqlite3.Connection, names, *, family: str | None = None):
+    from .tags import resolver
+
+    if not names:
+        return []
+    found = resolver(conn).resolve_many(names, family=family)
+    if family is None:
+        for tag in found:
+            if tag.family == "language":
+                raise Invalid(f"{tag.label} is a language: give it with --language, not as a tag")
+    return found
+
+
+def insert_person(
+    conn: sqlite3.Connection,
+    *,
+    actor: str,
+    handle: str,
+    name: str,
+    role: str = "volunteer",
+    login: str | None = None,
+    pronouns: str | None = None,
+    languages: tuple[str, ...] | list[str] = (),
+    tags: tuple[str, ...] | list[str] = (),
+    paused_tags: tuple[str, ...] | list[str] = (),
+    passphrase: str | None = None,
+    **limits: float | int | None,
+) -> int:
+    """Insert one person inside the caller's transaction, validating every field; returns the id."""
+    validate_handle(handle)
+    name = clean_text(name, "the name", limit=80)
+    if role not in ROLES:
+        raise Invalid(f"role {role!r} is not one of: {', '.join(ROLES)}")
+    if login is not None and not LOGIN_RE.fullmatch(login):
+        raise Invalid(f"{login[:40]!r} is not a valid OS login name")
+    if pronouns is not None:
+        pronouns = clean_text(pronouns, "the pronouns", limit=30, allow_empty=True) or None
+    for field, value in limits.items():
+        if field not in LIMIT_FIELDS:
+            raise TypeError(f"unknown limit {field}")
+        validate_limit(field, value)
+    offered = _resolve_tags(conn, tags)
+    paused = _resolve_tags(conn, paused_tags)
+    both = {t.id for t in offered} & {t.id for t in paused}
+    if both:
+        raise Invalid("a tag cannot be both offered and paused: give it once")
+    langs = _resolve_tags(conn, languages, family="language")
+    if conn.execute("SELECT 1 FROM person WHERE handle = ?", (handle,)).fetchone():
+        raise Refused(f"the handle {handle} is taken: choose another")
+    if login and conn.execute("SELECT 1 FROM person WHERE login = ?", (login,)).fetchone():
+        raise Refused(f"the login {login} already belongs to someone on this line")
+    cur = conn.execute(
+        "INSERT INTO person (handle, name, role, login, pronouns, passphrase_hash, max_hours_week,"
+        " max_shifts_week, min_rest_hours, max_overnights_month, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        (
+            handle,
+            name,
+            role,
+            login,
+            pronouns,
+            hash_passphrase(passphrase) if passphrase else None,
+            limits.get("max_hours_week"),
+            limits.get("max_shifts_week"),
+            limits.get("min_rest_hours"),
+            limits.get("max_overnights_month"),
+            iso_utc(now()),
+        ),
+    )
+    pid = cur.lastrowid
+    conn.executemany(
+        "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)",
+        [(pid, t.id, "offered") for t in offered] + [(pid, t.id, "paused") for t in paused],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO person_language (person_id, tag_id) VALUES (?, ?)", [(pid, t.id) for t in langs]
+    )
+    audit.record(
+        conn,
+        actor,
+        "person.add",
+        handle,
+        f"role {role}; {len(offered)} tags offered, {len(paused)} paused",
+    )
+    return pid
+
+
+def add(db: Database, actor: Person, **fields) -> Person:
+    """Add a person (coordinators only)."""
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        require(who, "person.add")
+        pid = insert_person(conn, actor=who.handle, **fields)
+        return get_by_id(conn, pid)
+
+
+def edit(db: Database, actor: Person, handle: str, changes: PersonChanges, *, line=None) -> Person:
+    """Edit a person. Volunteers may edit only themself, and may only lower their limits."""
+    from .line import get as get_line
+
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        person = get(conn, handle)
+        if who.id == person.id and not who.is_coordinator:
+            require(who, "person.edit.self", target=person)
+            for field, label in (("role", "role"), ("login", "login"), ("active", "active flag")):
+                if getattr(changes, field) is not None:
+                    raise Refused(f"only coordinators may change a person's {label}; {who.handle} is a volunteer")
+            limits_now = person.limits(line or get_line(conn))
+            for field in LIMIT_FIELDS:
+                new = getattr(changes, field)
+                if new is not None and new > getattr(limits_now, field) and field != "min_rest_hours":
+                    raise Refused(
+                        f"{who.handle} may lower their own {LIMIT_BOUNDS[field][2]} but not raise it "
+                        f"(now {getattr(limits_now, field):g}, asked {new:g}): ask a coordinator"
+                    )
+                if field == "min_rest_hours" and new is not None and new < limits_now.min_rest_hours:
+                    raise Refused(
+                        f"{who.handle} may lengthen their own min rest but not shorten it "
+                        f"(now {limits_now.min_rest_hours:g} h, asked {new:g} h): ask a coordinator"
+                    )
+        else:
+            require(who, "person.edit", target=person)
+        sets: dict[str, object] = {}
+        if changes.name is not None:
+            sets["name"] = clean_text(changes.name, "the name", limit=80)
+        if changes.role is not None:
+            if changes.role not in ROLES:
+                raise Invalid(f"role {changes.role!r} is not one of: {', '.join(ROLES)}")
+            if person.id == who.id and changes.role != "coordinator":
+                _refuse_last_coordinator(conn, person)
+            sets["role"] = changes.role
+        if changes.login is not None:
+            login = changes.login or None
+            if login is not None and not LOGIN_RE.fullmatch(login):
+                raise Invalid(f"{login[:40]!r} is not a valid OS login name")
+            if login and conn.execute(
+                "SELECT 1 FROM person WHERE login = ? AND id != ?", (login, person.id)
+            ).fetchone():
+                raise Refused(f"the login {login} already belongs to someone on this line")
+            sets["login"] = login
+        if changes.pronouns is not None:
+            sets["pronouns"] = clean_text(changes.pronouns, "the pronouns", limit=30, allow_empty=True) or None
+        for field in LIMIT_FIELDS:
+            value = getattr(changes, field)
+            if value is not None:
+                sets[field] = validate_limit(field, value)
+        if changes.active is not None:
+            if not changes.active:
+                raise Invalid("use `warmline people deactivate` to deactivate someone")
+            sets["active"] = 1
+        if sets:
+            assignments = ", ".join(f"{k} = ?" for k in sets)
+            conn.execute(f"UPDATE person SET {assignments} WHERE id = ?", (*sets.values(), person.id))
+        if changes.languages is not None:
+            langs = _resolve_tags(conn, changes.languages, family="language")
+            conn.execute("DELETE FROM person_language WHERE person_id = ?", (person.id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO person_language (person_id, tag_id) VALUES (?, ?)",
+                [(person.id, t.id) for t in langs],
+            )
+        offered = _resolve_tags(conn, changes.offer)
+        paused = _resolve_tags(conn, changes.pause)
+        removed = _resolve_tags(conn, changes.remove_tags)
+        clash = ({t.id for t in offered} & {t.id for t in paused}) | (
+            {t.id for t in removed} & ({t.id for t in offered} | {t.id for t in paused})
+        )
+        if clash:
+            raise Invalid("the same tag was given twice (offer, pause or remove): give each tag once")
+        for state, group in (("offered", offered), ("paused", paused)):
+            conn.executemany(
+                "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (person_id, tag_id) DO UPDATE SET state = excluded.state",
+                [(person.id, t.id, state) for t in group],
+            )
+        conn.executemany(
+            "DELETE FROM person_tag WHERE person_id = ? AND tag_id = ?", [(person.id, t.id) for t in removed]
+        )
+        changed = sorted(sets) + (["languages"] if changes.languages is not None else [])
+        detail = ", ".join(changed)
+        if offered or paused or removed:
+            counts = f"tags: {len(offered)} offered, {len(paused)} paused, {len(removed)} removed"
+            detail = f"{detail}; {counts}" if detail else counts
+            if who.id != person.id:
+                detail += f" (by coordinator {who.handle} at {person.handle}'s request)"
+        if not detail:
+            raise Invalid("nothing to change: give at least one option (see `warmline people edit --help`)")
+        audit.record(conn, who.handle, "person.edit", person.handle, detail)
+        return get_by_id(conn, person.id)
+
+
+def _refuse_last_coordinator(conn: sqlite3.Connection, person: Person) -> None:
+    others = conn.execute(
+        "SELECT count(*) FROM person WHERE role = 'coordinator' AND active = 1 AND id != ?", (person.id,)
+    ).fetchone()[0]
+    if person.role == "coordinator" and others == 0:
+        raise Refused(f"{person.handle} is the line's last active coordinator: make someone else coordinator first")
+
+
+def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
+    """Deactivate a person and take them off future shifts; returns (person, shifts released)."""
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        person = get(conn, handle)
+        require(who, "person.deactivate", target=person)
+        if not person.active:
+            raise Refused(f"{handle} is already inactive")
+        _refuse_last_coordinator(conn, person)
+        moment = iso_utc(now())
+        released = conn.execute(
+            "DELETE FROM assignment WHERE person_id = ? AND shift_id IN"
+            " (SELECT id FROM shift WHERE start_utc > ? AND status = 'scheduled')",
+            (person.id, moment),
+        ).rowcount
+        conn.execute(
+            "UPDATE cover_request SET status = 'withdrawn', closed_at = ? WHERE person_id = ? AND status = 'open'",
+            (moment, person.id),
+        )
+        conn.execute("UPDATE person SET active = 0 WHERE id = ?", (person.id,))
+        audit.record(conn, who.handle, "person.deactivate", handle, f"released from {released} future shifts")
+        return get_by_id(conn, person.id), released
+
+
+def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str) -> None:
+    """Set a passphrase (a person's own, or anyone's for a coordinator). Only its scrypt hash is stored."""
+    hashed = hash_passphrase(passphrase)  # before the transaction: scrypt is deliberately slow
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        person = get(conn, handle)
+        if who.id == person.id:
+            require(who, "person.passphrase.self", target=person)
+        else:
+            require(who, "person.passphrase", target=person)
+        conn.execute(
+            "UPDATE person SET passphrase_hash = ?, failed_signins = 0, locked_until = NULL WHERE id = ?",
+            (hashed, person.id),
+        )
+        audit.record(conn, who.handle, "person.passphrase", handle, "passphrase set")

@@ -1,0 +1,67 @@
+"""The line's tags in the database: seeding the shipped taxonomy, listing, adding, resolving."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from . import audit
+from .db import Database
+from .taxonomy import Resolver, Tag, check_new, load_default
+
+
+def seed_defaults(conn: sqlite3.Connection) -> int:
+    """Insert the shipped taxonomy (data/tags.toml); existing ids are kept as they are."""
+    rows = [
+        (t.id, t.label, t.family, json.dumps(list(t.aliases)), json.dumps(list(t.related)))
+        for t in load_default()
+    ]
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO tag (id, label, family, aliases, related) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    return conn.total_changes - before
+
+
+def all_tags(conn: sqlite3.Connection, family: str | None = None) -> list[Tag]:
+    """Every tag of the line (optionally one family), ordered by family then label."""
+    sql = "SELECT id, label, family, aliases, related FROM tag"
+    params: tuple = ()
+    if family:
+        sql += " WHERE family = ?"
+        params = (family,)
+    sql += " ORDER BY family, label"
+    return [
+        Tag(r["id"], r["label"], r["family"], tuple(json.loads(r["aliases"])), tuple(json.loads(r["related"])))
+        for r in conn.execute(sql, params)
+    ]
+
+
+def resolver(conn: sqlite3.Connection) -> Resolver:
+    """A resolver over this line's tags (ids, labels and aliases, case-insensitive)."""
+    return Resolver(all_tags(conn))
+
+
+def add(db: Database, actor, *, tag_id: str, label: str, family: str, aliases: tuple[str, ...] = ()) -> Tag:
+    """Add a custom tag (coordinators only), refusing clashes with existing ids, labels and aliases."""
+    from .access import require
+    from .line import clean_text
+    from .people import fresh_actor
+
+    new = Tag(
+        tag_id.strip().lower(),
+        clean_text(label, "the tag's label", limit=60),
+        family.strip().lower(),
+        tuple(clean_text(a, "an alias", limit=60) for a in aliases),
+    )
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        require(who, "tag.add")
+        check_new(all_tags(conn), new)
+        conn.execute(
+            "INSERT INTO tag (id, label, family, aliases, related) VALUES (?, ?, ?, ?, '[]')",
+            (new.id, new.label, new.family, json.dumps(list(new.aliases))),
+        )
+        # The taxonomy is public; the tag's own id is safe in the log (no person is linked to it here).
+        audit.record(conn, who.handle, "tag.add", new.id, new.family)
+    return new

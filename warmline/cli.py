@@ -109,15 +109,26 @@ def cli(ctx: click.Context, db_path: str | None, as_handle: str | None) -> None:
 
 def _open_app(c: Context) -> None:
     """Open the TUI, or (until it exists) print this week's rota."""
+    from .errors import Refused
+
     try:
-        from screens.app import make_app  # noqa: F401  (the TUI arrives with issue "2 of 7")
+        from screens.app import make_app
     except ImportError:
         c.actor()
         _print_shifts(c, None, None, None, False, False)
-        click.echo("\n(The full-screen app is not built yet; see `warmline --help` for commands.)", err=True)
+        click.echo("\n(The full-screen app is not installed; see `warmline --help` for commands.)", err=True)
         return
-    app = make_app(c.db().path, actor=c.actor())
-    app.run()
+    db = c.db()
+    try:
+        actor = c.actor()
+    except Refused:
+        if c.as_handle and os.environ.get("WARMLINE_PASSPHRASE") is not None:
+            raise  # a wrong passphrase given on purpose is an error, not a reason to ask again
+        actor = None  # unknown here: the app opens on its sign-in screen
+    path = db.path
+    c.close()
+    c._db = None
+    make_app(path, actor=actor).run()
 
 
 # ---------------------------------------------------------------- set-up

@@ -36,7 +36,11 @@ _MACHINE_ZONES = {"localtime", "posixrules"}
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One shift produced by a series, identified within it by its local date."""
+    """One shift produced by a series, identified within it by its local date.
+
+    Compare and sort by the *_utc fields: under PEP 495 an aware local time in
+    the repeated autumn hour never == an instant in another zone, even itself.
+    """
 
     key: str
     start_utc: datetime

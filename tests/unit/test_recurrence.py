@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil import tz as dateutil_tz
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from warmline.errors import Invalid
@@ -276,6 +276,14 @@ def test_ambiguous_start_new_york_is_the_first_0130():
     found = expand("FREQ=DAILY;COUNT=1", date(2026, 11, 1), time(1, 30), time(9, 30), NY)
     assert found[0].start_local.utcoffset() == timedelta(hours=-4)
     assert found[0].hours == 9
+
+
+def test_local_time_in_the_repeated_hour_compares_unequal_across_zones():
+    # Why callers must compare the *_utc fields: PEP 495 inter-zone equality.
+    (found,) = expand("FREQ=DAILY;COUNT=1", date(2026, 11, 1), time(1), time(5), NY)
+    assert found.start_utc == u(2026, 11, 1, 5)
+    assert found.start_local.astimezone(UTC) == found.start_utc
+    assert found.start_local != found.start_utc
 
 
 def test_fold_on_the_requested_time_is_ignored():
@@ -587,22 +595,34 @@ def test_start_in_gap_pushed_past_the_end_is_refused():
 
 # --- property: every span agrees with an independent time-zone implementation ----------
 
-_CHANGE_DAYS = [
-    date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026, 10, 25),
-    date(2026, 4, 5), date(2026, 10, 4), date(2025, 3, 9), date(2025, 11, 2),
-    date(2027, 3, 28), date(2027, 10, 31), date(2027, 4, 4), date(2027, 10, 3),
-]
-_days = st.one_of(
-    st.dates(date(2025, 1, 1), date(2027, 12, 31)),
-    st.sampled_from(_CHANGE_DAYS).flatmap(
-        lambda d: st.sampled_from([d - timedelta(days=1), d])
-    ),
-)
-_times = st.builds(
-    time,
-    st.integers(0, 23),
-    st.one_of(st.sampled_from([0, 15, 30, 45, 59]), st.integers(0, 59)),
-)
+# Each zone's changes in 2025-2027, to steer examples onto the days that matter;
+# the expected values still come from the independent oracle below.
+_CHANGE_DAYS = {
+    NY: [date(2025, 3, 9), date(2025, 11, 2), date(2026, 3, 8), date(2026, 11, 1),
+         date(2027, 3, 14), date(2027, 11, 7)],
+    LONDON: [date(2025, 3, 30), date(2025, 10, 26), date(2026, 3, 29), date(2026, 10, 25),
+             date(2027, 3, 28), date(2027, 10, 31)],
+    SYDNEY: [date(2025, 4, 6), date(2025, 10, 5), date(2026, 4, 5), date(2026, 10, 4),
+             date(2027, 4, 4), date(2027, 10, 3)],
+}
+_CHANGE_DAYS[ADELAIDE] = _CHANGE_DAYS[SYDNEY]
+
+
+@st.composite
+def _shifts(draw):
+    tz_name = draw(st.sampled_from(ZONES))
+    near_change = st.tuples(st.sampled_from(_CHANGE_DAYS[tz_name]), st.integers(0, 1)).map(
+        lambda pair: pair[0] - timedelta(days=pair[1])  # the day itself or the night before
+    )
+    day = draw(st.one_of(st.dates(date(2025, 1, 1), date(2027, 12, 31)), near_change))
+    hour = draw(st.one_of(st.integers(0, 23), st.integers(0, 3)))
+    minute = draw(st.one_of(st.integers(0, 59), st.sampled_from([0, 30, 59])))
+    # Wall-clock length in minutes, never 0 so end != start; biased to very
+    # short and nearly-24-hour shifts, the ones a clock change can break.
+    length = draw(st.one_of(st.integers(1, 1439), st.integers(1, 90), st.integers(1350, 1439)))
+    start_minutes = hour * 60 + minute
+    end_minutes = (start_minutes + length) % 1440
+    return tz_name, day, time(hour, minute), time(end_minutes // 60, end_minutes % 60)
 
 
 def _oracle_utc(wall: datetime, tz_name: str) -> datetime:
@@ -615,16 +635,22 @@ def _oracle_utc(wall: datetime, tz_name: str) -> datetime:
     return (wall - before).replace(tzinfo=UTC)
 
 
-@settings(max_examples=300, deadline=None, database=None,
+@settings(max_examples=400, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
-@given(tz_name=st.sampled_from(ZONES), day=_days, start=_times, end=_times)
-def test_property_spans_match_independent_zone_data(tz_name, day, start, end):
-    assume(end != start)
+@given(_shifts())
+def test_property_spans_match_independent_zone_data(shift):
+    tz_name, day, start, end = shift
     start_wall = datetime.combine(day, start)
     end_wall = datetime.combine(day if end > start else day + timedelta(days=1), end)
     expected_start = _oracle_utc(start_wall, tz_name)
     expected_end = _oracle_utc(end_wall, tz_name)
     length = expected_end - expected_start
+
+    other = dateutil_tz.gettz(tz_name)
+    event("start in gap" if not dateutil_tz.datetime_exists(start_wall, other) else "start exists")
+    event("start ambiguous" if dateutil_tz.datetime_ambiguous(start_wall, other) else "start unique")
+    event("end in gap" if not dateutil_tz.datetime_exists(end_wall, other) else "end exists")
+    event("refused" if not timedelta(0) < length <= timedelta(hours=24) else "accepted")
 
     lo = datetime.combine(day, time(), UTC) - timedelta(days=2)
     if not timedelta(0) < length <= timedelta(hours=24):
@@ -638,7 +664,6 @@ def test_property_spans_match_independent_zone_data(tz_name, day, start, end):
     assert found.end_utc > found.start_utc
     assert 0 < found.hours <= 24
 
-    other = dateutil_tz.gettz(tz_name)
     local = found.start_local.replace(tzinfo=None)
     if dateutil_tz.datetime_exists(start_wall, other):
         assert local == start_wall
@@ -648,5 +673,8 @@ def test_property_spans_match_independent_zone_data(tz_name, day, start, end):
         )
         assert gap > timedelta(0)
         assert local == start_wall + gap
-    assert found.start_local == found.start_utc
+    # Not `start_local == start_utc`: PEP 495 makes an inter-zone == False
+    # whenever one side is in the repeated hour, even for the same instant.
+    assert found.start_local.astimezone(UTC) == found.start_utc
+    assert found.end_local.astimezone(UTC) == found.end_utc
     assert found.start_local.tzinfo is zone(tz_name)

@@ -187,8 +187,8 @@ def init(c: Context, name: str, tz: str, handle: str | None, escalation: str | N
 @cli.command()
 @click.option("--no-tui", is_flag=True, help="Only create and seed the demo data; do not open the app.")
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed (the same seed builds the same line).")
-@click.option("--people", "people_count", type=int, help="Number of volunteers (default ~24).")
-@click.option("--weeks", type=int, help="Weeks of rota (default: 4 back and 8 ahead).")
+@click.option("--people", "people_count", type=int, help="Number of volunteers (default 24; 120 with --round-the-clock).")
+@click.option("--weeks", type=int, help="Weeks of rota (default 12: 4 back, 8 ahead; N >= 12: 4 back, N-4 ahead; fewer: a third back).")
 @click.option("--round-the-clock", is_flag=True, help="A 24/7 rota of 4-hour shifts (4 peer seats, 1 backup).")
 @pass_ctx
 def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: int | None, round_the_clock: bool) -> None:
@@ -635,9 +635,9 @@ def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json
     tz = c.tz()
     begin = parse_moment(start, tz, what="--start")
     finish = parse_moment(end, tz, what="--end")
-    if until and not rrule:
+    if until is not None and rrule is None:
         raise click.UsageError("--until goes with --rrule")
-    if rrule:
+    if rrule is not None:  # an empty --rrule is refused by the core, not taken as "no repeat"
         # An end time earlier than the start means the next day, as in a series.
         if finish <= begin and finish.astimezone(tz).date() == begin.astimezone(tz).date():
             from datetime import timedelta
@@ -647,7 +647,7 @@ def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json
             finish = localize(finish.astimezone(tz).replace(tzinfo=None) + timedelta(days=1), tz)
         series, made = rota.add_series(
             c.db(), c.actor(), rule=rrule, start=begin, end=finish, seats=seats, backup=backup,
-            until=parse_day(until, what="--until") if until else None, note=note,
+            until=parse_day(until, what="--until") if until is not None else None, note=note,
         )
         if as_json:
             emit(series_json(series) | {"shifts_created": made})
@@ -684,8 +684,8 @@ def shift_edit(c: Context, shift_id, start, end, seats, backup, note, force, as_
     tz = c.tz()
     s = rota.edit_shift(
         c.db(), c.actor(), shift_id,
-        start=parse_moment(start, tz, what="--start") if start else None,
-        end=parse_moment(end, tz, what="--end") if end else None,
+        start=parse_moment(start, tz, what="--start") if start is not None else None,
+        end=parse_moment(end, tz, what="--end") if end is not None else None,
         seats=seats, backup=backup, note=note, force=force,
     )
     if as_json:
@@ -789,7 +789,7 @@ def series_edit(c: Context, series_id, start_time, end_time, seats, backup, note
         raise click.UsageError("give --until or --no-until, not both")
     changes = rota.SeriesChanges(
         start_time=_clock_time(start_time, "--start-time"), end_time=_clock_time(end_time, "--end-time"),
-        seats=seats, backup=backup, note=note, until=parse_day(until, what="--until") if until else None,
+        seats=seats, backup=backup, note=note, until=parse_day(until, what="--until") if until is not None else None,
         clear_until=no_until, rule=rrule,
     )
     s, changed = rota.edit_series(c.db(), c.actor(), series_id, changes, force=force)
@@ -986,6 +986,417 @@ def audit(c: Context, person: str | None, limit: int, as_json: bool) -> None:
         click.echo(f"{e.at}  {e.actor:<16} {e.action:<18} {e.subject:<12} {e.detail}")
 
 
+# ---------------------------------------------------------------- matching, calls, coverage
+
+
+def _tag_ref(tag) -> dict:
+    return {"id": tag.id, "label": tag.label}
+
+
+def match_json(result, tz, escalation: str) -> dict:
+    from .times import local_iso
+
+    return {
+        "at": local_iso(result.at, tz),
+        "needs": [_tag_ref(t) for t in result.needs],
+        "language": _tag_ref(result.language) if result.language else None,
+        "prefer": [_tag_ref(t) for t in result.prefer],
+        "shifts": list(result.shift_ids),
+        "candidates": [
+            {
+                "handle": m.handle,
+                "name": m.name,
+                "role": m.role,
+                "shift_id": m.shift_id,
+                "score": m.score,
+                "shares": list(m.shares),
+                "related": list(m.related),
+                "preferences": list(m.preferences),
+                "language": m.language,
+                "busy": m.busy,
+                "busy_since": local_iso(m.busy_since, tz) if m.busy_since else None,
+                "calls_taken": m.calls_taken,
+            }
+            for m in result.candidates
+        ],
+        "unmet": [_tag_ref(t) for t in result.unmet],
+        "next": [
+            {
+                "shift_id": n.shift_id,
+                "start": local_iso(n.start, tz),
+                "end": local_iso(n.end, tz),
+                "need": n.need,
+                "need_label": n.need_label,
+                "handles": list(n.handles),
+            }
+            for n in result.next
+        ],
+        "without_language": result.without_language,
+        "escalation": escalation,
+    }
+
+
+def _match_reasons(m) -> str:
+    parts = []
+    if m.shares:
+        parts.append("shares: " + ", ".join(m.shares))
+    if m.related:
+        parts.append("related: " + ", ".join(m.related))
+    if m.preferences:
+        parts.append("also: " + ", ".join(m.preferences))
+    if m.language:
+        parts.append(f"speaks {m.language}")
+    if m.calls_taken:
+        parts.append(f"{m.calls_taken} call{'' if m.calls_taken == 1 else 's'} this shift")
+    if m.busy:
+        parts.append("ON A CALL")
+    return " · ".join(parts) or "no shared need"
+
+
+@cli.command("match")
+@click.argument("needs", nargs=-1, metavar="TAG...")
+@click.option("--at", metavar="T", help="Match at this time (default: now).")
+@click.option("--language", metavar="L", help="A language the caller needs (a hard requirement).")
+@click.option("--prefer", multiple=True, metavar="TAG", help="A preferred identity, e.g. woman or veteran (repeat).")
+@json_option
+@pass_ctx
+def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
+    """Rank the people on shift for a caller's needs, with the reasons (on shift now, or coordinators).
+
+    Needs shared exactly count most, then needs shared through a related tag, then
+    preferences. Free peers come first, then backup; people on a call come last.
+    When nobody on shift offers a need, the next shifts within 24 h that have
+    someone who does are named.
+
+    \b
+    Examples:
+      warmline match grief "housing insecurity"
+      warmline match voices --language es --prefer woman --json
+    """
+    from .matching import match
+    from .times import local_iso, parse_moment
+
+    if not (needs or language or prefer):
+        raise click.UsageError("name at least one need (TAG), --language or --prefer")
+    tz = c.tz()
+    result = match(
+        c.db().conn, c.actor(), list(needs), at=parse_moment(at, tz, what="--at") if at else None,
+        language=language, prefer=list(prefer),
+    )
+    line = c.line()
+    if as_json:
+        emit(match_json(result, tz, line.escalation))
+        return
+    click.echo(f"{line.name} — {line.escalation}")
+    asked = ", ".join(t.label for t in result.needs) or "no particular need"
+    if result.language:
+        asked += f" (in {result.language.label})"
+    if result.prefer:
+        asked += "; prefers " + ", ".join(t.label for t in result.prefer)
+    click.echo(f"Caller: {asked} — at {result.at.astimezone(tz):%a %d %b %H:%M}")
+    if not result.candidates:
+        click.echo("Nobody on shift" + (f" speaks {result.language.label}." if result.without_language else " at that time."))
+    for n, m in enumerate(result.candidates, start=1):
+        click.echo(f"{n:>3}. {m.handle:<16} {m.name:<20} {m.role:<7} {m.score:>4}  {_match_reasons(m)}")
+    if result.unmet:
+        click.echo("Nobody on shift offers: " + ", ".join(t.label for t in result.unmet))
+        for nxt in result.next:
+            start = nxt.start.astimezone(tz)
+            click.echo(
+                f"  {nxt.need_label}: shift {nxt.shift_id} {start:%a %H:%M}–{nxt.end.astimezone(tz):%H:%M}"
+                f" ({', '.join(nxt.handles)})"
+            )
+        if not result.next:
+            click.echo("  nobody offering it is on a shift in the next 24 h")
+
+
+@cli.command("busy")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@json_option
+@pass_ctx
+def busy_cmd(c: Context, state: str, as_json: bool) -> None:
+    """Mark yourself on a call (on) or free (off) for your current shift; it clears when the shift ends.
+
+    \b
+    Example:
+      warmline busy on
+    """
+    from .calls import set_busy
+    from .times import local_iso
+
+    tz = c.tz()
+    result = set_busy(c.db(), c.actor(), state == "on")
+    if as_json:
+        emit(
+            {
+                "shift_id": result.shift_id,
+                "handle": result.handle,
+                "role": result.role,
+                "busy": result.busy,
+                "since": local_iso(result.since, tz) if result.since else None,
+                "shift_end": local_iso(result.shift_end, tz),
+                "changed": result.changed,
+            }
+        )
+    elif result.busy:
+        since = result.since.astimezone(tz)
+        already = "already " if not result.changed else ""
+        click.echo(f"You are {already}marked on a call since {since:%H:%M} (shift {result.shift_id}); `warmline busy off` when free.")
+    else:
+        click.echo(f"You are {'already ' if not result.changed else ''}free for calls (shift {result.shift_id}).")
+
+
+@cli.group("call")
+def call_group() -> None:
+    """The anonymous call log: a time and need tags per call, nothing about the caller.
+
+    \b
+    Example:
+      warmline call log grief "housing insecurity"
+    """
+
+
+@call_group.command("log")
+@click.argument("needs", nargs=-1, metavar="TAG...")
+@click.option("--at", metavar="T", help="When the call was (default: now).")
+@click.option("--taken-by", metavar="H", help="Who took it (default: you, when you are on shift).")
+@json_option
+@pass_ctx
+def call_log_cmd(c: Context, needs, at, taken_by, as_json) -> None:
+    """Log a call's needs for demand statistics (people on shift and coordinators).
+
+    Only the time, the need tags and who took it are kept.
+
+    \b
+    Example:
+      warmline call log voices "leaving detox" --at 2026-11-23T10:40
+    """
+    from .calls import log_call
+    from .clock import now
+    from .tags import resolver
+    from .times import local_iso, parse_moment
+
+    tz = c.tz()
+    when = parse_moment(at, tz, what="--at") if at else now()
+    call_id = log_call(c.db(), c.actor(), list(needs), at=when, taken_by=taken_by)
+    tags = resolver(c.db().conn).resolve_many(list(needs))
+    if as_json:
+        emit({"id": call_id, "at": local_iso(when, tz), "needs": [t.id for t in tags], "taken_by": taken_by})
+    else:
+        click.echo(f"Logged call {call_id} with {len(tags)} need{'' if len(tags) == 1 else 's'}.")
+
+
+def goal_json(g) -> dict:
+    return {
+        "id": g.id,
+        "tag": g.tag_id,
+        "label": g.label,
+        "days": g.days,
+        "days_text": g.days_text,
+        "from": f"{g.start:%H:%M}",
+        "to": f"{g.end:%H:%M}",
+        "min_people": g.min_people,
+        "active": g.active,
+        "created_at": g.created_at,
+    }
+
+
+@cli.group("goal")
+def goal_group() -> None:
+    """Coverage goals: at least N people offering a tag in a daily window (coordinators edit).
+
+    \b
+    Example:
+      warmline goal add spanish --days daily --from 17:00 --to 21:00 --min 1
+    """
+
+
+@goal_group.command("add")
+@click.argument("tag")
+@click.option("--days", required=True, help="daily, weekdays, weekends, or days like MO,WE,FR.")
+@click.option("--from", "start", required=True, metavar="HH:MM", help="Window start, local time.")
+@click.option("--to", "finish", required=True, metavar="HH:MM", help="Window end (earlier than --from: next day).")
+@click.option("--min", "min_people", type=int, default=1, show_default=True, help="People needed.")
+@json_option
+@pass_ctx
+def goal_add_cmd(c: Context, tag, days, start, finish, min_people, as_json) -> None:
+    """Declare a coverage goal (coordinators).
+
+    \b
+    Examples:
+      warmline goal add spanish --days daily --from 17:00 --to 21:00
+      warmline goal add "hearing voices" --days weekends --from 09:00 --to 09:00 --min 1
+    """
+    from .matching import add_goal
+
+    goal = add_goal(
+        c.db(), c.actor(), tag, days, _clock_time(start, "--from"), _clock_time(finish, "--to"), min_people
+    )
+    if as_json:
+        emit(goal_json(goal))
+    else:
+        click.echo(f"Added goal {goal.id}: {goal.describe()}.")
+
+
+@goal_group.command("list")
+@click.option("--all", "include_removed", is_flag=True, help="Include removed goals.")
+@json_option
+@pass_ctx
+def goal_list_cmd(c: Context, include_removed: bool, as_json: bool) -> None:
+    """List the coverage goals.
+
+    \b
+    Example:
+      warmline goal list --json
+    """
+    from .matching import goals
+
+    c.actor()
+    found = goals(c.db().conn, include_removed=include_removed)
+    if as_json:
+        emit([goal_json(g) for g in found])
+        return
+    if not found:
+        click.echo("No coverage goals yet: add one with `warmline goal add`.")
+    for g in found:
+        click.echo(f"#{g.id:<4} {g.describe()}{'' if g.active else '  (removed)'}")
+
+
+@goal_group.command("remove")
+@click.argument("goal_id", type=int)
+@json_option
+@pass_ctx
+def goal_remove_cmd(c: Context, goal_id: int, as_json: bool) -> None:
+    """Remove a coverage goal (coordinators); it is kept, inactive, for the record.
+
+    \b
+    Example:
+      warmline goal remove 3
+    """
+    from .matching import remove_goal
+
+    goal = remove_goal(c.db(), c.actor(), goal_id)
+    if as_json:
+        emit(goal_json(goal))
+    else:
+        click.echo(f"Removed goal {goal.id} ({goal.describe()}).")
+
+
+def coverage_json(report, tz) -> dict:
+    from .times import local_iso
+
+    return {
+        "from": local_iso(report.start, tz),
+        "to": local_iso(report.end, tz),
+        "score": None if report.score is None else round(report.score, 4),
+        "demand_total": round(report.demand_total, 4),
+        "demand_covered": round(report.demand_covered, 4),
+        "demand_weeks": report.demand_weeks,
+        "goals": [goal_json(g) for g in report.goals],
+        "shifts": [
+            {
+                "id": s.shift_id,
+                "start": local_iso(s.start, tz),
+                "end": local_iso(s.end, tz),
+                "peers": list(s.peers),
+                "backup": list(s.backup),
+                "open_seats": s.open_seats,
+                "open_backup_seats": s.open_backup_seats,
+                "goals": [
+                    {"goal_id": g.goal_id, "tag": g.tag_id, "label": g.label, "min_people": g.min_people,
+                     "have": g.have, "met": g.met, "handles": list(g.handles)}
+                    for g in s.goals
+                ],
+                "demand": [
+                    {"tag": d.tag_id, "label": d.label, "expected": round(d.expected, 4), "covered": d.covered}
+                    for d in s.demand
+                ],
+                "expected_calls": round(s.expected_calls, 4),
+                "covered_calls": round(s.covered_calls, 4),
+            }
+            for s in report.shifts
+        ],
+        "gaps": [
+            {
+                "kind": g.kind,
+                "shift_id": g.shift_id,
+                "start": local_iso(g.start, tz),
+                "end": local_iso(g.end, tz),
+                "tag": g.tag_id,
+                "label": g.label,
+                "goal_id": g.goal_id,
+                "need": g.need,
+                "have": g.have,
+                "expected": round(g.expected, 4),
+                "fillable": g.fillable,
+                "fillers": [{"handle": f.handle, "name": f.name, "shifts_in_range": f.shifts_in_range} for f in g.fillers],
+            }
+            for g in report.gaps
+        ],
+        "demand_by_hour": {t: [round(v, 4) for v in row] for t, row in report.demand_by_hour.items()},
+        "labels": report.labels,
+    }
+
+
+@cli.command("coverage")
+@click.option("--from", "start", metavar="D", help="First day or time (default: today).")
+@click.option("--to", "finish", metavar="D", help="Last day (inclusive) or time (default: a week on).")
+@json_option
+@pass_ctx
+def coverage_cmd(c: Context, start, finish, as_json) -> None:
+    """Coverage of goals and of call-log demand for the shifts in a range, with gaps and who could fill them (coordinators).
+
+    \b
+    Example:
+      warmline coverage --from 2026-11-23 --to 2026-11-29
+    """
+    from datetime import timedelta
+
+    from .clock import now
+    from .matching import coverage
+    from .times import day_range
+
+    tz = c.tz()
+    lo, hi = day_range(tz, now(), start, finish)
+    report = coverage(c.db().conn, c.actor(), lo, hi)
+    if as_json:
+        emit(coverage_json(report, tz))
+        return
+    first = report.start.astimezone(tz)
+    last = (report.end - timedelta(seconds=1)).astimezone(tz)
+    click.echo(f"Coverage {first:%a %d %b %Y} – {last:%a %d %b %Y}: {len(report.shifts)} shifts")
+    if report.score is None:
+        click.echo("  demand: no calls logged yet (`warmline call log`), so no demand score")
+    else:
+        click.echo(
+            f"  demand covered: {report.score:.0%} of {report.demand_total:.1f} expected need-calls"
+            f" (call log averaged over {report.demand_weeks} week{'' if report.demand_weeks == 1 else 's'})"
+        )
+    checks = [g for s in report.shifts for g in s.goals]
+    if report.goals:
+        click.echo(f"  goals: {sum(g.met for g in checks)} of {len(checks)} shift checks met ({len(report.goals)} goals)")
+    else:
+        click.echo("  goals: none yet (`warmline goal add`)")
+    if not report.gaps:
+        click.echo("No gaps.")
+        return
+    click.echo("Gaps:")
+    for g in report.gaps:
+        start_local = g.start.astimezone(tz)
+        when = f"{start_local:%a %d %b %H:%M}–{g.end.astimezone(tz):%H:%M} #{g.shift_id}"
+        if g.kind == "goal":
+            what = f"{g.label}: {g.have} of {g.need} (goal {g.goal_id})"
+        else:
+            what = f"{g.label}: ~{g.expected:.1f} calls expected, nobody on shift offers it"
+        if g.fillers:
+            fill = "could fill: " + ", ".join(f.handle for f in g.fillers)
+        elif g.fillable:
+            fill = "nobody eligible offers it"
+        else:
+            fill = "past or no free seat"
+        click.echo(f"  {when}  {what}  — {fill}")
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -995,6 +1406,10 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         code = cli.main(args=argv, prog_name="warmline", standalone_mode=False)
+    except click.MissingParameter as exc:
+        # A BadParameter subclass, but a missing option or argument is a usage error: exit 2.
+        exc.show()
+        sys.exit(2)
     except click.BadParameter as exc:
         # A malformed value (a number that is not one) is invalid input: exit 1, one line.
         _fail(exc.format_message())

@@ -147,6 +147,31 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE person ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE person ADD COLUMN locked_until TEXT",
     ],
+    # 3: matching — busy on a call, the anonymous call log (time and need tags only), coverage goals
+    [
+        "ALTER TABLE assignment ADD COLUMN busy_since TEXT",
+        """CREATE TABLE call (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            taken_by INTEGER REFERENCES person(id)
+        )""",
+        "CREATE INDEX call_at ON call (at_utc)",
+        """CREATE TABLE call_need (
+            call_id INTEGER NOT NULL REFERENCES call(id),
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            PRIMARY KEY (call_id, tag_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE coverage_goal (
+            id INTEGER PRIMARY KEY,
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            days TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            end_time TEXT NOT NULL,
+            min_people INTEGER NOT NULL DEFAULT 1 CHECK (min_people >= 1),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -210,16 +235,6 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
             f"the directory {parent} is read-only for you: SQLite keeps its write-ahead log there; "
             "make it writable or move the database"
         )
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            os.chmod(path, 0o600)
-        for suffix in ("-wal", "-shm"):
-            side = Path(f"{path}{suffix}")
-            if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
-                os.chmod(side, 0o600)
-    except OSError:
-        pass  # not ours to change; SQLite will still refuse if it cannot work with it
 
 
 def _check_header(path: Path) -> bool:
@@ -317,14 +332,27 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         conn.execute("PRAGMA synchronous=FULL")
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
-    if mode.lower() != "wal":
-        conn.close()
-        raise StorageError(f"{path} cannot use write-ahead logging (journal mode {mode}): is it on a network drive?")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
+    """Switch to WAL, only once the file is known to be ours: the switch rewrites the header."""
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        raise StorageError(f"{path} cannot use write-ahead logging (journal mode {mode}): is it on a network drive?")
+
+
+def _tighten_modes(path: Path) -> None:
+    """Make the database and its -wal/-shm files 0600 if they are looser (only for a file known to be ours)."""
+    try:
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if candidate.exists() and stat.S_IMODE(candidate.stat().st_mode) & 0o077:
+                os.chmod(candidate, 0o600)
+    except OSError:
+        pass  # not ours to change; SQLite still refuses what it cannot use
 
 
 def open_db(
@@ -361,6 +389,8 @@ def open_db(
                 f"{resolved} was written by a newer warmline (schema {version}; this one knows up to "
                 f"{SCHEMA_VERSION}): upgrade warmline, e.g. `pip install -U warmline`"
             )
+        _tighten_modes(resolved)
+        _use_wal(conn, resolved)
         if check:
             problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if problem != "ok":

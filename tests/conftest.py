@@ -1,0 +1,145 @@
+"""Fixtures shared by every test: a rota on a temporary file, its coordinator, a fixed clock,
+the installed `warmline` command as a real process, and `require_tool` for external programs.
+
+External tools (tmux, Xvfb, dunst, ...) are skipped when missing on a developer's machine,
+but in CI (`CI=true`, where `.ci/run` installs them) a missing tool fails the test instead:
+a suite that silently skips its real-terminal and notification tests proves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+FIXED_NOW = "2026-11-23T08:00:00-05:00"  # a Monday morning in New York
+LINE_TZ = "America/New_York"
+CLI_TIMEOUT = 60
+# Variables that would make a test depend on the shell it was started from.
+_INHERITED_WARMLINE_VARS = ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_NOW")
+
+
+def in_ci() -> bool:
+    """True when running in CI (`CI=true`), where missing tools are failures, not skips."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def require_tool(name: str) -> str:
+    """Return the path of the executable `name`; skip the test when it is missing (fail in CI)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    reason = f"{name} is not installed (on Debian: run .ci/run, or apt-get install the package providing {name})"
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def warmline_script() -> Path:
+    """The console script installed beside the running interpreter (the venv's `warmline`)."""
+    return Path(sys.executable).parent / "warmline"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requires_tool(*names): the test needs these executables; skipped when missing, failed when CI=true",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers(name="requires_tool"):
+        for name in marker.args:
+            require_tool(name)
+
+
+@pytest.fixture
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Fix warmline's clock (WARMLINE_NOW) at Monday 2026-11-23 08:00 New York time."""
+    monkeypatch.setenv("WARMLINE_NOW", FIXED_NOW)
+    return FIXED_NOW
+
+
+@pytest.fixture
+def line_db(tmp_path: Path):
+    """A fresh rota on tmp_path/rota.db with a line (America/New_York) and one coordinator, 'coord'."""
+    from warmline.db import open_db
+    from warmline.line import create
+
+    db = open_db(tmp_path / "rota.db", create=True)
+    try:
+        create(db, name="Test Line", tz=LINE_TZ, actor="coord", first_coordinator=("coord", "Coordinator", None))
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def coordinator(line_db):
+    """The line's first coordinator (handle 'coord') as a Person."""
+    from warmline.people import get
+
+    return get(line_db.conn, "coord")
+
+
+class CliRunner:
+    """Runs the installed `warmline` as a subprocess against one temporary rota file.
+
+    `run(*args, env=None, input=None)` returns the CompletedProcess (text output captured).
+    `env` adds to or overrides the environment; a value of None removes that variable.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.db = workdir / "cli.db"
+        self.script = warmline_script()
+        base = {k: v for k, v in os.environ.items() if k not in _INHERITED_WARMLINE_VARS}
+        base.update(
+            WARMLINE_DB=str(self.db),
+            WARMLINE_NOW=FIXED_NOW,
+            # Keep anything that falls back to the per-user data dir inside the test's directory.
+            XDG_DATA_HOME=str(workdir / "xdg-data"),
+            PYTHONDONTWRITEBYTECODE="1",
+            NO_COLOR="1",
+            COLUMNS="100",
+        )
+        self.env = base
+
+    def __call__(
+        self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        if not self.script.exists():
+            pytest.fail(f"the warmline console script is not installed beside {sys.executable}", pytrace=False)
+        full_env = dict(self.env)
+        for key, value in (env or {}).items():
+            if value is None:
+                full_env.pop(key, None)
+            else:
+                full_env[key] = value
+        return subprocess.run(
+            [str(self.script), *map(str, args)],
+            env=full_env,
+            input=input,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+            timeout=CLI_TIMEOUT,
+        )
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> Iterator[CliRunner]:
+    """A function running the installed `warmline` on tmp_path/cli.db with the clock fixed.
+
+    Example: `result = run_cli("init", "--name", "Test Line", "--tz", "America/New_York")`;
+    `run_cli.db` is the rota file's path.
+    """
+    workdir = tmp_path / "cli"
+    workdir.mkdir()
+    yield CliRunner(workdir)

@@ -10,6 +10,7 @@ import base64
 import getpass
 import hashlib
 import hmac
+import math
 import os
 import sqlite3
 from datetime import timedelta
@@ -48,6 +49,9 @@ COORDINATOR_ONLY = frozenset(
         "force",
         "audit.read",
         "tags.read.others",
+        "coverage.read",
+        "goal.add",
+        "goal.remove",
     }
 )
 
@@ -129,6 +133,9 @@ _PLAIN = {
     "force": "override a rota rule",
     "audit.read": "read the audit log",
     "tags.read.others": "see other people's tags",
+    "coverage.read": "see the coverage report",
+    "goal.add": "add coverage goals",
+    "goal.remove": "remove coverage goals",
 }
 
 
@@ -166,6 +173,9 @@ def sign_in(db, handle: str, passphrase: str) -> Person:
         "SELECT passphrase_hash, locked_until FROM person WHERE handle = ? AND active = 1", (handle,)
     ).fetchone()
     matched = row is not None and verify_passphrase(passphrase, row["passphrase_hash"])
+    # A refusal that records something (a failure count, a lock, an audit row) must be raised
+    # only after the transaction commits: raising inside it would roll the record back.
+    refusal: Refused | None = None
     with db.transaction() as conn:
         person = None
         try:
@@ -176,20 +186,24 @@ def sign_in(db, handle: str, passphrase: str) -> Person:
             raise Refused(f"cannot sign in as {handle}: unknown or inactive handle, or wrong passphrase")
         locked = conn.execute("SELECT locked_until FROM person WHERE id = ?", (person.id,)).fetchone()[0]
         if locked and parse_utc(locked) > moment:
-            wait = int((parse_utc(locked) - moment).total_seconds()) + 1
+            wait = math.ceil((parse_utc(locked) - moment).total_seconds())
             audit.record(conn, handle, "signin.locked", handle, "attempt while locked")
-            raise Refused(f"{handle} is locked after {LOCK_AFTER_FAILURES} wrong passphrases: try again in {wait} s")
-        if not person.has_passphrase:
+            refusal = Refused(f"{handle} is locked after {LOCK_AFTER_FAILURES} wrong passphrases: try again in {wait} s")
+        elif not person.has_passphrase:
             raise Refused(f"{handle} has no passphrase yet: ask a coordinator to set one (`warmline people passphrase`)")
-        if not matched:
+        elif not matched:
             now_locked = register_failure(conn, person.id, moment)
             audit.record(conn, handle, "signin.failed", handle, "locked for 30 s" if now_locked else "wrong passphrase")
             if now_locked:
-                raise Refused(f"wrong passphrase for {handle}; it is now locked for {LOCK_SECONDS} s")
-            raise Refused(f"cannot sign in as {handle}: unknown or inactive handle, or wrong passphrase")
-        conn.execute("UPDATE person SET failed_signins = 0, locked_until = NULL WHERE id = ?", (person.id,))
-        audit.record(conn, handle, "signin", handle, iso_utc(moment))
-        return person
+                refusal = Refused(f"wrong passphrase for {handle}; it is now locked for {LOCK_SECONDS} s")
+            else:
+                refusal = Refused(f"cannot sign in as {handle}: unknown or inactive handle, or wrong passphrase")
+        else:
+            conn.execute("UPDATE person SET failed_signins = 0, locked_until = NULL WHERE id = ?", (person.id,))
+            audit.record(conn, handle, "signin", handle, iso_utc(moment))
+    if refusal is not None:
+        raise refusal
+    return person
 
 
 def resolve_actor(db, handle: str | None, passphrase: "callable | None" = None) -> Person:

@@ -452,7 +452,7 @@ def tags() -> None:
 
 
 @tags.command("list")
-@click.option("--family", type=click.Choice(["experience", "circumstance", "identity", "language"]))
+@click.option("--family", type=click.Choice(["experience", "circumstance", "identity", "language"]), help="Only this family.")
 @json_option
 @pass_ctx
 def tags_list(c: Context, family: str | None, as_json: bool) -> None:
@@ -477,7 +477,7 @@ def tags_list(c: Context, family: str | None, as_json: bool) -> None:
 @tags.command("add")
 @click.argument("tag_id")
 @click.option("--label", required=True, help="How the tag reads, e.g. 'gambling recovery'.")
-@click.option("--family", required=True, type=click.Choice(["experience", "circumstance", "identity", "language"]))
+@click.option("--family", required=True, type=click.Choice(["experience", "circumstance", "identity", "language"]), help="experience, circumstance, identity or language.")
 @click.option("--alias", "aliases", multiple=True, help="Another name people may type (repeat).")
 @json_option
 @pass_ctx

@@ -176,7 +176,7 @@ def _parse(text: str) -> tuple[str, dict[str, str]]:
     # (DTSTART, EXDATE, a second RRULE) and would quietly return a rule set.
     if ":" in raw or any(c.isspace() for c in raw):
         raise Invalid(
-            f"cannot read the repeat rule {text!r}: it is one line of NAME=VALUE parts "
+            f"cannot read the repeat rule {text[:40]!r}: it is one line of NAME=VALUE parts "
             f"separated by ';', {_EXAMPLE}"
         )
     parts: dict[str, str] = {}
@@ -184,7 +184,7 @@ def _parse(text: str) -> tuple[str, dict[str, str]]:
         name, sep, value = piece.partition("=")
         if not sep or not name or not value or "=" in value:
             raise Invalid(
-                f"cannot read {piece!r} in the repeat rule: each part is NAME=VALUE, {_EXAMPLE}"
+                f"cannot read {piece[:40]!r} in the repeat rule: each part is NAME=VALUE, {_EXAMPLE}"
             )
         if name in parts:
             raise Invalid(f"the repeat rule gives {name} twice: give it once, {_EXAMPLE}")
@@ -196,7 +196,7 @@ def _parse(text: str) -> tuple[str, dict[str, str]]:
         # A throwaway start date: this only proves dateutil can build the rule.
         rrulestr(normalised, dtstart=datetime(2000, 1, 1))
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise Invalid(f"cannot read the repeat rule {text!r} ({exc}): {_EXAMPLE}") from None
+        raise Invalid(f"cannot read the repeat rule {text[:40]!r} ({exc}): {_EXAMPLE}") from None
     _check_can_occur(parts)
     return normalised, parts
 

@@ -53,8 +53,15 @@ def _shift(row: sqlite3.Row) -> Shift:
     )
 
 
+def _storable_id(value: object) -> bool:
+    # SQLite integers are 64-bit: a larger Python int raises OverflowError instead of finding nothing.
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
 def get_shift(conn: sqlite3.Connection, shift_id: int) -> Shift:
     """The shift with this id, or NotFound."""
+    if not _storable_id(shift_id):
+        raise NotFound(f"there is no shift {str(shift_id)[:40]}: see `warmline shifts` for shift ids")
     row = conn.execute(f"SELECT {_SHIFT_COLUMNS} FROM shift WHERE id = ?", (shift_id,)).fetchone()
     if row is None:
         raise NotFound(f"there is no shift {shift_id}: see `warmline shifts` for shift ids")
@@ -63,6 +70,8 @@ def get_shift(conn: sqlite3.Connection, shift_id: int) -> Shift:
 
 def get_series(conn: sqlite3.Connection, series_id: int) -> Series:
     """The series with this id, or NotFound."""
+    if not _storable_id(series_id):
+        raise NotFound(f"there is no series {str(series_id)[:40]}: see `warmline series list`")
     row = conn.execute("SELECT * FROM series WHERE id = ?", (series_id,)).fetchone()
     if row is None:
         raise NotFound(f"there is no series {series_id}: see `warmline series list`")
@@ -166,14 +175,24 @@ def _spans(conn: sqlite3.Connection, person_id: int, lo: datetime, hi: datetime)
     ]
 
 
-def person_problems(conn: sqlite3.Connection, line: Line, person: Person, span: rules.Span) -> list[RuleBroken]:
-    """Every rule that putting `person` on `span` would break (their other scheduled shifts considered)."""
+def person_problems(
+    conn: sqlite3.Connection, line: Line, person: Person, span: rules.Span, moved: dict[int, rules.Span] | None = None
+) -> list[RuleBroken]:
+    """Every rule that putting `person` on `span` would break (their other scheduled shifts considered).
+
+    `moved` gives the new times of this person's shifts that change in the same edit (a series edit).
+    """
     if not person.active:
         return [RuleBroken(f"{person.handle} is inactive and cannot be put on shifts", rule="inactive", overridable=False)]
     tz = zone(line.tz)
     limits = person.limits(line)
     lo, hi = rules.window_for(span, tz, limits)
-    return rules.problems(person.handle, span, _spans(conn, person.id, lo, hi), limits, tz)
+    others = _spans(conn, person.id, lo, hi)
+    if moved:
+        others = [moved.get(o.shift_id, o) for o in others]
+        seen = {o.shift_id for o in others}
+        others += [m for sid, m in moved.items() if sid not in seen and m.end > lo and m.start < hi]
+    return rules.problems(person.handle, span, others, limits, tz)
 
 
 def _enforce(found: list[RuleBroken], actor: Person, force: bool) -> str:
@@ -228,10 +247,13 @@ def _seats(value: int, what: str) -> int:
 
 
 def _span_checks(start: datetime, end: datetime) -> None:
-    if end <= start:
+    # Compare in UTC: two datetimes sharing one ZoneInfo subtract as wall times, so a shift across
+    # the autumn change would otherwise pass as 23.5 h while it really lasts 24.5 h.
+    length = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
+    if length <= timedelta(0):
         raise Invalid(f"the end ({end.isoformat()}) is not after the start ({start.isoformat()}): give a later end")
-    if end - start > timedelta(hours=24):
-        hours = (end - start).total_seconds() / 3600
+    if length > timedelta(hours=24):
+        hours = length.total_seconds() / 3600
         raise Invalid(f"the shift would last {hours:.1f} h; a shift lasts at most 24 h: split it")
 
 
@@ -284,6 +306,9 @@ def edit_shift(
         _seats(seats, "seats")
     if backup is not None:
         _seats(backup, "backup seats")
+    if start is None and end is None and seats is None and backup is None and note is None:
+        # An empty edit would still detach a series occurrence and write an audit row.
+        raise Invalid("nothing to change: give at least one option (see `warmline shift edit --help`)")
     if note is not None:
         note = clean_text(note, "the note", limit=MAX_NOTE, allow_empty=True)
     with db.transaction() as conn:
@@ -293,8 +318,8 @@ def edit_shift(
         tz = zone(line.tz)
         shift = get_shift(conn, shift_id)
         _scheduled(shift)
-        new_start = start or shift.start_utc
-        new_end = end or shift.end_utc
+        new_start = (start or shift.start_utc).astimezone(timezone.utc)
+        new_end = (end or shift.end_utc).astimezone(timezone.utc)
         _span_checks(new_start, new_end)
         on = assignments(conn, [shift.id])[shift.id]
         new_seats = shift.seats if seats is None else seats
@@ -598,6 +623,7 @@ def edit_series(
         on = assignments(conn, [s.id for s in future])
         found: list[RuleBroken] = []
         updates, cancels = [], []
+        moves: dict[int, rules.Span] = {}
         for s in future:
             occ = wanted.pop(s.occurrence, None)
             if occ is None or occ.start_utc <= moment:
@@ -613,11 +639,16 @@ def edit_series(
                     rule="seats",
                     overridable=False,
                 )
-            if s.status == "scheduled" and (occ.start_utc, occ.end_utc) != (s.start_utc, s.end_utc):
-                span = rules.Span(s.id, occ.start_utc, occ.end_utc)
-                for a in on[s.id]:
-                    found += person_problems(conn, line, get_by_id(conn, a.person_id), span)
+            # A revived occurrence (cancelled by an earlier series edit) brings its people back: check them too.
+            if s.status != "scheduled" or (occ.start_utc, occ.end_utc) != (s.start_utc, s.end_utc):
+                moves[s.id] = rules.Span(s.id, occ.start_utc, occ.end_utc)
             updates.append((occ, s))
+        # Check each moved shift against the person's other shifts at their *new* times: checking
+        # against the old ones undercounts when several occurrences grow at once.
+        for sid, span in moves.items():
+            for a in on[sid]:
+                theirs = {x: m for x, m in moves.items() if any(b.person_id == a.person_id for b in on[x])}
+                found += person_problems(conn, line, get_by_id(conn, a.person_id), span, moved=theirs)
         forced = _enforce(found, who, force)
         conn.executemany(
             "UPDATE shift SET start_utc = ?, end_utc = ?, start_local = ?, end_local = ?, seats = ?,"
@@ -773,8 +804,8 @@ def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> 
             )
         _enforce(person_problems(conn, line, who, rules.Span(shift.id, shift.start_utc, shift.end_utc)), who, False)
         detail = f"{who.handle} as {role}; {_label(shift)}"
-        if taken >= limit:
-            # The seat is full but someone asked for cover: they are released only now.
+        if cover is not None:
+            # Someone asked for cover: take their seat first, so they are released (only now).
             conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (shift.id, cover[2]))
             conn.execute(
                 "UPDATE cover_request SET status = 'taken', taken_by = ?, closed_at = ? WHERE id = ?",
@@ -947,3 +978,82 @@ def _limit_breaches(handle: str, spans: list[rules.Span], limits, tz) -> list[st
 def as_utc(moment: datetime) -> datetime:
     """The same instant in UTC."""
     return moment.astimezone(timezone.utc)
+
+
+# ---------------------------------------------------------------- what a person can take; who could fill
+
+
+def claimable(conn: sqlite3.Connection, person: Person, start: datetime, end: datetime) -> list[ShiftView]:
+    """Future shifts in [start, end) with a seat (or cover request) this person could claim right now."""
+    line = get_line(conn)
+    moment = now()
+    found = []
+    for v in views(conn, max(start, moment), end, open_only=True):
+        s = v.shift
+        if s.status != "scheduled" or s.start_utc <= moment:
+            continue
+        if any(a.person_id == person.id for a in v.peers + v.backups):
+            continue
+        if not (v.open_seats or v.cover):
+            continue
+        if person_problems(conn, line, person, rules.Span(s.id, s.start_utc, s.end_utc)):
+            continue
+        found.append(v)
+    return found
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person considered for a seat: what they would break, and their load that week."""
+
+    person: Person
+    problems: list[RuleBroken]
+    week_hours: float
+    max_hours_week: float
+    last_shift_end: datetime | None
+
+    @property
+    def eligible(self) -> bool:
+        return not self.problems
+
+    @property
+    def forceable(self) -> bool:
+        return bool(self.problems) and all(p.overridable for p in self.problems)
+
+
+def candidates(conn: sqlite3.Connection, actor: Person, shift_id: int) -> list[Candidate]:
+    """Active people not on the shift, eligible ones first, then by hours that week (coordinators only)."""
+    from .people import all_people
+
+    require(actor, "assign")
+    line = get_line(conn)
+    tz = zone(line.tz)
+    shift = get_shift(conn, shift_id)
+    span = rules.Span(shift.id, shift.start_utc, shift.end_utc)
+    on = {a.person_id for a in assignments(conn, [shift.id])[shift.id]}
+    week = rules.week_of(shift.start_utc, tz)
+    week_lo = localize(datetime.combine(week, time(0)), tz)
+    week_hi = localize(datetime.combine(week + timedelta(days=7), time(0)), tz)
+    found = []
+    for person in all_people(conn, include_inactive=False):
+        if person.id in on:
+            continue
+        hours = sum(
+            sp.hours for sp in _spans(conn, person.id, week_lo, week_hi) if week_lo <= sp.start < week_hi
+        )
+        last = conn.execute(
+            "SELECT max(s.end_utc) FROM assignment a JOIN shift s ON s.id = a.shift_id"
+            " WHERE a.person_id = ? AND s.status = 'scheduled' AND s.end_utc <= ?",
+            (person.id, iso_utc(shift.start_utc)),
+        ).fetchone()[0]
+        found.append(
+            Candidate(
+                person,
+                person_problems(conn, line, person, span),
+                hours,
+                person.limits(line).max_hours_week,
+                parse_utc(last) if last else None,
+            )
+        )
+    found.sort(key=lambda c: (not c.eligible, not c.forceable, c.week_hours, c.person.handle))
+    return found

@@ -62,6 +62,6 @@ def add(db: Database, actor, *, tag_id: str, label: str, family: str, aliases: t
             "INSERT INTO tag (id, label, family, aliases, related) VALUES (?, ?, ?, ?, '[]')",
             (new.id, new.label, new.family, json.dumps(list(new.aliases))),
         )
-        # The taxonomy is public; the tag's own id is safe in the log (no person is linked to it here).
-        audit.record(conn, who.handle, "tag.add", new.id, new.family)
+        # Tags never appear in logs, not even taxonomy entries: the row says only that one was added.
+        audit.record(conn, who.handle, "tag.add", "taxonomy", f"1 {new.family} tag added")
     return new

@@ -188,7 +188,7 @@ class Resolver:
         elsewhere = self._by_family[None].get(key)
         if elsewhere is not None:
             raise Invalid(
-                f"{typed!r} is the {elsewhere.family} tag {elsewhere.label} ({elsewhere.id}), "
+                f"{typed[:40]!r} is the {elsewhere.family} tag {elsewhere.label} ({elsewhere.id}), "
                 f"not a {what}. {_LIST_HINT}"
             )
         # Imported here because suggestions are only needed on the error path.
@@ -200,10 +200,10 @@ class Resolver:
             if candidate not in suggestions:
                 suggestions.append(candidate)
         if not suggestions:
-            raise Invalid(f"unknown {what} {typed!r}: see `warmline tags list` for the tags this line uses")
+            raise Invalid(f"unknown {what} {typed[:40]!r}: see `warmline tags list` for the tags this line uses")
         shown = [f"{t.label} ({t.id})" for t in suggestions[:3]]
         options = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-        raise Invalid(f"unknown {what} {typed!r}: did you mean {options}? {_LIST_HINT}")
+        raise Invalid(f"unknown {what} {typed[:40]!r}: did you mean {options}? {_LIST_HINT}")
 
     def resolve_many(self, texts: Iterable[str], *, family: str | None = None) -> list[Tag]:
         """Resolve each text; return the tags once each, in the order first named."""

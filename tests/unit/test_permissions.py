@@ -1,0 +1,603 @@
+"""Who may do what: the permission matrix, actor resolution, sign-in lockout and passphrase storage.
+
+The matrix calls every mutating service function as a volunteer and as a coordinator.
+A refusal must be `Refused` and must leave the file exactly as it was (a dump of every
+table, the audit log included, is compared before and after).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from warmline import access, people, rota, tags
+from warmline import line as line_mod
+from warmline.db import open_db
+from warmline.errors import Invalid, NotFound, Refused
+from warmline.people import PersonChanges
+from warmline.recurrence import zone
+from warmline.times import parse_moment
+
+NOW = "2026-11-23T08:00:00-05:00"  # a Monday
+TZ = zone("America/New_York")
+
+
+def at(text: str):
+    return parse_moment(text, TZ)
+
+
+def dump(db) -> list[str]:
+    return list(db.conn.iterdump())
+
+
+def audit_count(db) -> int:
+    return db.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+
+
+# ---------------------------------------------------------------- a small line for core tests
+
+
+@dataclass
+class World:
+    db: object
+    coord: object
+    sam: object
+    kim: object
+    open_shift: int
+    sams_shift: int
+    kims_shift: int
+    coords_shift: int
+    series_id: int
+
+    def person(self, role: str):
+        return self.coord if role == "coordinator" else self.sam
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch) -> World:
+    monkeypatch.setenv("WARMLINE_NOW", NOW)
+    db = open_db(tmp_path / "r.db", create=True)
+    line_mod.create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "Coord", None))
+    coord = people.get(db.conn, "coord")
+    sam = people.add(db, coord, handle="sam", name="Sam", tags=["grief"])
+    kim = people.add(db, coord, handle="kim", name="Kim", tags=["housing-insecurity"])
+
+    def shift(start, end):
+        return rota.add_shift(db, coord, start=at(start), end=at(end)).id
+
+    open_shift = shift("2026-11-30T09:00", "2026-11-30T13:00")
+    sams = shift("2026-12-01T09:00", "2026-12-01T13:00")
+    kims = shift("2026-12-02T09:00", "2026-12-02T13:00")
+    coords = shift("2026-12-03T09:00", "2026-12-03T13:00")
+    rota.assign(db, coord, sams, "sam")
+    rota.assign(db, coord, kims, "kim")
+    rota.assign(db, coord, coords, "coord")
+    series, _ = rota.add_series(
+        db, coord, rule="FREQ=WEEKLY;BYDAY=SA", start=at("2026-11-28T10:00"), end=at("2026-11-28T14:00")
+    )
+    made = World(db, coord, sam, kim, open_shift, sams, kims, coords, series.id)
+    yield made
+    made.db.close()
+
+
+# ---------------------------------------------------------------- the matrix
+
+# Operations only a coordinator may do: (name, call(world, actor)).
+COORDINATOR_ONLY = {
+    "person.add": lambda w, a: people.add(w.db, a, handle="newbie", name="New Person"),
+    "person.edit (other)": lambda w, a: people.edit(w.db, a, "kim", PersonChanges(name="Kim K")),
+    "person.edit tags (other)": lambda w, a: people.edit(w.db, a, "kim", PersonChanges(pause=("housing-insecurity",))),
+    "person.edit limits (other)": lambda w, a: people.edit(w.db, a, "kim", PersonChanges(max_hours_week=5)),
+    "person.deactivate (other)": lambda w, a: people.deactivate(w.db, a, "kim"),
+    "person.passphrase (other)": lambda w, a: people.set_passphrase(w.db, a, "kim", "kims new passphrase"),
+    "tag.add": lambda w, a: tags.add(
+        w.db, a, tag_id="gambling-recovery", label="gambling recovery", family="experience"
+    ),
+    "shift.add": lambda w, a: rota.add_shift(w.db, a, start=at("2026-12-05T09:00"), end=at("2026-12-05T13:00")),
+    "series.add": lambda w, a: rota.add_series(
+        w.db, a, rule="FREQ=DAILY", start=at("2026-12-05T18:00"), end=at("2026-12-05T22:00")
+    ),
+    "shift.edit": lambda w, a: rota.edit_shift(w.db, a, w.open_shift, seats=3),
+    "shift.edit (forced)": lambda w, a: rota.edit_shift(w.db, a, w.open_shift, note="moved", force=True),
+    "shift.cancel": lambda w, a: rota.cancel_shift(w.db, a, w.open_shift),
+    "series.edit": lambda w, a: rota.edit_series(w.db, a, w.series_id, rota.SeriesChanges(seats=3)),
+    "series.cancel": lambda w, a: rota.cancel_series(w.db, a, w.series_id),
+    "assign (other)": lambda w, a: rota.assign(w.db, a, w.open_shift, "kim"),
+    "assign (self)": lambda w, a: rota.assign(w.db, a, w.open_shift, a.handle),
+    "assign (forced)": lambda w, a: rota.assign(w.db, a, w.open_shift, "kim", force=True),
+    "unassign (other)": lambda w, a: rota.unassign(w.db, a, w.kims_shift, "kim"),
+    "unassign (self)": lambda w, a: rota.unassign(w.db, a, w.sams_shift, "sam"),
+}
+
+# Operations a volunteer may do for themself; `target` names whose data they touch.
+SELF_ONLY = {
+    "person.edit name": lambda w, a, target: people.edit(w.db, a, target, PersonChanges(name="New Name")),
+    "person.edit tags": lambda w, a, target: people.edit(w.db, a, target, PersonChanges(offer=("loneliness",))),
+    "person.edit pause tag": lambda w, a, target: people.edit(
+        w.db, a, target, PersonChanges(pause=("grief", "housing-insecurity"))
+    ),
+    "person.edit limits down": lambda w, a, target: people.edit(w.db, a, target, PersonChanges(max_hours_week=10)),
+    "person.passphrase": lambda w, a, target: people.set_passphrase(w.db, a, target, "a fresh passphrase"),
+}
+
+# Operations on the actor's own seat (claim, drop): no target, allowed for both roles.
+OWN_SEAT = {
+    "claim": lambda w, a: rota.claim(w.db, a, w.open_shift),
+    "drop": lambda w, a: rota.drop(w.db, a, w.sams_shift if a.handle == "sam" else w.coords_shift),
+}
+
+# Public functions that take an actor but change nothing by themselves: readers, and helpers
+# that run inside a service's transaction (insert_person serves line.create and people.add).
+READ_ONLY = {("rota", "candidates"), ("people", "fresh_actor"), ("people", "insert_person")}
+
+
+@pytest.mark.parametrize("name", sorted(COORDINATOR_ONLY))
+def test_volunteer_is_refused_coordinator_only_operations_and_nothing_changes(world, name):
+    before = dump(world.db)
+    with pytest.raises(Refused) as refusal:
+        COORDINATOR_ONLY[name](world, world.sam)
+    assert "sam" in str(refusal.value)
+    assert dump(world.db) == before
+
+
+@pytest.mark.parametrize("name", sorted(COORDINATOR_ONLY))
+def test_coordinator_may_do_coordinator_only_operations(world, name):
+    before = audit_count(world.db)
+    COORDINATOR_ONLY[name](world, world.coord)
+    assert audit_count(world.db) == before + 1
+
+
+@pytest.mark.parametrize("name", sorted(SELF_ONLY))
+def test_volunteer_may_do_self_operations_for_themself(world, name):
+    before = audit_count(world.db)
+    SELF_ONLY[name](world, world.sam, "sam")
+    assert audit_count(world.db) == before + 1
+
+
+@pytest.mark.parametrize("name", sorted(SELF_ONLY))
+def test_volunteer_is_refused_self_operations_on_someone_else(world, name):
+    before = dump(world.db)
+    with pytest.raises(Refused):
+        SELF_ONLY[name](world, world.sam, "kim")
+    assert dump(world.db) == before
+
+
+@pytest.mark.parametrize("name", sorted(SELF_ONLY))
+def test_coordinator_may_do_self_operations_for_others(world, name):
+    before = audit_count(world.db)
+    SELF_ONLY[name](world, world.coord, "kim")
+    assert audit_count(world.db) == before + 1
+
+
+@pytest.mark.parametrize("role", ["volunteer", "coordinator"])
+@pytest.mark.parametrize("name", sorted(OWN_SEAT))
+def test_both_roles_may_claim_and_drop_their_own_seats(world, name, role):
+    before = audit_count(world.db)
+    OWN_SEAT[name](world, world.person(role))
+    assert audit_count(world.db) == before + 1
+
+
+def test_volunteer_cannot_drop_someone_elses_shift(world):
+    before = dump(world.db)
+    with pytest.raises(Refused, match="sam is not on shift"):
+        rota.drop(world.db, world.sam, world.kims_shift)
+    assert dump(world.db) == before
+    on = rota.view(world.db.conn, world.kims_shift).peers
+    assert [a.handle for a in on] == ["kim"]
+
+
+def test_coordinator_only_refusal_says_who_and_what(world):
+    with pytest.raises(Refused) as refusal:
+        rota.add_shift(world.db, world.sam, start=at("2026-12-05T09:00"), end=at("2026-12-05T13:00"))
+    assert str(refusal.value) == "only coordinators may create shifts; sam is a volunteer"
+
+
+def test_every_public_service_taking_an_actor_is_in_the_matrix():
+    """A new mutating service function must join the matrix above (or READ_ONLY if it only reads)."""
+    covered = {
+        ("people", "add"), ("people", "edit"), ("people", "deactivate"), ("people", "set_passphrase"),
+        ("tags", "add"),
+        ("rota", "add_shift"), ("rota", "edit_shift"), ("rota", "cancel_shift"), ("rota", "add_series"),
+        ("rota", "edit_series"), ("rota", "cancel_series"), ("rota", "assign"), ("rota", "unassign"),
+        ("rota", "claim"), ("rota", "drop"),
+    }
+    found = set()
+    for module in (people, rota, tags):
+        for fname, func in inspect.getmembers(module, inspect.isfunction):
+            if fname.startswith("_") or func.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(func).parameters)
+            if params[:2] == ["db", "actor"] or params[:2] == ["conn", "actor"]:
+                found.add((module.__name__.rsplit(".", 1)[1], fname))
+    assert found - covered - READ_ONLY == set()
+
+
+def test_the_rota_permissions_are_split_as_the_matrix_expects():
+    """The rota core's permission names (later issues add their own, tested with them)."""
+    assert {
+        "person.add", "person.edit", "person.deactivate", "person.passphrase", "tag.add", "shift.add",
+        "shift.edit", "shift.cancel", "series.edit", "series.cancel", "assign", "unassign", "force",
+        "tags.read.others", "audit.read", "line.edit",  # line.edit: no service function yet
+    } <= access.COORDINATOR_ONLY
+    assert access.VOLUNTEER_SELF == {"claim", "drop", "person.edit.self", "person.passphrase.self"}
+
+
+def test_volunteer_may_not_read_other_peoples_tags_in_the_core(world):
+    with pytest.raises(Refused, match="only coordinators may see other people's tags; sam is a volunteer"):
+        people.tags_of(world.db.conn, world.sam, world.kim)
+    assert people.tags_of(world.db.conn, world.sam, world.sam) == [("grief", "offered")]
+    assert people.tags_of(world.db.conn, world.coord, world.kim) == [("housing-insecurity", "offered")]
+
+
+def test_role_and_active_flag_are_re_read_inside_each_change(world):
+    """A Person object read earlier does not keep powers its owner has since lost."""
+    coord2 = people.add(world.db, world.coord, handle="coord2", name="C2", role="coordinator")
+    people.edit(world.db, world.coord, "coord2", PersonChanges(role="volunteer"))
+    before = dump(world.db)
+    with pytest.raises(Refused, match="only coordinators may create shifts; coord2 is a volunteer"):
+        rota.add_shift(world.db, coord2, start=at("2026-12-05T09:00"), end=at("2026-12-05T13:00"))
+    assert dump(world.db) == before
+    people.deactivate(world.db, world.coord, "sam")
+    before = dump(world.db)
+    with pytest.raises(Refused, match="sam is inactive"):
+        rota.claim(world.db, world.sam, world.open_shift)
+    with pytest.raises(Refused, match="sam is inactive"):
+        people.edit(world.db, world.sam, "sam", PersonChanges(name="Still Sam"))
+    assert dump(world.db) == before
+
+
+# ---------------------------------------------------------------- who the actor is
+
+
+@pytest.fixture
+def as_os_user(monkeypatch):
+    def set_user(name):
+        monkeypatch.setattr(access, "os_user", lambda: name)
+
+    return set_user
+
+
+def never_asked():
+    raise AssertionError("the passphrase must not be asked for")
+
+
+def test_os_user_mapped_to_a_person_acts_as_them(world, as_os_user):
+    people.edit(world.db, world.coord, "sam", PersonChanges(login="samuser"))
+    as_os_user("samuser")
+    assert access.resolve_actor(world.db, None, never_asked).handle == "sam"
+
+
+def test_unmapped_os_user_without_as_is_refused_clearly(world, as_os_user):
+    as_os_user("stranger")
+    with pytest.raises(Refused) as refusal:
+        access.resolve_actor(world.db, None, never_asked)
+    message = str(refusal.value)
+    assert "the OS user stranger is not a person on this line" in message
+    assert "--as HANDLE" in message
+
+
+def test_as_handle_needs_the_passphrase(world, as_os_user):
+    as_os_user("stranger")
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    assert access.resolve_actor(world.db, "sam", lambda: "sams passphrase").handle == "sam"
+    with pytest.raises(Refused, match="wrong passphrase"):
+        access.resolve_actor(world.db, "sam", lambda: "not sams passphrase")
+    with pytest.raises(Refused, match="needs their passphrase"):
+        access.resolve_actor(world.db, "sam", lambda: None)
+    with pytest.raises(Refused, match="needs their passphrase"):
+        access.resolve_actor(world.db, "sam", None)
+
+
+def test_as_handle_of_ones_own_login_needs_no_passphrase(world, as_os_user):
+    people.edit(world.db, world.coord, "sam", PersonChanges(login="samuser"))
+    as_os_user("samuser")
+    assert access.resolve_actor(world.db, "sam", never_asked).handle == "sam"
+
+
+def test_as_handle_wins_over_the_os_user(world, as_os_user):
+    people.edit(world.db, world.coord, "coord", PersonChanges(login="boss"))
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    as_os_user("boss")
+    assert access.resolve_actor(world.db, None, never_asked).handle == "coord"
+    assert access.resolve_actor(world.db, "sam", lambda: "sams passphrase").handle == "sam"
+
+
+def test_as_unknown_or_malformed_or_inactive_handle_is_refused(world, as_os_user):
+    as_os_user("stranger")
+    with pytest.raises(NotFound, match="nobody on this line has the handle 'samm': did you mean sam"):
+        access.resolve_actor(world.db, "samm", never_asked)
+    with pytest.raises(Invalid, match="is not a valid handle"):
+        access.resolve_actor(world.db, "Sam!", never_asked)
+    people.deactivate(world.db, world.coord, "kim")
+    with pytest.raises(Refused, match="kim is inactive"):
+        access.resolve_actor(world.db, "kim", never_asked)
+
+
+def test_os_user_of_an_inactive_person_is_refused(world, as_os_user):
+    people.edit(world.db, world.coord, "kim", PersonChanges(login="kimuser"))
+    people.deactivate(world.db, world.coord, "kim")
+    as_os_user("kimuser")
+    with pytest.raises(Refused, match="kim is inactive"):
+        access.resolve_actor(world.db, None, never_asked)
+
+
+def test_a_person_without_a_passphrase_cannot_sign_in(world, as_os_user):
+    as_os_user("stranger")
+    with pytest.raises(Refused, match="kim has no passphrase yet"):
+        access.resolve_actor(world.db, "kim", lambda: "anything at all")
+
+
+# ---------------------------------------------------------------- lockout
+
+
+def test_five_wrong_passphrases_lock_the_handle_for_30_seconds(world, monkeypatch):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    for attempt in range(4):
+        with pytest.raises(Refused, match="cannot sign in as sam"):
+            access.sign_in(world.db, "sam", f"wrong guess {attempt}")
+    with pytest.raises(Refused, match="wrong passphrase for sam; it is now locked for 30 s"):
+        access.sign_in(world.db, "sam", "wrong guess 5")
+    # Locked: even the right passphrase is refused, and saying so is audited.
+    with pytest.raises(Refused, match="sam is locked after 5 wrong passphrases"):
+        access.sign_in(world.db, "sam", "sams passphrase")
+    monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:29-05:00")
+    with pytest.raises(Refused, match="sam is locked"):
+        access.sign_in(world.db, "sam", "sams passphrase")
+    monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:31-05:00")
+    assert access.sign_in(world.db, "sam", "sams passphrase").handle == "sam"
+
+    actions = [
+        r[0] for r in world.db.conn.execute("SELECT action FROM audit WHERE action LIKE 'signin%' ORDER BY id")
+    ]
+    assert actions == ["signin.failed"] * 5 + ["signin.locked"] * 2 + ["signin"]
+    details = [r[0] for r in world.db.conn.execute("SELECT detail FROM audit WHERE action = 'signin.failed'")]
+    assert details[-1] == "locked for 30 s"
+    row = world.db.conn.execute("SELECT failed_signins, locked_until FROM person WHERE handle = 'sam'").fetchone()
+    assert tuple(row) == (0, None)
+
+
+def test_a_right_passphrase_resets_the_failure_count(world):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    for _ in range(4):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "sam", "wrong wrong")
+    access.sign_in(world.db, "sam", "sams passphrase")
+    for _ in range(4):
+        with pytest.raises(Refused, match="cannot sign in"):
+            access.sign_in(world.db, "sam", "wrong wrong")
+    assert access.sign_in(world.db, "sam", "sams passphrase").handle == "sam"
+
+
+def test_lockout_is_per_handle(world):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    people.set_passphrase(world.db, world.coord, "kim", "kims passphrase")
+    for _ in range(5):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "sam", "wrong wrong")
+    assert access.sign_in(world.db, "kim", "kims passphrase").handle == "kim"
+
+
+def test_setting_a_new_passphrase_unlocks(world):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    for _ in range(5):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "sam", "wrong wrong")
+    people.set_passphrase(world.db, world.coord, "sam", "another passphrase")
+    assert access.sign_in(world.db, "sam", "another passphrase").handle == "sam"
+
+
+# ---------------------------------------------------------------- passphrase storage
+
+
+def test_passphrases_are_scrypt_hashed_with_a_salt_per_person(world, tmp_path):
+    secret = "correct horse battery staple"
+    people.set_passphrase(world.db, world.coord, "sam", secret)
+    people.set_passphrase(world.db, world.coord, "kim", secret)
+    people.add(world.db, world.coord, handle="ana", name="Ana", passphrase=secret)
+    hashes = [
+        r[0] for r in world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle IN ('sam', 'kim', 'ana')")
+    ]
+    assert len(set(hashes)) == 3
+    salts = set()
+    for stored in hashes:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+        raw_salt = base64.b64decode(salt)
+        assert len(raw_salt) >= 16
+        salts.add(raw_salt)
+        again = hashlib.scrypt(secret.encode(), salt=raw_salt, n=int(n), r=int(r), p=int(p), dklen=32)
+        assert again == base64.b64decode(digest)
+    assert len(salts) == 3
+
+    world.db.close()  # checkpoint the WAL so every byte is in one place
+    for path in tmp_path.iterdir():
+        data = path.read_bytes()
+        assert secret.encode() not in data, path.name
+        assert secret.encode("utf-16-le") not in data, path.name
+    conn = sqlite3.connect(tmp_path / "r.db")
+    audit_text = "\n".join(" ".join(map(str, r)) for r in conn.execute("SELECT * FROM audit"))
+    conn.close()
+    assert secret not in audit_text
+    assert "passphrase set" in audit_text
+    world.db = open_db(tmp_path / "r.db")  # for the fixture's close
+
+
+# ---------------------------------------------------------------- the CLI (one prepared line per module)
+
+
+def warmline_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("warmline")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("warmline")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from warmline.cli import main; main()"]
+
+
+def run(db_path: Path, *args: str, as_: str | None = None, passphrase: str | None = None, env: dict | None = None):
+    full = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    full.update({"WARMLINE_DB": str(db_path), "WARMLINE_NOW": NOW})
+    if passphrase is not None:
+        full["WARMLINE_PASSPHRASE"] = passphrase
+    full.update(env or {})
+    argv = [*warmline_cmd(), *(["--as", as_] if as_ else []), *args]
+    return subprocess.run(argv, env=full, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+SAM_SECRET = "sams long passphrase"
+KIM_SECRET = "kims long passphrase"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """What `warmline init` (as this OS user) and a few coordinator commands would make, built in the core."""
+    path = tmp_path_factory.mktemp("template") / "r.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARMLINE_NOW", NOW)
+        db = open_db(path, create=True)
+        user = access.os_user()
+        line_mod.create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "root", user))
+        root = people.get(db.conn, "root")
+        people.add(db, root, handle="sam", name="Sam", tags=["grief"], paused_tags=["loneliness"], languages=["es"])
+        people.add(db, root, handle="kim", name="Kim", tags=["housing insecurity", "hearing-voices"])
+        people.set_passphrase(db, root, "sam", SAM_SECRET)
+        people.set_passphrase(db, root, "kim", KIM_SECRET)
+        shift = rota.add_shift(db, root, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00"))
+        rota.assign(db, root, shift.id, "sam")
+        rota.assign(db, root, shift.id, "kim", role="backup")
+        db.close()
+    return path
+
+
+@pytest.fixture
+def cli_db(template, tmp_path) -> Path:
+    target = tmp_path / "r.db"
+    for side in template.parent.iterdir():
+        shutil.copy(side, tmp_path / side.name)
+    return target
+
+
+def person_tags(db_path: Path) -> set[str]:
+    conn = sqlite3.connect(db_path)
+    rows = conn.execute(
+        "SELECT t.id, t.label FROM person_tag pt JOIN tag t ON t.id = pt.tag_id"
+    ).fetchall()
+    conn.close()
+    return {text for row in rows for text in row}
+
+
+def test_init_makes_the_os_user_the_first_coordinator(tmp_path):
+    target = tmp_path / "new.db"
+    made = run(target, "init", "--name", "T", "--tz", "America/New_York", "--json")
+    assert made.returncode == 0, made.stderr
+    user = access.os_user()
+    assert json.loads(made.stdout)["login"] == user
+    done = run(target, "people", "show", json.loads(made.stdout)["coordinator"], "--json")
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert (shown["role"], shown["login"], shown["active"]) == ("coordinator", user, True)
+    # The OS user now acts as that coordinator with no --as and no passphrase.
+    assert run(target, "audit").returncode == 0
+
+
+def test_volunteer_list_has_no_tags_key_but_coordinator_list_has(cli_db):
+    done = run(cli_db, "people", "list", "--json", as_="sam", passphrase=SAM_SECRET)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert {r["handle"] for r in rows} == {"root", "sam", "kim"}
+    assert all("tags" not in r for r in rows)
+    for text in person_tags(cli_db):
+        assert text not in done.stdout
+
+    done = run(cli_db, "people", "list", "--json")
+    rows = {r["handle"]: r for r in json.loads(done.stdout)}
+    assert {t["id"]: t["state"] for t in rows["sam"]["tags"]} == {"grief": "offered", "loneliness": "paused"}
+
+
+def test_volunteer_sees_own_tags_but_never_anothers(cli_db):
+    other = run(cli_db, "people", "show", "kim", "--json", as_="sam", passphrase=SAM_SECRET)
+    assert other.returncode == 0, other.stderr
+    assert "tags" not in json.loads(other.stdout)
+    for text in ("housing-insecurity", "hearing-voices", "housing insecurity"):
+        assert text not in other.stdout
+    text_view = run(cli_db, "people", "show", "kim", as_="sam", passphrase=SAM_SECRET)
+    assert "housing" not in text_view.stdout and "offered" not in text_view.stdout
+
+    own = run(cli_db, "people", "show", "sam", "--json", as_="sam", passphrase=SAM_SECRET)
+    assert {t["id"] for t in json.loads(own.stdout)["tags"]} == {"grief", "loneliness"}
+
+
+@pytest.mark.parametrize("who", ["volunteer", "coordinator"])
+def test_shifts_json_carries_no_tag_anywhere(cli_db, who):
+    kwargs = {"as_": "sam", "passphrase": SAM_SECRET} if who == "volunteer" else {}
+    done = run(cli_db, "shifts", "--from", "2026-11-23", "--to", "2026-11-30", "--json", **kwargs)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert rows and rows[0]["peers"] == ["sam"] and rows[0]["backup"] == ["kim"]
+
+    def keys(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield k
+                yield from keys(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from keys(v)
+
+    assert not any("tag" in k for k in keys(rows))
+    for text in person_tags(cli_db):
+        assert text not in done.stdout
+
+
+def test_volunteer_cannot_read_the_audit_log_from_the_cli(cli_db):
+    done = run(cli_db, "audit", as_="sam", passphrase=SAM_SECRET)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == ["error: only coordinators may read the audit log; sam is a volunteer"]
+    assert run(cli_db, "audit").returncode == 0
+
+
+def test_as_comes_from_warmline_as_and_needs_a_passphrase(cli_db):
+    done = run(cli_db, "shifts", "--mine", "--json", env={"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": SAM_SECRET})
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in json.loads(done.stdout)] == [1]
+
+    missing = run(cli_db, "shifts", as_="sam")
+    assert missing.returncode == 1
+    lines = missing.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: acting as sam needs their passphrase")
+
+
+def test_cli_volunteer_edits_own_limits_down_not_up(cli_db):
+    down = run(cli_db, "people", "edit", "sam", "--max-hours", "10", as_="sam", passphrase=SAM_SECRET)
+    assert down.returncode == 0, down.stderr
+    up = run(cli_db, "people", "edit", "sam", "--max-hours", "30", as_="sam", passphrase=SAM_SECRET)
+    assert up.returncode == 1
+    assert up.stderr.strip() == (
+        "error: sam may lower their own max hours per week but not raise it (now 10, asked 30): ask a coordinator"
+    )
+
+
+def test_cli_wrong_passphrases_lock_and_are_audited(cli_db):
+    for _ in range(5):
+        assert run(cli_db, "shifts", as_="kim", passphrase="not kims passphrase").returncode == 1
+    locked = run(cli_db, "shifts", as_="kim", passphrase=KIM_SECRET)
+    assert locked.returncode == 1
+    assert locked.stderr.startswith("error: kim is locked after 5 wrong passphrases")
+    conn = sqlite3.connect(cli_db)
+    actions = [r[0] for r in conn.execute("SELECT action FROM audit WHERE actor = 'kim' ORDER BY id")]
+    text = "\n".join(" ".join(map(str, r)) for r in conn.execute("SELECT * FROM audit"))
+    conn.close()
+    assert actions == ["signin.failed"] * 5 + ["signin.locked"]
+    assert "not kims passphrase" not in text and KIM_SECRET not in text

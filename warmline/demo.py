@@ -22,7 +22,7 @@ import random
 import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 
 from . import access, audit, rules
@@ -412,6 +412,9 @@ def _build(
             f"{rules.describe(slot_of[sid].span, tz)}",
         )
 
+    calls = _demand(conn, rng, slots, placed, now_ts, tz)
+    goals = _goals(conn, stamp)
+
     seats = sum(s.seats + s.backup for s in slots)
     percent = round(100 * len(placed) / seats) if seats else 0
     audit.record(
@@ -420,13 +423,80 @@ def _build(
         SEED_ACTION,
         name,
         f"seed {seed}; {len(crew)} people, {len(series_spec)} series, {len(slots)} shifts "
-        f"({_weeks(back)} back, {ahead} ahead); {len(placed)} of {seats} seats filled; {len(covers)} cover requests",
+        f"({_weeks(back)} back, {ahead} ahead); {len(placed)} of {seats} seats filled; {len(covers)} cover requests; "
+        f"{calls} logged calls, {goals} coverage goals",
     )
     you = f"you are coordinator {me}" if login else f"sign in as coordinator {me}"
     return (
         f"{name}: {len(crew)} people, {len(slots)} shifts ({_weeks(back)} back, {ahead} ahead), "
         f"{percent}% of seats filled; {you}."
     )
+
+
+# What callers brought to past shifts: need tags with relative weights. Evenings bring more
+# Spanish-speaking callers; weekends more hearing-voices calls (the two goals below answer them).
+DEMAND = (
+    ("loneliness", 6),
+    ("depression", 5),
+    ("anxiety", 5),
+    ("grief", 3),
+    ("housing-insecurity", 3),
+    ("substance-use-recovery", 2),
+    ("trauma", 2),
+    ("hearing-voices", 1),
+    ("lang-es", 1),
+)
+GOALS = (
+    ("lang-es", "MO,TU,WE,TH,FR,SA,SU", "17:00", "21:00", 1),
+    ("hearing-voices", "SA,SU", "10:00", "22:00", 1),
+)
+
+
+def _demand(conn: sqlite3.Connection, rng: random.Random, slots: list, placed: list, now_ts: int, tz) -> int:
+    """Log anonymous calls (a time, need tags, who took it) on the past weeks' shifts; returns how many."""
+    known = {r[0] for r in conn.execute("SELECT id FROM tag")}
+    weights = [(t, w) for t, w in DEMAND if t in known]
+    if not weights:
+        return 0
+    peers: dict[int, list[int]] = {}
+    for sid, pid, role in placed:
+        if role == "peer":
+            peers.setdefault(sid, []).append(pid)
+    tags, w = zip(*weights)
+    count = 0
+    past = [sl for sl in slots if sl.end <= now_ts and peers.get(sl.id)][-600:]  # a few weeks is enough
+    for sl in past:
+        for _ in range(rng.randint(0, max(1, int(sl.hours)))):
+            at = sl.start + rng.randrange(0, max(1, sl.end - sl.start - 60))
+            needs = set(rng.choices(tags, weights=w, k=rng.choice((1, 1, 2))))
+            hour = datetime.fromtimestamp(at, tz).hour
+            if "lang-es" in known and hour >= 17 and rng.random() < 0.25:
+                needs.add("lang-es")
+            if "hearing-voices" in known and sl.weekday >= 5 and rng.random() < 0.3:
+                needs.add("hearing-voices")
+            cur = conn.execute(
+                "INSERT INTO call (at_utc, taken_by) VALUES (?, ?)",
+                (datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), rng.choice(peers[sl.id])),
+            )
+            conn.executemany(
+                "INSERT INTO call_need (call_id, tag_id) VALUES (?, ?)", [(cur.lastrowid, t) for t in sorted(needs)]
+            )
+            count += 1
+    return count
+
+
+def _goals(conn: sqlite3.Connection, stamp: str) -> int:
+    """The demo's two coverage goals: Spanish every evening, hearing voices at weekends."""
+    made = 0
+    for tag, days, start, end, least in GOALS:
+        if conn.execute("SELECT 1 FROM tag WHERE id = ?", (tag,)).fetchone():
+            conn.execute(
+                "INSERT INTO coverage_goal (tag_id, days, start_time, end_time, min_people, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (tag, days, start, end, least, stamp),
+            )
+            made += 1
+    return made
 
 
 def _weeks(n: int) -> str:

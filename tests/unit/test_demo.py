@@ -312,3 +312,25 @@ def test_cli_demo_no_tui(run_cli):
     assert result.stdout.startswith("Harbor Peer Warmline: 26 people, 228 shifts (4 weeks back, 8 ahead), ")
     result = run_cli("--db", str(run_cli.db), "check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_has_call_log_demand_and_two_coverage_goals(tmp_path, monkeypatch):
+    """Issue "3 of 7": the demo carries a few weeks of anonymous demand and two goals."""
+    monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:00-05:00")
+    from warmline.db import open_db
+    from warmline.demo import build
+
+    db = open_db(tmp_path / "demo.db", create=True)
+    try:
+        build(db, seed=7)
+        calls = db.conn.execute("SELECT count(*) FROM call").fetchone()[0]
+        needs = db.conn.execute("SELECT count(DISTINCT tag_id) FROM call_need").fetchone()[0]
+        goals = db.conn.execute("SELECT tag_id FROM coverage_goal ORDER BY id").fetchall()
+        latest = db.conn.execute("SELECT max(at_utc) FROM call").fetchone()[0]
+        columns = {r[1] for r in db.conn.execute("PRAGMA table_info(call)")}
+    finally:
+        db.close()
+    assert calls > 50 and needs >= 5
+    assert [g[0] for g in goals] == ["lang-es", "hearing-voices"]
+    assert latest < "2026-11-23T13:00:00Z"  # only past calls
+    assert columns == {"id", "at_utc", "taken_by"}  # no caller field of any kind

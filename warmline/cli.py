@@ -1397,6 +1397,14 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
         click.echo(f"  {when}  {what}  — {fill}")
 
 
+# ---------------------------------------------------------------- handoffs and notifications (issue "4 of 7")
+# (handoff and notify commands go here)
+
+
+# ---------------------------------------------------------------- exchange, backup, serve, config (issue "6 of 7")
+# (export, import, backup, restore, serve and config commands go here)
+
+
 # ---------------------------------------------------------------- entry point
 
 

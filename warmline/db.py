@@ -172,6 +172,40 @@ MIGRATIONS: list[list[str]] = [
             created_at TEXT NOT NULL
         )""",
     ],
+    # 4: availability, time off, preferred times, swaps
+    [
+        """CREATE TABLE availability (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL DEFAULT 'available' CHECK (kind IN ('available', 'preferred')),
+            weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+            start_time TEXT NOT NULL,
+            end_time TEXT NOT NULL
+        )""",
+        "CREATE INDEX availability_person ON availability (person_id)",
+        """CREATE TABLE time_off (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK (last_day >= first_day)
+        )""",
+        "CREATE INDEX time_off_person ON time_off (person_id)",
+        """CREATE TABLE swap (
+            id INTEGER PRIMARY KEY,
+            from_person INTEGER NOT NULL REFERENCES person(id),
+            from_shift INTEGER NOT NULL REFERENCES shift(id),
+            to_person INTEGER NOT NULL REFERENCES person(id),
+            to_shift INTEGER NOT NULL REFERENCES shift(id),
+            status TEXT NOT NULL DEFAULT 'proposed'
+                CHECK (status IN ('proposed', 'accepted', 'declined', 'withdrawn', 'done', 'refused')),
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            approved_by INTEGER REFERENCES person(id)
+        )""",
+        "ALTER TABLE line ADD COLUMN swaps_need_approval INTEGER NOT NULL DEFAULT 0",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

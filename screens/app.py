@@ -1,0 +1,307 @@
+"""The warmline App and its one factory, `make_app`, used by the CLI and the tests.
+
+Screens are installed by name ("home", "rota", "people", "profile", "audit") and switched
+with single keys. The App owns what is shared (db_path, actor, line) and watches the file:
+another process's write shows up on every open screen within about two seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import ModalScreen, Screen
+
+from warmline import clock as warmline_clock
+from warmline import rota
+from warmline.errors import WarmlineError
+from warmline.line import get as get_line
+from warmline.model import Line, Person
+
+from .base import CoreCalls, close_thread_db, thread_db
+
+POLL_SECONDS = 1.0
+
+# Screens other engineers own: (module, class). Imported only when first opened.
+OPTIONAL_SCREENS = {
+    "people": ("screens.people", "PeopleScreen"),
+    "profile": ("screens.people", "ProfileScreen"),
+    "audit": ("screens.audit", "AuditScreen"),
+}
+
+
+def _read_data_version(path: Path) -> int:
+    """PRAGMA data_version on this thread's connection (the poll thread's own, the same every time)."""
+    return thread_db(path).data_version()
+
+
+def _load_start(db: Any) -> Line:
+    """Materialise series up to the horizon (a no-op when up to date), then read the line."""
+    # Busy or read-only: the rota still reads; the next start (or another process) extends it.
+    with contextlib.suppress(WarmlineError):
+        rota.extend_horizon(db)
+    return get_line(db.conn)
+
+
+class WarmlineCommands(Provider):
+    """The command palette: every screen and action of the app, by name."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app: WarmlineApp = self.app  # type: ignore[assignment]
+        found: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Go home", "Your next shift, your shifts and open seats (h)", partial(app.action_go, "home")),
+            ("Go to rota", "The week grid (r)", partial(app.action_go, "rota")),
+            ("Today", "Show today in the rota (t)", partial(app.rota_action, "today")),
+            ("Next week", "Show the next week in the rota (])", partial(app.rota_action, "week", 1)),
+            ("Previous week", "Show the previous week in the rota ([)", partial(app.rota_action, "week", -1)),
+            ("Profile", "Your details, limits and the experiences you offer", partial(app.action_go, "profile")),
+            ("Help", "Every key on this screen (?)", app.action_help),
+            ("Quit", "Leave warmline (q or ctrl+q)", app.action_quit),
+        ]
+        if app.actor is not None and app.actor.is_coordinator:
+            found[5:5] = [
+                (
+                    "New shift",
+                    "Create a shift or a repeating series (n on the rota)",
+                    partial(app.rota_action, "new_shift"),
+                ),
+                ("People", "Volunteers and coordinators (p)", partial(app.action_go, "people")),
+                ("Audit", "The change log (u)", partial(app.action_go, "audit")),
+            ]
+        if app.actor is None:
+            found = [c for c in found if c[0] in ("Help", "Quit")]
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class WarmlineApp(CoreCalls, App[None]):
+    """A terminal rota for a peer-run warmline."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "warmline"
+    COMMANDS = App.COMMANDS | {WarmlineCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("h", "go('home')", "Home"),
+        Binding("r", "go('rota')", "Rota"),
+        Binding("p", "go('people')", "People"),
+        Binding("p", "go('profile')", "Profile"),
+        Binding("u", "go('audit')", "Audit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False, priority=True),  # works while typing in a field, too
+    ]
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        actor: Person | None = None,
+        clock: Callable[[], datetime] | None = None,
+        notifier: Any = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.actor: Person | None = actor
+        self.line: Line | None = None
+        self.clock: Callable[[], datetime] = clock or warmline_clock.now
+        self.notifier = notifier
+        self._poll_pool: ThreadPoolExecutor | None = None
+        self._data_version: int | None = None
+
+    # -- start-up
+
+    def on_mount(self) -> None:
+        # The first screen composes at once; its data and the line arrive from workers.
+        self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
+        self._poll_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-poll")
+        self.set_interval(POLL_SECONDS, self._poll)
+        if self.actor is None:
+            from .signin import SignInScreen
+
+            self.push_screen(SignInScreen(), self._signed_in)
+        else:
+            self._open_home()
+
+    def _open_home(self) -> None:
+        self.action_go("home")
+
+    def _signed_in(self, person: Person | None) -> None:
+        if person is None:
+            self.exit()
+            return
+        self.actor = person
+        self._open_home()
+
+    def _line_loaded(self, line: Line) -> None:
+        self.line = line
+        self._refresh_headers()
+
+    def _start_failed(self, message: str) -> None:
+        self.notify(message, title="This rota cannot be opened", severity="error", timeout=30)
+
+    def _refresh_headers(self) -> None:
+        from .widgets import LineHeader
+
+        for screen in self.screen_stack:
+            for header in screen.query(LineHeader):
+                header.tick()
+
+    # -- watching the file
+
+    async def _poll(self) -> None:
+        """Compare PRAGMA data_version on the poll thread's own connection; reload on a change.
+
+        data_version is per connection, so every reading must come from the same one: a
+        one-thread executor owns it. (Textual's thread workers run on a shared pool, so each
+        tick could land on another connection; and a never-ending worker would keep
+        `app.workers.wait_for_complete()` from ever returning.)
+        """
+        if self._poll_pool is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            version = await loop.run_in_executor(self._poll_pool, _read_data_version, self.db_path)
+        except (WarmlineError, sqlite3.Error, RuntimeError):
+            return  # the file is busy or the app is closing: try again next tick
+        # The first reading is a baseline taken after the screens began loading: a write that
+        # landed in between would go unseen, so the first reading also reloads (once, cheaply).
+        if version != self._data_version:
+            self.data_changed()
+        self._data_version = version
+
+    def data_changed(self) -> None:
+        """The database changed (here or in another process): reload the line and every open screen."""
+        self.call_core(get_line_of, done=self._line_loaded, group="line", exclusive=True)
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    def on_unmount(self) -> None:
+        pool, self._poll_pool = self._poll_pool, None
+        if pool is not None:
+            pool.submit(close_thread_db)
+            pool.shutdown(wait=False)
+
+    # -- screens
+
+    def _showing(self, name: str) -> bool:
+        return self.is_screen_installed(name) and self.get_screen(name) is self.screen
+
+    def _modal_open(self) -> bool:
+        return isinstance(self.screen, ModalScreen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            (name,) = parameters or ("",)
+            if self.actor is None or self._showing(name):
+                return False  # not signed in yet, or already there (keeps the footer short)
+            if name == "people" or name == "audit":
+                return self.actor.is_coordinator
+            if name == "profile":
+                # Coordinators reach their profile from the palette; `p` is People for them.
+                return not self.actor.is_coordinator
+        return True
+
+    def _screen_factory(self, name: str) -> Callable[[], Screen] | None:
+        if name == "home":
+            from .home import HomeScreen
+
+            return HomeScreen
+        if name == "rota":
+            from .rota import RotaScreen
+
+            return RotaScreen
+        module_name, class_name = OPTIONAL_SCREENS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            self.log.error(f"importing {module_name}: {exc!r}")
+            self.notify(f"The {name} screen is not available yet.", severity="warning")
+            return None
+        factory = getattr(module, class_name, None)
+        if factory is None:
+            self.notify(f"The {name} screen is not available yet.", severity="warning")
+        return factory
+
+    def action_go(self, name: str) -> None:
+        """Show a screen by name (installing it the first time)."""
+        if self.actor is None or self._modal_open():
+            return
+        if name in ("people", "audit") and not self.actor.is_coordinator:
+            self.notify(f"Only coordinators can open {name}.", severity="warning")
+            return
+        if not self.is_screen_installed(name):
+            factory = self._screen_factory(name)
+            if factory is None:
+                return
+            self.install_screen(factory(), name)
+        target = self.get_screen(name)
+        if self.screen is target:
+            return
+        if len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.switch_screen(name)
+        else:
+            self.push_screen(name)
+
+    def rota_action(self, action: str, *args: Any) -> None:
+        """Run a rota action from the command palette, opening the rota first."""
+        self.action_go("rota")
+        if self.is_screen_installed("rota"):
+            screen = self.get_screen("rota")
+            self.call_after_refresh(getattr(screen, f"action_{action}"), *args)
+
+    def action_help(self) -> None:
+        from .help import HelpDialog
+
+        if isinstance(self.screen, HelpDialog):
+            return
+        self.push_screen(HelpDialog(self.screen))
+
+    def get_system_commands(self, screen: Screen):  # type: ignore[override]
+        """Textual's own commands (theme, keys, screenshot) without its Quit: ours is in WarmlineCommands."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
+
+
+def get_line_of(db: Any) -> Line:
+    """The line's settings (re-read after any change to the file)."""
+    return get_line(db.conn)
+
+
+def make_app(
+    db_path: Path | str,
+    *,
+    actor: Person | None = None,
+    clock: Callable[[], datetime] | None = None,
+    notifier: Any = None,
+) -> WarmlineApp:
+    """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
+    header and countdowns (the core always uses warmline.clock.now); notifier is kept for delivery."""
+    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier)
+
+
+__all__ = ["WarmlineApp", "WarmlineCommands", "make_app"]

@@ -1,0 +1,99 @@
+"""What every warmline screen shares: core calls in thread workers, results posted back.
+
+A worker never touches a widget: it runs a core function on its own thread's
+connection and hands the result to a callback on the app's thread. Screens hold
+no SQL; they call the same service functions as the CLI.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from warmline.db import Database, open_db
+from warmline.errors import WarmlineError
+
+T = TypeVar("T")
+
+_local = threading.local()
+
+
+def thread_db(path: Path) -> Database:
+    """This thread's connection to `path` (SQLite connections are per thread)."""
+    cache: dict[Path, Database] = getattr(_local, "dbs", None) or {}
+    _local.dbs = cache
+    db = cache.get(path)
+    if db is None:
+        # One app (one file) at a time per process in practice: close connections to other files.
+        for other in list(cache):
+            cache.pop(other).close()
+        db = cache[path] = open_db(path, check=False)
+    return db
+
+
+def close_thread_db() -> None:
+    """Close this thread's connections (call on the thread that opened them)."""
+    cache: dict[Path, Database] = getattr(_local, "dbs", None) or {}
+    for path in list(cache):
+        cache.pop(path).close()
+
+
+class CoreCalls:
+    """Mixin for screens and widgets: run a core function in a thread worker and get the result back."""
+
+    def call_core(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        done: Callable[[T], None] | None = None,
+        failed: Callable[[str], None] | None = None,
+        error: Callable[[WarmlineError], None] | None = None,
+        group: str = "core",
+        exclusive: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Run fn(db, *args, **kwargs) on a worker thread; then done(result) or failed(message) on the app thread.
+
+        `error`, when given, receives the WarmlineError itself instead (e.g. to read RuleBroken.overridable).
+        An unexpected exception (a bug) is shown as an error notification rather than lost in the worker.
+        """
+        app = self.app  # type: ignore[attr-defined]
+        path = app.db_path
+
+        def work() -> None:
+            worker = get_current_worker()
+            try:
+                result = fn(thread_db(path), *args, **kwargs)
+            except WarmlineError as exc:
+                if worker.is_cancelled:
+                    return
+                if error is not None:
+                    app.call_from_thread(error, exc)
+                elif failed is not None:
+                    app.call_from_thread(failed, str(exc))
+                else:
+                    app.call_from_thread(app.notify, str(exc), severity="error", timeout=8)
+                return
+            except Exception as exc:  # a bug: say so on screen, keep the traceback in the worker's log
+                if not worker.is_cancelled:
+                    app.call_from_thread(app.notify, f"unexpected error: {exc!r}", severity="error", timeout=15)
+                raise
+            if not worker.is_cancelled and done is not None:
+                app.call_from_thread(done, result)
+
+        self.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)  # type: ignore[attr-defined]
+
+
+class WarmlineScreen(CoreCalls, Screen):
+    """A screen that (re)loads its data through `reload()`; the app calls it when the database changes."""
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Load (or refresh) this screen's data. Override; must keep the cursor and any open form."""

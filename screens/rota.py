@@ -1,0 +1,219 @@
+"""Rota: a week grid, Monday to Sunday in the line's zone. Everyone reads it; coordinators edit it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Label, Static
+
+from warmline import rota
+from warmline.clock import now
+from warmline.db import Database
+from warmline.line import get as get_line
+from warmline.model import Line, Person, ShiftView
+from warmline.recurrence import localize, zone
+
+from . import labels
+from .base import WarmlineScreen
+from .dialogs import ShiftDialog, ShiftDraft, ShiftFormDialog, create_from_draft
+from .widgets import KeysFooter, LineHeader, WeekGrid, week_days
+
+
+@dataclass(frozen=True)
+class WeekData:
+    """One week of shifts, read in one worker call."""
+
+    line: Line
+    monday: date
+    today: date
+    views: list[ShiftView]
+
+
+def load_week(db: Database, monday: date | None) -> WeekData:
+    """The shifts starting in one local week (this week when monday is None)."""
+    line = get_line(db.conn)
+    tz = zone(line.tz)
+    moment = now()
+    today = moment.astimezone(tz).date()
+    if monday is None:
+        monday = labels.week_start(moment, tz)
+    lo = localize(datetime.combine(monday, time(0)), tz)
+    hi = localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
+    return WeekData(line, monday, today, rota.views(db.conn, lo, hi))
+
+
+class RotaScreen(WarmlineScreen):
+    """The week grid: arrows move, [ and ] change week, t is today, enter opens a shift."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="Previous week"),
+        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week"),
+        Binding("t", "today", "Today", tooltip="Go to today"),
+        Binding("n", "new_shift", "New", tooltip="New shift or series"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="rota")
+        self.monday: date | None = None
+        self.today: date | None = None
+        self.data: WeekData | None = None
+        self._select_after: int | None = None
+        self._select_day_after: date | None = None
+
+    @property
+    def actor(self) -> Person:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield LineHeader()
+        with Horizontal(id="rota-bar"):
+            yield Label("Loading the week…", id="week-title")
+            yield Label("", id="week-summary")
+        yield WeekGrid(id="week")
+        yield Static("", id="shift-status")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(WeekGrid).focus()
+
+    def reload(self) -> None:
+        self.call_core(load_week, self.monday, done=self._show, group="week", exclusive=True)
+
+    def _show(self, data: WeekData) -> None:
+        if self.monday is not None and data.monday != self.monday:
+            return  # an older week's answer arriving late
+        self.data = data
+        self.monday = data.monday
+        self.today = data.today
+        grid = self.query_one(WeekGrid)
+        grid.show_week(data.monday, week_days(data.views, data.monday), data.today, self.actor.id)
+        if self._select_after is not None:
+            grid.select_shift(self._select_after)
+        elif self._select_day_after is not None:
+            grid.select_day(self._select_day_after)
+        self._select_after = self._select_day_after = None
+        self._title(data)
+
+    def _title(self, data: WeekData) -> None:
+        sunday = data.monday + timedelta(days=6)
+        relative = ""
+        this_monday = data.today - timedelta(days=data.today.weekday())
+        weeks = (data.monday - this_monday).days // 7
+        if weeks == 0:
+            relative = " · this week"
+        elif weeks == 1:
+            relative = " · next week"
+        elif weeks == -1:
+            relative = " · last week"
+        title = f"{labels.day(data.monday)} – {labels.day(sunday)} {sunday.year}{relative}"
+        self.query_one("#week-title", Label).update(Text(title, style="bold"))
+        live = [v for v in data.views if v.shift.status == "scheduled"]
+        open_seats = sum(v.open_seats for v in live)
+        no_backup = sum(1 for v in live if labels.no_backup(v))
+        summary = Text(f"{len(live)} shifts")
+        if open_seats:
+            summary.append(" · ")
+            summary.append(f"{open_seats} OPEN", style="bold")
+        if no_backup:
+            summary.append(" · ")
+            summary.append(f"{no_backup} NO BACKUP", style="bold")
+        if not open_seats and not no_backup and live:
+            summary.append(" · all covered")
+        self.query_one("#week-summary", Label).update(summary)
+
+    @on(WeekGrid.CursorMoved)
+    def _status(self, event: WeekGrid.CursorMoved) -> None:
+        status = self.query_one("#shift-status", Static)
+        v = event.view
+        if v is None:
+            if event.day is None:
+                status.update("")
+                return
+            hint = " · n: new shift" if self.actor.is_coordinator else ""
+            status.update(f"{labels.day(event.day)}: no shifts{hint}")
+            return
+        me = self.actor.id
+        text = Text()
+        text.append(labels.when(v), style="bold")
+        people = ", ".join("you" if a.person_id == me else a.handle for a in v.peers) or "nobody"
+        text.append(f" · {people}")
+        backup = ", ".join("you" if a.person_id == me else a.handle for a in v.backups)
+        text.append(f" · backup {backup}" if backup else " · NO BACKUP")
+        if v.shift.status != "scheduled":
+            text.append(" · CANCELLED")
+        elif v.open_seats:
+            text.append(f" · {labels.open_text(v)}")
+        if v.cover:
+            text.append(f" · cover asked by {labels.handles(v.cover)}")
+        text.append(" · enter: details", style="dim")
+        status.update(text)
+
+    @on(WeekGrid.ShiftSelected)
+    def _open(self, event: WeekGrid.ShiftSelected) -> None:
+        self.app.push_screen(ShiftDialog(event.shift_id))
+
+    # -- week navigation
+
+    def action_week(self, step: int) -> None:
+        if self.monday is None:
+            return
+        self.monday += timedelta(days=7 * step)
+        self.reload()
+
+    def action_today(self) -> None:
+        if self.today is None:
+            return
+        this_monday = self.today - timedelta(days=self.today.weekday())
+        if self.monday == this_monday:
+            self.query_one(WeekGrid).select_day(self.today)
+            return
+        self.monday = this_monday
+        self._select_day_after = self.today
+        self.reload()
+
+    def show_week_of(self, day: date) -> None:
+        """Show the week containing `day` (used by the command palette and after creating shifts)."""
+        self.monday = day - timedelta(days=day.weekday())
+        self._select_day_after = day
+        self.reload()
+
+    # -- creating
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new_shift":
+            return self.actor is not None and self.actor.is_coordinator
+        return True
+
+    def action_new_shift(self, draft: ShiftDraft | None = None, error: str = "") -> None:
+        if draft is None:
+            day = self.query_one(WeekGrid).selected_day or self.today or now().date()
+            draft = ShiftDraft(day=day, start=time(9), end=time(13), seats=2, backup=1)
+        self.app.push_screen(ShiftFormDialog("new", draft, error=error), self._create)
+
+    def _create(self, draft: ShiftDraft | None) -> None:
+        if draft is None:
+            return
+
+        def created(result: tuple[str, int | None, date]) -> None:
+            what, shift_id, first = result
+            self.app.notify(f"Created {what}.")
+            self.monday = first - timedelta(days=first.weekday())
+            if shift_id is not None:
+                self._select_after = shift_id
+            else:
+                self._select_day_after = first
+            self.reload()
+
+        self.call_core(
+            create_from_draft,
+            self.actor,
+            draft,
+            done=created,
+            failed=lambda message: self.action_new_shift(draft, message),  # the form reopens with what was typed
+        )

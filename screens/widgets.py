@@ -1,0 +1,392 @@
+"""Widgets shared by the screens: the line header, the week grid, and keyed table updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, DataTable, Footer, Label, Static
+
+from warmline.model import ShiftView
+from warmline.recurrence import zone
+
+from . import labels
+
+# ---------------------------------------------------------------- header
+
+
+class LineHeader(Vertical):
+    """The line's name, who is signed in, the time in the line's zone, and the escalation path.
+
+    Always visible: the escalation text is the one thing a peer must never have to look for.
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="header-top"):
+            yield Label("warmline", id="header-line")
+            yield Label("", id="header-who")
+            yield Label("", id="header-clock")
+        yield Label("", id="header-escalation")
+
+    def on_mount(self) -> None:
+        self.tick()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Redraw from the app's current line, actor and clock."""
+        if not self.query("#header-clock"):
+            return  # not composed yet; on_mount ticks once it is
+        app: Any = self.app
+        line = getattr(app, "line", None)
+        actor = getattr(app, "actor", None)
+        clock = getattr(app, "clock", None)
+        self.query_one("#header-line", Label).update(Text(line.name if line else "warmline"))
+        who = f"{actor.handle} · {actor.role}" if actor else "not signed in"
+        self.query_one("#header-who", Label).update(Text(who))
+        if line is not None and clock is not None:
+            local = clock().astimezone(zone(line.tz))
+            stamp = f"{labels.day(local)} {local:%H:%M} {local.tzname()}"
+        else:
+            stamp = ""
+        self.query_one("#header-clock", Label).update(Text(stamp))
+        escalation = line.escalation if line else ""
+        self.query_one("#header-escalation", Label).update(Text(escalation))
+
+
+# ---------------------------------------------------------------- small widgets
+
+
+class KeysFooter(Footer):
+    """The footer of keys that work here; compact when the terminal is narrow, so 80 columns show them all."""
+
+    def on_mount(self) -> None:
+        self.compact = self.app.size.width < 100
+
+    def on_resize(self) -> None:
+        self.compact = self.app.size.width < 100
+
+
+class DayBox(Checkbox):
+    """A checkbox whose state reads without colour: [X] ticked, [ ] not."""
+
+    @property
+    def _button(self):  # type: ignore[override]
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+
+# ---------------------------------------------------------------- keyed tables
+
+
+class Ordered(Text):
+    """A table cell that also carries the row's sort position (e.g. a shift's start), for keyed re-sorting."""
+
+    def __init__(self, text: str, order: Any, style: str = "") -> None:
+        super().__init__(text, style=style)
+        self.order = order
+
+
+def _same(old: Any, new: Any) -> bool:
+    return old == new and getattr(old, "order", None) == getattr(new, "order", None)
+
+
+def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Make `table` show `rows` ((key, cells) in order) by key: remove stale rows, update changed
+    cells, add new ones, re-sort only if the order changed. The cursor stays on its row.
+
+    A row's first cell should be an `Ordered` so a re-sort can put new rows in their place.
+    """
+    wanted = {key: cells for key, cells in rows}
+    cursor_key: str | None = None
+    if table.row_count and table.is_valid_row_index(table.cursor_row):
+        cursor_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    columns = [c.key for c in table.ordered_columns]
+    with table.app.batch_update():
+        for row_key in list(table.rows):
+            if row_key.value not in wanted:
+                table.remove_row(row_key)
+        for key, cells in rows:
+            if key in table.rows:
+                for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
+                    if not _same(old, new):
+                        table.update_cell(key, column, new, update_width=True)
+            else:
+                table.add_row(*cells, key=key)
+        order = [key for key, _ in rows]
+        if [r.key.value for r in table.ordered_rows] != order:
+            table.sort(key=lambda values: getattr(values[0], "order", 0))
+        if cursor_key is not None and cursor_key in wanted:
+            index = table.get_row_index(cursor_key)
+            if index != table.cursor_row:
+                table.move_cursor(row=index, animate=False)
+
+
+# ---------------------------------------------------------------- week grid
+
+
+class ShiftBlock(Widget):
+    """One shift in the week grid: time, peers, backup and what is missing, in words as well as colour."""
+
+    COMPONENT_CLASSES = {
+        "shift-block--time",
+        "shift-block--open",
+        "shift-block--alert",
+        "shift-block--mine",
+        "shift-block--dim",
+    }
+
+    def __init__(self, view: ShiftView, me_id: int | None) -> None:
+        super().__init__()
+        self.view = view
+        self.me_id = me_id
+        self._classes_for(view)
+
+    def update_view(self, view: ShiftView) -> None:
+        """Show a changed version of the same shift."""
+        self.view = view
+        self._classes_for(view)
+        self.refresh(layout=True)
+
+    def _classes_for(self, view: ShiftView) -> None:
+        scheduled = view.shift.status == "scheduled"
+        self.set_class(not scheduled, "-cancelled")
+        self.set_class(scheduled and view.open_seats > 0, "-open")
+        self.set_class(labels.no_backup(view), "-nobackup")
+        self.set_class(scheduled and bool(view.cover), "-cover")
+        mine = self.me_id is not None and any(a.person_id == self.me_id for a in view.peers + view.backups)
+        self.set_class(mine, "-mine")
+
+    def render(self) -> Text:
+        width = max(4, self.content_size.width or 10)
+        v = self.view
+        style = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(labels.fit(labels.span(v, compact=width < 11), width), style("shift-block--time"))
+        if v.shift.status != "scheduled":
+            text.append("\n" + labels.fit("CANCELLED", width), style("shift-block--dim"))
+            return text
+        for a in v.peers:
+            if a.person_id == self.me_id:
+                text.append("\n" + labels.fit("you", width), style("shift-block--mine"))
+            else:
+                text.append("\n" + labels.fit(a.handle, width))
+        if v.open_seats:
+            text.append("\n" + labels.fit(labels.open_text(v), width), style("shift-block--open"))
+        if v.cover:
+            text.append(
+                "\n" + labels.fit("COVER ASKED" if width >= 11 else "COVER?", width), style("shift-block--open")
+            )
+        if v.backups:
+            for a in v.backups:
+                name = "you" if a.person_id == self.me_id else a.handle
+                prefix = "backup " if width >= 8 + len(name) else "bk "
+                text.append(
+                    "\n" + labels.fit(prefix + name, width), style("shift-block--mine") if name == "you" else ""
+                )
+        else:
+            text.append("\n" + labels.fit("NO BACKUP", width), style("shift-block--alert"))
+        return text
+
+    def on_click(self) -> None:
+        grid = next((a for a in self.ancestors if isinstance(a, WeekGrid)), None)
+        if grid is not None:
+            grid.select_shift(self.view.shift.id)
+            grid.focus()
+
+
+class DayColumn(Vertical):
+    """One day of the week grid: a heading and the day's shifts in time order."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(classes="day-column")
+        self.index = index
+        self.day: date | None = None
+        self.blocks: list[ShiftBlock] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("", classes="day-head")
+        yield VerticalScroll(Static("no shifts", classes="day-empty"), classes="day-body", can_focus=False)
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(".day-body", VerticalScroll)
+
+    def set_heading(self, day: date, today: date) -> None:
+        self.day = day
+        head = self.query_one(".day-head", Label)
+        mark = " •" if day == today else ""
+        head.update(f"{labels.WEEKDAY_NAMES[day.weekday()]} {day.day}{mark}")
+        head.set_class(day == today, "-today")
+
+    def show(self, views: list[ShiftView], me_id: int | None) -> None:
+        """Show these shifts: labels update in place when the same shifts are there, else the day is rebuilt."""
+        if [b.view.shift.id for b in self.blocks] == [v.shift.id for v in views]:
+            for block, view in zip(self.blocks, views, strict=True):
+                if block.view != view:
+                    block.update_view(view)
+            return
+        for block in self.blocks:
+            block.remove()
+        self.blocks = [ShiftBlock(v, me_id) for v in views]
+        if self.blocks:
+            self.body.mount_all(self.blocks)
+        self.query_one(".day-empty").display = not self.blocks
+
+
+class WeekGrid(Horizontal, can_focus=True, can_focus_children=False):
+    """Seven day columns, Monday to Sunday in the line's zone. Arrows move between shifts."""
+
+    BINDINGS = [
+        Binding("up", "move(0, -1)", "Up", show=False),
+        Binding("down", "move(0, 1)", "Down", show=False),
+        Binding("left", "move(-1, 0)", "Left", show=False),
+        Binding("right", "move(1, 0)", "Right", show=False),
+        Binding("enter", "open", "Open shift", show=False),
+    ]
+
+    class ShiftSelected(Message):
+        """Enter (or a click) on a shift."""
+
+        def __init__(self, shift_id: int) -> None:
+            super().__init__()
+            self.shift_id = shift_id
+
+    class CursorMoved(Message):
+        """The cursor is on another shift (or an empty day)."""
+
+        def __init__(self, view: ShiftView | None, day: date | None) -> None:
+            super().__init__()
+            self.view = view
+            self.day = day
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.monday: date | None = None
+        self.cursor_day = 0
+        self.cursor_index = 0
+        self.me_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        for i in range(7):
+            yield DayColumn(i)
+
+    @property
+    def columns(self) -> list[DayColumn]:
+        return list(self.query(DayColumn))
+
+    @property
+    def selected_view(self) -> ShiftView | None:
+        blocks = self.columns[self.cursor_day].blocks if self.is_mounted else []
+        return blocks[self.cursor_index].view if 0 <= self.cursor_index < len(blocks) else None
+
+    @property
+    def selected_day(self) -> date | None:
+        return self.monday + timedelta(days=self.cursor_day) if self.monday else None
+
+    def all_views(self) -> list[ShiftView]:
+        return [b.view for c in self.columns for b in c.blocks]
+
+    def show_week(self, monday: date, days: list[list[ShiftView]], today: date, me_id: int | None) -> None:
+        """Show a week; only days whose shifts changed are touched, and the cursor keeps its shift."""
+        keep = self.selected_view.shift.id if self.selected_view else None
+        week_changed = monday != self.monday
+        self.monday = monday
+        self.me_id = me_id
+        for column, views in zip(self.columns, days, strict=True):
+            column.set_heading(monday + timedelta(days=column.index), today)
+            column.show(views, me_id)
+        if keep is not None and self._find(keep):
+            self.cursor_day, self.cursor_index = self._find(keep)  # type: ignore[misc]
+        elif week_changed and monday <= today < monday + timedelta(days=7):
+            self.cursor_day, self.cursor_index = (today - monday).days, 0
+        self._clamp()
+        self._paint()
+
+    def _find(self, shift_id: int) -> tuple[int, int] | None:
+        for d, column in enumerate(self.columns):
+            for i, block in enumerate(column.blocks):
+                if block.view.shift.id == shift_id:
+                    return d, i
+        return None
+
+    def _clamp(self) -> None:
+        self.cursor_day = max(0, min(6, self.cursor_day))
+        count = len(self.columns[self.cursor_day].blocks)
+        self.cursor_index = max(0, min(self.cursor_index, count - 1)) if count else 0
+
+    def _paint(self, *, announce: bool = True) -> None:
+        for d, column in enumerate(self.columns):
+            column.set_class(d == self.cursor_day, "-cursor-day")
+            for i, block in enumerate(column.blocks):
+                block.set_class(d == self.cursor_day and i == self.cursor_index, "-selected")
+        column = self.columns[self.cursor_day]
+        if column.blocks:
+            block = column.blocks[self.cursor_index]
+            self.call_after_refresh(column.body.scroll_to_widget, block, animate=False)
+        if announce:
+            self.post_message(self.CursorMoved(self.selected_view, self.selected_day))
+
+    def select_shift(self, shift_id: int) -> bool:
+        """Put the cursor on this shift if it is in the week shown."""
+        found = self._find(shift_id)
+        if found is None:
+            return False
+        self.cursor_day, self.cursor_index = found
+        self._paint()
+        return True
+
+    def select_day(self, day: date) -> None:
+        """Put the cursor on the first shift of this day (which must be in the week shown)."""
+        if self.monday and 0 <= (day - self.monday).days < 7:
+            self.cursor_day, self.cursor_index = (day - self.monday).days, 0
+            self._clamp()
+            self._paint()
+
+    def action_move(self, dx: int, dy: int) -> None:
+        if dy:
+            self.cursor_index += dy
+        if dx:
+            here = self.selected_view
+            self.cursor_day = max(0, min(6, self.cursor_day + dx))
+            self.cursor_index = self._nearest(here)
+        self._clamp()
+        self._paint()
+
+    def _nearest(self, here: ShiftView | None) -> int:
+        """The shift in the cursor's day that starts closest in the day to `here`."""
+        blocks = self.columns[self.cursor_day].blocks
+        if not blocks or here is None:
+            return 0
+        minutes = here.shift.start_local.hour * 60 + here.shift.start_local.minute
+        return min(
+            range(len(blocks)),
+            key=lambda i: abs(
+                blocks[i].view.shift.start_local.hour * 60 + blocks[i].view.shift.start_local.minute - minutes
+            ),
+        )
+
+    def action_open(self) -> None:
+        view = self.selected_view
+        if view is not None:
+            self.post_message(self.ShiftSelected(view.shift.id))
+
+
+def week_days(views: Iterable[ShiftView], monday: date) -> list[list[ShiftView]]:
+    """Split a week's shifts into seven local days (by local start date)."""
+    days: list[list[ShiftView]] = [[] for _ in range(7)]
+    for v in views:
+        offset = (v.shift.start_local.date() - monday).days
+        if 0 <= offset < 7:
+            days[offset].append(v)
+    return days
+
+
+def local_today(moment: datetime, tz_name: str) -> date:
+    return moment.astimezone(zone(tz_name)).date()

@@ -1,0 +1,40 @@
+"""How shifts read as text: countdowns, weekly rules, and the words that carry meaning without colour."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from screens import labels
+from warmline.model import Assignment, Shift, ShiftView
+
+
+def view(seats: int = 2, backup: int = 1, peers: int = 0, backups: int = 0, status: str = "scheduled") -> ShiftView:
+    start = datetime(2026, 11, 24, 14, tzinfo=timezone.utc)
+    shift = Shift(
+        1, None, None, start, start + timedelta(hours=4), start, start, "UTC", seats, backup, "", status, False, 1
+    )
+    on = [Assignment(1, i, f"p{i}", f"P {i}", "peer") for i in range(peers)]
+    bk = [Assignment(1, 10 + i, f"b{i}", f"B {i}", "backup") for i in range(backups)]
+    return ShiftView(shift, on, bk, [])
+
+
+def test_countdown_reads_at_a_glance():
+    assert labels.countdown(timedelta(days=1, hours=1)) == "1 d 1 h 00 m"
+    assert labels.countdown(timedelta(hours=2, minutes=3, seconds=9)) == "2 h 03 m 09 s"
+    assert labels.countdown(timedelta(minutes=4, seconds=5)) == "4 m 05 s"
+    assert labels.countdown(timedelta(0)) == "now"
+
+
+def test_weekly_rules_round_trip_through_the_form():
+    assert labels.weekly_rule(("WE", "MO")) == "FREQ=WEEKLY;BYDAY=MO,WE"
+    assert labels.rule_days("FREQ=WEEKLY;BYDAY=MO,WE") == ("MO", "WE")
+    assert labels.rule_days("FREQ=DAILY") == labels.WEEKDAYS
+    assert labels.rule_days("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO") is None  # kept as it is by the form
+    assert labels.rule_text("FREQ=WEEKLY;BYDAY=SA,SU") == "every Sat, Sun"
+
+
+def test_gaps_are_words_not_only_colours():
+    assert labels.status(view(peers=0, backups=0)) == "2 OPEN, NO BACKUP"
+    assert labels.status(view(peers=2, backups=1)) == "covered"
+    assert labels.status(view(status="cancelled")) == "CANCELLED"
+    assert labels.week_start(datetime(2026, 11, 29, 12, tzinfo=timezone.utc), timezone.utc) == date(2026, 11, 23)

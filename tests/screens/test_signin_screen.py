@@ -1,0 +1,73 @@
+"""Sign-in: the right passphrase opens Home; a wrong one is said in place; five lock the handle."""
+
+from __future__ import annotations
+
+import pytest
+from rota_file import PASS, make_rota, settle, text_of
+
+from screens.app import make_app
+from screens.home import HomeScreen
+from screens.signin import SignInScreen
+
+
+@pytest.fixture
+def line(tmp_path, monkeypatch):
+    """Test Line at Monday 2026-11-23 08:00 New York, with coord, ana and ben."""
+    return make_rota(tmp_path, monkeypatch)
+
+
+async def sign_in(pilot, handle: str, secret: str) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#handle").value = handle
+    screen.query_one("#passphrase").value = secret
+    screen.query_one("#passphrase").focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_right_passphrase_opens_home(line):
+    app = make_app(line.path, actor=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)  # interactive before any data arrives
+        await settle(pilot)
+        # Typed for real: handle, enter moves to the passphrase, enter signs in.
+        await pilot.press(*"ana", "enter", *PASS, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor is not None and app.actor.handle == "ana"
+        assert "ana · volunteer" in text_of(app.screen.query_one("#header-who"))
+    assert line.audit("signin")[0].actor == "ana"
+
+
+async def test_a_wrong_passphrase_is_said_in_place(line):
+    app = make_app(line.path, actor=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await sign_in(pilot, "ana", "not the passphrase")
+        assert isinstance(app.screen, SignInScreen)
+        message = text_of(app.screen.query_one("#signin-message"))
+        assert "wrong passphrase" in message
+        assert app.screen.query_one("#passphrase").value == ""  # cleared for the next try
+        assert app.actor is None
+        # Keys for other screens do nothing before signing in.
+        await pilot.press("r")
+        assert isinstance(app.screen, SignInScreen)
+    assert [e.detail for e in line.audit("signin.failed")] == ["wrong passphrase"]
+
+
+async def test_five_wrong_passphrases_lock_the_handle(line):
+    app = make_app(line.path, actor=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(5):
+            await sign_in(pilot, "ben", "wrong wrong wrong")
+        message = text_of(app.screen.query_one("#signin-message"))
+        assert "locked for 30 s" in message
+        # Now even the right passphrase is refused, and the screen says for how long.
+        await sign_in(pilot, "ben", PASS)
+        assert isinstance(app.screen, SignInScreen)
+        message = text_of(app.screen.query_one("#signin-message"))
+        assert "locked after 5 wrong passphrases" in message and "try again in" in message
+    assert len(line.audit("signin.failed")) == 5
+    assert len(line.audit("signin.locked")) == 1

@@ -126,6 +126,9 @@ def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> N
             index = table.get_row_index(cursor_key)
             if index != table.cursor_row:
                 table.move_cursor(row=index, animate=False)
+    # Textual 8.2 may keep the cursor row rendered at the header's column widths when rows
+    # arrive after the first paint; dropping the render caches redraws it at the new widths.
+    table.notify_style_update()
 
 
 # ---------------------------------------------------------------- week grid

@@ -23,6 +23,7 @@ class Context:
     def __init__(self, db_path: str | None, as_handle: str | None) -> None:
         self.db_path = db_path
         self.as_handle = as_handle
+        self.use_config = True  # the machine's config may name a default actor (not for the demo)
         self._db = None
         self._actor = None
 
@@ -47,7 +48,12 @@ class Context:
         if self._actor is None:
             from .access import resolve_actor
 
-            self._actor = resolve_actor(self.db(), self.as_handle, _passphrase_source)
+            handle = self.as_handle
+            if handle is None and self.use_config:
+                from .config import load
+
+                handle = load().default_actor
+            self._actor = resolve_actor(self.db(), handle, _passphrase_source)
         return self._actor
 
     def close(self) -> None:
@@ -128,7 +134,13 @@ def _open_app(c: Context) -> None:
     path = db.path
     c.close()
     c._db = None
-    make_app(path, actor=actor).run()
+    app = make_app(path, actor=actor)
+    from .config import load
+
+    theme = load().theme
+    if theme:
+        app.theme = theme
+    app.run()
 
 
 # ---------------------------------------------------------------- set-up
@@ -214,6 +226,7 @@ def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: i
     if no_tui:
         return
     c.as_handle = None  # the demo maps the OS user to its first coordinator
+    c.use_config = False
     _open_app(c)
 
 
@@ -1401,8 +1414,662 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
 # (handoff and notify commands go here)
 
 
+def note_json(n, tz, viewer, moment) -> dict:
+    from .times import local_iso
+
+    mine = n.reader(viewer.id)
+    return {
+        "id": n.id,
+        "shift_id": n.shift_id,
+        "author": n.author_handle,
+        "written_at": local_iso(n.created_at, tz),
+        "next_shift_ids": list(n.next_shift_ids),
+        "change_at": local_iso(n.change_at, tz) if n.change_at else None,
+        "note": n.body,
+        "readers": [
+            {"handle": r.handle, "role": r.role, "acked_at": local_iso(r.acked_at, tz) if r.acked_at else None}
+            for r in n.readers
+        ],
+        "unacked": [r.handle for r in n.unacked],
+        "for_me": mine is not None,
+        "acked": bool(mine and mine.acked_at),
+        "overdue": n.overdue(moment),
+    }
+
+
+@cli.group()
+def handoff() -> None:
+    """Handoff notes from one shift to the next: write, read, acknowledge.
+
+    Notes are screened: one that looks like it holds a phone number or an e-mail
+    address is refused (callers are anonymous). The people on the next shift see
+    it and acknowledge it; coordinators see notes not acknowledged 15 minutes
+    after the change.
+
+    \b
+    Example:
+      warmline handoff write 12 --note "Busy evening; two callers asked about housing."
+    """
+
+
+@handoff.command("write")
+@click.argument("shift_id", type=int)
+@click.option("--note", "text", required=True, metavar="TEXT", help="The note, up to 1000 characters ('-' reads it from stdin).")
+@json_option
+@pass_ctx
+def handoff_write(c: Context, shift_id: int, text: str, as_json: bool) -> None:
+    """Leave a note on your shift for the next one (people on the shift, or coordinators).
+
+    \b
+    Example:
+      warmline handoff write 12 --note "Quiet night. Call 988 card is by the phone."
+    """
+    from . import handoff as notes
+    from .clock import now
+
+    if text == "-":
+        text = sys.stdin.read()
+    note = notes.write_note(c.db(), c.actor(), shift_id, text)
+    if as_json:
+        emit(note_json(note, c.tz(), c.actor(), now()))
+    elif note.next_shift_ids:
+        readers = ", ".join(r.handle for r in note.readers) or "nobody yet"
+        click.echo(f"Left note {note.id} on shift {note.shift_id} for {note.next_label} (for {readers}).")
+    else:
+        click.echo(
+            f"Left note {note.id} on shift {note.shift_id}; no shift starts within 24 h of its end yet, "
+            "so it waits for whoever is put on the next one."
+        )
+
+
+@handoff.command("list")
+@click.option("--unread", is_flag=True, help="Only notes you have not acknowledged.")
+@json_option
+@pass_ctx
+def handoff_list(c: Context, unread: bool, as_json: bool) -> None:
+    """Handoff notes for you from the last 7 days (coordinators: every note, and which are not acknowledged).
+
+    \b
+    Example:
+      warmline handoff list --unread
+    """
+    from . import handoff as notes
+    from .clock import now
+
+    actor = c.actor()
+    tz = c.tz()
+    moment = now()
+    found = notes.list_notes(c.db().conn, actor, unread_only=unread, moment=moment)
+    if as_json:
+        emit([note_json(n, tz, actor, moment) for n in found])
+        return
+    if not found:
+        click.echo("No unread handoff notes for you." if unread else "No handoff notes for you in the last 7 days.")
+        return
+    for n in found:
+        mine = n.reader(actor.id)
+        if mine is not None:
+            status = f"acknowledged {mine.acked_at.astimezone(tz):%a %H:%M}" if mine.acked_at else "unread: `warmline handoff ack " + str(n.id) + "`"
+        elif n.author_id == actor.id:
+            status = "written by you"
+        else:
+            status = ""
+        target = f"for {n.next_label}" if n.next_shift_ids else "no next shift yet"
+        click.echo(f"#{n.id}  shift {n.shift_id} → {target}  · from {n.author_name} at {n.created_at.astimezone(tz):%a %H:%M}"
+                   + (f"  · {status}" if status else ""))
+        for line in n.body.splitlines() or [""]:
+            click.echo(f"    {line}")
+        if actor.is_coordinator or n.author_id == actor.id:
+            waiting = ", ".join(r.handle for r in n.unacked)
+            if n.overdue(moment):
+                click.echo(f"    NOT ACKNOWLEDGED 15 min after the change by: {waiting}")
+            elif waiting:
+                click.echo(f"    waiting for: {waiting}")
+            elif n.readers:
+                click.echo("    acknowledged by everyone on the next shift")
+
+
+@handoff.command("ack")
+@click.argument("note_id", type=int)
+@json_option
+@pass_ctx
+def handoff_ack(c: Context, note_id: int, as_json: bool) -> None:
+    """Acknowledge a handoff note for your shift.
+
+    \b
+    Example:
+      warmline handoff ack 7
+    """
+    from . import handoff as notes
+    from .clock import now
+
+    actor = c.actor()
+    before = None
+    try:
+        before = notes.get_note(c.db().conn, note_id).reader(actor.id)
+    except Exception:  # noqa: BLE001 - ack() below gives the real refusal
+        pass
+    note = notes.ack(c.db(), actor, note_id)
+    if as_json:
+        emit(note_json(note, c.tz(), actor, now()))
+    elif before is not None and before.acked_at is not None:
+        click.echo(f"You had already acknowledged note {note.id}.")
+    else:
+        click.echo(f"Acknowledged note {note.id}.")
+
+
+@cli.group("notify", invoke_without_command=True)
+@click.option("--once", is_flag=True, help="Refresh, send what is due to you now, and exit.")
+@click.option("--daemon", is_flag=True, help="Keep delivering until SIGTERM or Ctrl-C.")
+@click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True, metavar="S",
+              help="Seconds between rounds with --daemon.")
+@json_option
+@click.pass_context
+def notify_cmd(ctx: click.Context, once: bool, daemon: bool, interval: int, as_json: bool) -> None:
+    """Deliver your notifications: reminders, handoffs, notes waiting, changes, cover requests.
+
+    Delivers only your own (the OS user's person, or --as): a desktop belongs to one
+    person. Each line says what was sent where, or why not ("desktop unavailable: …";
+    such a notification is failed and shown in the app instead). Exits 0 when the run
+    finished, even if some could not be shown. See `notify settings` for channels,
+    reminder lead times and quiet hours.
+
+    \b
+    Examples:
+      warmline notify --once
+      warmline notify --daemon --interval 30
+      warmline notify settings --channels desktop,app --lead 60,15 --quiet 22:00-07:00
+    """
+    if ctx.invoked_subcommand is not None:
+        if once or daemon:
+            raise click.UsageError("--once and --daemon go without a subcommand")
+        return
+    if once == daemon:
+        raise click.UsageError("give --once or --daemon (or a subcommand: settings, list)")
+    c: Context = ctx.obj
+    if once:
+        _notify_once(c, as_json)
+    else:
+        _notify_daemon(c, interval, as_json)
+
+
+def _notify_once(c: Context, as_json: bool) -> None:
+    from .notify.delivery import deliver_due
+
+    actor = c.actor()
+    tz = c.tz()
+    outcomes = deliver_due(c.db(), actor)
+    if as_json:
+        emit([o.as_json(tz) for o in outcomes])
+        return
+    for o in outcomes:
+        click.echo(o.describe(tz))
+    if not outcomes:
+        click.echo(f"Nothing due for {actor.handle}.")
+
+
+def _notify_daemon(c: Context, interval: int, as_json: bool) -> None:
+    from .clock import now
+    from .notify.delivery import run_daemon
+
+    actor = c.actor()
+    tz = c.tz()
+
+    def report(o) -> None:
+        if as_json:
+            click.echo(json.dumps(o.as_json(tz), ensure_ascii=False))
+        else:
+            click.echo(f"{now().astimezone(tz):%H:%M:%S} {o.describe(tz)}")
+
+    def warn(message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    click.echo(
+        f"warmline notify: delivering {actor.handle}'s notifications every {interval} s (stop with Ctrl-C or SIGTERM)",
+        err=True,
+    )
+    why = run_daemon(c.db(), actor, interval=interval, report=report, warn=warn)
+    click.echo(f"warmline notify: stopped ({why})", err=True)
+
+
+def prefs_json(handle: str, prefs) -> dict:
+    return {
+        "handle": handle,
+        "channels": list(prefs.channels),
+        "lead_minutes": list(prefs.leads),
+        "quiet": "-".join(prefs.quiet) if prefs.quiet else None,
+    }
+
+
+@notify_cmd.command("settings")
+@click.option("--person", metavar="H", help="Whose settings (default: yours; others need a coordinator).")
+@click.option("--channels", metavar="LIST", help="Where to notify: any of desktop, terminal, app (comma-separated).")
+@click.option("--lead", metavar="MINUTES", help="Reminder lead times in minutes, e.g. 60,15 (or 'none').")
+@click.option("--quiet", metavar="HH:MM-HH:MM", help="Quiet hours in the line's zone (only handoffs come through).")
+@click.option("--no-quiet", is_flag=True, help="No quiet hours.")
+@json_option
+@pass_ctx
+def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, as_json: bool) -> None:
+    """Show or change how you are notified: channels, reminder lead times, quiet hours.
+
+    Defaults: desktop and app; reminders 60 and 15 minutes before a shift; no quiet
+    hours. During quiet hours everything except a handoff for your own shift waits
+    until they end.
+
+    \b
+    Example:
+      warmline notify settings --channels desktop,terminal,app --lead 30 --quiet 22:00-07:00
+    """
+    from .notify import outbox
+    from .people import get as get_person
+
+    actor = c.actor()
+    target = get_person(c.db().conn, person) if person else actor
+    if channels is None and lead is None and quiet is None and not no_quiet:
+        if target.id != actor.id:
+            outbox.require_self_or_coordinator(actor, target)
+        prefs = outbox.get_prefs(c.db().conn, target.id)
+    else:
+        prefs = outbox.set_prefs(
+            c.db(),
+            actor,
+            target.handle,
+            channels=outbox.parse_channels(channels) if channels is not None else None,
+            leads=outbox.parse_leads(lead) if lead is not None else None,
+            quiet=outbox.parse_quiet(quiet) if quiet is not None else None,
+            clear_quiet=no_quiet,
+        )
+    if as_json:
+        emit(prefs_json(target.handle, prefs))
+        return
+    leads = " and ".join(outbox.lead_text(m) for m in prefs.leads) or "none"
+    click.echo(
+        f"{target.handle}: channels {', '.join(prefs.channels)}; reminders {leads} before a shift; "
+        f"quiet hours {'–'.join(prefs.quiet) if prefs.quiet else 'none'}"
+    )
+
+
+@notify_cmd.command("list")
+@click.option("--person", metavar="H", help="Whose notifications (default: yours; others need a coordinator).")
+@click.option("--all", "include_old", is_flag=True, help="Include those due more than 7 days ago.")
+@json_option
+@pass_ctx
+def notify_list(c: Context, person: str | None, include_old: bool, as_json: bool) -> None:
+    """Your notifications and their state (pending, sent, failed and why, expired).
+
+    \b
+    Example:
+      warmline notify list
+    """
+    from .notify import outbox
+    from .people import get as get_person
+    from .times import local_iso
+
+    actor = c.actor()
+    target = get_person(c.db().conn, person) if person else actor
+    outbox.require_self_or_coordinator(actor, target)
+    tz = c.tz()
+    found = outbox.for_person(c.db().conn, target.id, include_old=include_old)
+    if as_json:
+        emit(
+            [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "shift_id": n.shift_id,
+                    "due": local_iso(n.due_utc, tz),
+                    "title": n.title,
+                    "body": n.body,
+                    "state": n.state,
+                    "attempts": n.attempts,
+                    "channel": n.channel,
+                    "last_error": n.last_error,
+                    "shown_in_app": n.shown_in_app_at is not None,
+                }
+                for n in found
+            ]
+        )
+        return
+    if not found:
+        click.echo(f"No notifications for {target.handle}.")
+        return
+    for n in found:
+        line = f"#{n.id:<5} {n.due_utc.astimezone(tz):%a %d %b %H:%M}  {n.state:<8} {n.title}"
+        if n.state in ("failed", "expired") and n.last_error:
+            line += f"  ({n.last_error})"
+        click.echo(line)
+
+
 # ---------------------------------------------------------------- exchange, backup, serve, config (issue "6 of 7")
 # (export, import, backup, restore, serve and config commands go here)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export calendars (iCalendar) and spreadsheets (CSV).
+
+    \b
+    Example:
+      warmline export ics -o my-shifts.ics
+    """
+
+
+@export_group.command("ics")
+@click.option("--person", metavar="H", help="Whose shifts (default: yours; others need a coordinator).")
+@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (mode 0644) instead of stdout.")
+@click.option("--dir", "directory", metavar="DIR", help="Write the whole rota and one feed per active person into DIR (coordinators).")
+@json_option
+@pass_ctx
+def export_ics(c: Context, person: str | None, output: str | None, directory: str | None, as_json: bool) -> None:
+    """Export shifts as an iCalendar (.ics) file: your own, someone's, or feeds for everyone.
+
+    Events keep stable UIDs, so importing a newer export updates them instead of adding
+    copies; cancelled shifts are marked cancelled. Each event reminds you at your notification
+    lead times (default 60 and 15 minutes). Feeds hold no tags and, of other people, only
+    first names. Files are written
+    0644 (meant for publishing); --dir creates DIR 0755 and names each feed with a secret
+    token kept in DIR/.warmline-feed-key, so a published URL cannot be guessed.
+
+    \b
+    Examples:
+      warmline export ics -o ~/my-shifts.ics
+      warmline export ics --person sam -o sam.ics
+      warmline export ics --dir /var/www/warmline-feeds
+    """
+    from pathlib import Path
+
+    from . import rota
+    from .exchange import ics
+
+    if directory and (output or person):
+        raise click.UsageError("--dir writes everyone's feeds: give it without -o and --person")
+    actor = c.actor()
+    rota.extend_horizon(c.db())
+    conn = c.db().conn
+    if directory:
+        feeds = ics.write_feeds(conn, actor, Path(directory).expanduser())
+        if as_json:
+            emit([{"handle": f.handle, "path": str(f.path)} for f in feeds])
+            return
+        for f in feeds:
+            click.echo(f"{f.handle or '(whole rota)':<20} {f.path}")
+        return
+    data = ics.person_calendar(conn, actor, person)
+    if output:
+        path = ics.write_feed(Path(output).expanduser(), data)
+        if as_json:
+            emit({"handle": person or actor.handle, "path": str(path)})
+        else:
+            click.echo(f"Wrote {path}.")
+        return
+    click.get_binary_stream("stdout").write(data)
+
+
+@export_group.command("csv")
+@click.argument("kind", type=click.Choice(["rota", "hours"]))
+@click.option("--from", "start", metavar="D", help="First day (rota: today; hours: the 1st of the month a year ago).")
+@click.option("--to", "finish", metavar="D", help="Last day, inclusive (rota: four weeks on; hours: today).")
+@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (mode 0600) instead of stdout.")
+@json_option
+@pass_ctx
+def export_csv(c: Context, kind: str, start: str | None, finish: str | None, output: str | None, as_json: bool) -> None:
+    """Export the rota (one row per shift) or volunteer hours per person per month as CSV.
+
+    rota: id, start, end (local ISO 8601), hours, seats, backup_seats, peers, backup
+    (handles separated by |), open_seats, open_backup_seats, status. No tags.
+
+    hours: handle, name, month, shifts, hours, peer_hours, backup_hours: shifts that
+    have ended, counted in the month they start; real elapsed hours. Coordinators get
+    everyone; a volunteer gets their own.
+
+    \b
+    Examples:
+      warmline export csv rota --from 2026-11-23 --to 2026-12-20 -o rota.csv
+      warmline export csv hours --from 2026-01-01 --to 2026-12-31 -o hours-2026.csv
+    """
+    from pathlib import Path
+
+    from . import rota
+    from .clock import now
+    from .exchange import csvio
+    from .times import day_range
+
+    actor = c.actor()
+    tz = c.tz()
+    moment = now()
+    if kind == "rota":
+        rota.extend_horizon(c.db())
+        lo, hi = day_range(tz, moment, start, finish, default_days=28)
+        rows, header = csvio.rota_rows(c.db().conn, actor, lo, hi), csvio.ROTA_HEADER
+    else:
+        lo, hi = day_range(
+            tz, moment, start or csvio.default_hours_start(tz, moment), finish or moment.astimezone(tz).date().isoformat()
+        )
+        rows, header = csvio.hours_rows(c.db().conn, actor, lo, hi), csvio.HOURS_HEADER
+    if as_json and not output:
+        emit(rows)
+        return
+    text = csvio.to_csv(header, rows)
+    if output:
+        path = csvio.write_private(Path(output).expanduser(), text)
+        if as_json:
+            emit({"kind": kind, "rows": len(rows), "path": str(path)})
+        else:
+            click.echo(f"Wrote {len(rows)} rows to {path}.")
+        return
+    click.echo(text, nl=False)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import people from a spreadsheet (CSV).
+
+    \b
+    Example:
+      warmline import people volunteers.csv --dry-run
+    """
+
+
+@import_group.command("people")
+@click.argument("file", metavar="FILE.csv")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would change; write nothing.")
+@json_option
+@pass_ctx
+def import_people_cmd(c: Context, file: str, dry_run: bool, as_json: bool) -> None:
+    """Add or update people from a CSV file, all or nothing (coordinators).
+
+    The first row names the columns (any case, in any order); handle and name are
+    required: handle, name, role (volunteer|coordinator), login, languages, tags,
+    paused_tags, max_hours, max_shifts, min_rest, max_overnights, pronouns.
+    Several values in one cell are separated by | (e.g. es|en). Comma- and
+    semicolon-separated files, UTF-8 with or without a BOM, are both read.
+
+    Every bad row is listed with its row number (the header is row 1) and nothing is
+    imported unless every row is good. A known handle is updated in the cells given
+    (empty cells change nothing; tags are offered or paused, never removed); a known
+    handle with the same values is skipped, so importing a file twice changes nothing.
+
+    \b
+    Examples:
+      warmline import people volunteers.csv --dry-run
+      warmline import people volunteers.csv
+    """
+    from pathlib import Path
+
+    from .exchange import csvio
+
+    try:
+        report = csvio.import_people(c.db(), c.actor(), Path(file).expanduser(), dry_run=dry_run)
+    except csvio.BadRows as exc:
+        for problem in exc.errors:
+            click.echo(str(problem), err=True)
+        raise
+    if as_json:
+        emit(
+            {
+                "dry_run": report.dry_run,
+                "added": report.added,
+                "updated": [{"handle": h, "fields": f} for h, f in report.updated],
+                "unchanged": report.unchanged,
+            }
+        )
+        return
+    verb = ("would add", "would update") if dry_run else ("added", "updated")
+    parts = [f"{verb[0]} {len(report.added)}", f"{verb[1]} {len(report.updated)}", f"{len(report.unchanged)} unchanged"]
+    click.echo(("Dry run: " if dry_run else "Imported: ") + ", ".join(parts) + ".")
+    for handle in report.added:
+        click.echo(f"  + {handle}")
+    for handle, changed in report.updated:
+        click.echo(f"  ~ {handle}: {', '.join(changed)}")
+    if dry_run:
+        click.echo("Nothing was written (--dry-run).")
+
+
+@cli.command("backup")
+@click.argument("dest", metavar="DEST")
+@json_option
+@pass_ctx
+def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
+    """Copy the rota to DEST safely while others use it, and verify the copy.
+
+    Uses SQLite's online backup API, writes DEST with mode 0600, never overwrites a
+    file, and checks the copy with PRAGMA integrity_check. DEST may be a directory:
+    the copy is then named after the rota and the time.
+
+    \b
+    Examples:
+      warmline backup ~/backups/warmline-2026-11-23.db
+      warmline backup ~/backups/
+    """
+    from pathlib import Path
+
+    from .exchange.backup import backup
+
+    result = backup(c.db(), Path(dest))
+    if as_json:
+        emit({"path": str(result.path), "bytes": result.bytes, "schema_version": result.schema_version,
+              "integrity": result.integrity})
+    else:
+        click.echo(f"Backed up to {result.path} ({result.bytes} bytes); integrity check: {result.integrity}.")
+
+
+@cli.command("restore")
+@click.argument("src", metavar="SRC")
+@json_option
+@pass_ctx
+def restore_cmd(c: Context, src: str, as_json: bool) -> None:
+    """Replace the rota with a backup, keeping the current one aside (coordinators).
+
+    Refuses a file that is not a warmline rota, is damaged, or was written by a newer
+    warmline; the rota is then left untouched. The current rota is kept as
+    NAME.before-restore-YYYYmmddTHHMMSS (mode 0600). An older backup is upgraded.
+    A rota too damaged to open is moved aside without asking who you are.
+
+    \b
+    Example:
+      warmline restore ~/backups/warmline-2026-11-23.db
+    """
+    from pathlib import Path
+
+    from .access import resolve_actor
+    from .exchange.backup import restore
+
+    c.close()  # restore opens the rota itself (and may find it too damaged to open)
+    c._db = None
+    result = restore(
+        Path(src), db_path=c.db_path, actor_for=lambda db: resolve_actor(db, c.as_handle, _passphrase_source)
+    )
+    if as_json:
+        emit({"path": str(result.path), "kept_as": str(result.kept_as) if result.kept_as else None,
+              "from_version": result.from_version, "schema_version": result.schema_version})
+        return
+    click.echo(f"Restored {result.path} from {src}.")
+    if result.kept_as:
+        click.echo(f"The previous rota is kept as {result.kept_as}.")
+    if result.from_version < result.schema_version:
+        click.echo(f"The backup was upgraded from schema {result.from_version} to {result.schema_version}.")
+
+
+@cli.group("config")
+def config_group() -> None:
+    """This machine's settings file: where it is and what it says.
+
+    \b
+    Example:
+      warmline config path
+    """
+
+
+@config_group.command("path")
+def config_path_cmd() -> None:
+    """Print the settings file's path ($WARMLINE_CONFIG, else the config directory).
+
+    \b
+    Example:
+      warmline config path
+    """
+    from .config import path
+
+    click.echo(str(path()))
+
+
+@config_group.command("show")
+@click.option("--example", is_flag=True, help="Print a commented example file instead.")
+@json_option
+def config_show_cmd(example: bool, as_json: bool) -> None:
+    """Check the settings file and print the settings in effect.
+
+    Settings: theme (a Textual theme), default_actor (a handle), notification_channels
+    (any of desktop, terminal, app). An unknown setting or a wrong value is an error.
+
+    \b
+    Examples:
+      warmline config show
+      warmline config show --example > ~/.config/warmline/config.toml
+    """
+    from .config import EXAMPLE, as_dict, load, path
+
+    if example:
+        click.echo(EXAMPLE, nl=False)
+        return
+    settings = as_dict(load())
+    if as_json:
+        emit(settings | {"path": str(path())})
+        return
+    click.echo(f"# {path()}{'' if path().exists() else ' (not there: the defaults)'}")
+    for key, value in settings.items():
+        click.echo(f"{key} = {json.dumps(value)}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback unless --public).")
+@click.option("--port", type=int, default=8000, show_default=True, help="TCP port.")
+@click.option("--public", is_flag=True, help="Allow a non-loopback --host (put TLS in a reverse proxy in front).")
+@click.option("--public-url", metavar="URL", help="The URL browsers use, e.g. https://rota.example.org (behind a proxy).")
+@pass_ctx
+def serve_cmd(c: Context, host: str, port: int, public: bool, public_url: str | None) -> None:
+    """Serve the app to web browsers (needs the extra: pip install 'warmline[web]').
+
+    Each browser tab gets its own app, which opens on the sign-in screen: the person is
+    whoever signs in, never the OS user running the server. Listens on 127.0.0.1 only,
+    unless --public is given for another --host.
+
+    \b
+    Examples:
+      warmline serve
+      warmline serve --host 0.0.0.0 --port 8000 --public --public-url https://rota.example.org
+    """
+    from .serve import check_host, check_port, public_warning, serve
+
+    check_host(host, public)  # refuse before opening anything
+    check_port(port)
+    path = c.db().path  # refuse a missing or foreign rota now, not in every browser tab
+    title = c.line().name
+    c.close()
+    c._db = None
+    if public:
+        click.echo(public_warning(host, public_url), err=True)
+    serve(path, host=host, port=port, public=public, public_url=public_url, title=title)
 
 
 # ---------------------------------------------------------------- entry point

@@ -83,6 +83,13 @@ def test_wheel_contents(built_wheel):
     assert "warmline/cli.py" in names
     assert "warmline/data/tags.toml" in names
     assert "screens/__init__.py" in names
+    # Every module of the source tree ships (a package missing from pyproject's list would not).
+    for package in ("warmline", "screens"):
+        for source in sorted((REPO / package).rglob("*.py")):
+            name = source.relative_to(REPO).as_posix()
+            assert name in names, f"{name} is missing from the wheel: list its package in pyproject.toml"
+    for source in sorted((REPO / "data").glob("*.toml")):
+        assert f"warmline/data/{source.name}" in names, f"data/{source.name} is missing from the wheel"
     source_tcss = sorted(p.name for p in (REPO / "screens").glob("*.tcss"))
     for name in source_tcss:
         assert f"screens/{name}" in names, f"screens/{name} is missing from the wheel"

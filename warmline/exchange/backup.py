@@ -1,0 +1,302 @@
+"""Backups and restores with SQLite's online backup API.
+
+The backup API copies a consistent snapshot while other processes keep writing
+(a plain `cp` of a WAL database can catch it half-way). Backups are written 0600,
+never over an existing file, and checked with `PRAGMA integrity_check` before
+they count. A restore refuses anything that is not a sound warmline rota this
+version can read, and keeps the current rota aside first.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..db import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC, Database
+from ..errors import Invalid, Refused, StorageError
+from ..model import Person
+
+FILE_MODE = 0o600
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What a file is, found without changing it.
+
+    kind: "missing", "empty", "not-sqlite", "foreign" (SQLite, not a rota), "newer"
+    (a rota from a newer warmline), "damaged" (fails integrity_check) or "ok".
+    """
+
+    path: Path
+    kind: str
+    version: int = 0
+    detail: str = ""
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    # A URI keeps SQLite from creating or changing anything; as_uri() escapes '?' and '#'.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=5)
+
+
+def inspect(path: Path, *, full: bool = True) -> FileInfo:
+    """Look at a file read-only and say what it is (see FileInfo). `full` runs integrity_check, else quick_check."""
+    path = Path(path)
+    if not path.exists():
+        return FileInfo(path, "missing")
+    if not path.is_file():
+        return FileInfo(path, "not-sqlite", detail="it is not a regular file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StorageError(f"cannot read {path} ({exc.strerror})") from None
+    if not head:
+        return FileInfo(path, "empty")
+    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        return FileInfo(path, "not-sqlite")
+    try:
+        conn = _read_only(path)
+    except sqlite3.Error as exc:
+        return FileInfo(path, "damaged", detail=str(exc))
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            return FileInfo(path, "foreign", version)
+        if version > SCHEMA_VERSION:
+            return FileInfo(path, "newer", version)
+        pragma = "integrity_check" if full else "quick_check"
+        problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}(5)")]
+        if problems != ["ok"]:
+            return FileInfo(path, "damaged", version, "; ".join(problems))
+        if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'line'").fetchone():
+            return FileInfo(path, "foreign", version, "it has no line table")
+        return FileInfo(path, "ok", version)
+    except sqlite3.DatabaseError as exc:
+        return FileInfo(path, "damaged", detail=str(exc))
+    finally:
+        conn.close()
+
+
+def _create_private(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+    except FileExistsError:
+        raise Refused(f"{path} already exists: a backup never overwrites a file; choose a new name") from None
+    except OSError as exc:
+        raise StorageError(f"cannot create {path} ({exc.strerror}): check the directory") from None
+    os.close(fd)
+    os.chmod(path, FILE_MODE)
+
+
+def _remove_with_companions(path: Path) -> None:
+    for candidate in (path, *(Path(f"{path}{suffix}") for suffix in _COMPANIONS)):
+        try:
+            candidate.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass  # best effort: the error that brought us here is the one to report
+
+
+def _stamp() -> str:
+    from ..clock import now
+
+    return now().astimezone().strftime("%Y%m%dT%H%M%S")
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, what: Path) -> None:
+    try:
+        # pages=-1: one step under one read transaction, so the copy is a consistent snapshot
+        # even while other processes write (a stepped copy restarts whenever they do).
+        source.backup(target, pages=-1)
+    except sqlite3.Error as exc:
+        from ..db import translate
+
+        raise translate(exc, what) from None
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """A finished, verified backup."""
+
+    path: Path
+    bytes: int
+    schema_version: int
+    integrity: str
+
+
+def backup(db: Database, dest: Path) -> BackupResult:
+    """Copy the open rota to `dest` (0600) with the online backup API and verify the copy.
+
+    `dest` may be an existing directory: the copy is then named after the rota and the time.
+    An existing file is never overwritten.
+    """
+    dest = Path(dest).expanduser()
+    if dest.is_dir():
+        dest = dest / f"{db.path.stem}-{_stamp()}.db"
+    if dest.exists() or dest.is_symlink():
+        raise Refused(f"{dest} already exists: a backup never overwrites a file; choose a new name")
+    if not dest.parent.is_dir():
+        raise StorageError(f"the directory {dest.parent} does not exist: create it first (mode 0700 is wise)")
+    _create_private(dest)
+    try:
+        try:
+            target = sqlite3.connect(dest, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open {dest} for the backup ({exc})") from None
+        try:
+            _copy(db.conn, target, dest)
+            # One self-contained file: no -wal beside it to lose when it is copied elsewhere.
+            target.execute("PRAGMA journal_mode=DELETE")
+            problems = [row[0] for row in target.execute("PRAGMA integrity_check(5)")]
+            app_id = target.execute("PRAGMA application_id").fetchone()[0]
+            version = target.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            target.close()
+        if problems != ["ok"]:
+            raise StorageError(
+                f"the backup failed its integrity check ({'; '.join(problems)}): it was deleted; "
+                "run `warmline check` on the rota"
+            )
+        if app_id != APPLICATION_ID:
+            raise StorageError("the backup is not marked as a warmline rota: it was deleted; run `warmline check`")
+    except BaseException:
+        _remove_with_companions(dest)
+        raise
+    os.chmod(dest, FILE_MODE)
+    return BackupResult(dest, dest.stat().st_size, version, "ok")
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """A finished restore: the rota's path, where the old one was kept, and the schema it came back with."""
+
+    path: Path
+    kept_as: Path | None
+    from_version: int
+    schema_version: int
+
+
+def _refuse_source(info: FileInfo) -> None:
+    src = info.path
+    untouched = "the rota was left untouched"
+    reasons = {
+        "missing": f"there is no file {src}: give the path of a backup made by `warmline backup`",
+        "empty": f"{src} is empty, not a warmline backup: {untouched}",
+        "not-sqlite": f"{src} is not a warmline backup (it is not a SQLite file at all"
+        + (f"; {info.detail}" if info.detail else "")
+        + f"): {untouched}",
+        "foreign": f"{src} is a SQLite database but not a warmline rota: {untouched}",
+        "newer": f"{src} was written by a newer warmline (schema {info.version}; this one knows up to "
+        f"{SCHEMA_VERSION}): upgrade warmline before restoring it; {untouched}",
+        "damaged": f"{src} is damaged ({info.detail[:200]}): choose another backup; {untouched}",
+    }
+    if info.kind in reasons:
+        raise Refused(reasons[info.kind])
+
+
+def _aside_path(live: Path) -> Path:
+    base = live.with_name(f"{live.name}.before-restore-{_stamp()}")
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def restore(
+    src: Path,
+    *,
+    db_path: str | os.PathLike[str] | None = None,
+    actor_for: Callable[[Database], Person],
+) -> RestoreResult:
+    """Replace the rota with a backup (coordinators), keeping the current one aside (0600).
+
+    Refuses a source that is not a sound warmline rota or is newer than this code. A
+    healthy rota is copied aside and overwritten in place with the backup API (other
+    processes that have it open see the restored rota); a rota too damaged to open is
+    renamed aside instead, with no one to ask. An older backup is upgraded by migrations.
+    """
+    from .. import audit
+    from ..db import open_db, resolve_path
+
+    src = Path(src).expanduser()
+    source_info = inspect(src)
+    _refuse_source(source_info)
+    live, _chosen = resolve_path(db_path)
+    if live.exists() and live.resolve() == src.resolve():
+        raise Invalid(f"{src} is the rota itself: give a backup file")
+    live_info = inspect(live, full=False)
+    if live_info.kind == "foreign":
+        raise Refused(
+            f"{live} is not a warmline rota: restore will not replace it; point --db at your rota"
+        )
+    if live_info.kind == "newer":
+        raise Refused(
+            f"{live} was written by a newer warmline (schema {live_info.version}): restore with that warmline"
+        )
+    kept: Path | None = None
+    actor_handle = "system"
+    src_conn = _read_only(src)
+    try:
+        if live_info.kind == "ok":
+            db = open_db(live)
+            try:
+                actor = actor_for(db)
+                if not actor.is_coordinator:
+                    raise Refused(f"only coordinators may restore the rota; {actor.handle} is a volunteer")
+                actor_handle = actor.handle
+                kept = _aside_path(live)
+                _create_private(kept)
+                try:
+                    aside = sqlite3.connect(kept, isolation_level=None)
+                    try:
+                        _copy(db.conn, aside, kept)
+                        aside.execute("PRAGMA journal_mode=DELETE")
+                    finally:
+                        aside.close()
+                except BaseException:
+                    _remove_with_companions(kept)
+                    raise
+                _copy(src_conn, db.conn, live)
+            finally:
+                db.close()
+        else:
+            if live_info.kind in ("not-sqlite", "damaged"):
+                # Nothing to open and nobody to ask: whoever can write the file may replace it.
+                kept = _aside_path(live)
+                try:
+                    os.replace(live, kept)
+                    os.chmod(kept, FILE_MODE)
+                    for suffix in _COMPANIONS:
+                        companion = Path(f"{live}{suffix}")
+                        if companion.exists():
+                            os.replace(companion, Path(f"{kept}{suffix}"))
+                except OSError as exc:
+                    raise StorageError(f"cannot move {live} aside ({exc.strerror})") from None
+            fresh = open_db(live, create=True, migrate=False, check=False)
+            try:
+                _copy(src_conn, fresh.conn, live)
+            finally:
+                fresh.close()
+    finally:
+        src_conn.close()
+    # Reopen as any command would: checks the file, and migrates an older backup.
+    db = open_db(live)
+    try:
+        with db.transaction() as conn:
+            detail = f"from schema {source_info.version}" + (f"; previous rota kept as {kept.name}" if kept else "")
+            audit.record(conn, actor_handle, "db.restore", src.name, detail)
+        version = db.schema_version()
+    finally:
+        db.close()
+    mode = stat.S_IMODE(live.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(live, FILE_MODE)
+    return RestoreResult(live, kept, source_info.version, version)

@@ -206,6 +206,58 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "ALTER TABLE line ADD COLUMN swaps_need_approval INTEGER NOT NULL DEFAULT 0",
     ],
+    # 5: handoff notes and their acknowledgements; the notification outbox and each person's settings
+    [
+        """CREATE TABLE handoff_note (
+            id INTEGER PRIMARY KEY,
+            shift_id INTEGER NOT NULL REFERENCES shift(id),
+            author_id INTEGER NOT NULL REFERENCES person(id),
+            body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 1000),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX handoff_note_shift ON handoff_note (shift_id)",
+        "CREATE INDEX handoff_note_created ON handoff_note (created_at)",
+        """CREATE TABLE handoff_ack (
+            note_id INTEGER NOT NULL REFERENCES handoff_note(id),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            at TEXT NOT NULL,
+            PRIMARY KEY (note_id, person_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE notification (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked')),
+            shift_id INTEGER REFERENCES shift(id),
+            event_utc TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            expires_utc TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            dedupe TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            claim_token TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            last_error TEXT,
+            shown_in_app_at TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
+        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+        """CREATE TABLE notify_pref (
+            person_id INTEGER PRIMARY KEY REFERENCES person(id),
+            channels TEXT NOT NULL DEFAULT 'desktop,app',
+            lead_minutes TEXT NOT NULL DEFAULT '60,15',
+            quiet_start TEXT,
+            quiet_end TEXT,
+            CHECK ((quiet_start IS NULL) = (quiet_end IS NULL))
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,6 +19,7 @@ from .db import Database, iso_utc, parse_utc
 from .errors import Invalid, NotFound, Refused, RuleBroken
 from .line import clean_text, get as get_line
 from .model import SEAT_ROLES, Assignment, CoverRequest, Line, Person, Series, Shift, ShiftView
+from .notify import outbox
 from .people import fresh_actor, get as get_person, get_by_id
 from .recurrence import localize, occurrences, parse_rule, zone
 
@@ -181,7 +182,10 @@ def person_problems(
     """Every rule that putting `person` on `span` would break (their other scheduled shifts considered).
 
     `moved` gives the new times of this person's shifts that change in the same edit (a series edit).
+    Availability and time off (warmline.availability) are rules too, overridable like the limits.
     """
+    from .availability import problems as availability_problems
+
     if not person.active:
         return [RuleBroken(f"{person.handle} is inactive and cannot be put on shifts", rule="inactive", overridable=False)]
     tz = zone(line.tz)
@@ -192,7 +196,7 @@ def person_problems(
         others = [moved.get(o.shift_id, o) for o in others]
         seen = {o.shift_id for o in others}
         others += [m for sid, m in moved.items() if sid not in seen and m.end > lo and m.start < hi]
-    return rules.problems(person.handle, span, others, limits, tz)
+    return rules.problems(person.handle, span, others, limits, tz) + availability_problems(conn, person, span, tz)
 
 
 def _enforce(found: list[RuleBroken], actor: Person, force: bool) -> str:
@@ -356,6 +360,7 @@ def edit_shift(
             ),
         )
         updated = get_shift(conn, shift.id)
+        outbox.shifts_changed(conn, [shift])
         audit.record(
             conn,
             who.handle,
@@ -389,6 +394,7 @@ def _cancel_rows(conn: sqlite3.Connection, shift_ids: list[int], *, detach: bool
         "UPDATE cover_request SET status = 'withdrawn', closed_at = ? WHERE shift_id = ? AND status = 'open'",
         [(moment, sid) for sid in shift_ids],
     )
+    outbox.shifts_cancelled(conn, shift_ids)
 
 
 # ---------------------------------------------------------------- series
@@ -667,6 +673,7 @@ def edit_series(
                 for o, s in updates
             ],
         )
+        outbox.shifts_changed(conn, [s for _, s in updates])
         _cancel_rows(conn, cancels, detach=False)
         conn.execute(
             "UPDATE series SET rule = ?, start_time = ?, end_time = ?, seats = ?, backup_seats = ?, note = ?,"
@@ -773,6 +780,7 @@ def unassign(db: Database, actor: Person, shift_id: int, handle: str) -> None:
             (iso_utc(now()), shift.id, person.id),
         )
         audit.record(conn, who.handle, "unassign", f"shift {shift.id}", f"{handle} ({role}); {_label(shift)}")
+        outbox.cover_needed(conn, shift.id, role, person.id)
 
 
 def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> Assignment:
@@ -835,6 +843,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
         if shift.start_utc - moment >= timedelta(hours=line.drop_cutoff_hours):
             conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (shift.id, who.id))
             audit.record(conn, who.handle, "drop", f"shift {shift.id}", f"{role} seat reopened; {_label(shift)}")
+            outbox.cover_needed(conn, shift.id, role, who.id)
             return "reopened"
         if conn.execute(
             "SELECT 1 FROM cover_request WHERE shift_id = ? AND person_id = ? AND status = 'open'", (shift.id, who.id)
@@ -851,6 +860,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
             f"shift {shift.id}",
             f"within {line.drop_cutoff_hours} h: cover requested, {who.handle} stays on until covered; {_label(shift)}",
         )
+        outbox.cover_needed(conn, shift.id, role, who.id)
         return "cover-requested"
 
 

@@ -177,11 +177,17 @@ def _spans(conn: sqlite3.Connection, person_id: int, lo: datetime, hi: datetime)
 
 
 def person_problems(
-    conn: sqlite3.Connection, line: Line, person: Person, span: rules.Span, moved: dict[int, rules.Span] | None = None
+    conn: sqlite3.Connection,
+    line: Line,
+    person: Person,
+    span: rules.Span,
+    moved: dict[int, rules.Span] | None = None,
+    gone: set[int] | frozenset[int] = frozenset(),
 ) -> list[RuleBroken]:
     """Every rule that putting `person` on `span` would break (their other scheduled shifts considered).
 
-    `moved` gives the new times of this person's shifts that change in the same edit (a series edit).
+    `moved` gives the new times of this person's shifts that change in the same edit (a series edit);
+    `gone` names shifts that the same edit cancels, which no longer count.
     Availability and time off (warmline.availability) are rules too, overridable like the limits.
     """
     from .availability import problems as availability_problems
@@ -191,7 +197,7 @@ def person_problems(
     tz = zone(line.tz)
     limits = person.limits(line)
     lo, hi = rules.window_for(span, tz, limits)
-    others = _spans(conn, person.id, lo, hi)
+    others = [o for o in _spans(conn, person.id, lo, hi) if o.shift_id not in gone]
     if moved:
         others = [moved.get(o.shift_id, o) for o in others]
         seen = {o.shift_id for o in others}
@@ -654,7 +660,9 @@ def edit_series(
         for sid, span in moves.items():
             for a in on[sid]:
                 theirs = {x: m for x, m in moves.items() if any(b.person_id == a.person_id for b in on[x])}
-                found += person_problems(conn, line, get_by_id(conn, a.person_id), span, moved=theirs)
+                found += person_problems(
+                    conn, line, get_by_id(conn, a.person_id), span, moved=theirs, gone=set(cancels)
+                )
         forced = _enforce(found, who, force)
         conn.executemany(
             "UPDATE shift SET start_utc = ?, end_utc = ?, start_local = ?, end_local = ?, seats = ?,"

@@ -153,8 +153,9 @@ def combine(found: list[RuleBroken]) -> RuleBroken:
     """One refusal carrying every broken rule; overridable only if each of them is."""
     if len(found) == 1:
         return found[0]
+    messages = list(dict.fromkeys(p.message for p in found))  # one edit can break a rule the same way twice
     return RuleBroken(
-        "; ".join(p.message for p in found),
+        "; ".join(messages),
         rule=",".join(sorted({p.rule for p in found})),
         overridable=all(p.overridable for p in found),
     )

@@ -55,7 +55,8 @@ def make_line(path: Path, volunteers: int = WORKERS):
 def run_workers(tmp_path: Path, command: str, arg_list: list[dict]) -> list[dict]:
     """Start one process per args, release them together, and return their JSON reports."""
     go = tmp_path / "go"
-    env = {**os.environ, "WARMLINE_NOW": NOW}
+    env = {k: v for k, v in os.environ.items() if k not in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE")}
+    env["WARMLINE_NOW"] = NOW
     procs = []
     for n, args in enumerate(arg_list):
         args = {**args, "ready": str(tmp_path / f"ready-{n}"), "go": str(go)}

@@ -45,7 +45,9 @@ def fixed_now(monkeypatch):
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "WARMLINE_NOW": NOW}
+    """The child's environment: the fixed clock, and nothing from the developer's shell choosing a rota or actor."""
+    keep = {k: v for k, v in os.environ.items() if k not in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE")}
+    return {**keep, "WARMLINE_NOW": NOW}
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -133,7 +135,7 @@ def snapshot_of(path: Path) -> dict:
 
 def test_sigkill_inside_a_write_transaction_leaves_no_trace(template, tmp_path):
     rng = random.Random(20261123)
-    started = time.monotonic()
+    spilled = 0
     for n in range(KILLS):
         op = OPS[n % len(OPS)]
         path = tmp_path / f"kill-{n}.db"
@@ -157,6 +159,8 @@ def test_sigkill_inside_a_write_transaction_leaves_no_trace(template, tmp_path):
                 proc.kill()
                 proc.wait()
 
+        wal = Path(f"{path}-wal")
+        spilled += wal.exists() and wal.stat().st_size > 0  # uncommitted frames left for recovery to discard
         with open_db(path) as db:
             report = rota.check(db.conn)
             assert report.ok, (op, trigger, report.errors)
@@ -168,7 +172,7 @@ def test_sigkill_inside_a_write_transaction_leaves_no_trace(template, tmp_path):
             s = rota.add_shift(db, coord, start=datetime(2026, 11, 24, 20, tzinfo=TZ), end=datetime(2026, 11, 24, 23, tzinfo=TZ))
             rota.claim(db, people.get(db.conn, "v02"), s.id)
             assert rota.check(db.conn).ok
-    assert time.monotonic() - started < 30
+    assert spilled >= KILLS // 2, "the kills should mostly leave uncommitted pages in the WAL"
 
 
 def cli(*args: str, db: Path, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -204,7 +208,6 @@ def test_sigkill_during_cli_series_add_is_all_or_nothing(tmp_path):
     assert whole >= 300
 
     rng = random.Random(7)
-    outcomes = []
     for n in range(5):
         path = tmp_path / f"cli-{n}.db"
         copy_db(base, path)
@@ -227,7 +230,6 @@ def test_sigkill_during_cli_series_add_is_all_or_nothing(tmp_path):
             audited = conn.execute("SELECT count(*) FROM audit WHERE action = 'series.add'").fetchone()[0]
         conn.close()
         assert (series, shifts, audited) in {(0, 0, 0), (1, whole, 1)}, (series, shifts, audited)
-        outcomes.append(series)
 
 
 def start_cli(command: tuple[str, ...], db: Path) -> subprocess.Popen:

@@ -671,3 +671,14 @@ def test_a_series_edit_counts_the_new_length_of_every_occurrence(w):
         w.assign(shift_at(w, made.id, day), "sam")
     err = refused(rota.edit_series, w.db, w.coord, made.id, rota.SeriesChanges(end_time=time(16, 0)))
     assert "sam would work 21.0 h in the week of 2026-11-30; the limit is 20 h" in str(err)
+
+
+def test_a_series_edit_does_not_count_occurrences_it_cancels(w):
+    """Mon/Wed/Fri 6 h becoming Mon/Wed 8 h is 16 h a week: within 20 h, so no refusal."""
+    made, _ = rota.add_series(w.db, w.coord, rule=RULE, start=at("2026-11-30T09:00"), end=at("2026-11-30T15:00"))
+    for day in ("2026-11-30", "2026-12-02", "2026-12-04"):
+        w.assign(shift_at(w, made.id, day), "sam")
+    changes = rota.SeriesChanges(rule="FREQ=WEEKLY;BYDAY=MO,WE", end_time=time(17, 0))
+    rota.edit_series(w.db, w.coord, made.id, changes)
+    report = rota.check(w.db.conn)
+    assert report.ok and not report.warnings, (report.errors, report.warnings)

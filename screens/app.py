@@ -30,6 +30,7 @@ from warmline.line import get as get_line
 from warmline.model import Line, Person
 
 from .base import CoreCalls, close_thread_db, thread_db
+from .in_app import InAppDelivery
 
 POLL_SECONDS = 1.0
 
@@ -38,6 +39,8 @@ OPTIONAL_SCREENS = {
     "people": ("screens.people", "PeopleScreen"),
     "profile": ("screens.people", "ProfileScreen"),
     "audit": ("screens.audit", "AuditScreen"),
+    "match": ("screens.match", "MatchScreen"),
+    "coverage": ("screens.coverage", "CoverageScreen"),
 }
 
 
@@ -65,6 +68,7 @@ class WarmlineCommands(Provider):
             ("Today", "Show today in the rota (t)", partial(app.rota_action, "today")),
             ("Next week", "Show the next week in the rota (])", partial(app.rota_action, "week", 1)),
             ("Previous week", "Show the previous week in the rota ([)", partial(app.rota_action, "week", -1)),
+            ("Match a caller", "Caller's needs → peers on shift, with reasons (m)", partial(app.action_go, "match")),
             ("Profile", "Your details, limits and the experiences you offer", partial(app.action_go, "profile")),
             ("Help", "Every key on this screen (?)", app.action_help),
             ("Quit", "Leave warmline (q or ctrl+q)", app.action_quit),
@@ -78,6 +82,11 @@ class WarmlineCommands(Provider):
                 ),
                 ("People", "Volunteers and coordinators (p)", partial(app.action_go, "people")),
                 ("Audit", "The change log (u)", partial(app.action_go, "audit")),
+                (
+                    "Coverage",
+                    "Needs × hours heat map, gaps and who could fill them (v)",
+                    partial(app.action_go, "coverage"),
+                ),
             ]
         if app.actor is None:
             found = [c for c in found if c[0] in ("Help", "Quit")]
@@ -95,7 +104,7 @@ class WarmlineCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class WarmlineApp(CoreCalls, App[None]):
+class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     """A terminal rota for a peer-run warmline."""
 
     CSS_PATH = "app.tcss"
@@ -109,6 +118,9 @@ class WarmlineApp(CoreCalls, App[None]):
         Binding("p", "go('people')", "People"),
         Binding("p", "go('profile')", "Profile"),
         Binding("u", "go('audit')", "Audit"),
+        # Not in the footer: it has no room for them at 80 columns. Help (?) and the palette list them.
+        Binding("m", "go('match')", "Match", show=False),
+        Binding("v", "go('coverage')", "Coverage", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False, priority=True),  # works while typing in a field, too
     ]
@@ -137,6 +149,7 @@ class WarmlineApp(CoreCalls, App[None]):
         self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
         self._poll_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-poll")
         self.set_interval(POLL_SECONDS, self._poll)
+        self.start_delivery()  # the signed-in person's notifications, as toasts (screens/in_app.py)
         if self.actor is None:
             from .signin import SignInScreen
 
@@ -146,6 +159,7 @@ class WarmlineApp(CoreCalls, App[None]):
 
     def _open_home(self) -> None:
         self.action_go("home")
+        self.deliver_notifications()
 
     def _signed_in(self, person: Person | None) -> None:
         if person is None:
@@ -198,6 +212,7 @@ class WarmlineApp(CoreCalls, App[None]):
             reload = getattr(screen, "reload", None)
             if callable(reload):
                 reload()
+        self.deliver_notifications(if_waiting=True)  # e.g. a coordinator's edit queued one for this person
 
     def on_unmount(self) -> None:
         pool, self._poll_pool = self._poll_pool, None
@@ -218,7 +233,7 @@ class WarmlineApp(CoreCalls, App[None]):
             (name,) = parameters or ("",)
             if self.actor is None or self._showing(name):
                 return False  # not signed in yet, or already there (keeps the footer short)
-            if name == "people" or name == "audit":
+            if name in ("people", "audit", "coverage"):
                 return self.actor.is_coordinator
             if name == "profile":
                 # Coordinators reach their profile from the palette; `p` is People for them.
@@ -250,7 +265,7 @@ class WarmlineApp(CoreCalls, App[None]):
         """Show a screen by name (installing it the first time)."""
         if self.actor is None or self._modal_open():
             return
-        if name in ("people", "audit") and not self.actor.is_coordinator:
+        if name in ("people", "audit", "coverage") and not self.actor.is_coordinator:
             self.notify(f"Only coordinators can open {name}.", severity="warning")
             return
         if not self.is_screen_installed(name):
@@ -300,7 +315,9 @@ def make_app(
     notifier: Any = None,
 ) -> WarmlineApp:
     """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
-    header and countdowns (the core always uses warmline.clock.now); notifier is kept for delivery."""
+    header and countdowns (the core always uses warmline.clock.now); notifier (a channel, or a list of
+    them) replaces the person's desktop/terminal channels when the app delivers their notifications
+    (None: their own choice; see screens/in_app.py)."""
     return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier)
 
 

@@ -1,8 +1,9 @@
-"""Home: my next shift with a live countdown, my shifts for four weeks, and open seats I can take."""
+"""Home: my next shift with a live countdown, handoff notes for me, my shifts for four weeks, and open
+seats I can take. In the last 30 minutes of a shift it offers the handoff note (w)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,21 +11,26 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
-from warmline import rota
+from warmline import handoff, rota
 from warmline.clock import now
 from warmline.db import Database
 from warmline.line import get as get_line
-from warmline.model import Line, Person, ShiftView
+from warmline.model import Line, Person, Shift, ShiftView
+from warmline.recurrence import zone
 
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog, ShiftDialog, drop_explained
+from .handoff import HandoffDialog, NoteDialog
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 WEEKS_AHEAD = 4
+RELOAD_SECONDS = 30.0  # time alone changes Home too: the note offer, overdue notes
+PREVIEW_CHARS = 240
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,9 @@ class HomeData:
     mine: list[ShiftView]
     open: list[ShiftView]
     moment: datetime
+    notes: list[handoff.HandoffNote] = field(default_factory=list)  # for me, not acknowledged yet
+    overdue: list[handoff.HandoffNote] = field(default_factory=list)  # coordinators: unacknowledged 15 min on
+    write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
 
 
 def load_home(db: Database, actor: Person) -> HomeData:
@@ -49,7 +58,48 @@ def load_home(db: Database, actor: Person) -> HomeData:
         for v in rota.views(conn, moment - timedelta(hours=24), horizon, person_id=actor.id)
         if v.shift.end_utc > moment
     ]
-    return HomeData(line, mine, rota.claimable(conn, actor, moment, horizon), moment)
+    notes = handoff.unread_notes(conn, actor, moment)
+    overdue: list[handoff.HandoffNote] = []
+    if actor.is_coordinator:
+        mine_ids = {n.id for n in notes}
+        overdue = [n for n in handoff.unacknowledged(conn, moment) if n.id not in mine_ids]
+    return HomeData(
+        line,
+        mine,
+        rota.claimable(conn, actor, moment, horizon),
+        moment,
+        notes=notes,
+        overdue=overdue,
+        write_shift=handoff.can_write_now(conn, actor, moment),
+    )
+
+
+class HandoffCommands(Provider):
+    """Palette entries for Home's handoff keys (present only when they would work)."""
+
+    def _commands(self) -> list[tuple[str, str, Any]]:
+        screen = self.screen
+        if not isinstance(screen, HomeScreen):
+            return []
+        found = []
+        if screen.check_action("write_note", ()):
+            found.append(
+                ("Write a handoff note", "For the next shift, in the last 30 minutes of yours (w)", screen.action_write_note)
+            )
+        if screen.check_action("ack_note", ()):
+            found.append(("Acknowledge handoff note", "The selected note for your shift (a)", screen.action_ack_note))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 class HomeScreen(WarmlineScreen):
@@ -58,7 +108,11 @@ class HomeScreen(WarmlineScreen):
     BINDINGS = [
         Binding("c", "claim", "Claim seat"),
         Binding("d", "drop", "Drop shift"),
+        # Short words: with c and d, a coordinator's footer must still fit 80 columns. Help shows the tooltips.
+        Binding("w", "write_note", "Note", tooltip="Write a handoff note for the next shift"),
+        Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)"),
     ]
+    COMMANDS = {HandoffCommands}
 
     def __init__(self) -> None:
         super().__init__(name="home")
@@ -75,6 +129,14 @@ class HomeScreen(WarmlineScreen):
                 yield Label("Your next shift", classes="section-title")
                 yield Static("Loading…", id="next-when")
                 yield Static("", id="next-who")
+                yield Static("", id="handoff-offer")
+            with Vertical(id="handoff-panel"):
+                yield Label("Handoff notes for you", id="handoff-panel-title", classes="section-title")
+                notes: DataTable = DataTable(id="handoff-notes", cursor_type="row")
+                for key, title in (("from", "From"), ("change", "Change"), ("written", "Written"), ("status", "Status")):
+                    notes.add_column(title, key=key)
+                yield notes
+                yield Static("", id="handoff-preview")
             yield Label(f"Your shifts · next {WEEKS_AHEAD} weeks", classes="section-title")
             upcoming: DataTable = DataTable(id="upcoming", cursor_type="row")
             for key, title in (
@@ -102,6 +164,9 @@ class HomeScreen(WarmlineScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
+        self.set_interval(RELOAD_SECONDS, self.reload)
+        self.query_one("#handoff-panel").display = False
+        self.query_one("#handoff-offer").display = False
         self.query_one("#upcoming", DataTable).focus()
 
     def reload(self) -> None:
@@ -110,6 +175,9 @@ class HomeScreen(WarmlineScreen):
     # -- showing
 
     def _show(self, data: HomeData) -> None:
+        if not self.query("#upcoming"):
+            return  # the app is closing: the widgets are gone
+        first = self.data is None
         self.data = data
         me = self.actor.id
         rows = []
@@ -144,7 +212,75 @@ class HomeScreen(WarmlineScreen):
                 )
             )
         sync_table(self.query_one("#open-seats", DataTable), rows)
+        self._show_notes(data, first=first)
         self._tick()
+        self.refresh_bindings()
+
+    def _show_notes(self, data: HomeData, *, first: bool = False) -> None:
+        """Notes for me (newest first), then, for coordinators, notes overdue for acknowledgement."""
+        tz = zone(data.line.tz)
+        rows = []
+        for group, notes in ((0, data.notes), (1, data.overdue)):
+            for n in notes:
+                if group == 0:
+                    status = Text("unread · a acknowledges", style="bold")
+                else:
+                    waiting = ", ".join(r.handle for r in n.unacked)
+                    status = Text(f"NOT ACKNOWLEDGED: {waiting}", style="bold")
+                rows.append(
+                    (
+                        f"note-{n.id}",
+                        [
+                            Ordered(n.author_name, (group, -n.created_at.timestamp(), n.id)),
+                            f"{n.change_at.astimezone(tz):%a %H:%M}" if n.change_at else "—",  # the next shift's start
+                            f"{n.created_at.astimezone(tz):%a %H:%M}",
+                            status,
+                        ],
+                    )
+                )
+        panel = self.query_one("#handoff-panel")
+        table = self.query_one("#handoff-notes", DataTable)
+        appearing = bool(rows) and not panel.display
+        sync_table(table, rows)
+        if data.notes and data.overdue:
+            title = "Handoff notes for you, and notes not acknowledged"
+        elif data.overdue:
+            title = "Handoff notes not acknowledged 15 min after the change"
+        else:
+            title = "Handoff notes for you"
+        self.query_one("#handoff-panel-title", Label).update(title)
+        if table.has_focus and not rows:
+            self.query_one("#upcoming", DataTable).focus()
+        panel.display = bool(rows)
+        upcoming = self.query_one("#upcoming", DataTable)
+        if appearing and data.notes and (first or upcoming.has_focus):
+            table.focus()  # a note for my shift is the first thing to read
+            self.call_after_refresh(self.refresh_bindings)  # the footer follows the focus
+        self._preview()
+
+    def _note_at_cursor(self) -> handoff.HandoffNote | None:
+        if self.data is None:
+            return None
+        table = self.query_one("#handoff-notes", DataTable)
+        if not table.row_count or not table.is_valid_row_index(table.cursor_row):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((n for n in self.data.notes + self.data.overdue if f"note-{n.id}" == key), None)
+
+    def _preview(self) -> None:
+        note = self._note_at_cursor()
+        preview = self.query_one("#handoff-preview", Static)
+        if note is None:
+            preview.update("")
+            return
+        body = note.body
+        if len(body) > PREVIEW_CHARS:
+            body = body[:PREVIEW_CHARS].rstrip() + "… (enter reads it all)"
+        preview.update(Text(body))
+
+    @on(DataTable.RowHighlighted, "#handoff-notes")
+    def _note_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._preview()
         self.refresh_bindings()
 
     def _status(self, v: ShiftView) -> Text:
@@ -159,8 +295,9 @@ class HomeScreen(WarmlineScreen):
 
     def _tick(self) -> None:
         """Redraw the next shift and its countdown from the clock (static when WARMLINE_NOW fixes it)."""
-        if self.data is None:
-            return
+        if self.data is None or not self.query("#next-when"):
+            return  # no data yet, or the app is closing and the widgets are gone
+        self._tick_offer()
         when = self.query_one("#next-when", Static)
         who = self.query_one("#next-who", Static)
         v = self._next()
@@ -186,6 +323,18 @@ class HomeScreen(WarmlineScreen):
             line += f" · {labels.open_text(v)}"
         who.update(line)
 
+    def _tick_offer(self) -> None:
+        """In the last 30 minutes of my shift: the offer to write the handoff note, with what is left."""
+        assert self.data is not None
+        offer = self.query_one("#handoff-offer", Static)
+        shift = self.data.write_shift
+        offer.display = shift is not None
+        if shift is None:
+            return
+        left = shift.end_utc - self.app.clock()  # type: ignore[attr-defined]
+        ends = f"ends in {labels.countdown(left)}" if left.total_seconds() > 0 else "has ended"
+        offer.update(Text(f"Your shift {ends} · Write a handoff note for the next shift (w)", style="bold"))
+
     def _say(self, message: str, *, error: bool = False) -> None:
         widget = self.query_one("#home-message", Static)
         widget.update(message)
@@ -205,6 +354,10 @@ class HomeScreen(WarmlineScreen):
             return bool(self.data and self.data.open)
         if action == "drop":
             return bool(self.data and any(v.shift.status == "scheduled" for v in self.data.mine))
+        if action == "write_note":
+            return bool(self.data and self.data.write_shift is not None)
+        if action == "ack_note":
+            return bool(self.data and self.data.notes)
         return True
 
     def action_claim(self) -> None:
@@ -250,8 +403,61 @@ class HomeScreen(WarmlineScreen):
         self.app.notify(message)
         self.reload()
 
+    # -- handoff notes
+
+    def action_write_note(self) -> None:
+        if self.data is None or self.data.write_shift is None:
+            return
+        self.app.push_screen(HandoffDialog(self.data.write_shift.id), self._note_sent)
+
+    def _note_sent(self, note: handoff.HandoffNote | None) -> None:
+        if note is None:
+            return
+        readers = ", ".join(r.handle for r in note.readers)
+        self._changed(f"Handoff note sent{' to ' + readers if readers else ''}. Thank you.")
+
+    def _for_me(self, note: handoff.HandoffNote) -> bool:
+        return self.data is not None and any(n.id == note.id for n in self.data.notes)
+
+    def action_ack_note(self) -> None:
+        if self.data is None:
+            return
+        note = self._note_at_cursor()
+        if note is None and len(self.data.notes) == 1:
+            note = self.data.notes[0]
+        if note is None or not self._for_me(note):
+            self._say("Only the people on the next shift acknowledge a note: select one marked unread.", error=True)
+            return
+        self._ack(note)
+
+    def _ack(self, note: handoff.HandoffNote) -> None:
+        self.call_core(
+            handoff.ack,
+            self.actor,
+            note.id,
+            done=lambda _n: self._changed(f"Acknowledged {note.author_name}'s handoff note."),
+            failed=lambda m: self._say(m, error=True),
+        )
+
+    def _read_note(self, note: handoff.HandoffNote) -> None:
+        if self.data is None:
+            return
+        reader = self._for_me(note)
+
+        def answered(ack: bool | None) -> None:
+            if ack:
+                self._ack(note)
+
+        self.app.push_screen(NoteDialog(note, reader=reader, tz=zone(self.data.line.tz)), answered)
+
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         key: Any = event.row_key.value
-        if key:
-            self.app.push_screen(ShiftDialog(int(key)))
+        if not key:
+            return
+        if event.data_table.id == "handoff-notes":
+            note = self._note_at_cursor()
+            if note is not None:
+                self._read_note(note)
+            return
+        self.app.push_screen(ShiftDialog(int(key)))

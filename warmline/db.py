@@ -258,6 +258,13 @@ MIGRATIONS: list[list[str]] = [
             CHECK ((quiet_start IS NULL) = (quiet_end IS NULL))
         )""",
     ],
+    # 6: the audit log refuses INSERT OR REPLACE over an existing row: REPLACE deletes the old row
+    # without firing the delete trigger (SQLite fires it only with recursive_triggers on).
+    [
+        """CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+           WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -323,21 +330,22 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
         )
 
 
-def _check_header(path: Path) -> bool:
-    """Return True when the file is empty (new); raise StorageError when it is not SQLite at all."""
+def _is_empty(path: Path) -> bool:
+    """True for a zero-length (new) file. Only stat: never open() a database file with a plain handle,
+    because closing any handle on it drops every POSIX lock this process's SQLite connections hold,
+    and another process may then delete the write-ahead log under them."""
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
+        return path.stat().st_size == 0
     except OSError as exc:
         raise StorageError(f"cannot read {path} ({exc.strerror})") from None
-    if not head:
-        return True
-    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
-        raise StorageError(
-            f"{path} is not a warmline database (it is not a SQLite file at all): "
-            "it was left untouched; point --db at your rota, or restore one with `warmline restore`"
-        )
-    return False
+
+
+def not_sqlite_error(path: Path) -> StorageError:
+    """The error for a file that is not SQLite at all."""
+    return StorageError(
+        f"{path} is not a warmline database (it is not a SQLite file at all): "
+        "it was left untouched; point --db at your rota, or restore one with `warmline restore`"
+    )
 
 
 class Database:
@@ -358,9 +366,13 @@ class Database:
             raise translate(exc, self.path) from None
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.rollback()
+            if is_storage_error(exc):
+                # e.g. SQLITE_FULL from the INSERT that needed one page more: the same plain
+                # StorageError as at BEGIN or COMMIT, not a bare sqlite3 error (a traceback in a worker).
+                raise translate(exc, self.path) from None
             raise
         try:
             self.conn.commit()
@@ -388,6 +400,17 @@ class Database:
         self.close()
 
 
+# SQLite's primary result codes that say something about the file or the disk rather than about
+# the statement (a constraint or a bug): BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+_STORAGE_CODES = frozenset({5, 6, 8, 10, 11, 13, 14, 26})
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """True for a sqlite3 error about the file or the disk (full, read-only, damaged, busy), not the statement."""
+    code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.Error) else None
+    return code is not None and (code & 0xFF) in _STORAGE_CODES
+
+
 def translate(exc: sqlite3.Error, path: Path) -> StorageError:
     """Turn a SQLite error into one a person can act on."""
     text = str(exc)
@@ -405,7 +428,9 @@ def translate(exc: sqlite3.Error, path: Path) -> StorageError:
             f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s (another warmline is writing): "
             "nothing was changed; try again"
         )
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+    if "file is not a database" in lowered:
+        return not_sqlite_error(path)
+    if "malformed" in lowered or "corrupt" in lowered:
         return StorageError(
             f"{path} is damaged ({text}): it was left untouched; restore a backup with `warmline restore`"
         )
@@ -457,11 +482,16 @@ def open_db(
     if make_parent is None:
         make_parent = not chosen
     _prepare_file(resolved, create=create, make_parent=make_parent)
-    empty = _check_header(resolved)
+    empty = _is_empty(resolved)
     conn = _connect(resolved)
     db = Database(conn, resolved)
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc).lower():
+                raise not_sqlite_error(resolved) from None
+            raise
         version = db.schema_version()
         if not empty and app_id != APPLICATION_ID:
             has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]

@@ -578,3 +578,29 @@ def test_a_failed_migration_changes_nothing(tmp_path, monkeypatch):
     finally:
         conn.close()
     assert path.read_bytes() == before
+
+
+def test_opening_a_second_connection_keeps_the_first_ones_writes_visible(tmp_path, monkeypatch):
+    """A process that opens the rota again (the app does, once per worker thread) must not drop its
+    own SQLite locks: if it did, another process closing the file would delete the write-ahead log
+    under the first connection, and its later commits would vanish."""
+    import subprocess
+    import sys
+
+    from warmline.db import open_db
+    from warmline.line import create
+
+    monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:00-05:00")
+    path = tmp_path / "rota.db"
+    first = open_db(path, create=True)
+    create(first, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", None))
+    second = open_db(path)  # as a new worker thread would
+    second.close()
+    reader = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT count(*) FROM audit').fetchone(); c.close()"
+    subprocess.run([sys.executable, "-c", reader, str(path)], check=True, timeout=30)
+    with first.transaction() as conn:
+        conn.execute("UPDATE line SET name = 'Renamed'")
+    count = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT name FROM line').fetchone()[0])"
+    seen = subprocess.run([sys.executable, "-c", count, str(path)], capture_output=True, text=True, timeout=30)
+    first.close()
+    assert seen.stdout.strip() == "Renamed", "another process cannot see a commit: the WAL was lost"

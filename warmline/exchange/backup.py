@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import APPLICATION_ID, SCHEMA_VERSION, SQLITE_MAGIC, Database
+from ..db import APPLICATION_ID, SCHEMA_VERSION, Database
 from ..errors import Invalid, Refused, StorageError
 from ..model import Person
 
@@ -50,21 +50,24 @@ def inspect(path: Path, *, full: bool = True) -> FileInfo:
         return FileInfo(path, "missing")
     if not path.is_file():
         return FileInfo(path, "not-sqlite", detail="it is not a regular file")
+    # Only stat and SQLite touch the file: a plain open()/close() would drop this process's locks on
+    # the live rota (see db._is_empty).
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
+        if path.stat().st_size == 0:
+            return FileInfo(path, "empty")
     except OSError as exc:
         raise StorageError(f"cannot read {path} ({exc.strerror})") from None
-    if not head:
-        return FileInfo(path, "empty")
-    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
-        return FileInfo(path, "not-sqlite")
     try:
         conn = _read_only(path)
     except sqlite3.Error as exc:
         return FileInfo(path, "damaged", detail=str(exc))
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc).lower():
+                return FileInfo(path, "not-sqlite")
+            raise
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id != APPLICATION_ID:
             return FileInfo(path, "foreign", version)

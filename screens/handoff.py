@@ -1,0 +1,245 @@
+"""Handoff notes in the app: writing one at the end of a shift, and reading one on the next.
+
+HandoffDialog: a text area checked as you type with the core's own screen (`handoff.screen`:
+callers are anonymous, so phone numbers and e-mail addresses are refused); ctrl+s sends it
+with `handoff.write_note`. A refusal is shown in place and the note stays as typed, to be fixed.
+
+NoteDialog: one note in full, for someone on the next shift (`a` acknowledges it) or a coordinator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static, TextArea
+
+from warmline import handoff
+from warmline.db import Database
+from warmline.errors import WarmlineError
+from warmline.line import get as get_line
+from warmline.model import Person, Shift
+from warmline.recurrence import zone
+from warmline.rota import get_shift
+
+from .base import CoreCalls
+from .dialogs import ConfirmDialog
+from .widgets import KeysFooter
+
+
+def span_label(start: datetime, end: datetime, tz) -> str:
+    """Mon 23 Nov 09:00–13:00, in the line's zone."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    return f"{a:%a %d %b %H:%M}–{b:%H:%M}"
+
+
+@dataclass(frozen=True)
+class HandoffTarget:
+    """The shift a note is written on and who will read it (the people on the next shift)."""
+
+    shift: Shift
+    label: str
+    next_label: str
+    readers: tuple[str, ...]
+
+
+def load_target(db: Database, shift_id: int) -> HandoffTarget:
+    """The shift and the next one(s), with the handles of the people on them."""
+    conn = db.conn
+    tz = zone(get_line(conn).tz)
+    shift = get_shift(conn, shift_id)
+    following = handoff.incoming(conn, shift)
+    readers: dict[int, str] = {}
+    for _next, people in following:
+        for a in people:
+            readers.setdefault(a.person_id, a.handle)
+    return HandoffTarget(
+        shift,
+        span_label(shift.start_utc, shift.end_utc, tz),
+        ", ".join(span_label(s.start_utc, s.end_utc, tz) for s, _ in following),
+        tuple(readers.values()),
+    )
+
+
+def check_text(text: str) -> tuple[bool, str]:
+    """(sendable, what to say) for the note as typed, from the core's screen: never repeats what it found."""
+    if not text.strip():
+        return False, "Write what the next shift should know. No caller details: no phone numbers or e-mail addresses."
+    try:
+        note = handoff.screen(text)
+    except WarmlineError as exc:
+        return False, f"✗ Not sendable: {exc}"
+    return True, f"✓ No phone numbers or e-mail addresses · {len(note)} / {handoff.MAX_NOTE} characters"
+
+
+class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
+    """Write the handoff note for `shift_id` (the shift the actor is on). Returns the note sent, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, shift_id: int) -> None:
+        super().__init__()
+        self.shift_id = shift_id
+        self.target: HandoffTarget | None = None
+        self.sending = False
+
+    @property
+    def actor(self) -> Person:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="handoff-dialog"):
+            yield Label(f"Handoff note · shift {self.shift_id}", id="handoff-title", classes="dialog-title")
+            yield Static("Loading…", id="handoff-for", classes="dialog-body")
+            yield TextArea(id="handoff-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield Static("", id="handoff-message", classes="message")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Send (ctrl+s)", id="send", variant="primary", compact=True)
+                yield Button("Back (esc)", id="back", compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+        self._check()
+        self.call_core(load_target, self.shift_id, done=self._show_target, group="handoff-target")
+
+    def _show_target(self, target: HandoffTarget) -> None:
+        self.target = target
+        self.query_one("#handoff-title", Label).update(f"Handoff note · {target.label}")
+        text = Text()
+        if target.next_label:
+            text.append("For the next shift, ")
+            text.append(target.next_label, style="bold")
+            text.append(": ")
+            text.append(", ".join(target.readers) or "nobody on it yet (whoever takes a seat will see it)")
+        else:
+            text.append("No shift follows within 24 hours: the note is kept, but nobody is told.")
+        text.append("\nCallers are anonymous: no phone numbers or e-mail addresses. ", style="dim")
+        self.query_one("#handoff-for", Static).update(text)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def _say(self, message: str, *, error: bool = False, ok: bool = False) -> None:
+        widget = self.query_one("#handoff-message", Static)
+        widget.update(Text(message))
+        widget.set_classes("message -error" if error else "message -ok" if ok else "message")
+
+    def _check(self) -> bool:
+        sendable, message = check_text(self.text)
+        self._say(message, error=not sendable and bool(self.text.strip()), ok=sendable)
+        return sendable
+
+    @on(TextArea.Changed)
+    def _typed(self, _event: TextArea.Changed) -> None:
+        self._check()
+
+    def action_send(self) -> None:
+        if self.sending:
+            return
+        # The core screens again on write: this is only so the refusal shows before the round trip.
+        if not self._check():
+            self.query_one(TextArea).focus()
+            return
+        self.sending = True
+        self._say("Sending…")
+        self.call_core(
+            handoff.write_note, self.actor, self.shift_id, self.text, done=self._sent, error=self._refused
+        )
+
+    def _sent(self, note: handoff.HandoffNote) -> None:
+        self.sending = False
+        self.dismiss(note)
+
+    def _refused(self, exc: WarmlineError) -> None:
+        """The core said no: say why here, keep the note as typed."""
+        self.sending = False
+        self._say(f"✗ Not sent: {exc}", error=True)
+        self.query_one(TextArea).focus()
+
+    def action_back(self) -> None:
+        if not self.text.strip():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog("Discard this note?", "It has not been sent.", yes="Discard", no="Keep writing"), answered
+        )
+
+    @on(Button.Pressed, "#send")
+    def _send_pressed(self) -> None:
+        self.action_send()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+
+class NoteDialog(ModalScreen[bool]):
+    """One handoff note in full. Returns True when its reader chose to acknowledge it (`a`)."""
+
+    BINDINGS = [
+        Binding("a", "answer(True)", "Acknowledge"),
+        Binding("escape", "answer(False)", "Close"),
+    ]
+
+    def __init__(self, note: handoff.HandoffNote, *, reader: bool, tz) -> None:
+        super().__init__()
+        self.note = note
+        self.reader = reader
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        n = self.note
+        with Vertical(classes="dialog", id="note-dialog"):
+            yield Label(f"Handoff note from {n.author_name}", classes="dialog-title")
+            about = f"Written {n.created_at.astimezone(self.tz):%a %H:%M} on {n.shift_label}"
+            if n.next_label:
+                about += f", for {n.next_label}"
+            yield Static(about, classes="message")
+            with VerticalScroll(id="note-scroll"):
+                yield Static(Text(n.body), id="note-body")
+            me = getattr(self.app, "actor", None)
+            waiting = ", ".join("you" if me and r.person_id == me.id else r.handle for r in n.unacked)
+            yield Static(
+                f"Not acknowledged yet by: {waiting}" if waiting else "Everyone on the next shift has acknowledged it.",
+                id="note-readers",
+                classes="message",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                if self.reader:
+                    yield Button("Acknowledge (a)", id="ack", variant="primary", compact=True)
+                yield Button("Close (esc)", id="close", compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#note-scroll").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer" and parameters == (True,):
+            return self.reader
+        return True
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value and self.reader)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ack")
+
+
+__all__ = ["HandoffDialog", "HandoffTarget", "NoteDialog", "check_text", "load_target"]

@@ -423,7 +423,8 @@ def everyone(conn: sqlite3.Connection, viewer: Person) -> list[Availability]:
     """Every active person's windows and upcoming time off (coordinators), ordered by handle."""
     from .people import all_people
 
-    require(viewer, "person.edit")
+    if not viewer.is_coordinator:
+        raise Refused(f"only coordinators may see everyone's availability; {viewer.handle} is a volunteer")
     tz = _tz(conn)
     return [_read(conn, p, tz) for p in all_people(conn, include_inactive=False)]
 
@@ -501,15 +502,22 @@ def _future_clashes(conn: sqlite3.Connection, person: Person, tz: ZoneInfo, rule
 # ---------------------------------------------------------------- changing
 
 
-def set_windows(db: Database, actor: Person, handle: str | None, windows: list[Window], *, kind: str = "available") -> Change:
+def set_windows(
+    db: Database, actor: Person, handle: str | None, windows: list[Window], *, kind: str | None = None
+) -> Change:
     """Replace a person's windows of one kind (volunteers: their own; coordinators: anyone's).
 
+    The kind defaults to the windows' own (as `parse_windows` made them), else 'available'.
     An empty list clears them: with no available windows a person is available at any time.
     Returns the new picture and any future shifts the person is on that no longer fit.
     """
     from .people import fresh_actor, get
 
+    if kind is None:
+        kind = windows[0].kind if windows else "available"
     _kind(kind)
+    if any(w.kind != kind for w in windows):
+        raise Invalid(f"these windows are not all {kind} windows: set each kind on its own")
     if len(windows) > MAX_WINDOWS:
         raise Invalid(f"{len(windows)} windows given; at most {MAX_WINDOWS}: join some of them")
     for w in windows:

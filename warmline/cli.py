@@ -78,6 +78,14 @@ def emit(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def refuse_empty_path(value: str | None, what: str) -> None:
+    """Refuse an empty file or directory name (e.g. an unset shell variable) instead of reading it as "here"."""
+    if value is not None and not value.strip():
+        from .errors import Invalid
+
+        raise Invalid(f"{what} is empty: give a file or directory name")
+
+
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
@@ -214,8 +222,9 @@ def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: i
       warmline demo --no-tui --seed 3 --people 2000 --weeks 260 --round-the-clock
     """
     from .db import open_db, resolve_path
-    from .demo import build
+    from .demo import build, check_options
 
+    check_options(seed=seed, people=people_count, weeks=weeks)  # before demo.db is created
     path, chosen = resolve_path(c.db_path)
     if not c.db_path:
         path = path.parent / "demo.db"
@@ -1410,6 +1419,574 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
         click.echo(f"  {when}  {what}  — {fill}")
 
 
+# ---------------------------------------------------------------- availability, time off, swaps, load, auto-fill (issue "5 of 7")
+
+
+def _day_label(moment, tz) -> str:
+    """'Mon 23 Nov 17:00–21:00' style start of a line (the caller adds the end)."""
+    return f"{moment.astimezone(tz):%a %d %b %H:%M}"
+
+
+def window_json(w) -> dict:
+    from .matching import DAY_CODES
+
+    return {"day": DAY_CODES[w.weekday], "weekday": w.weekday, "from": f"{w.start:%H:%M}", "to": f"{w.end:%H:%M}", "kind": w.kind}
+
+
+def time_off_json(t) -> dict:
+    return {
+        "id": t.id, "handle": t.handle, "first_day": t.first_day.isoformat(), "last_day": t.last_day.isoformat(),
+        "days": t.days, "created_at": t.created_at,
+    }
+
+
+def clash_json(k, tz) -> dict:
+    from .times import local_iso
+
+    return {"shift_id": k.shift_id, "start": local_iso(k.start, tz), "end": local_iso(k.end, tz), "handle": k.handle,
+            "rule": k.rule, "message": k.message}
+
+
+def availability_json(a) -> dict:
+    return {
+        "handle": a.handle,
+        "any_time": a.any_time,
+        "available": [window_json(w) for w in a.available],
+        "preferred": [window_json(w) for w in a.preferred],
+        "time_off": [time_off_json(t) for t in a.time_off],
+    }
+
+
+def _print_availability(a) -> None:
+    from .availability import windows_text
+
+    click.echo(f"{a.handle}: available {windows_text(a.available)}")
+    if a.preferred:
+        click.echo(f"  prefers {windows_text(a.preferred)}")
+    for t in a.time_off:
+        click.echo(f"  time off {t.id}: {t.describe()}")
+
+
+def _print_clashes(clashes, tz, actor) -> None:
+    for k in clashes:
+        mine = k.handle == actor.handle
+        what = f"drop it with `warmline drop {k.shift_id}`" if mine else f"`warmline unassign {k.shift_id} {k.handle}` or find cover"
+        rule = "time off" if k.rule == "time-off" else "availability"
+        click.echo(
+            f"note: {'you are' if mine else k.handle + ' is'} still on #{k.shift_id} {_day_label(k.start, tz)}–"
+            f"{k.end.astimezone(tz):%H:%M}, which {'your' if mine else 'their'} {rule} now rules out: {what}"
+        )
+
+
+def _change_out(c: Context, change, as_json: bool, what: str) -> None:
+    tz = c.tz()
+    if as_json:
+        data = availability_json(change.availability) | {"clashes": [clash_json(k, tz) for k in change.clashes]}
+        if change.time_off is not None:
+            data["time_off_added"] = time_off_json(change.time_off)
+        emit(data)
+        return
+    click.echo(what)
+    _print_availability(change.availability)
+    _print_clashes(change.clashes, tz, c.actor())
+
+
+@cli.group("availability")
+def availability_group() -> None:
+    """When you can take shifts: weekly windows (none at all means any time), and preferred times.
+
+    Claims, the assignment picker, cover requests and auto-fill follow them; a coordinator
+    may override with --force (audited).
+
+    \b
+    Example:
+      warmline availability set MO 17:00-21:00 WE,FR 09:00-13:00
+    """
+
+
+@availability_group.command("set")
+@click.argument("windows", nargs=-1, required=True, metavar="DAYS HH:MM-HH:MM ...")
+@click.option("--person", metavar="H", help="Someone else's (coordinators).")
+@click.option("--preferred", is_flag=True, help="Set preferred windows (used by auto-fill) instead.")
+@json_option
+@pass_ctx
+def availability_set(c: Context, windows, person, preferred, as_json) -> None:
+    """Replace your weekly windows: days, then one or more local time ranges.
+
+    Days are MO TU WE TH FR SA SU, lists like MO,WE, weekdays, weekends or daily. A range
+    ending earlier than it starts runs past midnight (22:00-06:00); 00:00-00:00 is all day.
+
+    \b
+    Examples:
+      warmline availability set MO 17:00-21:00 WE,FR 09:00-13:00
+      warmline availability set --preferred weekends 10:00-16:00
+      warmline availability set --person sam daily 22:00-06:00
+    """
+    from . import availability
+
+    kind = "preferred" if preferred else "available"
+    change = availability.set_windows(c.db(), c.actor(), person, availability.parse_windows(windows, kind=kind), kind=kind)
+    _change_out(c, change, as_json, f"Set {kind} windows for {change.availability.handle}.")
+
+
+@availability_group.command("clear")
+@click.option("--person", metavar="H", help="Someone else's (coordinators).")
+@click.option("--preferred", is_flag=True, help="Clear the preferred windows instead.")
+@click.option("--all", "both", is_flag=True, help="Clear available and preferred windows.")
+@json_option
+@pass_ctx
+def availability_clear(c: Context, person, preferred, both, as_json) -> None:
+    """Clear your available windows: you are then available at any time.
+
+    \b
+    Example:
+      warmline availability clear --preferred
+    """
+    from . import availability
+
+    if preferred and both:
+        raise click.UsageError("give --preferred or --all, not both")
+    kind = None if both else "preferred" if preferred else "available"
+    change = availability.clear(c.db(), c.actor(), person, kind=kind)
+    _change_out(c, change, as_json, f"Cleared {'all' if both else kind} windows for {change.availability.handle}.")
+
+
+@availability_group.command("list")
+@click.option("--person", metavar="H", help="Someone else's (coordinators).")
+@click.option("--all", "everyone", is_flag=True, help="Everyone's (coordinators).")
+@json_option
+@pass_ctx
+def availability_list(c: Context, person, everyone, as_json) -> None:
+    """Show your windows and upcoming time off (or someone's, or everyone's, for coordinators).
+
+    \b
+    Example:
+      warmline availability list --all --json
+    """
+    from . import availability
+
+    if person and everyone:
+        raise click.UsageError("give --person or --all, not both")
+    conn = c.db().conn
+    found = availability.everyone(conn, c.actor()) if everyone else [availability.of(conn, c.actor(), person)]
+    if as_json:
+        emit([availability_json(a) for a in found])
+        return
+    for a in found:
+        _print_availability(a)
+
+
+@cli.group("timeoff")
+def timeoff_group() -> None:
+    """Days off (local days, both inclusive): nobody can put you on a shift then without --force.
+
+    \b
+    Example:
+      warmline timeoff add 2026-12-24 2026-12-26
+    """
+
+
+@timeoff_group.command("add")
+@click.argument("first")
+@click.argument("last", required=False)
+@click.option("--person", metavar="H", help="Someone else's (coordinators).")
+@json_option
+@pass_ctx
+def timeoff_add(c: Context, first, last, person, as_json) -> None:
+    """Add time off from FIRST to LAST (YYYY-MM-DD; LAST defaults to FIRST).
+
+    Shifts you are already on in that time stay yours until you drop them; they are listed.
+
+    \b
+    Examples:
+      warmline timeoff add 2026-12-24 2026-12-26
+      warmline timeoff add --person sam 2026-12-01
+    """
+    from . import availability
+    from .times import parse_day
+
+    first_day = parse_day(first, what="FIRST")
+    last_day = parse_day(last, what="LAST") if last else first_day
+    change = availability.add_time_off(c.db(), c.actor(), person, first_day, last_day)
+    _change_out(c, change, as_json, f"Added time off {change.time_off.id} for {change.time_off.handle}: {change.time_off.describe()}.")
+
+
+@timeoff_group.command("list")
+@click.option("--person", metavar="H", help="Someone else's (coordinators; without it coordinators see everyone's).")
+@click.option("--past", is_flag=True, help="Include time off that has ended.")
+@json_option
+@pass_ctx
+def timeoff_list(c: Context, person, past, as_json) -> None:
+    """List upcoming time off: your own, or for coordinators everyone's.
+
+    \b
+    Example:
+      warmline timeoff list --json
+    """
+    from . import availability
+
+    found = availability.time_off(c.db().conn, c.actor(), person, include_past=past)
+    if as_json:
+        emit([time_off_json(t) for t in found])
+        return
+    if not found:
+        click.echo("No time off.")
+    for t in found:
+        click.echo(f"{t.id:>5}  {t.handle:<16} {t.describe()}  ({t.days} day{'' if t.days == 1 else 's'})")
+
+
+@timeoff_group.command("remove")
+@click.argument("time_off_id", type=int)
+@json_option
+@pass_ctx
+def timeoff_remove(c: Context, time_off_id: int, as_json: bool) -> None:
+    """Remove one entry of time off (yours, or anyone's for coordinators).
+
+    \b
+    Example:
+      warmline timeoff remove 3
+    """
+    from . import availability
+
+    entry = availability.remove_time_off(c.db(), c.actor(), time_off_id)
+    if as_json:
+        emit(time_off_json(entry) | {"removed": True})
+    else:
+        click.echo(f"Removed time off {entry.id} ({entry.handle}: {entry.describe()}).")
+
+
+def swap_json(s, tz) -> dict:
+    from .times import local_iso
+
+    return {
+        "id": s.id, "status": s.status,
+        "from": s.from_handle, "from_shift": s.from_shift_id, "from_start": local_iso(s.from_start, tz),
+        "from_end": local_iso(s.from_end, tz),
+        "to": s.to_handle, "to_shift": s.to_shift_id, "to_start": local_iso(s.to_start, tz), "to_end": local_iso(s.to_end, tz),
+        "created_at": local_iso(s.created_at, tz), "decided_at": local_iso(s.decided_at, tz) if s.decided_at else None,
+        "approved_by": s.approved_by, "waiting_for": s.waiting_for or None,
+    }
+
+
+def _swap_line(s, tz) -> str:
+    give = f"#{s.from_shift_id} {_day_label(s.from_start, tz)}–{s.from_end.astimezone(tz):%H:%M}"
+    take = f"#{s.to_shift_id} {_day_label(s.to_start, tz)}–{s.to_end.astimezone(tz):%H:%M}"
+    waiting = f"  (waiting for {s.waiting_for})" if s.waiting_for else ""
+    return f"{s.id:>5}  {s.status:<9} {s.from_handle} gives {give} for {s.to_handle}'s {take}{waiting}"
+
+
+def _swap_out(c: Context, s, as_json: bool, text: str) -> None:
+    if as_json:
+        emit(swap_json(s, c.tz()))
+    else:
+        click.echo(text)
+
+
+@cli.group("swap")
+def swap_group() -> None:
+    """Swap shifts: I take yours, you take mine, every rule checked for both of us in one step.
+
+    \b
+    Example:
+      warmline swap propose 12 15 kim
+    """
+
+
+@swap_group.command("propose")
+@click.argument("my_shift", type=int)
+@click.argument("their_shift", type=int)
+@click.argument("handle")
+@json_option
+@pass_ctx
+def swap_propose(c: Context, my_shift: int, their_shift: int, handle: str, as_json: bool) -> None:
+    """Offer your shift MY_SHIFT for HANDLE's shift THEIR_SHIFT.
+
+    \b
+    Example:
+      warmline swap propose 12 15 kim
+    """
+    from . import swaps
+
+    s = swaps.propose(c.db(), c.actor(), my_shift, their_shift, handle)
+    _swap_out(c, s, as_json, f"Proposed swap {s.id}: {s.to_handle} can accept it with `warmline swap accept {s.id}`.")
+
+
+def _swap_action(name: str, verb: str, help_text: str, example: str):
+    @swap_group.command(name, help=f"{help_text}\n\n\b\nExample:\n  warmline swap {name} {example}")
+    @click.argument("swap_id", type=int)
+    @json_option
+    @pass_ctx
+    def command(c: Context, swap_id: int, as_json: bool) -> None:
+        from . import swaps
+
+        s = getattr(swaps, verb)(c.db(), c.actor(), swap_id)
+        if s.status == "accepted":
+            text = f"Accepted swap {s.id}; it waits for a coordinator's approval (`warmline swap approve {s.id}`)."
+        elif s.status == "done":
+            text = f"Swap {s.id} is done: {s.from_handle} is on #{s.to_shift_id}, {s.to_handle} on #{s.from_shift_id}."
+        else:
+            text = f"Swap {s.id} is {s.status}."
+        _swap_out(c, s, as_json, text)
+
+    command.__name__ = f"swap_{name}"
+    return command
+
+
+_swap_action("accept", "accept", "Accept a swap offered to you (done at once, or after a coordinator approves).", "3")
+_swap_action("decline", "decline", "Decline a swap offered to you.", "3")
+_swap_action("withdraw", "withdraw", "Withdraw a swap you proposed.", "3")
+_swap_action("approve", "approve", "Approve an accepted swap and do it (coordinators, when the line needs approval).", "3")
+_swap_action("refuse", "refuse", "Refuse a proposed or accepted swap (coordinators).", "3")
+
+
+@swap_group.command("list")
+@click.option("--open", "open_only", is_flag=True, help="Only swaps still proposed or waiting for approval.")
+@json_option
+@pass_ctx
+def swap_list(c: Context, open_only: bool, as_json: bool) -> None:
+    """List swaps, newest first: yours, or everyone's for coordinators.
+
+    \b
+    Example:
+      warmline swap list --open --json
+    """
+    from . import swaps
+
+    tz = c.tz()
+    found = swaps.swaps(c.db().conn, c.actor(), open_only=open_only)
+    if as_json:
+        emit([swap_json(s, tz) for s in found])
+        return
+    if not found:
+        click.echo("No swaps.")
+    for s in found:
+        click.echo(_swap_line(s, tz))
+
+
+@cli.group("line")
+def line_group() -> None:
+    """The line's settings (coordinators change them).
+
+    \b
+    Example:
+      warmline line set --swaps-need-approval yes
+    """
+
+
+@line_group.command("set")
+@click.option("--swaps-need-approval", "approval", type=click.Choice(["yes", "no"]), required=True,
+              help="Whether a coordinator must approve a swap after the other person accepts it.")
+@json_option
+@pass_ctx
+def line_set(c: Context, approval: str, as_json: bool) -> None:
+    """Change a line setting (coordinators).
+
+    \b
+    Example:
+      warmline line set --swaps-need-approval yes
+    """
+    from . import swaps
+
+    required = swaps.set_need_approval(c.db(), c.actor(), approval == "yes")
+    if as_json:
+        emit({"swaps_need_approval": required})
+    else:
+        click.echo(f"Swaps {'now need' if required else 'no longer need'} a coordinator's approval.")
+
+
+def _week_range(c: Context, start: str | None, finish: str | None, *, default_days: int):
+    """--from/--to as UTC bounds; --from defaults to this week's Monday."""
+    from datetime import timedelta
+
+    from .clock import now
+    from .times import day_range
+
+    tz = c.tz()
+    if start is None:
+        today = now().astimezone(tz).date()
+        start = (today - timedelta(days=today.weekday())).isoformat()
+    return day_range(tz, now(), start, finish, default_days=default_days)
+
+
+def load_json(report, tz) -> dict:
+    from .times import local_iso
+
+    def person(p) -> dict:
+        return {
+            "handle": p.handle, "name": p.name, "role": p.role, "active": p.active,
+            "limits": {"max_hours_week": p.limits.max_hours_week, "max_shifts_week": p.limits.max_shifts_week,
+                       "min_rest_hours": p.limits.min_rest_hours, "max_overnights_month": p.limits.max_overnights_month},
+            "hours_week": round(p.hours_week, 4), "shifts_week": p.shifts_week, "hours_month": round(p.hours_month, 4),
+            "overnights_month": p.overnights_month, "hours": round(p.hours, 4), "shifts": p.shifts,
+            "overnights": p.overnights, "streak": p.streak, "level": p.level or None,
+            "weeks": [{"week": w.week.isoformat(), "hours": round(w.hours, 4), "shifts": w.shifts} for w in p.weeks],
+        }
+
+    spread = report.spread
+    return {
+        "from": local_iso(report.start, tz), "to": local_iso(report.end, tz),
+        "week": report.week.isoformat(), "month": report.month.isoformat()[:7],
+        "people": [person(p) for p in report.people],
+        "flags": [
+            {"handle": f.handle, "rule": f.rule, "level": f.level, "period": f.period.isoformat(), "value": round(f.value, 4),
+             "limit": f.limit, "message": f.message}
+            for f in report.flags
+        ],
+        "spread": None if spread is None else {
+            "people": spread.people, "total_hours": round(spread.total_hours, 4), "mean_hours": round(spread.mean_hours, 4),
+            "max_hours": round(spread.max_hours, 4), "min_hours": round(spread.min_hours, 4),
+            "max_handles": list(spread.max_handles), "min_handles": list(spread.min_handles), "gini": round(spread.gini, 4),
+        },
+    }
+
+
+@cli.command("load")
+@click.option("--from", "start", metavar="D", help="First day (default: this week's Monday).")
+@click.option("--to", "finish", metavar="D", help="Last day, inclusive (default: four weeks on).")
+@json_option
+@pass_ctx
+def load_cmd(c: Context, start, finish, as_json) -> None:
+    """Who works how much: this week and month, the range, streaks, limits near or over, and the spread.
+
+    Coordinators see everyone; volunteers see only themselves.
+
+    \b
+    Examples:
+      warmline load
+      warmline load --from 2026-11-01 --to 2026-11-30 --json
+    """
+    from datetime import timedelta
+
+    from .fairness import load
+
+    tz = c.tz()
+    lo, hi = _week_range(c, start, finish, default_days=28)
+    report = load(c.db().conn, lo, hi, viewer=c.actor())
+    if as_json:
+        emit(load_json(report, tz))
+        return
+    last = hi.astimezone(tz) - timedelta(seconds=1)
+    click.echo(f"Load {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}; this week from {report.week:%d %b}, this month {report.month:%B}")
+    click.echo(f"{'handle':<16} {'week h':>11} {'month h':>8} {'nights':>6} {'range h':>8} {'shifts':>6} {'streak':>6}  flags")
+    for p in report.people:
+        flags = "; ".join(f"{f.level.upper()} {f.rule} ({f.period.isoformat()})" for f in p.flags)
+        click.echo(
+            f"{p.handle:<16} {p.hours_week:>5.1f}/{p.limits.max_hours_week:<5g} {p.hours_month:>8.1f} "
+            f"{p.overnights_month:>6} {p.hours:>8.1f} {p.shifts:>6} {p.streak:>6}  {flags}"
+        )
+    s = report.spread
+    if s is not None and s.people:
+        click.echo(
+            f"Spread over {s.people} active volunteers: most {s.max_hours:.1f} h ({', '.join(s.max_handles[:3])}), "
+            f"fewest {s.min_hours:.1f} h ({len(s.min_handles)} {'person' if len(s.min_handles) == 1 else 'people'}), "
+            f"mean {s.mean_hours:.1f} h, Gini {s.gini:.2f}"
+        )
+
+
+def autofill_json(proposal, tz, applied: bool) -> dict:
+    from .times import local_iso
+
+    score = proposal.score
+    return {
+        "from": local_iso(proposal.start, tz), "to": local_iso(proposal.end, tz),
+        "engine": proposal.engine, "requested": proposal.requested, "notice": proposal.notice or None,
+        "optimal": proposal.optimal, "seconds": round(proposal.seconds, 3), "applied": applied,
+        "open_seats": proposal.seats_open,
+        "placements": [
+            {"shift_id": p.shift_id, "start": local_iso(p.start, tz), "end": local_iso(p.end, tz), "handle": p.handle,
+             "role": p.role, "preferred": p.preferred, "goals": list(p.goals), "needs": list(p.needs)}
+            for p in proposal.placements
+        ],
+        "left_open": [
+            {"shift_id": o.shift_id, "start": local_iso(o.start, tz), "end": local_iso(o.end, tz), "role": o.role,
+             "count": o.count, "eligible": o.eligible, "reason": o.reason}
+            for o in proposal.left_open
+        ],
+        "score": {"seats": score.seats, "goals": score.goals, "demand": score.demand,
+                  "seat_hours": score.seat_hours, "fairness": score.fairness, "preferred": score.preferred},
+        "gini_before": round(proposal.gini_before, 4), "gini_after": round(proposal.gini_after, 4),
+    }
+
+
+@cli.command("autofill")
+@click.option("--from", "start", metavar="D", help="First day or time (default: today).")
+@click.option("--to", "finish", metavar="D", help="Last day, inclusive (default: a week on).")
+@click.option("--apply", "do_apply", is_flag=True, help="Write the proposal in one audited transaction (all or nothing).")
+@click.option("--engine", type=click.Choice(["auto", "greedy", "cpsat"]), default="auto", show_default=True,
+              help="cpsat needs `pip install 'warmline[solver]'`; auto uses it when installed.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1, max=3600), default=30.0, show_default=True, metavar="S",
+              help="Seconds the solver may take.")
+@json_option
+@pass_ctx
+def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_json) -> None:
+    """Propose people for the empty seats of future shifts, keeping every rule (coordinators).
+
+    Every hard rule holds (availability, time off, overlap, rest, weekly and monthly limits,
+    seats); then, in order: most seats filled, coverage goals and callers' demanded needs,
+    hours shared fairly by each person's limit, and people's preferred times. Without
+    --apply nothing is written.
+
+    \b
+    Examples:
+      warmline autofill --from 2026-11-23 --to 2026-12-06
+      warmline autofill --apply --engine greedy --json
+    """
+    from datetime import timedelta
+
+    from . import autofill, rota
+    from .clock import now
+    from .times import day_range
+
+    tz = c.tz()
+    lo, hi = day_range(tz, now(), start, finish)
+    rota.extend_horizon(c.db())
+
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    proposal = autofill.propose(
+        c.db().conn, c.actor(), lo, hi, engine=engine, time_limit=time_limit, progress=None if as_json else progress
+    )
+    if proposal.notice and not as_json:
+        click.echo(proposal.notice, err=True)
+    applied = False
+    if do_apply and proposal.placements:
+        autofill.apply(c.db(), c.actor(), proposal)
+        applied = True
+    if as_json:
+        emit(autofill_json(proposal, tz, applied))
+        return
+    last = hi.astimezone(tz) - timedelta(seconds=1)
+    how = "CP-SAT" + (", optimal" if proposal.optimal else "") if proposal.engine == "cpsat" else "built-in heuristic"
+    click.echo(
+        f"Auto-fill {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}: {proposal.seats_open} open seats; "
+        f"{len(proposal.placements)} proposed ({how}, {proposal.seconds:.1f} s)"
+    )
+    for p in proposal.placements:
+        notes = [f"goal: {', '.join(p.goals)}"] if p.goals else []
+        if p.needs:
+            notes.append(f"offers: {', '.join(p.needs)}")
+        if p.preferred:
+            notes.append("preferred time")
+        extra = f"  [{'; '.join(notes)}]" if notes else ""
+        click.echo(f"+ {_day_label(p.start, tz)}–{p.end.astimezone(tz):%H:%M} #{p.shift_id}  {p.handle} ({p.role}){extra}")
+    if proposal.left_open:
+        click.echo("Left open:")
+        for o in proposal.left_open:
+            count = f" ×{o.count}" if o.count > 1 else ""
+            click.echo(f"  {_day_label(o.start, tz)}–{o.end.astimezone(tz):%H:%M} #{o.shift_id}  {o.role}{count} — {o.reason}")
+    s = proposal.score
+    click.echo(
+        f"Objective: {s.seats} seats ({s.seat_hours:g} h), {s.goals} towards coverage goals, "
+        f"{s.demand} demand (expected calls of needs newly offered), {s.preferred} at preferred times; "
+        f"hours spread (Gini) {proposal.gini_before:.2f} → {proposal.gini_after:.2f}"
+    )
+    if applied:
+        click.echo(f"Applied: {len(proposal.placements)} assignments written in one audited transaction.")
+    elif proposal.placements:
+        click.echo(f"Nothing written: run again with --apply to make these {len(proposal.placements)} assignments.")
+
+
 # ---------------------------------------------------------------- handoffs and notifications (issue "4 of 7")
 # (handoff and notify commands go here)
 
@@ -1781,6 +2358,8 @@ def export_ics(c: Context, person: str | None, output: str | None, directory: st
     from . import rota
     from .exchange import ics
 
+    refuse_empty_path(output, "-o")
+    refuse_empty_path(directory, "--dir")
     if directory and (output or person):
         raise click.UsageError("--dir writes everyone's feeds: give it without -o and --person")
     actor = c.actor()
@@ -1834,6 +2413,7 @@ def export_csv(c: Context, kind: str, start: str | None, finish: str | None, out
     from .exchange import csvio
     from .times import day_range
 
+    refuse_empty_path(output, "-o")
     actor = c.actor()
     tz = c.tz()
     moment = now()
@@ -1945,6 +2525,7 @@ def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
 
     from .exchange.backup import backup
 
+    refuse_empty_path(dest, "DEST")  # Path("") is ".": a backup would land wherever you stand
     result = backup(c.db(), Path(dest))
     if as_json:
         emit({"path": str(result.path), "bytes": result.bytes, "schema_version": result.schema_version,
@@ -2059,10 +2640,11 @@ def serve_cmd(c: Context, host: str, port: int, public: bool, public_url: str | 
       warmline serve
       warmline serve --host 0.0.0.0 --port 8000 --public --public-url https://rota.example.org
     """
-    from .serve import check_host, check_port, public_warning, serve
+    from .serve import check_host, check_port, check_public_url, public_warning, serve
 
-    check_host(host, public)  # refuse before opening anything
+    check_host(host, public)  # refuse before opening anything (and before warning about it)
     check_port(port)
+    check_public_url(public_url)
     path = c.db().path  # refuse a missing or foreign rota now, not in every browser tab
     title = c.line().name
     c.close()
@@ -2099,6 +2681,12 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc))
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        # A path the system refuses while it is looked at (a name too long, a loop of links, no permission).
+        name = str(exc.filename or "")
+        if len(name) > 80:
+            name = f"{name[:40]}…{name[-30:]}"
+        _fail(f"cannot use {name or 'a file'}: {exc.strerror or exc}")
     except Exception as exc:
         import sqlite3
 

@@ -896,7 +896,7 @@ def check(conn: sqlite3.Connection) -> CheckReport:
     for row in conn.execute("PRAGMA foreign_key_check"):
         report.errors.append(f"foreign key: {row[0]} row {row[1]} points to a missing {row[2]}")
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")}
-    for name in ("audit_no_update", "audit_no_delete"):
+    for name in ("audit_no_update", "audit_no_delete", "audit_no_replace"):
         if name not in triggers:
             report.errors.append(f"audit: the trigger {name} is missing, so the log is not append-only")
     try:

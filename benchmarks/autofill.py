@@ -1,0 +1,249 @@
+"""Auto-fill four weeks of the demo line scaled to 300 people, every seat of those weeks empty.
+
+    python -m benchmarks.autofill [--time-limit 30] [--no-availability]
+
+The line is `warmline.demo.build(seed=1, people=300)` (weekday and weekend series, 4 weeks back
+and 8 ahead). Every assignment on the 4 weeks from this Monday is deleted, with the cover
+requests, so earlier weeks keep their history (who has been a backup before). Unless
+--no-availability, a seeded random 40 % of the volunteers get weekly available windows, 10 %
+some days off in those weeks and 30 % preferred windows, as a real line would have. The
+demo's coverage goals and call-log demand stay.
+
+Then, side by side:
+  heuristic    `autofill.propose(engine="greedy")`, reading the rota included
+  CP-SAT       `autofill.propose(engine="cpsat")` with the time limit (what `--engine auto`
+               does when OR-Tools is installed: warm-started from the heuristic's plan)
+  CP-SAT cold  CP-SAT alone on the same problem, no hint, the same time limit
+
+For each the objective levels (seats, goal places, demand covered, seat-hours, fairness cost,
+preferred) and the ratio heuristic/CP-SAT per level, as quality: for the fairness cost, which
+is minimised, CP-SAT's cost over the heuristic's. Targets: the heuristic in <= 5 s and >= 95 %
+of CP-SAT on every level. Every plan is applied to a copy of the line and checked with
+`rota.check` (no errors and no warnings). Printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .common import FIXED_NOW, Figure, progress
+
+PEOPLE = 300
+WEEKS = 4
+HEURISTIC_S = 5.0
+RATIO = 0.95
+LEVELS = (  # (label, Score attribute, maximised)
+    ("seats", "seats", True),
+    ("goal places", "goals", True),
+    ("demand", "demand", True),
+    ("seat-hours", "seat_hours", True),
+    ("fairness cost", "fairness", False),
+    ("preferred", "preferred", True),
+)
+
+
+def make_line(folder: Path, *, with_availability: bool = True) -> tuple[Path, datetime, datetime]:
+    """Build the scaled demo in `folder`, empty the next four weeks; returns (path, start, end)."""
+    from warmline import availability, people
+    from warmline.clock import now
+    from warmline.db import iso_utc, open_db
+    from warmline.demo import build
+    from warmline.line import get as get_line
+    from warmline.recurrence import localize, zone
+    from warmline.rules import week_of
+
+    path = folder / "autofill.db"
+    db = open_db(path, create=True)
+    try:
+        build(db, seed=1, people=PEOPLE)
+        tz = zone(get_line(db.conn).tz)
+        monday = week_of(now(), tz)
+        start = localize(datetime.combine(monday, datetime.min.time()), tz)
+        end = localize(datetime.combine(monday + timedelta(weeks=WEEKS), datetime.min.time()), tz)
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM cover_request")
+            conn.execute(
+                "DELETE FROM assignment WHERE shift_id IN (SELECT id FROM shift WHERE start_utc >= ? AND start_utc < ?)",
+                (iso_utc(start), iso_utc(end)),
+            )
+        if with_availability:
+            rng = random.Random(1)
+            coord = next(p for p in people.all_people(db.conn) if p.is_coordinator)
+            first_day = max(monday, now().astimezone(tz).date())
+            for person in people.all_people(db.conn):
+                if person.is_coordinator:
+                    continue
+                if rng.random() < 0.4:
+                    days = rng.choice(["weekdays", "weekends", "MO,WE,FR", "TU,TH,SA", "daily"])
+                    hours = rng.choice(["09:00-17:00", "13:00-22:00", "08:00-23:00", "17:00-22:00"])
+                    availability.set_windows(db, coord, person.handle, availability.parse_windows([days, hours]))
+                if rng.random() < 0.1:
+                    first = first_day + timedelta(days=rng.randrange(WEEKS * 7 - 3))
+                    availability.add_time_off(db, coord, person.handle, first, first + timedelta(days=rng.randrange(1, 7)))
+                if rng.random() < 0.3:
+                    days = rng.choice(["weekdays", "weekends", "MO,TU", "TH,FR"])
+                    windows = availability.parse_windows([days, rng.choice(["09:00-13:00", "13:00-17:00", "17:00-22:00"])],
+                                                         kind="preferred")
+                    availability.set_windows(db, coord, person.handle, windows)
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return path, start, end
+
+
+def _coordinator(db):
+    from warmline import people
+
+    return next(p for p in people.all_people(db.conn) if p.is_coordinator)
+
+
+def _check_plan(path: Path, folder: Path, proposal, name: str) -> str:
+    """Apply the proposal to a fresh copy and run rota.check; returns 'ok' or what went wrong."""
+    from warmline import autofill, availability, rota
+    from warmline.db import open_db
+
+    copy = folder / f"check-{name}.db"
+    shutil.copy(path, copy)
+    db = open_db(copy)
+    try:
+        autofill.apply(db, _coordinator(db), proposal)
+        report = rota.check(db.conn)
+        clashes = availability.conflicts(db.conn, proposal.start, proposal.end)
+    finally:
+        db.close()
+    if report.errors or report.warnings or clashes:
+        return f"{len(report.errors)} errors, {len(report.warnings)} warnings, {len(clashes)} availability clashes"
+    return "ok"
+
+
+def run(time_limit: float = 30.0, *, with_availability: bool = True, cold: bool = True) -> dict:
+    """Run the comparison; returns the rows and timings (and prints progress to stderr)."""
+    from warmline import autofill
+    from warmline.autofill import cpsat
+    from warmline.autofill.problem import build, evaluate
+    from warmline.db import open_db
+
+    os.environ.setdefault("WARMLINE_NOW", FIXED_NOW)
+    results: dict = {"rows": {}, "seconds": {}, "checks": {}}
+    with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
+        folder = Path(tmp)
+        progress(f"building the demo line with {PEOPLE} people and emptying {WEEKS} weeks")
+        path, start, end = make_line(folder, with_availability=with_availability)
+        db = open_db(path)
+        try:
+            coord = _coordinator(db)
+            runs = []
+            for _ in range(3):
+                began = time.perf_counter()
+                heuristic = autofill.propose(db.conn, coord, start, end, engine="greedy", time_limit=time_limit)
+                runs.append(time.perf_counter() - began)
+            runs.sort()
+            results["seconds"]["heuristic"] = runs[1]
+            results["rows"]["heuristic"] = heuristic.score
+            results["open"] = heuristic.seats_open
+            results["gini"] = {"heuristic": heuristic.gini_after}
+            results["checks"]["heuristic"] = _check_plan(path, folder, heuristic, "heuristic")
+            progress(f"heuristic: {runs[1]:.2f} s (median of 3), {heuristic.score}")
+            if not cpsat.available():
+                progress("CP-SAT not installed (pip install 'warmline[solver]'): only the heuristic was run")
+                return results
+            began = time.perf_counter()
+            warm = autofill.propose(db.conn, coord, start, end, engine="cpsat", time_limit=time_limit)
+            results["seconds"]["CP-SAT"] = time.perf_counter() - began
+            results["rows"]["CP-SAT"] = warm.score
+            results["gini"]["CP-SAT"] = warm.gini_after
+            results["optimal"] = warm.optimal
+            results["checks"]["CP-SAT"] = _check_plan(path, folder, warm, "cpsat")
+            progress(f"CP-SAT (warm): {results['seconds']['CP-SAT']:.1f} s, {warm.score}, optimal={warm.optimal}")
+            if cold:
+                problem = build(db.conn, coord, start, end)
+                began = time.perf_counter()
+                result = cpsat.solve(problem, time_limit=time_limit)
+                results["seconds"]["CP-SAT cold"] = time.perf_counter() - began
+                if result.plan is not None:
+                    results["rows"]["CP-SAT cold"] = evaluate(problem, result.plan)
+                progress(f"CP-SAT (cold): {results['seconds']['CP-SAT cold']:.1f} s, {results['rows'].get('CP-SAT cold')}")
+        finally:
+            db.close()
+    return results
+
+
+def ratios(heuristic, reference) -> dict[str, float]:
+    """Heuristic quality relative to the reference, per level (1.0 = as good)."""
+    found = {}
+    for label, attr, maximised in LEVELS:
+        h, r = getattr(heuristic, attr), getattr(reference, attr)
+        if maximised:
+            found[label] = 1.0 if h == r else (h / r if r else float("inf"))
+        else:
+            found[label] = 1.0 if h == r else (r / h if h else float("inf"))
+    return found
+
+
+def table(results: dict) -> str:
+    """The side-by-side table as text."""
+    names = list(results["rows"])
+    lines = [f"{'':<16}" + "".join(f"{n:>16}" for n in names) + (f"{'heuristic/CP-SAT':>19}" if "CP-SAT" in names else "")]
+    lines.append(f"{'seconds':<16}" + "".join(f"{results['seconds'][n]:>16.2f}" for n in names))
+    quality = ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]) if "CP-SAT" in names else {}
+    for label, attr, _ in LEVELS:
+        cells = "".join(f"{getattr(results['rows'][n], attr):>16,.2f}".replace(".00", "   ") for n in names)
+        ratio = f"{quality[label] * 100:>18.1f}%" if quality else ""
+        lines.append(f"{label:<16}{cells}{ratio}")
+    lines.append(f"{'Gini after':<16}" + "".join(f"{results['gini'].get(n, float('nan')):>16.3f}" for n in names if n in results["gini"]))
+    lines.append("checks: " + ", ".join(f"{n} {v}" for n, v in results["checks"].items()))
+    lines.append(f"open seats: {results['open']}; CP-SAT proved optimal: {results.get('optimal', '-')}")
+    return "\n".join(lines)
+
+
+def figures(time_limit: float = 30.0) -> list[Figure]:
+    """The heuristic's time against CP-SAT's, and its worst per-level quality against CP-SAT's."""
+    results = run(time_limit)
+    for line in table(results).splitlines():
+        progress(line)
+    h_time = results["seconds"]["heuristic"]
+    found = [
+        Figure(
+            f"autofill heuristic, {PEOPLE} people × {WEEKS} weeks",
+            h_time, "s",
+            baseline_name="CP-SAT" if "CP-SAT" in results["seconds"] else "",
+            baseline=results["seconds"].get("CP-SAT"),
+            target=f"≤ {HEURISTIC_S:g} s",
+            meets=h_time <= HEURISTIC_S and results["checks"]["heuristic"] == "ok",
+        )
+    ]
+    if "CP-SAT" in results["rows"]:
+        worst = min(ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]).values())
+        found.append(
+            Figure("autofill heuristic objective / CP-SAT (worst level)", worst * 100, "%",
+                   target=f"≥ {RATIO * 100:g} %", meets=worst >= RATIO and results["checks"]["CP-SAT"] == "ok")
+        )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.autofill", description=__doc__.splitlines()[0])
+    parser.add_argument("--time-limit", type=float, default=30.0, help="CP-SAT's time limit in seconds (default 30)")
+    parser.add_argument("--no-availability", action="store_true", help="no random availability, preferences or time off")
+    parser.add_argument("--no-cold", action="store_true", help="skip the CP-SAT run without a hint")
+    args = parser.parse_args(argv)
+    results = run(args.time_limit, with_availability=not args.no_availability, cold=not args.no_cold)
+    print(table(results))
+    h_time = results["seconds"]["heuristic"]
+    print(f"heuristic ≤ {HEURISTIC_S:g} s: {'yes' if h_time <= HEURISTIC_S else 'NO'} ({h_time:.2f} s)")
+    if "CP-SAT" in results["rows"]:
+        worst = min(ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]).values())
+        print(f"heuristic ≥ {RATIO * 100:g} % of CP-SAT on every level: {'yes' if worst >= RATIO else 'NO'} (worst {worst * 100:.1f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,561 @@
+"""The built-in auto-fill engine: greedy construction, augmenting-path repair, then local search.
+
+1. *Greedy*: seats are taken scarcest first (fewest eligible people, then earliest);
+   each goes to the feasible person with the best marginal objective (goal progress,
+   then demand covered, then the smallest rise in the fairness term, then a
+   preferred shift).
+2. *Repair*: for each seat still empty, an augmenting path of up to two moves: someone
+   eligible who is blocked by one of their new shifts (rest, weekly or monthly limit)
+   moves here, and that shift is refilled by someone else (who may in turn move).
+3. *Improve*, in rounds: replace a person on a seat by another when that improves the
+   objective lexicographically (goals, demand, fairness, preference) without losing the
+   seat; exchange two people's seats when that helps; move someone to an empty seat and
+   repair (an ejection chain: give up a long shift to fill two short ones), kept only
+   when the whole chain improves the objective. When a round of these improves nothing,
+   rounds add longer chains: someone on the same shift switches role, or someone blocked
+   by one of their own seats moves here, and the seat left behind is refilled. Stops when
+   such a round improves nothing, or at the deadline. After the first round only what
+   changed since is looked at again.
+
+Only moves that keep every hard rule are made, so every intermediate plan is valid.
+Deterministic: no randomness; ties go to the first in the problem's order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Callable
+
+from .problem import Plan, Problem
+
+_NOTHING = (0, 0, 0, 0, 0)
+
+
+class _State:
+    """A valid partial plan with the running totals that make moves cheap to evaluate."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.slots = problem.slots
+        self.workers = problem.workers
+        self.preferred = problem.preferred
+        n = len(problem.workers)
+        self.on: list[dict[int, str]] = [{} for _ in problem.slots]  # slot -> {worker: role}, new only
+        self.los: list[list[int]] = [[] for _ in range(n)]
+        self.his: list[list[int]] = [[] for _ in range(n)]
+        self.mine: list[list[int]] = [[] for _ in range(n)]  # slot indices, in start order
+        self.week_secs = [dict(w.week_secs) for w in problem.workers]
+        self.week_shifts = [dict(w.week_shifts) for w in problem.workers]
+        self.month_nights = [dict(w.month_nights) for w in problem.workers]
+        self.quarters = [w.base_quarters for w in problem.workers]
+        self.goal_have = [[0] * len(s.goals) for s in problem.slots]
+        self.demand_have = [[0] * len(s.demand) for s in problem.slots]
+        self.eligible_sets = {k: set(v) for k, v in problem.eligible.items()}
+        self._rel: dict[tuple[int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        self.filled: dict[tuple[int, str], int] = {}
+        # The running objective (as in problem.Score) and a journal of moves for rolling back.
+        self.seats = self.goals = self.demand = self.hours = self.pref = 0
+        self.fairness = sum(w.weight * w.base_quarters * w.base_quarters for w in problem.workers)
+        self.journal: list[tuple[str, int, int, str]] | None = None
+        # When each slot and worker last changed (a move counter), so later rounds re-examine only
+        # what changed since they last looked; `begin` keeps a copy that `rollback` restores.
+        self.clock = 0
+        self.slot_epoch = [0] * len(problem.slots)
+        self.worker_epoch = [0] * n
+        self._saved_epochs: tuple[list[int], list[int], int] | None = None
+        self.last_seen: dict[str, int] = {}
+
+    def key(self) -> tuple[int, int, int, int, int, int]:
+        return (self.seats, self.goals, self.demand, self.hours, -self.fairness, self.pref)
+
+    def begin(self) -> None:
+        """Start recording moves, so `rollback` can undo them."""
+        self.journal = []
+        self._saved_epochs = (list(self.slot_epoch), list(self.worker_epoch), self.clock)
+
+    def commit(self) -> None:
+        self.journal = None
+        self._saved_epochs = None
+
+    def touch(self, w: int, s: int) -> None:
+        self.clock += 1
+        self.slot_epoch[s] = self.worker_epoch[w] = self.clock
+
+    def dirty_since(self, name: str) -> tuple[int, set[int], set[int]]:
+        """(last clock, slots, workers) changed since the round `name` last started; records this start."""
+        last = self.last_seen.get(name, -1)
+        self.last_seen[name] = self.clock
+        return (
+            last,
+            {i for i, e in enumerate(self.slot_epoch) if e > last},
+            {i for i, e in enumerate(self.worker_epoch) if e > last},
+        )
+
+    def rollback(self, mark: int = 0) -> None:
+        """Undo every move since `begin` (or since the journal had `mark` entries, and keep recording)."""
+        journal = self.journal or []
+        undo = journal[mark:]
+        del journal[mark:]
+        self.journal = None
+        for op, w, s, role in reversed(undo):
+            if op == "add":
+                self.remove(w, s)
+            else:
+                self.add(w, s, role)
+        if mark:
+            self.journal = journal
+        elif self._saved_epochs is not None:
+            self.slot_epoch, self.worker_epoch, self.clock = self._saved_epochs
+            self._saved_epochs = None
+
+    def unfilled(self) -> list[tuple[int, str]]:
+        """Empty seats someone is eligible for, one entry per seat, scarcest first."""
+        found = []
+        for slot in self.slots:
+            for role in ("backup", "peer"):
+                missing = slot.open[role] - self.filled.get((slot.index, role), 0)
+                if missing > 0 and self.p.eligible[(slot.index, role)]:
+                    found += [(len(self.p.eligible[(slot.index, role)]), slot.lo, slot.index, role)] * missing
+        return [(s, role) for _, _, s, role in sorted(found)]
+
+    def rel(self, w: int, s: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The goals and demanded needs of slot s that worker w offers (indices), cached."""
+        key = (w, s)
+        found = self._rel.get(key)
+        if found is None:
+            holds = self.workers[w].holds
+            slot = self.slots[s]
+            if holds and (slot.goals or slot.demand):
+                found = (
+                    tuple(j for j, g in enumerate(slot.goals) if g[1] in holds),
+                    tuple(j for j, d in enumerate(slot.demand) if d[0] in holds),
+                )
+            else:
+                found = ((), ())
+            self._rel[key] = found
+        return found
+
+    # ---- feasibility
+
+    def fits(self, w: int, s: int, leaving: int = -1) -> bool:
+        """Whether worker w can take slot s on top of their plan (without slot `leaving`, if given)."""
+        slot = self.slots[s]
+        if w in self.on[s]:
+            return False
+        secs = self.week_secs[w][slot.week]
+        shifts = self.week_shifts[w][slot.week]
+        nights = self.month_nights[w][slot.month]
+        if leaving >= 0:
+            gone = self.slots[leaving]
+            if gone.week == slot.week:
+                secs += gone.secs
+                shifts += 1
+            if gone.overnight and gone.month == slot.month:
+                nights += 1
+        if secs < slot.secs or shifts < 1 or (slot.overnight and nights < 1):
+            return False
+        los = self.los[w]
+        if los:
+            rest = self.workers[w].rest
+            his, mine = self.his[w], self.mine[w]
+            i = bisect.bisect_left(los, slot.lo)
+            j = i - 1
+            if j >= 0 and mine[j] == leaving:
+                j -= 1
+            if j >= 0 and slot.lo < his[j] + rest:
+                return False
+            if i < len(los) and mine[i] == leaving:
+                i += 1
+            if i < len(los) and los[i] < slot.hi + rest:
+                return False
+        return True
+
+    def blockers(self, w: int, s: int) -> list[int]:
+        """The worker's current slots whose removal could let them take slot s."""
+        slot = self.slots[s]
+        rest = self.workers[w].rest
+        found = []
+        for t in self.mine[w]:
+            other = self.slots[t]
+            if other.lo < slot.hi + rest and slot.lo < other.hi + rest:
+                found.append(t)
+        if len(found) > 1:
+            return []  # two clashes: moving one away is not enough
+        if self.week_secs[w][slot.week] < slot.secs or self.week_shifts[w][slot.week] < 1:
+            same_week = [t for t in self.mine[w] if self.slots[t].week == slot.week]
+            found = [t for t in same_week if t in found] if found else same_week
+        if slot.overnight and self.month_nights[w][slot.month] < 1:
+            nights = [t for t in self.mine[w] if self.slots[t].overnight and self.slots[t].month == slot.month]
+            found = [t for t in nights if t in found] if found else nights
+        return found
+
+    # ---- moves
+
+    def add(self, w: int, s: int, role: str) -> None:
+        slot = self.slots[s]
+        self.on[s][w] = role
+        self.filled[(s, role)] = self.filled.get((s, role), 0) + 1
+        self.touch(w, s)
+        if self.journal is not None:
+            self.journal.append(("add", w, s, role))
+        q, d = self.quarters[w], slot.quarters
+        self.seats += 1
+        self.hours += d
+        self.fairness += self.workers[w].weight * (2 * q * d + d * d)
+        self.pref += (w, s) in self.preferred
+        i = bisect.bisect_left(self.los[w], slot.lo)
+        self.los[w].insert(i, slot.lo)
+        self.his[w].insert(i, slot.hi)
+        self.mine[w].insert(i, s)
+        self.week_secs[w][slot.week] -= slot.secs
+        self.week_shifts[w][slot.week] -= 1
+        if slot.overnight:
+            self.month_nights[w][slot.month] -= 1
+        self.quarters[w] += slot.quarters
+        goals, needs = self.rel(w, s)
+        for j in goals:
+            if self.goal_have[s][j] < slot.goals[j][2]:
+                self.goals += 1
+            self.goal_have[s][j] += 1
+        for j in needs:
+            if self.demand_have[s][j] == 0:
+                self.demand += slot.demand[j][1]
+            self.demand_have[s][j] += 1
+
+    def remove(self, w: int, s: int) -> str:
+        slot = self.slots[s]
+        role = self.on[s].pop(w)
+        self.filled[(s, role)] -= 1
+        self.touch(w, s)
+        if self.journal is not None:
+            self.journal.append(("remove", w, s, role))
+        q, d = self.quarters[w], slot.quarters
+        self.seats -= 1
+        self.hours -= d
+        self.fairness -= self.workers[w].weight * (2 * q * d - d * d)
+        self.pref -= (w, s) in self.preferred
+        i = self.mine[w].index(s)
+        del self.los[w][i], self.his[w][i], self.mine[w][i]
+        self.week_secs[w][slot.week] += slot.secs
+        self.week_shifts[w][slot.week] += 1
+        if slot.overnight:
+            self.month_nights[w][slot.month] += 1
+        self.quarters[w] -= slot.quarters
+        goals, needs = self.rel(w, s)
+        for j in goals:
+            if self.goal_have[s][j] <= slot.goals[j][2]:
+                self.goals -= 1
+            self.goal_have[s][j] -= 1
+        for j in needs:
+            if self.demand_have[s][j] == 1:
+                self.demand -= slot.demand[j][1]
+            self.demand_have[s][j] -= 1
+        return role
+
+    # ---- objective pieces
+
+    def gain(self, w: int, s: int) -> tuple[int, int, int, int, int]:
+        """What adding w to s adds: (goal units, demand units, quarter-hours, −fairness rise, preferred)."""
+        slot = self.slots[s]
+        goals = demand = 0
+        rel_goals, rel_needs = self.rel(w, s)
+        for j in rel_goals:
+            if self.goal_have[s][j] < slot.goals[j][2]:
+                goals += 1
+        for j in rel_needs:
+            if self.demand_have[s][j] == 0:
+                demand += slot.demand[j][1]
+        q, d = self.quarters[w], slot.quarters
+        return goals, demand, d, -self.workers[w].weight * (2 * q * d + d * d), (w, s) in self.preferred
+
+    def loss(self, w: int, s: int) -> tuple[int, int, int, int, int]:
+        """What removing w (on s) takes away, in gain's terms (fairness: −the fall)."""
+        slot = self.slots[s]
+        goals = demand = 0
+        rel_goals, rel_needs = self.rel(w, s)
+        for j in rel_goals:
+            if self.goal_have[s][j] <= slot.goals[j][2]:
+                goals += 1
+        for j in rel_needs:
+            if self.demand_have[s][j] == 1:
+                demand += slot.demand[j][1]
+        q, d = self.quarters[w], slot.quarters
+        return goals, demand, d, -self.workers[w].weight * (2 * q * d - d * d), (w, s) in self.preferred
+
+    def exchange_delta(self, w: int, s: int, v: int, t: int) -> tuple[int, int, int, int, int]:
+        """The objective's change if w (on s) and v (on t) exchanged seats."""
+        goals = demand = 0
+        for slot_i, out, into in ((s, w, v), (t, v, w)):
+            slot = self.slots[slot_i]
+            if not (slot.goals or slot.demand):
+                continue
+            out_goals, out_needs = self.rel(out, slot_i)
+            in_goals, in_needs = self.rel(into, slot_i)
+            if out_goals != in_goals:
+                for j in set(out_goals) ^ set(in_goals):
+                    have, need = self.goal_have[slot_i][j], slot.goals[j][2]
+                    after = have - (j in out_goals) + (j in in_goals)
+                    goals += min(after, need) - min(have, need)
+            if out_needs != in_needs:
+                for j in set(out_needs) ^ set(in_needs):
+                    have = self.demand_have[slot_i][j]
+                    after = have - (j in out_needs) + (j in in_needs)
+                    demand += slot.demand[j][1] * ((after > 0) - (have > 0))
+        d = self.slots[t].quarters - self.slots[s].quarters
+        fairness = 0
+        if d:
+            qw, qv = self.quarters[w], self.quarters[v]
+            fairness = self.workers[w].weight * (2 * qw * d + d * d) + self.workers[v].weight * (-2 * qv * d + d * d)
+        pref = self.preferred
+        preferred = ((w, t) in pref) + ((v, s) in pref) - ((w, s) in pref) - ((v, t) in pref)
+        return goals, demand, 0, -fairness, preferred
+
+    def plan(self) -> Plan:
+        return sorted((s, w, role) for s, people in enumerate(self.on) for w, role in people.items())
+
+
+def solve(problem: Problem, *, time_limit: float = 30.0, progress: Callable[[str], None] | None = None) -> Plan:
+    """A valid plan for the problem, good under the lexicographic objective (see the module's notes)."""
+    deadline = time.monotonic() + max(0.05, time_limit)
+    st = _State(problem)
+    seats = []
+    for s in problem.slots:
+        for role in ("backup", "peer"):
+            if s.open[role]:
+                seats += [(len(problem.eligible[(s.index, role)]), s.lo, s.index, role)] * s.open[role]
+    seats.sort()
+
+    unfilled: list[tuple[int, str]] = []
+    for _, _, s, role in seats:
+        best, best_key = None, None
+        for w in problem.eligible[(s, role)]:
+            if not st.fits(w, s):
+                continue
+            key = st.gain(w, s)
+            if best_key is None or key > best_key:
+                best, best_key = w, key
+        if best is None:
+            unfilled.append((s, role))
+        else:
+            st.add(best, s, role)
+    if progress:
+        progress(f"heuristic: greedy filled {len(seats) - len(unfilled)} of {len(seats)} seats")
+
+    _repair(st, st.unfilled(), deadline)
+    rounds = 0
+    deep = False
+    while time.monotonic() < deadline:
+        rounds += 1
+        before = st.key()
+        _replace_round(st, deadline)
+        _exchange_round(st, deadline)
+        _eject_round(st, deadline)
+        if deep:
+            _chain_round(st, deadline)
+        if st.key() <= before:
+            if deep:
+                break
+            deep = True  # the cheap moves are spent: add the longer chains
+    if progress:
+        progress(f"heuristic: {st.seats} of {len(seats)} seats after {rounds} rounds of improvement")
+    return st.plan()
+
+
+CHAIN_WIDTH = 6  # blocked candidates tried per seat in a chain round, best marginal gain first
+
+
+def _fill_best(st: _State, s: int, role: str) -> None:
+    """Put the best directly fitting person on one seat of (s, role), if anyone fits."""
+    best, best_key = None, None
+    for q in st.p.eligible[(s, role)]:
+        if st.fits(q, s):
+            key = st.gain(q, s)
+            if best_key is None or key > best_key:
+                best, best_key = q, key
+    if best is not None:
+        st.add(best, s, role)
+
+
+def _chain_round(st: _State, deadline: float) -> None:
+    """Replace someone through a short chain, kept only when the whole chain improves the objective.
+
+    For a person w on seat (s, role): someone on the same shift in the other role switches
+    to w's role and their seat is refilled; or someone blocked by one of their own seats
+    moves here and that seat is refilled.
+    """
+    last, slots, workers = st.dirty_since("chain")
+    for s, w, role in st.plan():
+        if time.monotonic() >= deadline:
+            return
+        if st.on[s].get(w) != role:
+            continue
+        if last >= 0 and s not in slots and w not in workers:
+            continue  # unchanged since the last chain round looked at it
+        before = st.key()
+        st.begin()
+        st.remove(w, s)
+        options: list[tuple[int, int, str]] = []  # (q, t, r): q leaves (t, r) for (s, role)
+        for q, r in list(st.on[s].items()):
+            if r != role and q in st.eligible_sets[(s, role)]:
+                options.append((q, s, r))
+        blocked = []
+        for q in st.p.eligible[(s, role)]:
+            if q == w or q in st.on[s]:
+                continue
+            for t in st.blockers(q, s):
+                if st.fits(q, s, leaving=t):
+                    blocked.append((st.gain(q, s), q, t))
+        blocked.sort(key=lambda item: item[0], reverse=True)
+        options += [(q, t, st.on[t][q]) for _, q, t in blocked[:CHAIN_WIDTH]]
+        best, best_key = None, before
+        mark = len(st.journal)
+        for q, t, r in options:
+            st.remove(q, t)
+            st.add(q, s, role)
+            _fill_best(st, t, r)
+            if st.key() > best_key:
+                best, best_key = (q, t, r), st.key()
+            st.rollback(mark)
+        st.rollback()
+        if best is not None:
+            q, t, r = best
+            st.remove(w, s)
+            st.remove(q, t)
+            st.add(q, s, role)
+            _fill_best(st, t, r)
+
+
+def _eject_round(st: _State, deadline: float) -> None:
+    """Move someone from their seat to an empty one, then repair; keep the chain only if it improves the objective.
+
+    This finds what an augmenting path cannot: giving up a long shift to fill two short
+    ones, or filling a longer seat instead of a shorter one.
+    """
+    for u, role in st.unfilled():
+        if time.monotonic() >= deadline:
+            return
+        if st.filled.get((u, role), 0) >= st.slots[u].open[role]:
+            continue  # filled by an earlier chain in this round
+        done = False
+        for w in st.p.eligible[(u, role)]:
+            if done or w in st.on[u]:
+                continue
+            for t in st.blockers(w, u):
+                if not st.fits(w, u, leaving=t):
+                    continue
+                before = st.key()
+                st.begin()
+                st.remove(w, t)
+                st.add(w, u, role)
+                _repair(st, st.unfilled(), deadline)
+                if st.key() > before:
+                    st.commit()
+                    done = True
+                    break
+                st.rollback()
+
+
+def _repair(st: _State, unfilled: list[tuple[int, str]], deadline: float) -> list[tuple[int, str]]:
+    """Try to fill each of these empty seats by an augmenting path; returns those still empty."""
+    left = []
+    for s, role in unfilled:
+        if time.monotonic() >= deadline or not _augment(st, s, role, 2, {s}, deadline):
+            left.append((s, role))
+    return left
+
+
+def _augment(st: _State, s: int, role: str, depth: int, busy: set[int], deadline: float) -> bool:
+    """Fill one seat of (s, role), moving up to `depth` people from their other new seats if need be."""
+    candidates = [w for w in st.p.eligible[(s, role)] if w not in st.on[s]]
+    best, best_key = None, None
+    for w in candidates:
+        if st.fits(w, s):
+            key = st.gain(w, s)
+            if best_key is None or key > best_key:
+                best, best_key = w, key
+    if best is not None:
+        st.add(best, s, role)
+        return True
+    if depth == 0:
+        return False
+    for w in candidates:
+        if time.monotonic() >= deadline:
+            return False
+        for t in st.blockers(w, s):
+            if t in busy or not st.fits(w, s, leaving=t):
+                continue
+            r = st.remove(w, t)
+            st.add(w, s, role)
+            if _augment(st, t, r, depth - 1, busy | {t}, deadline):
+                return True
+            st.remove(w, s)
+            st.add(w, t, r)
+    return False
+
+
+def _replace_round(st: _State, deadline: float) -> None:
+    """Replace people on seats by better ones.
+
+    A placement whose shift and person are unchanged since the last round is compared only
+    with the people who changed since then: nothing else can have become better.
+    """
+    last, slots, workers = st.dirty_since("replace")
+    for s, w, role in st.plan():
+        if time.monotonic() >= deadline:
+            break
+        if st.on[s].get(w) != role:
+            continue
+        if s in slots or w in workers:
+            candidates = st.p.eligible[(s, role)]
+        else:
+            eligible = st.eligible_sets[(s, role)]
+            candidates = [q for q in workers if q in eligible]
+            if not candidates:
+                continue
+        saved = (st.slot_epoch[s], st.worker_epoch[w], st.clock)
+        lost = st.loss(w, s)
+        st.remove(w, s)
+        best, best_delta = w, _NOTHING
+        for q in candidates:
+            if q == w:
+                continue
+            g = st.gain(q, s)
+            delta = (g[0] - lost[0], g[1] - lost[1], g[2] - lost[2], g[3] - lost[3], g[4] - lost[4])
+            if delta > best_delta and st.fits(q, s):
+                best, best_delta = q, delta
+        st.add(best, s, role)
+        if best == w:
+            st.slot_epoch[s], st.worker_epoch[w], st.clock = saved
+
+
+def _exchange_round(st: _State, deadline: float) -> None:
+    """Exchange two people's seats when that improves the objective.
+
+    After the first round only pairs with a shift or person changed since the last round are tried.
+    """
+    last, slots, workers = st.dirty_since("exchange")
+    plan = st.plan()
+    fresh = [(s in slots or w in workers) for s, w, _ in plan]
+    for i, (s, w, role) in enumerate(plan):
+        if time.monotonic() >= deadline:
+            break
+        for j in range(i + 1, len(plan)):
+            if not (fresh[i] or fresh[j]):
+                continue
+            t, v, role_t = plan[j]
+            if s == t or w == v or st.on[s].get(w) != role or st.on[t].get(v) != role_t:
+                continue
+            if st.exchange_delta(w, s, v, t) <= _NOTHING:
+                continue
+            if w not in st.eligible_sets[(t, role_t)] or v not in st.eligible_sets[(s, role)]:
+                continue
+            if v in st.on[s] or w in st.on[t]:
+                continue
+            if not (st.fits(w, t, leaving=s) and st.fits(v, s, leaving=t)):
+                continue
+            st.remove(w, s)
+            st.remove(v, t)
+            st.add(w, t, role_t)
+            st.add(v, s, role)
+            break

@@ -41,6 +41,8 @@ OPTIONAL_SCREENS = {
     "audit": ("screens.audit", "AuditScreen"),
     "match": ("screens.match", "MatchScreen"),
     "coverage": ("screens.coverage", "CoverageScreen"),
+    "load": ("screens.load", "LoadScreen"),
+    "swaps": ("screens.swap", "SwapsScreen"),
 }
 
 
@@ -69,6 +71,8 @@ class WarmlineCommands(Provider):
             ("Next week", "Show the next week in the rota (])", partial(app.rota_action, "week", 1)),
             ("Previous week", "Show the previous week in the rota ([)", partial(app.rota_action, "week", -1)),
             ("Match a caller", "Caller's needs → peers on shift, with reasons (m)", partial(app.action_go, "match")),
+            ("Load", "Hours per person over four weeks, limits and the spread (l)", partial(app.action_go, "load")),
+            ("Swaps", "Open swaps: accept, decline, withdraw", partial(app.action_go, "swaps")),
             ("Profile", "Your details, limits and the experiences you offer", partial(app.action_go, "profile")),
             ("Help", "Every key on this screen (?)", app.action_help),
             ("Quit", "Leave warmline (q or ctrl+q)", app.action_quit),
@@ -86,6 +90,11 @@ class WarmlineCommands(Provider):
                     "Coverage",
                     "Needs × hours heat map, gaps and who could fill them (v)",
                     partial(app.action_go, "coverage"),
+                ),
+                (
+                    "Auto-fill the next 4 weeks",
+                    "Coordinators: propose people for open seats, then apply or discard",
+                    app.action_autofill,
                 ),
             ]
         if app.actor is None:
@@ -121,6 +130,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         # Not in the footer: it has no room for them at 80 columns. Help (?) and the palette list them.
         Binding("m", "go('match')", "Match", show=False),
         Binding("v", "go('coverage')", "Coverage", show=False),
+        Binding("l", "go('load')", "Load", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False, priority=True),  # works while typing in a field, too
     ]
@@ -287,6 +297,14 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         if self.is_screen_installed("rota"):
             screen = self.get_screen("rota")
             self.call_after_refresh(getattr(screen, f"action_{action}"), *args)
+
+    def action_autofill(self) -> None:
+        """Coordinators: auto-fill's proposal for the next four weeks, in a dialog that applies or discards it."""
+        if self.actor is None or not self.actor.is_coordinator or self._modal_open():
+            return
+        from .load import AutofillDialog, next_weeks
+
+        self.push_screen(AutofillDialog(*next_weeks()))
 
     def action_help(self) -> None:
         from .help import HelpDialog

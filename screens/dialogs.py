@@ -529,6 +529,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
     BINDINGS = [
         Binding("c", "claim", "Claim"),
         Binding("d", "drop", "Drop"),
+        Binding("s", "swap", "Swap", tooltip="Propose a swap"),
         Binding("a", "assign", "Assign"),
         Binding("x", "unassign", "Unassign"),
         Binding("e", "edit", "Edit"),
@@ -605,7 +606,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
             return True
         d = self.details
         if d is None:
-            return action not in ("claim", "drop", "assign", "unassign", "edit", "cancel_shift")
+            return action not in ("claim", "drop", "swap", "assign", "unassign", "edit", "cancel_shift")
         s = d.view.shift
         scheduled = s.status == "scheduled"
         future = s.start_utc > now()
@@ -613,7 +614,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         mine = is_on(d.view, self.actor.id)
         if action == "claim":
             return scheduled and future and not mine and bool(d.view.open_seats or d.view.cover)
-        if action == "drop":
+        if action in ("drop", "swap"):
             return scheduled and future and mine
         if action in ("assign", "edit", "cancel_shift"):
             return coordinator and scheduled
@@ -653,6 +654,15 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         self.say(text)
         self.app.notify(text)
         self.reload()
+
+    def action_swap(self) -> None:
+        from .swap import SwapDialog  # screens/swap.py: pick someone's shift, see the core's problems, propose
+
+        self.app.push_screen(SwapDialog(self.shift_id), self._swap_proposed)
+
+    def _swap_proposed(self, swap: Any) -> None:
+        if swap is not None:
+            self._changed(f"Swap {swap.id} proposed: it waits for {swap.waiting_for}.")
 
     # -- coordinators
 

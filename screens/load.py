@@ -1,0 +1,310 @@
+"""Load: who works how much over a few weeks, who is near or over a limit, and how evenly hours fall.
+
+Unpaid peers burning out is the failure this screen is for, so the flags read in words
+("OVER", "near") and the bars are plain text. The core decides what a viewer may see:
+a volunteer gets only their own row and no spread (warmline.fairness.load).
+
+Also here: the coordinators' auto-fill dialog (a proposal as a diff, applied all or nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from warmline import autofill, fairness
+from warmline.clock import now
+from warmline.db import Database
+from warmline.errors import WarmlineError
+from warmline.line import get as get_line
+from warmline.model import Person
+from warmline.recurrence import localize, zone
+
+from . import labels
+from .base import CoreCalls, WarmlineScreen
+from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+
+WEEKS = 4
+BAR_WIDTH = 32
+EIGHTHS = " ▏▎▍▌▋▊▉"
+RULE_WORDS = {"max-hours": "hours", "max-shifts": "shifts", "max-overnights": "overnights", "rest": "rest"}
+AUTOFILL_SECONDS = 3.0  # the heuristic's search time (tests lower it)
+
+
+@dataclass(frozen=True)
+class LoadData:
+    """One range's load report, read in one worker call."""
+
+    monday: date
+    report: fairness.LoadReport
+
+
+def local_range(monday: date, tz_name: str, weeks: int = WEEKS) -> tuple[datetime, datetime]:
+    tz = zone(tz_name)
+    return (
+        localize(datetime.combine(monday, time(0)), tz),
+        localize(datetime.combine(monday + timedelta(days=7 * weeks), time(0)), tz),
+    )
+
+
+def read_load(db: Database, viewer: Person, monday: date | None) -> LoadData:
+    """The load for WEEKS weeks from `monday` (this week's Monday when None), as `viewer` may see it."""
+    line = get_line(db.conn)
+    if monday is None:
+        monday = labels.week_start(now(), zone(line.tz))
+    start, end = local_range(monday, line.tz)
+    return LoadData(monday, fairness.load(db.conn, start, end, viewer=viewer))
+
+
+def bar(value: float, widest: float, width: int = BAR_WIDTH) -> str:
+    """A plain-text bar, value/widest of `width` cells, in eighths: "████▌"."""
+    if widest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / widest * width * 8))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (EIGHTHS[part] if part else "")
+
+
+def flag_words(person: fairness.PersonLoad) -> str:
+    """OVER / near, and on what: readable without colour."""
+    if not person.level:
+        return ""
+    rules = sorted({RULE_WORDS.get(f.rule, f.rule) for f in person.flags if f.level == person.level})
+    return ("OVER" if person.level == "over" else "near") + ": " + ", ".join(rules)
+
+
+def spread_line(spread: fairness.Spread | None) -> str:
+    """'max 24.0 h (ana-r) · min 0.0 h · Gini 0.41', or why there is none."""
+    if spread is None:
+        return "Only your own load is shown; the team's spread is for coordinators."
+    if not spread.people:
+        return "No active volunteers."
+    top = ", ".join(spread.max_handles)
+    return (
+        f"max {spread.max_hours:.1f} h ({top}) · min {spread.min_hours:.1f} h · "
+        f"mean {spread.mean_hours:.1f} h · Gini {spread.gini:.2f}"
+    )
+
+
+class LoadScreen(WarmlineScreen):
+    """Hours per person over four weeks, flags in words, bars and the spread. [ and ] move a week."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="A week earlier"),
+        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="A week later"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="load")
+        self.monday: date | None = None
+        self.data: LoadData | None = None
+
+    @property
+    def actor(self) -> Person:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield LineHeader()
+        yield Label("Loading the load…", id="load-title", classes="section-title")
+        table: DataTable = DataTable(id="load-table", cursor_type="row", zebra_stripes=True)
+        table.add_column("Person", key="person")
+        table.add_column("Hours", key="hours")
+        table.add_column("This week", key="week")
+        table.add_column("Overnights", key="overnights")
+        table.add_column("Streak", key="streak")
+        table.add_column("Flag", key="flag")
+        yield table
+        with VerticalScroll(id="load-chart"):
+            yield Static("", id="load-bars")
+        yield Static("", id="load-spread", classes="message")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#load-table", DataTable).focus()
+
+    def reload(self) -> None:
+        self.call_core(read_load, self.actor, self.monday, done=self._show, group="load", exclusive=True)
+
+    def action_week(self, step: int) -> None:
+        if self.monday is None:
+            return
+        self.monday += timedelta(days=7 * step)
+        self.reload()
+
+    def _show(self, data: LoadData) -> None:
+        if self.monday is not None and data.monday != self.monday:
+            return  # an older range's answer arriving late
+        self.data, self.monday = data, data.monday
+        report = data.report
+        last = data.monday + timedelta(days=7 * WEEKS - 1)
+        self.query_one("#load-title", Label).update(
+            f"Load {labels.day(data.monday)} – {labels.day(last)} {last.year} · {WEEKS} weeks"
+        )
+        people = sorted(report.people, key=lambda p: (-p.hours, p.handle))
+        rows = []
+        for rank, p in enumerate(people):
+            lim = p.limits
+            flag = flag_words(p)
+            rows.append(
+                (
+                    str(p.person_id),
+                    [
+                        Ordered(p.handle, rank),
+                        Text(labels.hours(p.hours)),
+                        Text(f"{p.hours_week:g} / {lim.max_hours_week:g} h"),
+                        Text(f"{p.overnights_month} / {lim.max_overnights_month}"),
+                        Text(f"{p.streak} d"),
+                        Text(flag, style="bold" if p.level == "over" else ""),
+                    ],
+                )
+            )
+        sync_table(self.query_one("#load-table", DataTable), rows)
+        widest = max((p.hours for p in people), default=0.0)
+        name_width = max((len(p.handle) for p in people), default=4)
+        chart = Text(no_wrap=True)
+        for p in people:
+            marker = {"over": " OVER", "near": " near"}.get(p.level, "")
+            chart.append(f"{p.handle:<{name_width}} ")
+            chart.append(f"{bar(p.hours, widest):<{BAR_WIDTH}}", style="bold" if p.level == "over" else "")
+            chart.append(f" {p.hours:.1f} h{marker}\n")
+        self.query_one("#load-bars", Static).update(chart if people else Text("Nobody to show."))
+        self.query_one("#load-spread", Static).update(spread_line(report.spread))
+
+
+# ---------------------------------------------------------------- auto-fill
+
+
+@dataclass(frozen=True)
+class AutofillPlan:
+    """A proposal and the line's zone to show it in."""
+
+    proposal: autofill.Proposal
+    tz: str
+
+
+def propose_fill(db: Database, actor: Person, start: datetime, end: datetime, seconds: float) -> AutofillPlan:
+    """Auto-fill's proposal for [start, end) with the built-in heuristic (reads only)."""
+    proposal = autofill.propose(db.conn, actor, start, end, engine="greedy", time_limit=seconds)
+    return AutofillPlan(proposal, get_line(db.conn).tz)
+
+
+def apply_fill(db: Database, actor: Person, proposal: autofill.Proposal) -> int:
+    """Write the proposal (all or nothing); the number of seats filled."""
+    return len(autofill.apply(db, actor, proposal).placements)
+
+
+def diff_lines(plan: AutofillPlan) -> Text:
+    """'+ Mon 23 Nov 17:00–21:00 #141  ana (peer)' per placement, then what stays open."""
+    tz = zone(plan.tz)
+    p = plan.proposal
+    text = Text()
+    for pl in sorted(p.placements, key=lambda x: (x.start, x.shift_id, x.role, x.handle)):
+        s, e = pl.start.astimezone(tz), pl.end.astimezone(tz)
+        text.append(f"+ {labels.day(s)} {labels.hm(s)}–{labels.hm(e)} #{pl.shift_id}  {pl.handle} ({pl.role})\n")
+    for o in p.left_open:
+        s, e = o.start.astimezone(tz), o.end.astimezone(tz)
+        text.append(
+            f"  {labels.day(s)} {labels.hm(s)}–{labels.hm(e)} #{o.shift_id}  {o.count} {o.role} OPEN: {o.reason}\n",
+            style="dim",
+        )
+    text.append(
+        f"\n{len(p.placements)} of {p.seats_open} open seats filled · Gini {p.gini_before:.2f} → {p.gini_after:.2f}"
+    )
+    return text
+
+
+class AutofillDialog(CoreCalls, ModalScreen[int | None]):
+    """Auto-fill's proposal for a range as a diff; enter or ctrl+s applies it, escape discards it."""
+
+    BINDINGS = [
+        Binding("enter", "apply", "Apply", priority=True),
+        Binding("ctrl+s", "apply", "Apply", show=False, priority=True),
+        Binding("escape", "discard", "Discard"),
+    ]
+
+    def __init__(self, start: datetime, end: datetime) -> None:
+        super().__init__()
+        self.start, self.end = start, end
+        self.plan: AutofillPlan | None = None
+        self.busy = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="autofill-dialog"):
+            yield Label("Auto-fill the next 4 weeks", classes="dialog-title")
+            with VerticalScroll(id="autofill-diff"):
+                yield Static("Looking for people for the open seats…", id="autofill-body")
+            yield Static("", id="autofill-message", classes="message")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.call_core(
+            propose_fill,
+            self.app.actor,  # type: ignore[attr-defined]
+            self.start,
+            self.end,
+            AUTOFILL_SECONDS,
+            done=self._proposed,
+            error=self._refused,
+            group="autofill",
+            exclusive=True,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "apply":
+            return not self.busy and self.plan is not None and bool(self.plan.proposal.placements)
+        return True
+
+    def _proposed(self, plan: AutofillPlan) -> None:
+        self.plan, self.busy = plan, False
+        body = diff_lines(plan)
+        if not plan.proposal.placements:
+            body.append("\nNothing to apply.")
+        self.query_one("#autofill-body", Static).update(body)
+        self.refresh_bindings()
+
+    def _refused(self, exc: WarmlineError) -> None:
+        self.busy = False
+        self.say(str(exc), error=True)
+        self.refresh_bindings()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#autofill-message", Static)
+        widget.update(message)
+        widget.set_classes("message -error" if error else "message -ok")
+
+    def action_apply(self) -> None:
+        if self.plan is None or self.busy:
+            return
+        self.busy = True
+        self.refresh_bindings()
+        self.call_core(
+            apply_fill,
+            self.app.actor,  # type: ignore[attr-defined]
+            self.plan.proposal,
+            done=self._applied,
+            error=self._refused,
+            group="autofill",
+        )
+
+    def _applied(self, count: int) -> None:
+        self.app.notify(f"Auto-fill: {count} seats filled.")
+        self.dismiss(count)
+
+    def action_discard(self) -> None:
+        self.dismiss(None)
+
+
+def next_weeks(weeks: int = WEEKS) -> tuple[datetime, datetime]:
+    """From now to `weeks` weeks ahead (auto-fill fills only future shifts anyway)."""
+    start = now()
+    return start, start + timedelta(days=7 * weeks)
+
+
+__all__ = ["AutofillDialog", "LoadScreen", "bar", "diff_lines", "flag_words", "next_weeks", "read_load", "spread_line"]

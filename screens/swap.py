@@ -1,0 +1,300 @@
+"""Swaps: the open swaps I am in (all of them for coordinators), and the dialog that proposes one.
+
+Every decision is the core's (warmline.swaps): the screen shows its refusals inline, word for word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from warmline import rota, swaps
+from warmline.clock import now
+from warmline.db import Database
+from warmline.errors import WarmlineError
+from warmline.line import get as get_line
+from warmline.model import Person, ShiftView
+from warmline.recurrence import zone
+
+from . import labels
+from .base import CoreCalls, WarmlineScreen
+from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+
+
+def _span(start, end, tz) -> str:
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    return f"{labels.day(s)} {labels.hm(s)}–{labels.hm(e)}"
+
+
+# ---------------------------------------------------------------- the list
+
+
+@dataclass(frozen=True)
+class SwapList:
+    swaps: list[swaps.Swap]
+    tz: str
+
+
+def read_swaps(db: Database, viewer: Person) -> SwapList:
+    """Open swaps `viewer` may see (theirs; every one for a coordinator)."""
+    return SwapList(swaps.swaps(db.conn, viewer, open_only=True), get_line(db.conn).tz)
+
+
+class SwapsScreen(WarmlineScreen):
+    """Open swaps: a accept, x decline, w withdraw; coordinators o approve."""
+
+    BINDINGS = [
+        Binding("a", "decide('accept')", "Accept"),
+        Binding("x", "decide('decline')", "Decline"),
+        Binding("w", "decide('withdraw')", "Withdraw"),
+        Binding("o", "decide('approve')", "Approve"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="swaps")
+        self.items: dict[str, swaps.Swap] = {}
+        self.said = ""  # the last result or refusal shown (kept over the empty-list hint)
+
+    @property
+    def actor(self) -> Person:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield LineHeader()
+        yield Label("Open swaps", classes="section-title")
+        table: DataTable = DataTable(id="swaps-table", cursor_type="row", zebra_stripes=True)
+        table.add_column("#", key="id")
+        table.add_column("Gives", key="gives")
+        table.add_column("For", key="for")
+        table.add_column("Waiting for", key="waiting")
+        yield table
+        yield Static("", id="swaps-message", classes="message")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#swaps-table", DataTable).focus()
+
+    def reload(self) -> None:
+        self.call_core(read_swaps, self.actor, done=self._show, group="swaps", exclusive=True)
+
+    def _show(self, data: SwapList) -> None:
+        tz = zone(data.tz)
+        me = self.actor.id
+        self.items = {str(s.id): s for s in data.swaps}
+        rows = []
+        for s in data.swaps:
+            giver = "you" if s.from_person_id == me else s.from_handle
+            taker = "you" if s.to_person_id == me else s.to_handle
+            waiting = "you" if s.waiting_for == self.actor.handle else s.waiting_for
+            rows.append(
+                (
+                    str(s.id),
+                    [
+                        Ordered(str(s.id), -s.id),
+                        Text(f"{giver}: {_span(s.from_start, s.from_end, tz)} #{s.from_shift_id}"),
+                        Text(f"{taker}: {_span(s.to_start, s.to_end, tz)} #{s.to_shift_id}"),
+                        Text(waiting, style="bold" if waiting == "you" else ""),
+                    ],
+                )
+            )
+        sync_table(self.query_one("#swaps-table", DataTable), rows)
+        if not rows and not self.said:
+            hint = "No open swaps. Propose one from a shift you are on (s in the shift's details)."
+            self.query_one("#swaps-message", Static).update(hint)
+        self.refresh_bindings()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.said = message
+        widget = self.query_one("#swaps-message", Static)
+        widget.update(message)
+        widget.set_classes("message -error" if error else "message -ok")
+
+    def current(self) -> swaps.Swap | None:
+        table = self.query_one("#swaps-table", DataTable)
+        if not table.row_count or not table.is_valid_row_index(table.cursor_row):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(key or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decide":
+            (what,) = parameters
+            if what == "approve":
+                return self.actor.is_coordinator
+        return True
+
+    def action_decide(self, what: str) -> None:
+        swap = self.current()
+        if swap is None:
+            self.say("No swap selected.", error=True)
+            return
+        fn = {"accept": swaps.accept, "decline": swaps.decline, "withdraw": swaps.withdraw, "approve": swaps.approve}[
+            what
+        ]
+        self.call_core(fn, self.actor, swap.id, done=self._decided, error=self._refused, group="swap-decide")
+
+    def _decided(self, swap: swaps.Swap) -> None:
+        words = {
+            "done": "done: the shifts are swapped",
+            "accepted": "accepted: it waits for a coordinator's approval",
+            "declined": "declined",
+            "withdrawn": "withdrawn",
+            "refused": "refused",
+        }
+        message = f"Swap {swap.id} {words.get(swap.status, swap.status)}."
+        self.say(message)
+        self.app.notify(message)
+        self.reload()
+
+    def _refused(self, exc: WarmlineError) -> None:
+        self.say(str(exc), error=True)
+
+
+# ---------------------------------------------------------------- proposing
+
+
+@dataclass(frozen=True)
+class SwapOption:
+    """Someone else's shift I could take in exchange for mine."""
+
+    shift_id: int
+    handle: str
+    role: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SwapOptions:
+    mine: ShiftView
+    options: list[SwapOption]
+
+
+def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
+    """Other people's upcoming shifts in the two weeks from my shift's Monday (shifts I am not on)."""
+    mine = rota.view(db.conn, my_shift)
+    from .load import local_range
+
+    line = get_line(db.conn)
+    lo, hi = local_range(labels.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
+    moment = now()
+    found = []
+    for v in rota.views(db.conn, max(lo, moment), hi):
+        if v.shift.status != "scheduled" or v.shift.id == my_shift:
+            continue
+        on = v.peers + v.backups
+        if any(a.person_id == actor.id for a in on):
+            continue
+        for a in on:
+            label = f"{labels.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
+            found.append(SwapOption(v.shift.id, a.handle, a.role, label))
+    return SwapOptions(mine, found)
+
+
+def preview_swap(db: Database, actor: Person, mine: int, option: SwapOption) -> list[str]:
+    """What the core says proposing this swap would run into ([] when it could go ahead)."""
+    return [p.message for p in swaps.preview(db.conn, actor, mine, option.shift_id, option.handle)]
+
+
+class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
+    """Pick someone's shift to take for mine; the core's problems show as you move; enter proposes."""
+
+    BINDINGS = [
+        Binding("enter", "propose", "Propose", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, my_shift: int) -> None:
+        super().__init__()
+        self.my_shift = my_shift
+        self.options: list[SwapOption] = []
+
+    @property
+    def actor(self) -> Person:
+        return self.app.actor  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="swap-dialog"):
+            yield Label("Propose a swap", id="swap-title", classes="dialog-title")
+            yield OptionList(id="swap-options")
+            yield Static("", id="swap-problems", classes="message")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.call_core(swap_options, self.actor, self.my_shift, done=self._show, error=self._refused, group="swap-opts")
+
+    def _show(self, data: SwapOptions) -> None:
+        self.options = data.options
+        self.query_one("#swap-title", Label).update(f"Swap {labels.when(data.mine)} #{self.my_shift} for…")
+        options = self.query_one("#swap-options", OptionList)
+        options.clear_options()
+        options.add_options([Option(o.label, id=str(i)) for i, o in enumerate(self.options)])
+        if self.options:
+            options.highlighted = 0
+            options.focus()
+        else:
+            self.say("Nobody else has a shift in these two weeks to swap with.")
+
+    def selected(self) -> SwapOption | None:
+        index = self.query_one("#swap-options", OptionList).highlighted
+        return self.options[index] if index is not None and 0 <= index < len(self.options) else None
+
+    @on(OptionList.OptionHighlighted)
+    def _preview(self) -> None:
+        option = self.selected()
+        if option is not None:
+            self.call_core(
+                preview_swap,
+                self.actor,
+                self.my_shift,
+                option,
+                done=lambda problems: self._previewed(option, problems),
+                group="swap-preview",
+                exclusive=True,
+            )
+
+    def _previewed(self, option: SwapOption, problems: list[str]) -> None:
+        if option is not self.selected():
+            return
+        if problems:
+            self.say("\n".join(problems), error=True)
+        else:
+            self.say(f"No rule is broken: enter asks {option.handle}.")
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#swap-problems", Static)
+        widget.update(message)
+        widget.set_classes("message -error" if error else "message -ok")
+
+    def action_propose(self) -> None:
+        option = self.selected()
+        if option is None:
+            return
+        self.call_core(
+            swaps.propose,
+            self.actor,
+            self.my_shift,
+            option.shift_id,
+            option.handle,
+            done=self._proposed,
+            error=self._refused,
+            group="swap-propose",
+        )
+
+    def _proposed(self, swap: swaps.Swap) -> None:
+        self.dismiss(swap)  # the shift dialog says so
+
+    def _refused(self, exc: WarmlineError) -> None:
+        self.say(str(exc), error=True)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["SwapDialog", "SwapsScreen", "preview_swap", "read_swaps", "swap_options"]

@@ -40,7 +40,7 @@ from datetime import datetime, time, timedelta
 
 from .. import audit
 from ..clock import now
-from ..db import Database, iso_utc, parse_utc
+from ..db import Database, is_storage_error, iso_utc, parse_utc
 from ..errors import Invalid, Refused
 from ..model import Person, Shift
 
@@ -589,6 +589,10 @@ def _hook(fn):
         try:
             result = fn(conn, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - a notification bug must not block a rota change
+            if is_storage_error(exc) or not conn.in_transaction:
+                # A full disk (or I/O error) is not a notification bug: SQLite may already have rolled
+                # the whole transaction back. Let the change fail whole; the write helper says why.
+                raise
             conn.execute("ROLLBACK TO notify_hook")
             conn.execute("RELEASE notify_hook")
             log.warning("notifications were not queued (%s: %s: %s)", fn.__name__, type(exc).__name__, exc)

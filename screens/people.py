@@ -33,7 +33,7 @@ from warmline.recurrence import zone
 from warmline.taxonomy import Resolver, Tag
 
 from .base import CoreCalls, WarmlineScreen
-from .widgets import KeysFooter, LineHeader
+from .widgets import KeysFooter, LineHeader, redraw_measured
 
 REBUILD_AFTER = 40  # removals beyond which sync_table rebuilds the table (see there)
 SHOWN_LIMIT = 200  # DataTable takes seconds for 10,000 rows; people narrow the list by typing
@@ -273,15 +273,20 @@ def sync_table(
             table.remove_row(key)
             del shown[key]
     columns = [column.key for column in table.ordered_columns]
+    changed = False
     for key, cells in wanted:
         old = shown.get(key)
         if old is None:
             table.add_row(*cells, key=key)
+            changed = True
         elif old != cells:
             for column, before, after in zip(columns, old, cells):
                 if before != after:
                     table.update_cell(key, column, after)
+                    changed = True
         shown[key] = cells
+    if changed:
+        redraw_measured(table)
     order = [row.key.value for row in table.ordered_rows]
     if order != [key for key, _ in wanted]:
         table.sort(sort_by, reverse=reverse)

@@ -97,6 +97,22 @@ def _same(old: Any, new: Any) -> bool:
     return old == new and getattr(old, "order", None) == getattr(new, "order", None)
 
 
+def redraw_measured(table: DataTable) -> None:
+    """Redraw `table` once it has measured the rows just added or changed.
+
+    Textual 8.2 measures new cells when the table is next idle, but a row drawn in between
+    stays in its render caches at the old column widths, so a real terminal could show the
+    columns cut to their headings (Textual issues #3533, #4470). `call_next` runs right
+    after that idle: drop the caches then.
+    """
+
+    def redraw() -> None:
+        table._clear_caches()  # no public way to do this; Textual is pinned
+        table.refresh()
+
+    table.call_next(redraw)
+
+
 def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> None:
     """Make `table` show `rows` ((key, cells) in order) by key: remove stale rows, update changed
     cells, add new ones, re-sort only if the order changed. The cursor stays on its row.
@@ -112,13 +128,18 @@ def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> N
         for row_key in list(table.rows):
             if row_key.value not in wanted:
                 table.remove_row(row_key)
+        changed = False
         for key, cells in rows:
             if key in table.rows:
                 for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
                     if not _same(old, new):
                         table.update_cell(key, column, new, update_width=True)
+                        changed = True
             else:
                 table.add_row(*cells, key=key)
+                changed = True
+        if changed:
+            redraw_measured(table)
         order = [key for key, _ in rows]
         if [r.key.value for r in table.ordered_rows] != order:
             table.sort(key=lambda values: getattr(values[0], "order", 0))
@@ -145,26 +166,41 @@ class ShiftBlock(Widget):
         "shift-block--dim",
     }
 
+    STATE_CLASSES = ("-cancelled", "-open", "-nobackup", "-cover", "-mine")
+
     def __init__(self, view: ShiftView, me_id: int | None) -> None:
-        super().__init__()
+        # Classes given here cost nothing; set one by one they would restyle the block each time.
+        super().__init__(classes=" ".join(self._state_classes(view, me_id)))
         self.view = view
         self.me_id = me_id
-        self._classes_for(view)
 
-    def update_view(self, view: ShiftView) -> None:
-        """Show a changed version of the same shift."""
+    def update_view(self, view: ShiftView, me_id: int | None = None) -> None:
+        """Show another version of this shift, or (the week grid reusing blocks) another shift."""
         self.view = view
+        if me_id is not None:
+            self.me_id = me_id
         self._classes_for(view)
         self.refresh(layout=True)
 
-    def _classes_for(self, view: ShiftView) -> None:
+    @staticmethod
+    def _state_classes(view: ShiftView, me_id: int | None) -> set[str]:
         scheduled = view.shift.status == "scheduled"
-        self.set_class(not scheduled, "-cancelled")
-        self.set_class(scheduled and view.open_seats > 0, "-open")
-        self.set_class(labels.no_backup(view), "-nobackup")
-        self.set_class(scheduled and bool(view.cover), "-cover")
-        mine = self.me_id is not None and any(a.person_id == self.me_id for a in view.peers + view.backups)
-        self.set_class(mine, "-mine")
+        wanted = {
+            "-cancelled": not scheduled,
+            "-open": scheduled and view.open_seats > 0,
+            "-nobackup": labels.no_backup(view),
+            "-cover": scheduled and bool(view.cover),
+            "-mine": me_id is not None and any(a.person_id == me_id for a in view.peers + view.backups),
+        }
+        return {name for name, on in wanted.items() if on}
+
+    def _classes_for(self, view: ShiftView) -> None:
+        wanted = self._state_classes(view, self.me_id)
+        have = set(self.classes) & set(self.STATE_CLASSES)
+        if wanted != have:  # one restyle for all the changes
+            self.remove_class(*(have - wanted), update=False)
+            self.add_class(*(wanted - have), update=False)
+            self.update_node_styles()
 
     def render(self) -> Text:
         width = max(4, self.content_size.width or 10)
@@ -229,17 +265,23 @@ class DayColumn(Vertical):
         head.set_class(day == today, "-today")
 
     def show(self, views: list[ShiftView], me_id: int | None) -> None:
-        """Show these shifts: labels update in place when the same shifts are there, else the day is rebuilt."""
+        """Show these shifts: labels update in place when the same shifts are there, else blocks are reused."""
         if [b.view.shift.id for b in self.blocks] == [v.shift.id for v in views]:
             for block, view in zip(self.blocks, views, strict=True):
                 if block.view != view:
                     block.update_view(view)
             return
-        for block in self.blocks:
-            block.remove()
-        self.blocks = [ShiftBlock(v, me_id) for v in views]
-        if self.blocks:
-            self.body.mount_all(self.blocks)
+        # Another week: reuse the blocks there are (mounting and removing widgets is what makes
+        # changing weeks slow), then add or remove only the difference, each in one batch.
+        kept = min(len(self.blocks), len(views))
+        for block, view in zip(self.blocks[:kept], views[:kept], strict=True):
+            block.update_view(view, me_id)
+        if len(self.blocks) > kept:
+            self.body.remove_children(self.blocks[kept:])
+        added = [ShiftBlock(v, me_id) for v in views[kept:]]
+        if added:
+            self.body.mount_all(added)
+        self.blocks = self.blocks[:kept] + added
         self.query_one(".day-empty").display = not self.blocks
 
 

@@ -84,6 +84,15 @@ def span_weeks(weeks: int | None) -> tuple[int, int]:
     return back, weeks - back
 
 
+def check_options(*, seed: int = 7, people: int | None = None, weeks: int | None = None) -> None:
+    """Refuse demo options that are out of range (before any file is created for the demo)."""
+    span_weeks(weeks)
+    if people is not None and (isinstance(people, bool) or not isinstance(people, int) or not 0 <= people <= MAX_PEOPLE):
+        raise Invalid(f"--people is {people}; it must be a whole number from 0 to {MAX_PEOPLE}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise Invalid(f"--seed is {seed!r}; it must be a whole number")
+
+
 def build(
     db: Database,
     *,

@@ -52,6 +52,12 @@ def check_port(port: int) -> None:
         raise Invalid(f"--port {port} is not a TCP port: give a number from 1 to 65535, e.g. 8000")
 
 
+def check_public_url(public_url: str | None) -> None:
+    """Refuse a --public-url that is not an http(s) URL."""
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise Invalid(f"--public-url {public_url[:60]!r} must start with https:// (or http://)")
+
+
 def served_command(db_path: Path) -> str:
     """The shell command textual-serve runs for each browser: the app on its sign-in screen."""
     return shlex.join([sys.executable, "-m", "warmline.serve", "--db", str(Path(db_path).resolve())])
@@ -73,8 +79,7 @@ def serve(db_path: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, 
     """Serve the app over HTTP until interrupted. Raises Invalid when textual-serve is not installed."""
     check_host(host, public)
     check_port(port)
-    if public_url is not None and not public_url.startswith(("http://", "https://")):
-        raise Invalid(f"--public-url {public_url[:60]!r} must start with https:// (or http://)")
+    check_public_url(public_url)
     try:
         from textual_serve.server import Server
     except ImportError:

@@ -185,3 +185,13 @@ def test_help_on_rota(snap_compare, demo):
         assert isinstance(pilot.app.screen, HelpDialog)
 
     assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
+
+
+def test_load_coordinator(snap_compare, demo):
+    """The Load screen: hours per person, limits in words, the bar chart and the spread."""
+    from screens.load import LoadScreen
+
+    async def run_before(pilot) -> None:
+        await go(pilot, "l", LoadScreen)
+
+    assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)

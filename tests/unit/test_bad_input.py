@@ -25,7 +25,9 @@ import pytest
 
 NOW = "2026-11-23T08:00:00-05:00"
 SAM_SECRET = "sams long passphrase"
+KIM_SECRET = "kims long passphrase"
 HUGE = "x" * 100_000
+LONG_NAME = "x" * 300  # longer than a file name may be (ENAMETOOLONG)
 
 
 def warmline_cmd() -> list[str]:
@@ -102,6 +104,41 @@ def template(tmp_path_factory) -> Path:
             until=parse_moment("2027-01-31T00:00", zone("UTC")).date(),
         )
         rota.assign(db, root, first.id, "sam")
+        # For the later commands: a swap, goals, time off, a handoff note, and files to point them at.
+        from datetime import date, time
+
+        from warmline import availability, handoff, matching, swaps
+        from warmline.db import APPLICATION_ID, SCHEMA_VERSION
+        from warmline.exchange.backup import backup
+
+        people.set_passphrase(db, root, "kim", KIM_SECRET)
+        rota.assign(db, root, 2, "sam")  # Mon 30 Nov 17:00
+        rota.assign(db, root, 4, "kim")  # Mon 14 Dec 17:00
+        swaps.propose(db, people.get(db.conn, "sam"), 2, 4, "kim")  # swap 1, proposed to kim
+        matching.add_goal(db, root, "grief", "daily", time(9), time(17))  # goal 1
+        matching.remove_goal(db, root, matching.add_goal(db, root, "grief", "weekends", time(9), time(17)).id)  # goal 2
+        availability.add_time_off(db, root, "sam", date(2026, 12, 24), date(2026, 12, 24))  # time off 1
+        availability.add_time_off(db, root, "kim", date(2026, 12, 25), date(2026, 12, 26))  # time off 2
+        handoff.write_note(db, root, 1, "Quiet morning; the 988 card is by the phone.")  # note 1, no readers yet
+        files = path.parent
+        backup(db, files / "existing.db")  # a sound backup (restore's source, backup's refused target)
+        (files / "empty.csv").write_text("")
+        (files / "no-handle.csv").write_text("foo,bar\n1,2\n")
+        (files / "bad-rows.csv").write_text("handle,name,max_hours\nBad Handle,Bad,\ndee,Dee,lots\n")
+        (files / "huge.csv").write_text("handle,name\nbob," + HUGE + "\n")
+        (files / "good.csv").write_text("handle,name,tags\nzed,Zed,grief\n")
+        (files / "bad-theme.toml").write_text('theme = "neon"\n')
+        (files / "unknown-setting.toml").write_text('colour = "red"\n')
+        foreign = sqlite3.connect(files / "foreign.db")
+        foreign.execute("CREATE TABLE notes (body TEXT)")
+        foreign.commit()
+        foreign.close()
+        newer = sqlite3.connect(files / "newer.db")
+        newer.execute("CREATE TABLE line (id INTEGER PRIMARY KEY)")
+        newer.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        newer.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+        newer.commit()
+        newer.close()
         db.close()
     return path
 
@@ -114,6 +151,7 @@ def db_path(template, tmp_path) -> Path:
 
 
 AS_SAM = {"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": SAM_SECRET}
+AS_KIM = {"WARMLINE_AS": "kim", "WARMLINE_PASSPHRASE": KIM_SECRET}
 BAD_NOW = {"WARMLINE_NOW": "next tuesday"}
 
 # (id, args, extra env)
@@ -279,6 +317,205 @@ CASES = [
     ("audit-limit-zero", ["audit", "--limit", "0"], {}),
     ("audit-as-volunteer", ["audit"], AS_SAM),
     ("check-bad-now", ["check"], BAD_NOW),
+    ("db-huge-name", ["--db", "{dir}/" + LONG_NAME + ".db", "shifts"], {}),
+    ("db-is-a-directory", ["--db", "{dir}", "shifts"], {}),
+    # match, call log, busy, goals, coverage (issue "3 of 7")
+    ("match-unknown-tag", ["match", "greif"], {}),
+    ("match-huge-tag", ["match", HUGE], {}),
+    ("match-control-tag", ["match", "gri\x1bef"], {}),
+    ("match-bad-at", ["match", "grief", "--at", "noonish"], {}),
+    ("match-unknown-language", ["match", "grief", "--language", "klingon"], {}),
+    ("match-tag-as-language", ["match", "grief", "--language", "grief"], {}),
+    ("match-unknown-prefer", ["match", "grief", "--prefer", "wizard"], {}),
+    ("match-off-shift-volunteer", ["match", "grief"], AS_SAM),
+    ("call-log-unknown-tag", ["call", "log", "greif"], {}),
+    ("call-log-huge-tag", ["call", "log", HUGE], {}),
+    ("call-log-control-tag", ["call", "log", "grief\x00"], {}),
+    ("call-log-future", ["call", "log", "grief", "--at", "2026-11-24T10:00"], {}),
+    ("call-log-bad-at", ["call", "log", "grief", "--at", "2026-11-23T25:00"], {}),
+    ("call-log-taken-by-unknown", ["call", "log", "grief", "--at", "2026-11-23T07:00", "--taken-by", "nobody"], {}),
+    ("call-log-taken-by-off-shift", ["call", "log", "grief", "--at", "2026-11-23T07:00", "--taken-by", "sam"], {}),
+    ("call-log-off-shift-volunteer", ["call", "log", "grief"], AS_SAM),
+    ("busy-bad-state", ["busy", "maybe"], {}),
+    ("busy-off-shift", ["busy", "on"], {}),
+    ("busy-off-shift-volunteer", ["busy", "off"], AS_SAM),
+    ("goal-add-unknown-tag", ["goal", "add", "greif", "--days", "daily", "--from", "09:00", "--to", "17:00"], {}),
+    ("goal-add-bad-days", ["goal", "add", "grief", "--days", "someday", "--from", "09:00", "--to", "17:00"], {}),
+    ("goal-add-huge-days", ["goal", "add", "grief", "--days", HUGE, "--from", "09:00", "--to", "17:00"], {}),
+    ("goal-add-bad-from", ["goal", "add", "grief", "--days", "daily", "--from", "9am", "--to", "17:00"], {}),
+    ("goal-add-bad-to", ["goal", "add", "grief", "--days", "daily", "--from", "09:00", "--to", "24:30"], {}),
+    ("goal-add-min-zero", ["goal", "add", "grief", "--days", "daily", "--from", "09:00", "--to", "17:00", "--min", "0"], {}),
+    ("goal-add-min-word", ["goal", "add", "grief", "--days", "daily", "--from", "09:00", "--to", "17:00", "--min", "some"], {}),
+    ("goal-add-min-huge", ["goal", "add", "grief", "--days", "daily", "--from", "09:00", "--to", "17:00", "--min", "9" * 25], {}),
+    ("goal-add-as-volunteer", ["goal", "add", "grief", "--days", "daily", "--from", "09:00", "--to", "17:00"], AS_SAM),
+    ("goal-list-as-unknown", ["--as", "nobody", "goal", "list"], {}),
+    ("goal-remove-unknown", ["goal", "remove", "999"], {}),
+    ("goal-remove-word", ["goal", "remove", "first"], {}),
+    ("goal-remove-huge", ["goal", "remove", "9" * 25], {}),
+    ("goal-remove-removed", ["goal", "remove", "2"], {}),
+    ("goal-remove-as-volunteer", ["goal", "remove", "1"], AS_SAM),
+    ("coverage-bad-from", ["coverage", "--from", "monday"], {}),
+    ("coverage-to-before-from", ["coverage", "--from", "2026-11-30", "--to", "2026-11-01"], {}),
+    ("coverage-too-long", ["coverage", "--from", "2026-01-01", "--to", "2036-01-01"], {}),
+    ("coverage-as-volunteer", ["coverage"], AS_SAM),
+    # availability, time off, swaps, line settings, load, auto-fill (issue "5 of 7")
+    ("availability-set-bad-day", ["availability", "set", "XX", "17:00-21:00"], {}),
+    ("availability-set-bad-range", ["availability", "set", "MO", "17:00-25:00"], {}),
+    ("availability-set-no-range", ["availability", "set", "MO"], {}),
+    ("availability-set-range-first", ["availability", "set", "17:00-21:00"], {}),
+    ("availability-set-word-range", ["availability", "set", "MO", "evenings"], {}),
+    ("availability-set-huge", ["availability", "set", "MO", HUGE], {}),
+    ("availability-set-control", ["availability", "set", "MO\x1b[1m", "17:00-21:00"], {}),
+    ("availability-set-unknown-person", ["availability", "set", "--person", "nobody", "MO", "17:00-21:00"], {}),
+    ("availability-set-other-as-volunteer", ["availability", "set", "--person", "kim", "MO", "17:00-21:00"], AS_SAM),
+    ("availability-clear-unknown-person", ["availability", "clear", "--person", "nobody"], {}),
+    ("availability-clear-bad-handle", ["availability", "clear", "--person", "No Body"], {}),
+    ("availability-clear-other-as-volunteer", ["availability", "clear", "--person", "kim"], AS_SAM),
+    ("availability-list-unknown-person", ["availability", "list", "--person", "nobody"], {}),
+    ("availability-list-all-as-volunteer", ["availability", "list", "--all"], AS_SAM),
+    ("availability-list-other-as-volunteer", ["availability", "list", "--person", "kim"], AS_SAM),
+    ("timeoff-add-bad-day", ["timeoff", "add", "christmas"], {}),
+    ("timeoff-add-feb-30", ["timeoff", "add", "2027-02-30"], {}),
+    ("timeoff-add-last-before-first", ["timeoff", "add", "2026-12-10", "2026-12-01"], {}),
+    ("timeoff-add-huge", ["timeoff", "add", HUGE], {}),
+    ("timeoff-add-control", ["timeoff", "add", "2026-12-01\x1b"], {}),
+    ("timeoff-add-duplicate", ["timeoff", "add", "--person", "sam", "2026-12-24"], {}),
+    ("timeoff-add-unknown-person", ["timeoff", "add", "--person", "nobody", "2026-12-01"], {}),
+    ("timeoff-add-other-as-volunteer", ["timeoff", "add", "--person", "kim", "2026-12-01"], AS_SAM),
+    ("timeoff-list-unknown-person", ["timeoff", "list", "--person", "nobody"], {}),
+    ("timeoff-list-other-as-volunteer", ["timeoff", "list", "--person", "kim"], AS_SAM),
+    ("timeoff-remove-unknown", ["timeoff", "remove", "999"], {}),
+    ("timeoff-remove-word", ["timeoff", "remove", "all"], {}),
+    ("timeoff-remove-huge", ["timeoff", "remove", "9" * 25], {}),
+    ("timeoff-remove-other-as-volunteer", ["timeoff", "remove", "2"], AS_SAM),
+    ("swap-propose-unknown-handle", ["swap", "propose", "2", "4", "nobody"], AS_SAM),
+    ("swap-propose-bad-handle", ["swap", "propose", "2", "4", "Kim K"], AS_SAM),
+    ("swap-propose-self", ["swap", "propose", "2", "1", "sam"], AS_SAM),
+    ("swap-propose-same-shift", ["swap", "propose", "2", "2", "kim"], AS_SAM),
+    ("swap-propose-word", ["swap", "propose", "mine", "4", "kim"], AS_SAM),
+    ("swap-propose-huge", ["swap", "propose", "2", "9" * 25, "kim"], AS_SAM),
+    ("swap-propose-unknown-shift", ["swap", "propose", "2", "999", "kim"], AS_SAM),
+    ("swap-propose-not-mine", ["swap", "propose", "3", "4", "kim"], AS_SAM),
+    ("swap-propose-again", ["swap", "propose", "2", "4", "kim"], AS_SAM),
+    ("swap-accept-unknown", ["swap", "accept", "999"], AS_KIM),
+    ("swap-accept-word", ["swap", "accept", "yes"], AS_KIM),
+    ("swap-accept-not-offered", ["swap", "accept", "1"], AS_SAM),
+    ("swap-decline-huge", ["swap", "decline", "9" * 25], AS_KIM),
+    ("swap-decline-not-offered", ["swap", "decline", "1"], AS_SAM),
+    ("swap-withdraw-not-proposer", ["swap", "withdraw", "1"], AS_KIM),
+    ("swap-withdraw-unknown", ["swap", "withdraw", "999"], AS_SAM),
+    ("swap-approve-proposed", ["swap", "approve", "1"], {}),
+    ("swap-approve-as-volunteer", ["swap", "approve", "1"], AS_KIM),
+    ("swap-refuse-unknown", ["swap", "refuse", "999"], {}),
+    ("swap-refuse-as-volunteer", ["swap", "refuse", "1"], AS_KIM),
+    ("swap-list-as-unknown", ["--as", "nobody", "swap", "list"], {}),
+    ("line-set-bad-choice", ["line", "set", "--swaps-need-approval", "maybe"], {}),
+    ("line-set-as-volunteer", ["line", "set", "--swaps-need-approval", "yes"], AS_SAM),
+    ("load-bad-from", ["load", "--from", "last week"], {}),
+    ("load-to-before-from", ["load", "--from", "2026-11-30", "--to", "2026-11-01"], {}),
+    ("load-bad-now", ["load"], BAD_NOW),
+    ("autofill-bad-from", ["autofill", "--from", "soon"], {}),
+    ("autofill-to-before-from", ["autofill", "--from", "2026-11-30", "--to", "2026-11-01"], {}),
+    ("autofill-bad-engine", ["autofill", "--engine", "magic"], {}),
+    ("autofill-time-limit-zero", ["autofill", "--time-limit", "0"], {}),
+    ("autofill-time-limit-word", ["autofill", "--time-limit", "long"], {}),
+    ("autofill-time-limit-nan", ["autofill", "--time-limit", "nan"], {}),
+    ("autofill-as-volunteer", ["autofill", "--apply"], AS_SAM),
+    # handoffs and notifications (issue "4 of 7")
+    ("handoff-write-unknown-shift", ["handoff", "write", "999", "--note", "All fine."], {}),
+    ("handoff-write-word-shift", ["handoff", "write", "last", "--note", "All fine."], {}),
+    ("handoff-write-huge-shift", ["handoff", "write", "9" * 25, "--note", "All fine."], {}),
+    ("handoff-write-phone", ["handoff", "write", "1", "--note", "Ring them back on (555) 123-4567"], {}),
+    ("handoff-write-email", ["handoff", "write", "1", "--note", "write to pat at example dot com"], {}),
+    ("handoff-write-huge-note", ["handoff", "write", "1", "--note", HUGE], {}),
+    ("handoff-write-control-note", ["handoff", "write", "1", "--note", "a\x1b[2Jb"], {}),
+    ("handoff-write-empty-note", ["handoff", "write", "1", "--note", "  "], {}),
+    ("handoff-write-not-started", ["handoff", "write", "1", "--note", "All fine."], AS_SAM),
+    ("handoff-write-not-on-shift", ["handoff", "write", "1", "--note", "All fine."], AS_KIM),
+    ("handoff-list-as-unknown", ["--as", "nobody", "handoff", "list"], {}),
+    ("handoff-ack-unknown", ["handoff", "ack", "999"], AS_SAM),
+    ("handoff-ack-word", ["handoff", "ack", "first"], AS_SAM),
+    ("handoff-ack-huge", ["handoff", "ack", "9" * 25], AS_SAM),
+    ("handoff-ack-not-reader", ["handoff", "ack", "1"], {}),
+    ("handoff-ack-stranger", ["handoff", "ack", "1"], AS_SAM),
+    ("notify-interval-zero", ["notify", "--daemon", "--interval", "0"], {}),
+    ("notify-interval-word", ["notify", "--daemon", "--interval", "often"], {}),
+    ("notify-once-bad-now", ["notify", "--once"], BAD_NOW),
+    ("notify-once-as-unknown", ["--as", "nobody", "notify", "--once"], {}),
+    ("notify-settings-channel", ["notify", "settings", "--channels", "pigeon"], {}),
+    ("notify-settings-huge-channels", ["notify", "settings", "--channels", HUGE], {}),
+    ("notify-settings-lead-negative", ["notify", "settings", "--lead", "-5"], {}),
+    ("notify-settings-lead-huge", ["notify", "settings", "--lead", "99999"], {}),
+    ("notify-settings-lead-word", ["notify", "settings", "--lead", "soon"], {}),
+    ("notify-settings-too-many-leads", ["notify", "settings", "--lead", "1,2,3,4,5,6"], {}),
+    ("notify-settings-quiet-half", ["notify", "settings", "--quiet", "22:00"], {}),
+    ("notify-settings-quiet-bad", ["notify", "settings", "--quiet", "25:00-07:00"], {}),
+    ("notify-settings-unknown-person", ["notify", "settings", "--person", "nobody", "--lead", "30"], {}),
+    ("notify-settings-other-as-volunteer", ["notify", "settings", "--person", "kim", "--lead", "30"], AS_SAM),
+    ("notify-settings-show-other-as-volunteer", ["notify", "settings", "--person", "kim"], AS_SAM),
+    ("notify-list-unknown-person", ["notify", "list", "--person", "nobody"], {}),
+    ("notify-list-other-as-volunteer", ["notify", "list", "--person", "kim"], AS_SAM),
+    # exports, import, backup, restore, serve, config, demo (issue "6 of 7")
+    ("export-ics-unknown-person", ["export", "ics", "--person", "nobody"], {}),
+    ("export-ics-missing-dir", ["export", "ics", "-o", "{dir}/missing/me.ics"], {}),
+    ("export-ics-to-a-directory", ["export", "ics", "-o", "{dir}"], {}),
+    ("export-ics-huge-name", ["export", "ics", "-o", "{dir}/" + LONG_NAME + ".ics"], {}),
+    ("export-ics-empty-output", ["export", "ics", "-o", ""], {}),
+    ("export-ics-dir-is-a-file", ["export", "ics", "--dir", "{dir}/r.db"], {}),
+    ("export-ics-dir-huge-name", ["export", "ics", "--dir", "{dir}/" + LONG_NAME], {}),
+    ("export-ics-empty-dir", ["export", "ics", "--dir", ""], {}),
+    ("export-ics-other-as-volunteer", ["export", "ics", "--person", "kim", "-o", "{dir}/kim.ics"], AS_SAM),
+    ("export-ics-dir-as-volunteer", ["export", "ics", "--dir", "{dir}/feeds"], AS_SAM),
+    ("export-csv-bad-kind", ["export", "csv", "people"], {}),
+    ("export-csv-bad-from", ["export", "csv", "rota", "--from", "2026-13-01", "-o", "{dir}/rota.csv"], {}),
+    ("export-csv-to-before-from", ["export", "csv", "hours", "--from", "2026-11-30", "--to", "2026-11-01"], {}),
+    ("export-csv-huge-from", ["export", "csv", "hours", "--from", HUGE], {}),
+    ("export-csv-missing-dir", ["export", "csv", "hours", "-o", "{dir}/missing/hours.csv"], {}),
+    ("export-csv-to-a-directory", ["export", "csv", "rota", "-o", "{dir}"], {}),
+    ("export-csv-huge-name", ["export", "csv", "rota", "-o", "{dir}/" + LONG_NAME + ".csv"], {}),
+    ("export-csv-empty-output", ["export", "csv", "hours", "-o", ""], {}),
+    ("import-missing-file", ["import", "people", "{dir}/missing.csv"], {}),
+    ("import-a-directory", ["import", "people", "{dir}"], {}),
+    ("import-binary", ["import", "people", "{dir}/r.db"], {}),
+    ("import-empty", ["import", "people", "{dir}/empty.csv"], {}),
+    ("import-no-handle-column", ["import", "people", "{dir}/no-handle.csv"], {}),
+    ("import-bad-rows", ["import", "people", "{dir}/bad-rows.csv"], {}),
+    ("import-bad-rows-dry-run", ["import", "people", "{dir}/bad-rows.csv", "--dry-run"], {}),
+    ("import-huge-cell", ["import", "people", "{dir}/huge.csv"], {}),
+    ("import-huge-name", ["import", "people", "{dir}/" + LONG_NAME + ".csv"], {}),
+    ("import-as-volunteer", ["import", "people", "{dir}/good.csv"], AS_SAM),
+    ("backup-missing-dir", ["backup", "{dir}/missing/b.db"], {}),
+    ("backup-existing-file", ["backup", "{dir}/existing.db"], {}),
+    ("backup-huge-name", ["backup", "{dir}/" + LONG_NAME + ".db"], {}),
+    ("backup-empty-dest", ["backup", ""], {}),
+    ("restore-missing", ["restore", "{dir}/missing.db"], {}),
+    ("restore-not-sqlite", ["restore", "{dir}/no-handle.csv"], {}),
+    ("restore-empty-file", ["restore", "{dir}/empty.csv"], {}),
+    ("restore-foreign", ["restore", "{dir}/foreign.db"], {}),
+    ("restore-newer", ["restore", "{dir}/newer.db"], {}),
+    ("restore-itself", ["restore", "{dir}/r.db"], {}),
+    ("restore-a-directory", ["restore", "{dir}"], {}),
+    ("restore-huge-name", ["restore", "{dir}/" + LONG_NAME + ".db"], {}),
+    ("restore-as-volunteer", ["restore", "{dir}/existing.db"], AS_SAM),
+    ("serve-public-host", ["serve", "--host", "0.0.0.0", "--port", "8765"], {}),
+    ("serve-ipv6-any", ["serve", "--host", "::", "--port", "8765"], {}),
+    ("serve-name-host", ["serve", "--host", "rota.example.org", "--port", "8765"], {}),
+    ("serve-empty-host", ["serve", "--host", "", "--port", "8765"], {}),
+    ("serve-port-zero", ["serve", "--port", "0"], {}),
+    ("serve-port-huge", ["serve", "--port", "70000"], {}),
+    ("serve-port-word", ["serve", "--port", "http"], {}),
+    ("serve-bad-public-url", ["serve", "--host", "0.0.0.0", "--public", "--public-url", "ftp://rota.example.org", "--port", "8765"], {}),
+    ("serve-local-bad-public-url", ["serve", "--public-url", "rota.example.org", "--port", "8765"], {}),
+    ("config-show-missing", ["config", "show"], {"WARMLINE_CONFIG": "{dir}/missing.toml"}),
+    ("config-show-not-toml", ["config", "show"], {"WARMLINE_CONFIG": "{dir}/no-handle.csv"}),
+    ("config-show-bad-theme", ["config", "show"], {"WARMLINE_CONFIG": "{dir}/bad-theme.toml"}),
+    ("config-show-unknown-setting", ["config", "show"], {"WARMLINE_CONFIG": "{dir}/unknown-setting.toml"}),
+    ("config-show-a-directory", ["config", "show"], {"WARMLINE_CONFIG": "{dir}"}),
+    ("demo-people-negative", ["demo", "--no-tui", "--people", "-1"], {}),
+    ("demo-people-word", ["demo", "--no-tui", "--people", "many"], {}),
+    ("demo-weeks-zero", ["demo", "--no-tui", "--weeks", "0"], {}),
+    ("demo-weeks-huge", ["demo", "--no-tui", "--weeks", "99999"], {}),
+    ("demo-seed-word", ["demo", "--no-tui", "--seed", "x"], {}),
 ]
 
 
@@ -286,9 +523,15 @@ def params(cases):
     return [pytest.param(c[1], c[2], id=c[0], marks=c[3:]) for c in cases]
 
 
-def check_refused(before: list[str], after: list[str], code, out: str, err: str, env: dict) -> None:
+def check_refused(before: list[str], after: list[str], code, out: str, err: str, env: dict, args=()) -> None:
     assert code == 1, (code, out[-500:], err[-2000:])
     lines = err.splitlines()
+    if args and args[0] == "import":
+        # An import lists each bad row first (README: "Importing people from a spreadsheet").
+        rows = [line for line in lines[:-1] if line.startswith("row ")]
+        assert rows == lines[:-1], err[-2000:]
+        assert all(len(line) < 600 for line in rows)
+        lines = lines[-1:]
     assert len(lines) == 1, err[-2000:]
     assert lines[0].startswith("error: ")
     assert len(lines[0]) < 600, f"the error line should quote at most a little of the input ({len(lines[0])} chars)"
@@ -301,29 +544,49 @@ def check_refused(before: list[str], after: list[str], code, out: str, err: str,
         assert settled(after) == settled(before)
         assert sum(",'signin.failed'," in line for line in after) == 1
         return
-    if env.get("WARMLINE_PASSPHRASE") == SAM_SECRET:
+    if env.get("WARMLINE_PASSPHRASE") in (SAM_SECRET, KIM_SECRET):
         after = without_signins(after)
     assert after == before
 
 
+def files_in(folder: Path) -> set[str]:
+    """Every file and directory under `folder` (the rota's -wal and -shm come and go with connections)."""
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")} - {"r.db-wal", "r.db-shm"}
+
+
+def placed(values, folder: Path):
+    """Put the test's directory where a case says {dir}."""
+    if isinstance(values, dict):
+        return {k: v.replace("{dir}", str(folder)) for k, v in values.items()}
+    return [a.replace("{dir}", str(folder)) for a in values]
+
+
 @pytest.mark.parametrize(("args", "env"), params(CASES))
 def test_bad_input_exits_1_with_one_error_line_and_changes_nothing(db_path, monkeypatch, capsys, args, env):
-    before = dump(db_path)
+    folder = db_path.parent
+    monkeypatch.chdir(folder)  # a relative output (or "" taken as ".") would land here, and be seen
+    args, env = placed(args, folder), placed(env, folder)
+    before, files = dump(db_path), files_in(folder)
     code, out, err = invoke(monkeypatch, capsys, db_path, args, env)
-    check_refused(before, dump(db_path), code, out, err, env)
+    check_refused(before, dump(db_path), code, out, err, env, args)
+    assert files_in(folder) == files, "a refused command left a file behind (or took one away)"
 
 
 SAMPLE = {
     "init-unknown-zone", "add-unknown-tag", "add-max-hours-word", "add-control-handle", "edit-raise-own-limit",
     "add-end-before-start", "assign-huge-shift", "claim-wrong-passphrase",
+    "export-ics-huge-name", "import-bad-rows", "backup-existing-file", "demo-weeks-zero",
 }
 
 
 @pytest.mark.parametrize(("args", "env"), params([c for c in CASES if c[0] in SAMPLE]))
 def test_bad_input_as_a_real_process(db_path, args, env):
-    before = dump(db_path)
+    folder = db_path.parent
+    args, env = placed(args, folder), placed(env, folder)
+    before, files = dump(db_path), files_in(folder)
     done = run(db_path, args, env)
-    check_refused(before, dump(db_path), done.returncode, done.stdout, done.stderr, env)
+    check_refused(before, dump(db_path), done.returncode, done.stdout, done.stderr, env, args)
+    assert files_in(folder) == files
 
 
 def test_case_ids_are_unique():
@@ -332,32 +595,57 @@ def test_case_ids_are_unique():
     assert SAMPLE <= set(ids)
 
 
-# The commands of the rota core (issue "1 of 7"); later issues' commands bring their own cases.
-ROTA_COMMANDS = {
-    ("init",), ("people", "add"), ("people", "edit"), ("people", "list"), ("people", "show"),
-    ("people", "deactivate"), ("people", "passphrase"), ("tags", "list"), ("tags", "add"), ("shifts",),
-    ("shift", "add"), ("shift", "edit"), ("shift", "cancel"), ("series", "list"), ("series", "edit"),
-    ("series", "cancel"), ("assign",), ("unassign",), ("claim",), ("drop",), ("check",), ("audit",),
+# Commands that take no input a person could get wrong, with the reason (everything else needs cases).
+NO_INPUT = {
+    ("config", "path"): "reads nothing: prints where the settings file is ($WARMLINE_CONFIG or the default)",
 }
 
 
-def test_every_rota_command_has_bad_input_cases():
+def invokable_commands(group=None, prefix=()):
+    """Every command a person can run: each leaf, and each group that acts on its own (`notify --once`)."""
+    import click
+
     from warmline.cli import cli
 
-    def leaves(group, prefix=()):
-        for name, command in group.commands.items():
-            if hasattr(command, "commands"):
-                yield from leaves(command, (*prefix, name))
-            else:
-                yield (*prefix, name)
+    group = cli if group is None else group
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        if isinstance(command, click.Group):
+            if command.invoke_without_command:
+                yield path
+            yield from invokable_commands(command, path)
+        else:
+            yield path
 
-    assert ROTA_COMMANDS <= set(leaves(cli))
-    tested = set()
-    for _, args, *_ in CASES:
-        words = [a for a in args if not a.startswith("-")]
-        words = words[1:] if args[0] == "--as" else words
-        tested.update({tuple(words[:1]), tuple(words[:2])})
-    assert ROTA_COMMANDS - tested == set()
+
+def command_of(args: list[str]) -> tuple[str, ...]:
+    """The command path a case runs, found the way click finds it (global options first)."""
+    import click
+
+    from warmline.cli import cli
+
+    words = list(args)
+    while words and words[0] in ("--as", "--db"):
+        words = words[2:]
+    group, path = cli, ()
+    for word in words:
+        command = group.commands.get(word) if isinstance(group, click.Group) else None
+        if command is None:
+            if word.startswith("-"):
+                continue  # an option of a group that acts on its own (`notify --once`)
+            break
+        group, path = command, (*path, word)
+    return path
+
+
+def test_every_command_has_bad_input_cases():
+    """Walks the whole click tree: a command added without bad-input cases fails here, by name."""
+    everything = set(invokable_commands())
+    assert ("init",) in everything and ("notify",) in everything
+    assert set(NO_INPUT) <= everything, "NO_INPUT names a command that no longer exists"
+    tested = {command_of(args) for _, args, *_ in CASES}
+    missing = sorted(" ".join(c) for c in everything - tested - set(NO_INPUT))
+    assert missing == [], f"commands with no bad-input case: {', '.join(missing)}"
 
 
 def test_init_with_a_bad_zone_creates_no_file(tmp_path):

@@ -257,6 +257,218 @@ def test_role_and_active_flag_are_re_read_inside_each_change(world):
     assert dump(world.db) == before
 
 
+# ---------------------------------------------------------------- later issues' services, the same way
+# (matching, calls, handoffs, notification settings, availability, swaps, exchange, auto-fill)
+
+
+@dataclass
+class Later:
+    now_shift: int  # Mon 23 Nov 07:00-11:00, on now: sam
+    next_shift: int  # 11:00-15:00, the next one: kim (reads sam's note)
+    goal: int
+    time_off: int  # kim's
+    swap: int  # kim offers her shift for sam's
+    note: int  # sam's, for kim
+    csv: Path
+    feeds: Path
+    proposal: object  # an auto-fill proposal the coordinator made
+
+
+@pytest.fixture
+def later(world, tmp_path) -> Later:
+    from datetime import date, time
+
+    from warmline import autofill, availability, handoff, matching, swaps
+
+    w = world
+    now_shift = rota.add_shift(w.db, w.coord, start=at("2026-11-23T07:00"), end=at("2026-11-23T11:00")).id
+    next_shift = rota.add_shift(w.db, w.coord, start=at("2026-11-23T11:00"), end=at("2026-11-23T15:00")).id
+    rota.assign(w.db, w.coord, now_shift, "sam")
+    rota.assign(w.db, w.coord, next_shift, "kim")
+    goal = matching.add_goal(w.db, w.coord, "grief", "daily", time(9), time(17)).id
+    off = availability.add_time_off(w.db, w.coord, "kim", date(2026, 12, 24), date(2026, 12, 24)).time_off.id
+    swap = swaps.propose(w.db, w.kim, w.kims_shift, w.sams_shift, "sam").id
+    note = handoff.write_note(w.db, w.sam, now_shift, "Quiet so far.").id
+    csv = tmp_path / "people.csv"
+    csv.write_text("handle,name,tags\nzed,Zed,grief\n")
+    proposal = autofill.propose(w.db.conn, w.coord, at("2026-11-30T00:00"), at("2026-12-07T00:00"), engine="greedy")
+    assert proposal.placements
+    return Later(now_shift, next_shift, goal, off, swap, note, csv, tmp_path / "feeds", proposal)
+
+
+def _later_coordinator_only():
+    from datetime import date, time
+
+    from warmline import autofill, availability, matching, swaps
+    from warmline.exchange import csvio, ics
+    from warmline.notify import outbox
+
+    week = (at("2026-11-30T00:00"), at("2026-12-07T00:00"))
+    return {
+        "goal.add": lambda w, l, a: matching.add_goal(w.db, a, "grief", "weekends", time(9), time(17)),
+        "goal.remove": lambda w, l, a: matching.remove_goal(w.db, a, l.goal),
+        "coverage": lambda w, l, a: matching.coverage(w.db.conn, a, *week),
+        "import people": lambda w, l, a: csvio.import_people(w.db, a, l.csv),
+        "import people (dry run)": lambda w, l, a: csvio.import_people(w.db, a, l.csv, dry_run=True),
+        "ics feeds for everyone": lambda w, l, a: ics.write_feeds(w.db.conn, a, l.feeds),
+        "ics calendar (other)": lambda w, l, a: ics.person_calendar(w.db.conn, a, "kim"),
+        "notify settings (other)": lambda w, l, a: outbox.set_prefs(w.db, a, "kim", leads=(30,)),
+        "availability set (other)": lambda w, l, a: availability.set_windows(
+            w.db, a, "kim", availability.parse_windows(["MO", "17:00-21:00"])
+        ),
+        "availability clear (other)": lambda w, l, a: availability.clear(w.db, a, "kim"),
+        "availability of (other)": lambda w, l, a: availability.of(w.db.conn, a, "kim"),
+        "availability of everyone": lambda w, l, a: availability.everyone(w.db.conn, a),
+        "time off add (other)": lambda w, l, a: availability.add_time_off(w.db, a, "kim", date(2026, 12, 31), date(2026, 12, 31)),
+        "time off remove (other)": lambda w, l, a: availability.remove_time_off(w.db, a, l.time_off),
+        "time off list (other)": lambda w, l, a: availability.time_off(w.db.conn, a, "kim"),
+        "swap approval setting": lambda w, l, a: swaps.set_need_approval(w.db, a, True),
+        "swap refuse": lambda w, l, a: swaps.refuse(w.db, a, l.swap),
+        "autofill propose": lambda w, l, a: autofill.propose(w.db.conn, a, *week, engine="greedy"),
+        "autofill apply": lambda w, l, a: autofill.apply(w.db, a, l.proposal),
+    }
+
+
+LATER_COORDINATOR_ONLY = _later_coordinator_only()
+
+
+def _later_on_shift():
+    from warmline import calls, handoff, matching
+
+    # name: (call, may a coordinator who is not on shift do it too)
+    return {
+        "match": (lambda w, l, a: matching.match(w.db.conn, a, ["grief"]), True),
+        "log a call": (lambda w, l, a: calls.log_call(w.db, a, ["grief"]), True),
+        "handoff note": (lambda w, l, a: handoff.write_note(w.db, a, l.now_shift, "All calm."), True),
+        "busy": (lambda w, l, a: calls.set_busy(w.db, a, True), False),  # one's own seat on the shift now
+    }
+
+
+LATER_ON_SHIFT = _later_on_shift()
+
+
+def _later_only_theirs():
+    from warmline import handoff, swaps
+
+    # name: (call, the one person who may, everyone else in this world is refused)
+    return {
+        "swap accept": (lambda w, l, a: swaps.accept(w.db, a, l.swap), "sam"),
+        "swap decline": (lambda w, l, a: swaps.decline(w.db, a, l.swap), "sam"),
+        "swap withdraw": (lambda w, l, a: swaps.withdraw(w.db, a, l.swap), "kim"),
+        "handoff ack": (lambda w, l, a: handoff.ack(w.db, a, l.note), "kim"),
+    }
+
+
+LATER_ONLY_THEIRS = _later_only_theirs()
+
+
+@pytest.mark.parametrize("name", sorted(LATER_COORDINATOR_ONLY))
+def test_volunteer_is_refused_later_coordinator_only_services(world, later, name):
+    before = dump(world.db)
+    with pytest.raises(Refused):
+        LATER_COORDINATOR_ONLY[name](world, later, world.sam)
+    assert dump(world.db) == before
+    assert not later.feeds.exists()
+
+
+@pytest.mark.parametrize("name", sorted(LATER_COORDINATOR_ONLY))
+def test_coordinator_may_use_later_coordinator_only_services(world, later, name):
+    LATER_COORDINATOR_ONLY[name](world, later, world.coord)
+
+
+@pytest.mark.parametrize("name", sorted(LATER_ON_SHIFT))
+def test_only_people_on_shift_now_and_coordinators_match_log_calls_and_write_notes(world, later, name):
+    call, coordinator_may = LATER_ON_SHIFT[name]
+    before = dump(world.db)
+    with pytest.raises(Refused, match="kim is not on"):
+        call(world, later, world.kim)  # kim's shift starts at 11:00
+    assert dump(world.db) == before
+    call(world, later, world.sam)  # on shift now
+    if coordinator_may:
+        call(world, later, world.coord)
+    else:
+        with pytest.raises(Refused):
+            call(world, later, world.coord)
+
+
+@pytest.mark.parametrize("name", sorted(LATER_ONLY_THEIRS))
+def test_only_the_person_concerned_may_answer_a_swap_or_acknowledge_a_note(world, later, name):
+    call, allowed = LATER_ONLY_THEIRS[name]
+    everyone = {"sam": world.sam, "kim": world.kim, "coord": world.coord}
+    for handle, actor in everyone.items():
+        if handle == allowed:
+            continue
+        before = dump(world.db)
+        with pytest.raises((Refused, NotFound)):
+            call(world, later, actor)
+        assert dump(world.db) == before, handle
+    call(world, later, everyone[allowed])
+
+
+def test_a_volunteer_may_not_approve_a_swap(world, later):
+    from warmline import swaps
+
+    swaps.set_need_approval(world.db, world.coord, True)
+    swaps.accept(world.db, world.sam, later.swap)
+    before = dump(world.db)
+    for volunteer in (world.sam, world.kim):
+        with pytest.raises(Refused, match="only coordinators may approve swaps"):
+            swaps.approve(world.db, volunteer, later.swap)
+    assert dump(world.db) == before
+    assert swaps.approve(world.db, world.coord, later.swap).status == "done"
+
+
+# Public functions of the later modules that take an actor or viewer but decide nothing on their own,
+# or only ever show the viewer their own (tested through the CLI in tests/security/test_security_cli.py).
+LATER_READ_ONLY = {
+    ("handoff", "list_notes"): "notes the viewer may read (may_read)",
+    ("handoff", "notes_for"): "the person's own notes",
+    ("handoff", "unread_notes"): "the person's own notes",
+    ("handoff", "can_write_now"): "the person's own shift",
+    ("outbox", "pending_for_app"): "the person's own notifications",
+    ("outbox", "mark_shown_in_app"): "the person's own notifications (WHERE person_id = ?)",
+    ("delivery", "deliver_due"): "delivers the person's own notifications",
+    ("delivery", "run_daemon"): "delivers the person's own notifications",
+    ("availability", "problems"): "a rule check inside the rota's own transactions",
+    ("swaps", "get"): "a swap of the viewer's (NotFound otherwise), or any for coordinators",
+    ("swaps", "swaps"): "the viewer's swaps, or all for coordinators",
+    ("swaps", "preview"): "what proposing would run into; writes nothing",
+    ("problem", "build"): "auto-fill's model, built inside propose (which is in the matrix)",
+    ("csvio", "rota_rows"): "the rota without tags, for everyone on the line",
+    ("csvio", "hours_rows"): "the viewer's own hours, or everyone's for coordinators",
+    ("ics", "rota_calendar"): "the whole rota's feed, written by write_feeds (in the matrix)",
+}
+
+
+def test_every_later_service_taking_an_actor_is_in_the_matrix():
+    """A new service in the later modules must join the matrix above (or LATER_READ_ONLY, with the reason)."""
+    from warmline import autofill, availability, calls, handoff, matching, swaps
+    from warmline.autofill import problem
+    from warmline.exchange import csvio, ics
+    from warmline.notify import delivery, outbox
+
+    covered = {
+        ("matching", "add_goal"), ("matching", "remove_goal"), ("matching", "coverage"), ("matching", "match"),
+        ("calls", "log_call"), ("calls", "set_busy"), ("handoff", "write_note"), ("handoff", "ack"),
+        ("outbox", "set_prefs"), ("availability", "set_windows"), ("availability", "clear"), ("availability", "of"),
+        ("availability", "everyone"), ("availability", "add_time_off"), ("availability", "remove_time_off"),
+        ("availability", "time_off"), ("swaps", "propose"), ("swaps", "accept"), ("swaps", "decline"),
+        ("swaps", "withdraw"), ("swaps", "approve"), ("swaps", "refuse"), ("swaps", "set_need_approval"),
+        ("autofill", "propose"), ("autofill", "apply"), ("csvio", "import_people"), ("ics", "write_feeds"),
+        ("ics", "person_calendar"),
+    }
+    found = set()
+    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics):
+        for fname, func in inspect.getmembers(module, inspect.isfunction):
+            if fname.startswith("_") or func.__module__ != module.__name__:
+                continue
+            params = list(inspect.signature(func).parameters)
+            if params[:1] in (["db"], ["conn"]) and params[1:2] in (["actor"], ["viewer"], ["person"]):
+                found.add((module.__name__.rsplit(".", 1)[1], fname))
+    assert found - covered - set(LATER_READ_ONLY) == set()
+    assert covered | set(LATER_READ_ONLY) >= found and not (set(LATER_READ_ONLY) - found), "stale entries"
+
+
 # ---------------------------------------------------------------- who the actor is
 
 

@@ -21,7 +21,7 @@ from textual.suggester import SuggestFromList, Suggester
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
-from warmline import access, people, rota, rules
+from warmline import access, fairness, people, rota, rules
 from warmline import line as line_svc
 from warmline import tags as tag_svc
 from warmline.clock import now
@@ -91,10 +91,12 @@ class PersonRow:
     languages: str
     hours: float
     search: str
+    strain: str = ""  # "OVER" or "near" when over or near a limit this week
 
     def cells(self) -> tuple[str, ...]:
         p = self.person
-        return (p.name, p.handle, p.role, self.languages, hours_text(self.hours), "yes" if p.active else "no")
+        hours = hours_text(self.hours) + (f" {self.strain}" if self.strain else "")
+        return (p.name, p.handle, p.role, self.languages, hours, "yes" if p.active else "no")
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,17 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     line = line_svc.get(conn)
     labels = {t.id: t.label for t in tag_svc.all_tags(conn, family="language")}
     hours = hours_by_person(conn, line, now())
+    start, end = week_bounds(line, now())
+    strain = {
+        p.person_id: ("OVER" if p.level == "over" else "near")
+        for p in fairness.load(conn, start, end, viewer=who, person_ids=set(hours)).people
+        if p.level
+    }
     rows = []
     for p in people.all_people(conn):
         langs = [labels.get(t, t.removeprefix("lang-")) for t in p.languages]
         search = "\n".join([p.handle, p.name, *langs, *(t.removeprefix("lang-") for t in p.languages)]).casefold()
-        rows.append(PersonRow(p, ", ".join(langs), hours.get(p.id, 0.0), search))
+        rows.append(PersonRow(p, ", ".join(langs), hours.get(p.id, 0.0), search, strain.get(p.id, "")))
     return PeopleLoaded(rows)
 
 

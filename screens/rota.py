@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from rich.text import Text
@@ -33,10 +33,13 @@ class WeekData:
     monday: date
     today: date
     views: list[ShiftView]
+    # handle -> "OVER"/"near" and the flags' messages, for people over or near a limit this week.
+    # The core decides whose load the viewer may see (a volunteer: only their own).
+    strain: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def load_week(db: Database, monday: date | None) -> WeekData:
-    """The shifts starting in one local week (this week when monday is None)."""
+def load_week(db: Database, monday: date | None, viewer: Person | None = None) -> WeekData:
+    """The shifts starting in one local week (this week when monday is None), with limit flags."""
     line = get_line(db.conn)
     tz = zone(line.tz)
     moment = now()
@@ -45,7 +48,15 @@ def load_week(db: Database, monday: date | None) -> WeekData:
         monday = labels.week_start(moment, tz)
     lo = localize(datetime.combine(monday, time(0)), tz)
     hi = localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
-    return WeekData(line, monday, today, rota.views(db.conn, lo, hi))
+    strain: dict[str, tuple[str, str]] = {}
+    if viewer is not None:
+        from warmline import fairness
+
+        for person in fairness.load(db.conn, lo, hi, viewer=viewer).people:
+            if person.level:
+                word = "OVER" if person.level == "over" else "near"
+                strain[person.handle] = (word, "; ".join(f.message for f in person.flags))
+    return WeekData(line, monday, today, rota.views(db.conn, lo, hi), strain)
 
 
 class RotaScreen(WarmlineScreen):
@@ -83,7 +94,7 @@ class RotaScreen(WarmlineScreen):
         self.query_one(WeekGrid).focus()
 
     def reload(self) -> None:
-        self.call_core(load_week, self.monday, done=self._show, group="week", exclusive=True)
+        self.call_core(load_week, self.monday, self.actor, done=self._show, group="week", exclusive=True)
 
     def _show(self, data: WeekData) -> None:
         if self.monday is not None and data.monday != self.monday:
@@ -125,6 +136,13 @@ class RotaScreen(WarmlineScreen):
             summary.append(f"{no_backup} NO BACKUP", style="bold")
         if not open_seats and not no_backup and live:
             summary.append(" · all covered")
+        over = sum(1 for word, _ in data.strain.values() if word == "OVER")
+        near = len(data.strain) - over
+        if over:
+            summary.append(" · ")
+            summary.append(f"{over} OVER A LIMIT", style="bold")
+        if near:
+            summary.append(f" · {near} near a limit")
         self.query_one("#week-summary", Label).update(summary)
 
     @on(WeekGrid.CursorMoved)
@@ -151,6 +169,11 @@ class RotaScreen(WarmlineScreen):
             text.append(f" · {labels.open_text(v)}")
         if v.cover:
             text.append(f" · cover asked by {labels.handles(v.cover)}")
+        strain = self.data.strain if self.data is not None else {}
+        for a in (*v.peers, *v.backups):
+            if a.handle in strain:
+                word, _ = strain[a.handle]
+                text.append(f" · {a.handle} {word} a limit", style="bold" if word == "OVER" else "")
         text.append(" · enter: details", style="dim")
         status.update(text)
 

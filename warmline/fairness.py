@@ -22,6 +22,7 @@ Nothing here prints: the CLI and the Load screen format it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -144,11 +145,12 @@ def load(
     *,
     at: datetime | None = None,
     viewer: Person | None = None,
+    person_ids: Collection[int] | None = None,
 ) -> LoadReport:
     """Per-person load for shifts starting in [start, end), flags and the spread.
 
     With a volunteer as `viewer` only their own row is returned and no spread; a coordinator
-    (or no viewer: the core's own callers) gets everyone.
+    (or no viewer: the core's own callers) gets everyone; `person_ids` keeps only those people (and their spread).
     """
     from .line import get as get_line
     from .people import all_people
@@ -180,6 +182,8 @@ def load(
     everyone = all_people(conn)
     if viewer is not None and not viewer.is_coordinator:
         everyone = [p for p in everyone if p.id == viewer.id]
+    if person_ids is not None:  # e.g. only the people who work this week: nobody else can be near a limit
+        everyone = [p for p in everyone if p.id in person_ids]
     wanted = {p.id for p in everyone}
     spans: dict[int, list[rules.Span]] = {}
     for pid, sid, s_start, s_end in conn.execute(

@@ -204,3 +204,31 @@ async def test_autofill_escape_discards(line, monkeypatch):
         await settle(pilot)
         assert not isinstance(app.screen, AutofillDialog)
     assert line.view(sid).peers == []
+
+
+async def test_rota_and_people_flag_someone_over_a_limit_in_words(tmp_path, monkeypatch):
+    """Issue "5 of 7": the Rota and People screens flag anyone over or near a limit, without colour."""
+    from rota_file import at, make_rota, settle
+
+    from screens.app import make_app
+    from screens.people import PeopleScreen
+    from screens.rota import RotaScreen
+
+    line = make_rota(tmp_path, monkeypatch)  # ben's limit is 4 h a week
+    line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))
+    line.shift(at(25, 9), at(25, 13), on=((line.ben, "peer"),))  # forced: 8 h, over ben's 4 h
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, RotaScreen)
+        assert "ben" in app.screen.data.strain and app.screen.data.strain["ben"][0] == "OVER"
+        summary = str(app.screen.query_one("#week-summary").render())
+        assert "1 OVER A LIMIT" in summary
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PeopleScreen)
+        table = app.screen.query_one("#people-table")
+        row = table.get_row("ben")
+        assert "8 OVER" in [str(c) for c in row]

@@ -20,7 +20,6 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen, Screen
 
 from warmline import clock as warmline_clock
@@ -29,7 +28,7 @@ from warmline.errors import WarmlineError
 from warmline.line import get as get_line
 from warmline.model import Line, Person
 
-from .base import CoreCalls, close_thread_db, thread_db
+from .base import CommandList, CoreCalls, close_thread_db, thread_db
 from .in_app import InAppDelivery
 
 POLL_SECONDS = 1.0
@@ -59,7 +58,7 @@ def _load_start(db: Any) -> Line:
     return get_line(db.conn)
 
 
-class WarmlineCommands(Provider):
+class WarmlineCommands(CommandList):
     """The command palette: every screen and action of the app, by name."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
@@ -100,17 +99,6 @@ class WarmlineCommands(Provider):
         if app.actor is None:
             found = [c for c in found if c[0] in ("Help", "Quit")]
         return found
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 class WarmlineApp(InAppDelivery, CoreCalls, App[None]):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
@@ -97,3 +98,21 @@ class WarmlineScreen(CoreCalls, Screen):
 
     def reload(self) -> None:
         """Load (or refresh) this screen's data. Override; must keep the cursor and any open form."""
+
+
+class CommandList(Provider):
+    """A command-palette provider over a list of (name, help, callback); subclasses give `_commands()`."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
@@ -23,7 +22,7 @@ from warmline.model import Line, Person, Shift, ShiftView
 from warmline.recurrence import zone
 
 from . import labels
-from .base import WarmlineScreen
+from .base import CommandList, WarmlineScreen
 from .dialogs import ConfirmDialog, ShiftDialog, drop_explained
 from .handoff import HandoffDialog, NoteDialog
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
@@ -74,7 +73,7 @@ def load_home(db: Database, actor: Person) -> HomeData:
     )
 
 
-class HandoffCommands(Provider):
+class HandoffCommands(CommandList):
     """Palette entries for Home's handoff keys (present only when they would work)."""
 
     def _commands(self) -> list[tuple[str, str, Any]]:
@@ -89,17 +88,6 @@ class HandoffCommands(Provider):
         if screen.check_action("ack_note", ()):
             found.append(("Acknowledge handoff note", "The selected note for your shift (a)", screen.action_ack_note))
         return found
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 class HomeScreen(WarmlineScreen):

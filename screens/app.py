@@ -152,11 +152,23 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             from .signin import SignInScreen
 
             self.push_screen(SignInScreen(), self._signed_in)
-        else:
-            self._open_home()
+
+    def get_default_screen(self) -> Screen:
+        """Home is the first screen when someone is signed in (one screen to build, not two)."""
+        if self.actor is None:
+            return super().get_default_screen()
+        from .home import HomeScreen
+
+        home = HomeScreen()
+        self.install_screen(home, "home")
+        return home
 
     def _open_home(self) -> None:
         self.action_go("home")
+        # The first delivery waits for Home's data (home_shown): the first screen comes first.
+
+    def home_shown(self) -> None:
+        """Home has drawn its first data: now deliver this person's notifications (toasts)."""
         self.deliver_notifications()
 
     def _signed_in(self, person: Person | None) -> None:
@@ -273,6 +285,9 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             self.install_screen(factory(), name)
         target = self.get_screen(name)
         if self.screen is target:
+            return
+        if target in self.screen_stack:  # Home, under the screen shown: back to it
+            self.pop_screen()
             return
         if len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
             self.switch_screen(name)

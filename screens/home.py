@@ -23,8 +23,6 @@ from warmline.recurrence import zone
 
 from . import labels
 from .base import CommandList, WarmlineScreen
-from .dialogs import ConfirmDialog, ShiftDialog, drop_explained
-from .handoff import HandoffDialog, NoteDialog
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 WEEKS_AHEAD = 4
@@ -203,6 +201,8 @@ class HomeScreen(WarmlineScreen):
         self._show_notes(data, first=first)
         self._tick()
         self.refresh_bindings()
+        if first:
+            self.call_after_refresh(self.app.home_shown)  # type: ignore[attr-defined]
 
     def _show_notes(self, data: HomeData, *, first: bool = False) -> None:
         """Notes for me (newest first), then, for coordinators, notes overdue for acknowledgement."""
@@ -371,6 +371,8 @@ class HomeScreen(WarmlineScreen):
         if v.shift.status != "scheduled":
             self._say(f"{labels.when(v)} is cancelled: there is nothing to drop.", error=True)
             return
+        from .dialogs import ConfirmDialog, drop_explained
+
         title, body = drop_explained(v, self.data.line, now())
         self.app.push_screen(ConfirmDialog(title, body, yes="Drop it", no="Keep it"), lambda yes: self._drop(v, yes))
 
@@ -396,6 +398,8 @@ class HomeScreen(WarmlineScreen):
     def action_write_note(self) -> None:
         if self.data is None or self.data.write_shift is None:
             return
+        from .handoff import HandoffDialog
+
         self.app.push_screen(HandoffDialog(self.data.write_shift.id), self._note_sent)
 
     def _note_sent(self, note: handoff.HandoffNote | None) -> None:
@@ -436,6 +440,8 @@ class HomeScreen(WarmlineScreen):
             if ack:
                 self._ack(note)
 
+        from .handoff import NoteDialog
+
         self.app.push_screen(NoteDialog(note, reader=reader, tz=zone(self.data.line.tz)), answered)
 
     @on(DataTable.RowSelected)
@@ -448,4 +454,6 @@ class HomeScreen(WarmlineScreen):
             if note is not None:
                 self._read_note(note)
             return
+        from .dialogs import ShiftDialog
+
         self.app.push_screen(ShiftDialog(int(key)))

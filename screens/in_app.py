@@ -27,16 +27,19 @@ import asyncio
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warmline.db import Database
 from warmline.errors import WarmlineError
-from warmline.model import Person
-from warmline.notify import channels as chan
-from warmline.notify import delivery, outbox
-from warmline.people import get_by_id
 
 from .base import thread_db
+
+if TYPE_CHECKING:
+    from warmline.db import Database
+    from warmline.model import Person
+    from warmline.notify import delivery, outbox
+
+# The delivery code (channels, outbox, plyer's wrapper) is imported by the poll thread on the
+# first delivery, after Home has drawn its data: the first screen does not need it.
 
 DELIVERY_SECONDS = 15.0
 TOAST_SECONDS = 12.0
@@ -75,6 +78,9 @@ class Delivered:
 def channels_for(db: Database, person: Person, terminal: TerminalText) -> list:
     """The person's external channels, as the daemon picks them: the test seam
     (WARMLINE_NOTIFY_CHANNEL) when set, else their choice (desktop, terminal); [] for the app only."""
+    from warmline.notify import channels as chan
+    from warmline.notify import outbox
+
     seam = chan.from_env()
     if seam is not None:
         return seam
@@ -86,6 +92,9 @@ def deliver_for(path: Path, person: Person, channels: list | None = None) -> Del
 
     `channels` replaces the person's external channels (the app's `notifier`); None: their own.
     """
+    from warmline.notify import delivery, outbox
+    from warmline.people import get_by_id
+
     db = thread_db(path)
     current = get_by_id(db.conn, person.id)
     if current is None or not current.active:
@@ -98,11 +107,15 @@ def deliver_for(path: Path, person: Person, channels: list | None = None) -> Del
 
 def waiting_for(path: Path, person: Person) -> bool:
     """True when rows wait to be shown to `person` in the app (read only; on the poll thread)."""
+    from warmline.notify import outbox
+
     return bool(outbox.pending_for_app(thread_db(path).conn, person, limit=1))
 
 
 def mark_shown(path: Path, person: Person, ids: list[int]) -> int:
     """Record that the app showed these rows (on the poll thread, like the delivery)."""
+    from warmline.notify import outbox
+
     return outbox.mark_shown_in_app(thread_db(path), person, ids)
 
 

@@ -161,8 +161,9 @@ async def test_the_next_shift_sees_the_note_on_home_and_acknowledges_it(line, mo
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         home = app.screen
-        keys = {k.key: k.region for k in home.query("FooterKey")}
-        assert "a" in keys and max(r.right for r in keys.values()) <= 80, keys  # fits at 80 columns
+        footer = home.query_one("KeysFooter")
+        keys = {key: end for key, _, end in footer.spans}
+        assert "a" in keys and max(keys.values()) <= 80, keys  # fits at 80 columns
         panel = home.query_one("#handoff-panel")
         table = home.query_one("#handoff-notes")
         assert panel.display and [k.value for k in table.rows] == [f"note-{note_id}"]

@@ -30,9 +30,9 @@ async def test_home_shows_next_shift_countdown_and_who_shares_it(line):
         assert str(sid) in [k.value for k in app.screen.query_one("#upcoming").rows]
         # The header: the line's name, the time in its zone, and the escalation text.
         header = app.screen.query_one("LineHeader")
-        assert text_of(header.query_one("#header-line")) == "Test Line"
-        assert text_of(header.query_one("#header-clock")) == "Mon 23 Nov 08:00 EST"
-        assert "988" in text_of(header.query_one("#header-escalation"))
+        assert header.name_text == "Test Line" and "Test Line" in text_of(header)
+        assert header.clock_text == "Mon 23 Nov 08:00 EST" and "Mon 23 Nov 08:00 EST" in text_of(header)
+        assert "988" in header.escalation_text and "988" in text_of(header)
 
 
 async def test_claim_an_open_seat_from_home(line):

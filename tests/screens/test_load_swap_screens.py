@@ -29,8 +29,10 @@ def row_texts(table) -> dict[str, list[str]]:
 
 
 def footer_fits(app) -> None:
-    keys = list(app.screen.query_one("KeysFooter").query("FooterKey"))
-    assert keys and max(k.region.right for k in keys) <= 80
+    footer = app.screen.query_one("KeysFooter")
+    shown = {key for key, _, _ in footer.spans}
+    assert footer.keys and all(key in shown for key, *_ in footer.keys), (footer.keys, footer.spans)
+    assert max(end for _, _, end in footer.spans) <= 80
 
 
 async def open_load(pilot) -> LoadScreen:

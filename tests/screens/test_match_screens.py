@@ -120,7 +120,7 @@ async def test_match_ranks_the_peers_on_shift_with_their_reasons(line):
         assert screen.query_one("#match-candidates").has_focus  # Enter moves to the results: b and l work
         assert "trauma" in text_of(screen.query_one("#match-unmet"))  # nobody shares it exactly
         assert "Caller: grief, trauma" in text_of(screen.query_one("#match-status"))
-        assert "988" in text_of(screen.query_one("#header-escalation"))
+        assert "988" in text_of(screen.query_one("LineHeader"))
 
 
 async def test_unmet_needs_paused_tags_and_languages(line):
@@ -178,7 +178,7 @@ async def test_a_volunteer_not_on_shift_sees_the_core_refusals(line):
         assert not screen.query_one("#match-candidates").display
         await ask(pilot, "grief")
         assert "ben is not on a shift now" in text_of(screen.query_one("#match-status"))
-        assert "988" in text_of(screen.query_one("#header-escalation"))
+        assert "988" in text_of(screen.query_one("LineHeader"))
         assert not any(n.severity == "error" for n in app._notifications)  # calm: no error toast
         screen.action_busy(True)  # b is disabled here; were it pressed anyway, the core refuses
         await settle(pilot)

@@ -36,7 +36,7 @@ async def test_the_right_passphrase_opens_home(line):
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.actor is not None and app.actor.handle == "ana"
-        assert "ana · volunteer" in text_of(app.screen.query_one("#header-who"))
+        assert "ana · volunteer" in app.screen.query_one("LineHeader").who_text
     assert line.audit("signin")[0].actor == "ana"
 
 

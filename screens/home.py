@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from warmline import handoff, rota
 from warmline.clock import now
@@ -23,7 +23,8 @@ from warmline.recurrence import zone
 
 from . import labels
 from .base import CommandList, WarmlineScreen
-from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader
 
 WEEKS_AHEAD = 4
 RELOAD_SECONDS = 30.0  # time alone changes Home too: the note offer, overdue notes
@@ -118,33 +119,21 @@ class HomeScreen(WarmlineScreen):
                 yield Static("", id="handoff-offer")
             with Vertical(id="handoff-panel"):
                 yield Label("Handoff notes for you", id="handoff-panel-title", classes="section-title")
-                notes: DataTable = DataTable(id="handoff-notes", cursor_type="row")
-                for key, title in (("from", "From"), ("change", "Change"), ("written", "Written"), ("status", "Status")):
-                    notes.add_column(title, key=key)
-                yield notes
+                yield KeyTable(
+                    [("From", "from"), ("Change", "change"), ("Written", "written"), ("Status", "status")],
+                    id="handoff-notes",
+                )
                 yield Static("", id="handoff-preview")
             yield Label(f"Your shifts · next {WEEKS_AHEAD} weeks", classes="section-title")
-            upcoming: DataTable = DataTable(id="upcoming", cursor_type="row")
-            for key, title in (
-                ("when", "When"),
-                ("hours", "Hours"),
-                ("with", "With"),
-                ("backup", "Backup"),
-                ("status", "Status"),
-            ):
-                upcoming.add_column(title, key=key)
-            yield upcoming
+            yield KeyTable(
+                [("When", "when"), ("Hours", "hours"), ("With", "with"), ("Backup", "backup"), ("Status", "status")],
+                id="upcoming",
+            )
             yield Label("Open seats you can take", classes="section-title")
-            open_table: DataTable = DataTable(id="open-seats", cursor_type="row")
-            for key, title in (
-                ("when", "When"),
-                ("hours", "Hours"),
-                ("open", "Open"),
-                ("on", "On it"),
-                ("backup", "Backup"),
-            ):
-                open_table.add_column(title, key=key)
-            yield open_table
+            yield KeyTable(
+                [("When", "when"), ("Hours", "hours"), ("Open", "open"), ("On it", "on"), ("Backup", "backup")],
+                id="open-seats",
+            )
             yield Static("", id="home-message", classes="message")
         yield KeysFooter()
 
@@ -153,7 +142,7 @@ class HomeScreen(WarmlineScreen):
         self.set_interval(RELOAD_SECONDS, self.reload)
         self.query_one("#handoff-panel").display = False
         self.query_one("#handoff-offer").display = False
-        self.query_one("#upcoming", DataTable).focus()
+        self.query_one("#upcoming", KeyTable).focus()
 
     def reload(self) -> None:
         self.call_core(load_home, self.actor, done=self._show, group="home", exclusive=True)
@@ -172,7 +161,7 @@ class HomeScreen(WarmlineScreen):
                 (
                     str(v.shift.id),
                     [
-                        Ordered(labels.when(v), (v.shift.start_utc, v.shift.id)),
+                        labels.when(v),
                         labels.hours(v.shift.hours),
                         labels.handles(v.peers, except_id=me) or "—",
                         labels.handles(v.backups, except_id=me)
@@ -181,7 +170,7 @@ class HomeScreen(WarmlineScreen):
                     ],
                 )
             )
-        sync_table(self.query_one("#upcoming", DataTable), rows)
+        self.query_one("#upcoming", KeyTable).set_rows(rows)
         rows = []
         for v in data.open:
             opening = labels.open_text(v) or "COVER"  # the shift dialog says for whom
@@ -189,7 +178,7 @@ class HomeScreen(WarmlineScreen):
                 (
                     str(v.shift.id),
                     [
-                        Ordered(labels.when(v), (v.shift.start_utc, v.shift.id)),
+                        labels.when(v),
                         labels.hours(v.shift.hours),
                         opening,
                         labels.handles(v.peers) or "—",
@@ -197,7 +186,7 @@ class HomeScreen(WarmlineScreen):
                     ],
                 )
             )
-        sync_table(self.query_one("#open-seats", DataTable), rows)
+        self.query_one("#open-seats", KeyTable).set_rows(rows)
         self._show_notes(data, first=first)
         self._tick()
         self.refresh_bindings()
@@ -208,9 +197,9 @@ class HomeScreen(WarmlineScreen):
         """Notes for me (newest first), then, for coordinators, notes overdue for acknowledgement."""
         tz = zone(data.line.tz)
         rows = []
-        for group, notes in ((0, data.notes), (1, data.overdue)):
-            for n in notes:
-                if group == 0:
+        for notes in (data.notes, data.overdue):
+            for n in sorted(notes, key=lambda n: (-n.created_at.timestamp(), n.id)):  # newest first
+                if notes is data.notes:
                     status = Text("unread · a acknowledges", style="bold")
                 else:
                     waiting = ", ".join(r.handle for r in n.unacked)
@@ -219,7 +208,7 @@ class HomeScreen(WarmlineScreen):
                     (
                         f"note-{n.id}",
                         [
-                            Ordered(n.author_name, (group, -n.created_at.timestamp(), n.id)),
+                            n.author_name,
                             f"{n.change_at.astimezone(tz):%a %H:%M}" if n.change_at else "—",  # the next shift's start
                             f"{n.created_at.astimezone(tz):%a %H:%M}",
                             status,
@@ -227,9 +216,9 @@ class HomeScreen(WarmlineScreen):
                     )
                 )
         panel = self.query_one("#handoff-panel")
-        table = self.query_one("#handoff-notes", DataTable)
+        table = self.query_one("#handoff-notes", KeyTable)
         appearing = bool(rows) and not panel.display
-        sync_table(table, rows)
+        table.set_rows(rows)
         if data.notes and data.overdue:
             title = "Handoff notes for you, and notes not acknowledged"
         elif data.overdue:
@@ -238,9 +227,9 @@ class HomeScreen(WarmlineScreen):
             title = "Handoff notes for you"
         self.query_one("#handoff-panel-title", Label).update(title)
         if table.has_focus and not rows:
-            self.query_one("#upcoming", DataTable).focus()
+            self.query_one("#upcoming", KeyTable).focus()
         panel.display = bool(rows)
-        upcoming = self.query_one("#upcoming", DataTable)
+        upcoming = self.query_one("#upcoming", KeyTable)
         if appearing and data.notes and (first or upcoming.has_focus):
             table.focus()  # a note for my shift is the first thing to read
             self.call_after_refresh(self.refresh_bindings)  # the footer follows the focus
@@ -249,10 +238,7 @@ class HomeScreen(WarmlineScreen):
     def _note_at_cursor(self) -> handoff.HandoffNote | None:
         if self.data is None:
             return None
-        table = self.query_one("#handoff-notes", DataTable)
-        if not table.row_count or not table.is_valid_row_index(table.cursor_row):
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = self.query_one("#handoff-notes", KeyTable).cursor_key
         return next((n for n in self.data.notes + self.data.overdue if f"note-{n.id}" == key), None)
 
     def _preview(self) -> None:
@@ -266,8 +252,8 @@ class HomeScreen(WarmlineScreen):
             body = body[:PREVIEW_CHARS].rstrip() + "… (enter reads it all)"
         preview.update(Text(body))
 
-    @on(DataTable.RowHighlighted, "#handoff-notes")
-    def _note_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    @on(KeyTable.RowHighlighted, "#handoff-notes")
+    def _note_highlighted(self, _event: KeyTable.RowHighlighted) -> None:
         self._preview()
         self.refresh_bindings()
 
@@ -331,10 +317,7 @@ class HomeScreen(WarmlineScreen):
     # -- actions
 
     def _selected(self, table_id: str, views: list[ShiftView]) -> ShiftView | None:
-        table = self.query_one(table_id, DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = self.query_one(table_id, KeyTable).cursor_key
         return next((v for v in views if str(v.shift.id) == key), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -444,12 +427,10 @@ class HomeScreen(WarmlineScreen):
 
         self.app.push_screen(NoteDialog(note, reader=reader, tz=zone(self.data.line.tz)), answered)
 
-    @on(DataTable.RowSelected)
-    def _open(self, event: DataTable.RowSelected) -> None:
-        key: Any = event.row_key.value
-        if not key:
-            return
-        if event.data_table.id == "handoff-notes":
+    @on(KeyTable.RowSelected)
+    def _open(self, event: KeyTable.RowSelected) -> None:
+        key = event.key
+        if event.table.id == "handoff-notes":
             note = self._note_at_cursor()
             if note is not None:
                 self._read_note(note)

@@ -166,8 +166,8 @@ async def test_the_next_shift_sees_the_note_on_home_and_acknowledges_it(line, mo
         assert "a" in keys and max(keys.values()) <= 80, keys  # fits at 80 columns
         panel = home.query_one("#handoff-panel")
         table = home.query_one("#handoff-notes")
-        assert panel.display and [k.value for k in table.rows] == [f"note-{note_id}"]
-        assert "Ana R." in str(table.get_row_at(0)[0])
+        assert panel.display and table.keys == [f"note-{note_id}"]
+        assert "Ana R." in str(table.get_row(table.keys[0])[0])
         assert NOTE in text_of(home.query_one("#handoff-preview"))
         assert table.has_focus, app.focused  # the note is the first thing to read
 
@@ -200,8 +200,8 @@ async def test_a_coordinator_sees_a_note_unacknowledged_15_minutes_after_the_cha
         home.reload()
         await settle(pilot)
         table = home.query_one("#handoff-notes")
-        assert panel.display and [k.value for k in table.rows] == [f"note-{note_id}"]
-        assert "NOT ACKNOWLEDGED: ben" in str(table.get_row_at(0)[3])
+        assert panel.display and table.keys == [f"note-{note_id}"]
+        assert "NOT ACKNOWLEDGED: ben" in str(table.get_row(table.keys[0])[3])
         assert "not acknowledged" in text_of(home.query_one("#handoff-panel-title"))
         assert "a" not in home.active_bindings  # only ben acknowledges it
 

@@ -27,7 +27,7 @@ async def test_home_shows_next_shift_countdown_and_who_shares_it(line):
         assert "Tue 24 Nov 09:00–13:00" in when
         assert "starts in 1 d 1 h 00 m" in when  # 08:00 Monday → 09:00 Tuesday
         assert "ben" in who and "backup coord" in who
-        assert str(sid) in [k.value for k in app.screen.query_one("#upcoming").rows]
+        assert str(sid) in app.screen.query_one("#upcoming").keys
         # The header: the line's name, the time in its zone, and the escalation text.
         header = app.screen.query_one("LineHeader")
         assert header.name_text == "Test Line" and "Test Line" in text_of(header)
@@ -41,13 +41,13 @@ async def test_claim_an_open_seat_from_home(line):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         open_table = app.screen.query_one("#open-seats")
-        assert [k.value for k in open_table.rows] == [str(sid)]
+        assert open_table.keys == [str(sid)]
         await pilot.press("c")
         await settle(pilot)
         assert [p.handle for p in line.view(sid).peers] == ["ana"]
         assert line.audit("claim") and "ana as peer" in line.audit("claim")[0].detail
-        assert str(sid) in [k.value for k in app.screen.query_one("#upcoming").rows]
-        assert not open_table.rows
+        assert str(sid) in app.screen.query_one("#upcoming").keys
+        assert not open_table.keys
         assert "Thank you" in text_of(app.screen.query_one("#home-message"))
 
 
@@ -72,7 +72,7 @@ async def test_drop_far_ahead_reopens_the_seat(line):
         view = line.view(sid)
         assert view.peers == [] and view.cover == []
         assert "reopened" in line.audit("drop")[0].detail
-        assert str(sid) not in [k.value for k in app.screen.query_one("#upcoming").rows]
+        assert str(sid) not in app.screen.query_one("#upcoming").keys
         assert "open again" in text_of(app.screen.query_one("#home-message"))
 
 

@@ -1,0 +1,295 @@
+"""A keyed, read-only table that draws only the lines in view, with a row cursor.
+
+Textual's DataTable keeps a Row object per row, measures every cell as it arrives and re-renders
+through several caches; on Home (three tables) that was a large share of the app's start-up.
+`KeyTable` takes all its rows at once (`set_rows`), measures the columns once, and draws each
+line straight from its cells (Textual's line API). It looks and moves like a DataTable with a
+row cursor: up/down, page up/down, home/end; enter, or a click on the cursor row, selects. The
+cursor stays on its row's key when the rows change. Cells are plain strings or rich Text (a
+style that must read without colour, e.g. bold for "NO BACKUP").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = Union[str, Text]
+
+
+def cell_width(cell: Cell) -> int:
+    """Terminal cells taken by a cell (len() for ASCII text, which rich's cell_len is much slower at)."""
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return len(cell) if cell.isascii() else cell_len(cell)
+
+
+def fit(cell: Cell, width: int) -> Text:
+    """The cell as Text exactly `width` cells wide: padded, or cut short with "…"."""
+    text = Text(no_wrap=True)
+    text.append_text(cell) if isinstance(cell, Text) else text.append(cell)  # the cell's own style as a span
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
+
+
+class KeyTable(ScrollView, can_focus=True):
+    """Rows by key, drawn a line at a time; the cursor follows its key across updates."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first", "First", show=False),
+        Binding("end,ctrl+end", "last", "Last", show=False),
+    ]
+    COMPONENT_CLASSES = {"key-table--header", "key-table--cursor", "key-table--even-row"}
+    # DataTable's own look (Textual 8.2), so the tables read as they did.
+    DEFAULT_CSS = """
+    KeyTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .key-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .key-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark > .key-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .key-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .key-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .key-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .key-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    class RowHighlighted(Message):
+        """The cursor moved to the row with this key (None: the table is empty)."""
+
+        def __init__(self, table: KeyTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> KeyTable:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter (or a click on the cursor row) chose the row with this key."""
+
+        def __init__(self, table: KeyTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+        @property
+        def control(self) -> KeyTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+        """`columns`: (label, key) pairs, in order; every row has one cell per column."""
+        super().__init__(id=id)
+        self._labels = tuple(label for label, _ in columns)
+        self._column_keys = tuple(key for _, key in columns)
+        self._rows: dict[str, tuple[Cell, ...]] = {}
+        self._keys: list[str] = []
+        self._widths = tuple(cell_width(label) for label in self._labels)
+        self._cursor = 0
+        self._line_styles: tuple[Style, Style, Style, Style] | None = None
+
+    # -- data
+
+    def set_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
+        """Show these rows ((key, cells), top to bottom); the cursor stays on its key if still there."""
+        before = self.cursor_key
+        self._rows = {key: tuple(cells) for key, cells in rows}
+        self._keys = [key for key, _ in rows]
+        widths = [cell_width(label) for label in self._labels]
+        for cells in self._rows.values():
+            widths = [max(w, cell_width(c)) for w, c in zip(widths, cells)]
+        self._widths = tuple(widths)
+        row = self._keys.index(before) if before in self._rows else self._cursor
+        self._cursor = max(0, min(row, len(self._keys) - 1))
+        size = Size(sum(self._widths) + 2 * len(self._widths), len(self._keys) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh(layout=True)
+        self.refresh()
+        self._scroll_to_cursor()
+        if self._keys and before != self.cursor_key or (before is not None and not self._keys):
+            self.post_message(self.RowHighlighted(self, self.cursor_key))
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys of the rows, top to bottom."""
+        return list(self._keys)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor, or None when the table is empty."""
+        return self._keys[self._cursor] if self._keys else None
+
+    def get_row(self, key: str) -> list[Cell]:
+        """The cells of the row with this key (KeyError if there is none)."""
+        return list(self._rows[key])
+
+    def get_cell(self, key: str, column: str) -> Cell:
+        return self._rows[key][self._column_keys.index(column)]
+
+    def move_cursor(self, *, row: int) -> None:
+        """Put the cursor on row `row` (clamped) and scroll it into view."""
+        self._set_cursor(row)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._keys) + 1
+
+    def _set_cursor(self, row: int) -> None:
+        row = max(0, min(row, len(self._keys) - 1))
+        if row != self._cursor:
+            self._cursor = row
+            self.refresh()
+            self.post_message(self.RowHighlighted(self, self.cursor_key))
+        self._scroll_to_cursor()
+
+    def _scroll_to_cursor(self) -> None:
+        page = self._page()
+        top = round(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + page:
+            self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)  # less the header line
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    # -- keys and mouse
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self._cursor + self._page())
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        if self._keys:
+            self.post_message(self.RowSelected(self, self._keys[self._cursor]))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if row >= len(self._keys):
+            return
+        if row == self._cursor:
+            self.action_select_cursor()
+        else:
+            self._set_cursor(row)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- drawing: only the lines in view
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The styles once per drawing, not once a line.
+        base = self.rich_style
+        component = self.get_component_rich_style
+        self._line_styles = (
+            base + component("key-table--header"),
+            base,
+            base + component("key-table--even-row"),
+            component("key-table--cursor"),
+        )
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        header, odd, even, cursor = self._line_styles or (Style(), Style(), Style(), Style())
+        if y == 0:
+            style, cells = header, self._labels
+        else:
+            row = round(self.scroll_y) + y - 1
+            if row >= len(self._keys):
+                return Strip.blank(width, odd)
+            style = even if row % 2 == 0 else odd
+            if row == self._cursor:
+                style += cursor
+            cells = self._rows[self._keys[row]]
+        segments: list[Segment] = []
+        console = self.app.console
+        for cell, cell_width_ in zip(cells, self._widths):
+            segments.append(Segment(" ", style))
+            if isinstance(cell, str) and cell.isascii() and len(cell) <= cell_width_:
+                segments.append(Segment(cell + " " * (cell_width_ - len(cell)), style))
+            else:
+                segments.extend(Segment.apply_style(fit(cell, cell_width_).render(console), style))
+            segments.append(Segment(" ", style))
+        line = Strip(segments)
+        scroll_x = round(self.scroll_x)
+        if scroll_x:
+            line = line.crop(scroll_x, scroll_x + width)
+        return line.extend_cell_length(width, style).crop(0, width)
+
+
+__all__ = ["Cell", "KeyTable", "cell_width", "fit"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Label, Static
+from textual.worker import get_current_worker
 
 from warmline import rota
 from warmline.clock import now
@@ -22,7 +24,8 @@ from warmline.recurrence import localize, zone
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import ShiftDialog, ShiftDraft, ShiftFormDialog, create_from_draft
-from .widgets import KeysFooter, LineHeader, WeekGrid, week_days
+from .week import WeekGrid, week_days
+from .widgets import KeysFooter, LineHeader
 
 
 @dataclass(frozen=True)
@@ -35,28 +38,46 @@ class WeekData:
     views: list[ShiftView]
     # handle -> "OVER"/"near" and the flags' messages, for people over or near a limit this week.
     # The core decides whose load the viewer may see (a volunteer: only their own).
+    # Loaded after the grid is drawn (load_strain): empty until then.
     strain: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def load_week(db: Database, monday: date | None, viewer: Person | None = None) -> WeekData:
-    """The shifts starting in one local week (this week when monday is None), with limit flags."""
-    line = get_line(db.conn)
+def _week_range(line: Line, monday: date) -> tuple[datetime, datetime]:
     tz = zone(line.tz)
-    moment = now()
-    today = moment.astimezone(tz).date()
-    if monday is None:
-        monday = labels.week_start(moment, tz)
     lo = localize(datetime.combine(monday, time(0)), tz)
-    hi = localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
-    strain: dict[str, tuple[str, str]] = {}
-    if viewer is not None:
-        from warmline import fairness
+    return lo, localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
 
-        for person in fairness.load(db.conn, lo, hi, viewer=viewer).people:
-            if person.level:
-                word = "OVER" if person.level == "over" else "near"
-                strain[person.handle] = (word, "; ".join(f.message for f in person.flags))
-    return WeekData(line, monday, today, rota.views(db.conn, lo, hi), strain)
+
+def load_week(db: Database, monday: date | None) -> WeekData:
+    """The shifts starting in one local week (this week when monday is None), without limit flags."""
+    line = get_line(db.conn)
+    moment = now()
+    today = moment.astimezone(zone(line.tz)).date()
+    if monday is None:
+        monday = labels.week_start(moment, zone(line.tz))
+    return WeekData(line, monday, today, rota.views(db.conn, *_week_range(line, monday)))
+
+
+def load_strain(
+    db: Database, monday: date, viewer: Person, drawn: threading.Event | None = None
+) -> dict[str, tuple[str, str]] | None:
+    """Who is over or near a limit in this local week (handle -> word, messages), as `viewer` may see.
+
+    This reads everyone's load, which costs far more than the week's shifts: the Rota asks for it
+    once the grid is drawn (`drawn` is set then) and skips it if another week was asked for since.
+    """
+    if drawn is not None:
+        drawn.wait(2.0)
+        if get_current_worker().is_cancelled:
+            return None
+    from warmline import fairness
+
+    strain: dict[str, tuple[str, str]] = {}
+    for person in fairness.load(db.conn, *_week_range(get_line(db.conn), monday), viewer=viewer).people:
+        if person.level:
+            word = "OVER" if person.level == "over" else "near"
+            strain[person.handle] = (word, "; ".join(f.message for f in person.flags))
+    return strain
 
 
 class RotaScreen(WarmlineScreen):
@@ -76,6 +97,7 @@ class RotaScreen(WarmlineScreen):
         self.data: WeekData | None = None
         self._select_after: int | None = None
         self._select_day_after: date | None = None
+        self._weeks_ahead = 0  # [ / ] pressed (e.g. from the palette) before the first week landed
 
     @property
     def actor(self) -> Person:
@@ -94,11 +116,13 @@ class RotaScreen(WarmlineScreen):
         self.query_one(WeekGrid).focus()
 
     def reload(self) -> None:
-        self.call_core(load_week, self.monday, self.actor, done=self._show, group="week", exclusive=True)
+        self.call_core(load_week, self.monday, done=self._show, group="week", exclusive=True)
 
     def _show(self, data: WeekData) -> None:
         if self.monday is not None and data.monday != self.monday:
             return  # an older week's answer arriving late
+        if self.data is not None and self.data.monday == data.monday:
+            data = replace(data, strain=self.data.strain)  # a live reload: keep the flags until they are re-read
         self.data = data
         self.monday = data.monday
         self.today = data.today
@@ -110,6 +134,26 @@ class RotaScreen(WarmlineScreen):
             grid.select_day(self._select_day_after)
         self._select_after = self._select_day_after = None
         self._title(data)
+        if self._weeks_ahead:
+            self.action_week(0)
+            return
+        self._load_strain(data.monday)
+
+    def _load_strain(self, monday: date) -> None:
+        """Read the limit flags for this week once the grid is on screen."""
+        drawn = threading.Event()
+        self.call_after_refresh(drawn.set)
+
+        def loaded(strain: dict[str, tuple[str, str]] | None) -> None:
+            if strain is None or self.data is None or self.data.monday != monday:
+                return
+            if strain != self.data.strain:
+                self.data = replace(self.data, strain=strain)
+                self._title(self.data)
+                grid = self.query_one(WeekGrid)
+                self._describe(grid.selected_view, grid.selected_day)
+
+        self.call_core(load_strain, monday, self.actor, drawn, done=loaded, group="strain", exclusive=True)
 
     def _title(self, data: WeekData) -> None:
         sunday = data.monday + timedelta(days=6)
@@ -147,14 +191,17 @@ class RotaScreen(WarmlineScreen):
 
     @on(WeekGrid.CursorMoved)
     def _status(self, event: WeekGrid.CursorMoved) -> None:
+        self._describe(event.view, event.day)
+
+    def _describe(self, v: ShiftView | None, day: date | None) -> None:
+        """The status line: the shift under the cursor in words, with any limit flags of the people on it."""
         status = self.query_one("#shift-status", Static)
-        v = event.view
         if v is None:
-            if event.day is None:
+            if day is None:
                 status.update("")
                 return
             hint = " · n: new shift" if self.actor.is_coordinator else ""
-            status.update(f"{labels.day(event.day)}: no shifts{hint}")
+            status.update(f"{labels.day(day)}: no shifts{hint}")
             return
         me = self.actor.id
         text = Text()
@@ -184,9 +231,11 @@ class RotaScreen(WarmlineScreen):
     # -- week navigation
 
     def action_week(self, step: int) -> None:
+        self._weeks_ahead += step
         if self.monday is None:
-            return
-        self.monday += timedelta(days=7 * step)
+            return  # the first week is still loading: it moves on once it lands
+        self.monday += timedelta(days=7 * self._weeks_ahead)
+        self._weeks_ahead = 0
         self.reload()
 
     def action_today(self) -> None:

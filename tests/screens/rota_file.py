@@ -109,6 +109,6 @@ async def until(pilot, predicate, *, seconds: float = 3.0) -> bool:
 
 
 def text_of(widget) -> str:
-    """The plain text a Static/Label/ShiftBlock shows."""
+    """The plain text a Static/Label shows."""
     rendered = widget.render()
     return getattr(rendered, "plain", None) or str(rendered)

@@ -16,7 +16,7 @@ from screens.dialogs import (
     ShiftFormDialog,
 )
 from screens.rota import RotaScreen
-from screens.widgets import WeekGrid
+from screens.week import WeekGrid, block_states
 from warmline import rota
 
 
@@ -35,9 +35,23 @@ async def open_rota(pilot) -> RotaScreen:
 
 
 def day_texts(screen: RotaScreen, index: int) -> list[str]:
-    """The text of each shift block in one day column (0 = Monday)."""
-    column = screen.query_one(WeekGrid).columns[index]
-    return [text_of(b) for b in column.blocks]
+    """The text of each shift block in one day column (0 = Monday), as drawn."""
+    grid = screen.query_one(WeekGrid)
+    return [grid.block_text(index, i) for i in range(len(grid.days[index]))]
+
+
+def drawn_lines(grid: WeekGrid) -> list[str]:
+    """Every line of the grid as drawn on screen."""
+    return [grid.render_line(y).text for y in range(grid.size.height)]
+
+
+def drawn_style(grid: WeekGrid, text: str):
+    """The style the grid draws `text` in (the first place it shows)."""
+    for y in range(grid.size.height):
+        for segment in grid.render_line(y):
+            if text in segment.text:
+                return segment.style
+    raise AssertionError(f"{text!r} is not drawn")
 
 
 def week_views(line, monday: date):
@@ -63,9 +77,13 @@ async def test_grid_shows_shifts_by_day_with_gaps_in_words(line):
         assert day_texts(screen, 2)[0].splitlines()[:2] == ["17:00–21:00", "ben"]
         summary = text_of(screen.query_one("#week-summary"))
         assert "3 shifts" in summary and "2 OPEN" in summary and "1 NO BACKUP" in summary
-        # Classes carry the colour; the words above carry the meaning.
-        first = screen.query_one(WeekGrid).columns[0].blocks[0]
-        assert first.has_class("-open") and first.has_class("-nobackup") and first.has_class("-mine")
+        # Colour marks the states as well; the words above carry the meaning.
+        grid = screen.query_one(WeekGrid)
+        assert block_states(grid.days[0][0], line.ana.id) == {"open", "nobackup", "mine"}
+        plain = drawn_style(grid, "ben")
+        for alert in ("1 OPEN", "NO BACKUP", "backup you"):
+            style = drawn_style(grid, alert)
+            assert style.bold and (style.color != plain.color or style.underline)
 
 
 async def test_arrows_move_between_shifts_and_a_volunteer_claims_in_the_dialog(line):
@@ -98,6 +116,33 @@ async def test_arrows_move_between_shifts_and_a_volunteer_claims_in_the_dialog(l
         assert "Peers (1 of 2): you" in text_of(dialog.query_one("#shift-details"))
 
 
+async def test_a_busy_day_scrolls_to_keep_the_cursor_in_view_and_a_click_selects(line):
+    busy = [line.shift(at(23, h), at(23, h + 1)) for h in range(8, 20)]  # twelve shifts on Monday
+    wednesday = line.shift(at(25, 9), at(25, 13))
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_rota(pilot)
+        grid = screen.query_one(WeekGrid)
+        assert grid.selected_view.shift.id == busy[0]
+        assert "19:00–20:00" not in "".join(drawn_lines(grid))  # below the bottom of the day
+        for _ in busy[1:]:
+            await pilot.press("down")
+        assert grid.selected_view.shift.id == busy[-1]
+        drawn = "".join(drawn_lines(grid))
+        assert "19:00–20:00" in drawn and "08:00–09:00" not in drawn
+        assert "Mon 23 Nov 19:00–20:00" in text_of(screen.query_one("#shift-status"))
+        # A click on Wednesday's shift selects it; one on the gap below it selects nothing new.
+        heading = drawn_lines(grid)[0]
+        await pilot.click(WeekGrid, offset=(heading.index("Wed 25"), 2))
+        assert grid.selected_view.shift.id == wednesday
+        assert "Wed 25 Nov 09:00–13:00" in text_of(screen.query_one("#shift-status"))
+        await pilot.click(WeekGrid, offset=(heading.index("Wed 25"), 12))
+        assert grid.selected_view.shift.id == wednesday
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftDialog) and app.screen.shift_id == wednesday
+
+
 async def test_week_keys_move_by_week_and_t_returns_to_today(line):
     nxt = line.shift(at(1, 9, month=12), at(1, 13, month=12))
     app = make_app(line.path, actor=line.ana)
@@ -108,7 +153,7 @@ async def test_week_keys_move_by_week_and_t_returns_to_today(line):
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert title().startswith("Mon 30 Nov") and "next week" in title()
-        assert [b.view.shift.id for b in screen.query_one(WeekGrid).columns[1].blocks] == [nxt]
+        assert [v.shift.id for v in screen.query_one(WeekGrid).days[1]] == [nxt]
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(pilot)
         assert title().startswith("Mon 16 Nov") and "last week" in title()

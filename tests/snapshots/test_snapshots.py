@@ -32,7 +32,7 @@ from screens.help import HelpDialog
 from screens.home import HomeScreen
 from screens.people import PeopleScreen
 from screens.rota import RotaScreen
-from screens.widgets import WeekGrid
+from screens.week import WeekGrid
 
 NOW = "2026-11-23T08:00:00-05:00"  # Monday 23 Nov 2026, 08:00 in New York
 SIZE = (100, 30)

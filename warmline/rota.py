@@ -19,7 +19,6 @@ from .db import Database, iso_utc, parse_utc
 from .errors import Invalid, NotFound, Refused, RuleBroken
 from .line import clean_text, get as get_line
 from .model import SEAT_ROLES, Assignment, CoverRequest, Line, Person, Series, Shift, ShiftView
-from .notify import outbox
 from .people import fresh_actor, get as get_person, get_by_id
 from .recurrence import localize, occurrences, parse_rule, zone
 
@@ -312,6 +311,8 @@ def edit_shift(
     force: bool = False,
 ) -> Shift:
     """Edit one shift; a series occurrence is detached so re-expansion keeps the edit."""
+    from .notify import outbox
+
     if seats is not None:
         _seats(seats, "seats")
     if backup is not None:
@@ -390,6 +391,8 @@ def cancel_shift(db: Database, actor: Person, shift_id: int) -> Shift:
 
 
 def _cancel_rows(conn: sqlite3.Connection, shift_ids: list[int], *, detach: bool) -> None:
+    from .notify import outbox
+
     moment = iso_utc(now())
     conn.executemany(
         "UPDATE shift SET status = 'cancelled', version = version + 1,"
@@ -578,6 +581,8 @@ def edit_series(
 
     Returns (series, occurrences changed, added or cancelled).
     """
+    from .notify import outbox
+
     if changes.seats is not None:
         _seats(changes.seats, "seats")
     if changes.backup is not None:
@@ -773,6 +778,8 @@ def assign(
 
 def unassign(db: Database, actor: Person, shift_id: int, handle: str) -> None:
     """Take a person off a shift (coordinators only); any cover request of theirs for it is withdrawn."""
+    from .notify import outbox
+
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "unassign")
@@ -836,6 +843,8 @@ def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> 
 def drop(db: Database, actor: Person, shift_id: int) -> str:
     """Drop one's own shift: before the cut-off the seat reopens ('reopened'); after it a cover
     request opens and the person stays on until someone takes it ('cover-requested')."""
+    from .notify import outbox
+
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "drop", target=who)
@@ -1003,18 +1012,34 @@ def as_utc(moment: datetime) -> datetime:
 
 def claimable(conn: sqlite3.Connection, person: Person, start: datetime, end: datetime) -> list[ShiftView]:
     """Future shifts in [start, end) with a seat (or cover request) this person could claim right now."""
+    from .availability import calendars
+
     line = get_line(conn)
     moment = now()
+    if not person.active:
+        return []
+    offered = [
+        v
+        for v in views(conn, max(start, moment), end, open_only=True)
+        if v.shift.status == "scheduled"
+        and v.shift.start_utc > moment
+        and not any(a.person_id == person.id for a in v.peers + v.backups)
+        and (v.open_seats or v.cover)
+    ]
+    if not offered:
+        return []
+    # person_problems for each, with the person's shifts and calendar read once for them all.
+    tz = zone(line.tz)
+    limits = person.limits(line)
+    spans = [rules.Span(v.shift.id, v.shift.start_utc, v.shift.end_utc) for v in offered]
+    windows = [rules.window_for(span, tz, limits) for span in spans]
+    lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
+    theirs = _spans(conn, person.id, lo, hi)
+    calendar = calendars(conn, [person.id], lo, hi, tz)[person.id]
     found = []
-    for v in views(conn, max(start, moment), end, open_only=True):
-        s = v.shift
-        if s.status != "scheduled" or s.start_utc <= moment:
-            continue
-        if any(a.person_id == person.id for a in v.peers + v.backups):
-            continue
-        if not (v.open_seats or v.cover):
-            continue
-        if person_problems(conn, line, person, rules.Span(s.id, s.start_utc, s.end_utc)):
+    for v, span, (w_lo, w_hi) in zip(offered, spans, windows):
+        others = [o for o in theirs if o.end > w_lo and o.start < w_hi]
+        if rules.problems(person.handle, span, others, limits, tz) or calendar.problems(span, tz):
             continue
         found.append(v)
     return found

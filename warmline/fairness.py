@@ -179,11 +179,11 @@ def load(
     after_this_month = (this_month.replace(day=28) + timedelta(days=4)).replace(day=1)
     hi = max(end, local_midnight(max(last_week + timedelta(days=7), after_last_month, this_week + timedelta(days=7), after_this_month)))
 
-    everyone = all_people(conn)
+    # person_ids: e.g. only the people who work this week (nobody else can be near a limit);
+    # reading only them matters on a big line, where building everyone costs most of the call.
+    everyone = all_people(conn, ids=person_ids)
     if viewer is not None and not viewer.is_coordinator:
         everyone = [p for p in everyone if p.id == viewer.id]
-    if person_ids is not None:  # e.g. only the people who work this week: nobody else can be near a limit
-        everyone = [p for p in everyone if p.id in person_ids]
     wanted = {p.id for p in everyone}
     spans: dict[int, list[rules.Span]] = {}
     for pid, sid, s_start, s_end in conn.execute(

@@ -7,9 +7,12 @@ that returns tags checks that. Audit rows record tag changes as counts, never na
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import sqlite3
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import audit
 from .access import hash_passphrase, require
@@ -101,23 +104,68 @@ def fresh_actor(conn: sqlite3.Connection, actor: Person) -> Person:
     return current
 
 
-def all_people(conn: sqlite3.Connection, *, include_inactive: bool = True) -> list[Person]:
-    """Everyone on the line, ordered by handle."""
+def all_people(
+    conn: sqlite3.Connection, *, include_inactive: bool = True, ids: Collection[int] | None = None
+) -> list[Person]:
+    """Everyone on the line (or only those with the given ids), ordered by handle."""
+    where = [] if include_inactive else ["active = 1"]
+    args: tuple = ()
+    if ids is not None:
+        # One bound JSON array rather than one parameter per id: no limit on how many.
+        where.append("id IN (SELECT value FROM json_each(?))")
+        args = (json.dumps(sorted(ids)),)
     sql = f"SELECT {_PERSON_COLUMNS} FROM person"
-    if not include_inactive:
-        sql += " WHERE active = 1"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY handle"
-    rows = conn.execute(sql).fetchall()
+    # Plain tuples and positional Person(...) calls: sqlite3.Row -> dict -> Person(**data) cost
+    # ~3x as much, which shows on the People screen (10,000 people).
+    cur = conn.cursor()
+    cur.row_factory = None
+    rows = cur.execute(sql, args).fetchall()
     langs: dict[int, list[str]] = {}
-    for pid, tag in conn.execute("SELECT person_id, tag_id FROM person_language ORDER BY tag_id"):
+    lang_sql = "SELECT person_id, tag_id FROM person_language"
+    if ids is not None:
+        lang_sql += " WHERE person_id IN (SELECT value FROM json_each(?))"
+    for pid, tag in cur.execute(lang_sql + " ORDER BY person_id, tag_id", args):
         langs.setdefault(pid, []).append(tag)
-    people = []
-    for row in rows:
-        data = dict(row)
-        data["active"] = bool(data["active"])
-        data["has_passphrase"] = bool(data["has_passphrase"])
-        people.append(Person(**data, languages=tuple(langs.get(data["id"], ()))))
-    return people
+    none: tuple[str, ...] = ()
+    return [
+        Person(pid, handle, name, role, login, pronouns, hours, shifts, rest, overnights, bool(active),
+               bool(has_passphrase), tuple(langs[pid]) if pid in langs else none)
+        for pid, handle, name, role, login, pronouns, hours, shifts, rest, overnights, active, has_passphrase in rows
+    ]
+
+
+class Listed(NamedTuple):
+    """One person as a list of people shows them."""
+
+    id: int
+    handle: str
+    name: str
+    role: str
+    active: bool
+    languages: tuple[str, ...]  # tag ids, sorted
+
+
+def roster(conn: sqlite3.Connection) -> list[Listed]:
+    """Everyone on the line, ordered by handle, with only what a list shows (no limits, login or passphrase).
+
+    About half the cost of all_people: ~60 ms less on a line of 10,000 people, each time the
+    People screen loads.
+    """
+    cur = conn.cursor()
+    cur.row_factory = None
+    langs: dict[int, list[str]] = {}
+    for pid, tag in cur.execute("SELECT person_id, tag_id FROM person_language ORDER BY person_id, tag_id"):
+        langs.setdefault(pid, []).append(tag)
+    none: tuple[str, ...] = ()
+    return [
+        Listed(pid, handle, name, role, active == 1, tuple(langs[pid]) if pid in langs else none)
+        for pid, handle, name, role, active in cur.execute(
+            "SELECT id, handle, name, role, active FROM person ORDER BY handle"
+        )
+    ]
 
 
 def tags_of(conn: sqlite3.Connection, viewer: Person, person: Person) -> list[tuple[str, str]]:

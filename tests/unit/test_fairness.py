@@ -129,6 +129,20 @@ def test_a_volunteer_sees_only_themself(line):
     assert {f.handle for f in report.flags} == {"ben"}
 
 
+def test_person_ids_keep_only_those_people_and_their_flags(line):
+    db, coord = line
+    ids = {people.get(db.conn, h).id for h in ("ben", "cy")}
+    full = {p.handle: p for p in fairness.load(db.conn, *WEEK).people}
+    report = fairness.load(db.conn, *WEEK, person_ids=ids)
+    assert [p.handle for p in report.people] == ["ben", "cy"]
+    assert {p.handle: p for p in report.people} == {h: full[h] for h in ("ben", "cy")}  # same numbers and flags
+    assert {f.handle for f in report.flags} == {"ben"}
+    assert fairness.load(db.conn, *WEEK, person_ids=set()).people == ()
+    # A volunteer still sees only themself, whatever ids are asked for.
+    ben = people.get(db.conn, "ben")
+    assert [p.handle for p in fairness.load(db.conn, *WEEK, viewer=ben, person_ids=ids).people] == ["ben"]
+
+
 def test_cli_load(run_cli):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WARMLINE_NOW", NOW)

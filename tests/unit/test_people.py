@@ -66,6 +66,24 @@ def test_add_stores_every_field(db, coord):
     assert audit_rows(db)[-1] == ("coord", "person.add", "ana-r", "role coordinator; 1 tags offered, 1 paused")
 
 
+def test_all_people_by_ids_and_the_roster_agree_with_get(db, coord, sam):
+    people.add(db, coord, handle="ana", name="Ana", languages=["es", "English"], max_hours_week=9)
+    people.add(db, coord, handle="bo", name="Bo", role="coordinator", login="bo")
+    people.deactivate(db, coord, "sam")
+    handles = ["ana", "bo", "coord", "sam"]
+    everyone = people.all_people(db.conn)
+    assert everyone == [people.get(db.conn, h) for h in handles]  # every field, languages sorted
+    assert [p.handle for p in people.all_people(db.conn, include_inactive=False)] == ["ana", "bo", "coord"]
+    some = {people.get(db.conn, h).id for h in ("sam", "ana")}
+    assert people.all_people(db.conn, ids=some) == [people.get(db.conn, "ana"), people.get(db.conn, "sam")]
+    assert people.all_people(db.conn, ids=some, include_inactive=False) == [people.get(db.conn, "ana")]
+    assert people.all_people(db.conn, ids=set()) == []
+    assert people.roster(db.conn) == [
+        people.Listed(p.id, p.handle, p.name, p.role, p.active, p.languages) for p in everyone
+    ]
+    assert people.roster(db.conn)[0].languages == ("lang-en", "lang-es")
+
+
 def test_unset_limits_fall_back_to_the_line_defaults(db, coord, sam):
     limits = sam.limits(line_mod.get(db.conn))
     assert (limits.max_hours_week, limits.max_shifts_week, limits.min_rest_hours, limits.max_overnights_month) == (20, 5, 8, 4)

@@ -92,6 +92,7 @@ class RotaScreen(WarmlineScreen):
         self._select_after: int | None = None
         self._select_day_after: date | None = None
         self._weeks_ahead = 0  # [ / ] pressed (e.g. from the palette) before the first week landed
+        self._summary_width = 0
 
     @property
     def actor(self) -> Person:
@@ -171,7 +172,8 @@ class RotaScreen(WarmlineScreen):
         elif weeks == -1:
             relative = " · last week"
         title = f"{labels.day(data.monday)} – {labels.day(sunday)} {sunday.year}{relative}"
-        self.query_one("#week-title", Label).update(Text(title, style="bold"))
+        # The title and the status line keep their size whatever they say: no layout pass for them.
+        self.query_one("#week-title", Label).update(Text(title, style="bold"), layout=False)
         live = [v for v in data.views if v.shift.status == "scheduled"]
         open_seats = sum(v.open_seats for v in live)
         no_backup = sum(1 for v in live if labels.no_backup(v))
@@ -191,7 +193,9 @@ class RotaScreen(WarmlineScreen):
             summary.append(f"{over} OVER A LIMIT", style="bold")
         if near:
             summary.append(f" · {near} near a limit")
-        self.query_one("#week-summary", Label).update(summary)
+        # The summary is as wide as its text: lay out again only when that width changes.
+        self.query_one("#week-summary", Label).update(summary, layout=summary.cell_len != self._summary_width)
+        self._summary_width = summary.cell_len
 
     @on(WeekGrid.CursorMoved)
     def _status(self, event: WeekGrid.CursorMoved) -> None:
@@ -202,10 +206,10 @@ class RotaScreen(WarmlineScreen):
         status = self.query_one("#shift-status", Static)
         if v is None:
             if day is None:
-                status.update("")
+                status.update("", layout=False)
                 return
             hint = " · n: new shift" if self.actor.is_coordinator else ""
-            status.update(f"{labels.day(day)}: no shifts{hint}")
+            status.update(f"{labels.day(day)}: no shifts{hint}", layout=False)
             return
         me = self.actor.id
         text = Text()
@@ -226,7 +230,7 @@ class RotaScreen(WarmlineScreen):
                 word, _ = strain[a.handle]
                 text.append(f" · {a.handle} {word} a limit", style="bold" if word == "OVER" else "")
         text.append(" · enter: details", style="dim")
-        status.update(text)
+        status.update(text, layout=False)
 
     @on(WeekGrid.ShiftSelected)
     def _open(self, event: WeekGrid.ShiftSelected) -> None:

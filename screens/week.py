@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -445,7 +446,11 @@ class WeekGrid(Widget, can_focus=True):
                 text_style = style(*base, f"week-grid--{kind}", "week-grid--cursor-mark")
             else:
                 text_style = style(*base, f"week-grid--{kind}")
-            drawn.append(Segment.adjust_line_length([*lead, Segment(text, text_style)], width, fill))
+            pad = width - 2 - cell_len(text)
+            if pad >= 0:
+                drawn.append([*lead, Segment(text, text_style), Segment(" " * pad, fill)])
+            else:  # narrower than the bar and a space
+                drawn.append(Segment.adjust_line_length([*lead, Segment(text, text_style)], width, fill))
         self._drawn[key] = drawn
         return drawn
 

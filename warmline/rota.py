@@ -35,21 +35,25 @@ _SHIFT_COLUMNS = (
 
 
 def _shift(row: sqlite3.Row) -> Shift:
+    # By position, in _SHIFT_COLUMNS' order (every caller selects those): a week of shifts is read
+    # on each change of week, and sqlite3.Row's lookups by name cost more than the rest of the row.
+    (id_, series_id, occurrence, start_utc, end_utc, start_local, end_local, tz, seats, backup_seats,
+     note, status, detached, version) = row
     return Shift(
-        id=row["id"],
-        series_id=row["series_id"],
-        occurrence=row["occurrence"],
-        start_utc=parse_utc(row["start_utc"]),
-        end_utc=parse_utc(row["end_utc"]),
-        start_local=datetime.fromisoformat(row["start_local"]),
-        end_local=datetime.fromisoformat(row["end_local"]),
-        tz=row["tz"],
-        seats=row["seats"],
-        backup_seats=row["backup_seats"],
-        note=row["note"],
-        status=row["status"],
-        detached=bool(row["detached"]),
-        version=row["version"],
+        id=id_,
+        series_id=series_id,
+        occurrence=occurrence,
+        start_utc=parse_utc(start_utc),
+        end_utc=parse_utc(end_utc),
+        start_local=datetime.fromisoformat(start_local),
+        end_local=datetime.fromisoformat(end_local),
+        tz=tz,
+        seats=seats,
+        backup_seats=backup_seats,
+        note=note,
+        status=status,
+        detached=bool(detached),
+        version=version,
     )
 
 
@@ -104,11 +108,14 @@ def open_cover(conn: sqlite3.Connection, shift_ids: list[int] | None = None) -> 
         "SELECT c.id, c.shift_id, c.person_id, p.handle, c.role, c.status, c.created_at FROM cover_request c"
         " JOIN person p ON p.id = c.person_id WHERE c.status = 'open'"
     )
-    rows = conn.execute(sql + " ORDER BY c.id").fetchall()
     found: dict[int, list[CoverRequest]] = {}
-    wanted = set(shift_ids) if shift_ids is not None else None
-    for r in rows:
-        if wanted is None or r[1] in wanted:
+    if shift_ids is None:
+        chunks: list[list[int]] = [[]]
+    else:  # only these shifts' requests (the partial index on open requests finds them)
+        chunks = [shift_ids[i : i + 500] for i in range(0, len(shift_ids), 500)]
+    for chunk in chunks:
+        where = f" AND c.shift_id IN ({','.join('?' * len(chunk))})" if shift_ids is not None else ""
+        for r in conn.execute(sql + where + " ORDER BY c.id", chunk):
             found.setdefault(r[1], []).append(CoverRequest(*r))
     return found
 

@@ -161,6 +161,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
 
         home = HomeScreen()
         self.install_screen(home, "home")
+        home.prefetch()
         return home
 
     def _open_home(self) -> None:

@@ -93,7 +93,12 @@ class CoreCalls:
 class WarmlineScreen(CoreCalls, Screen):
     """A screen that (re)loads its data through `reload()`; the app calls it when the database changes."""
 
+    skip_resume_load = False  # set when this screen's data is already on its way (Home's prefetch)
+
     def on_screen_resume(self) -> None:
+        if self.skip_resume_load:
+            self.skip_resume_load = False
+            return
         self.reload()
 
     def reload(self) -> None:

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from warmline import rota
@@ -32,7 +32,17 @@ from warmline.times import parse_day
 
 from . import labels
 from .base import CoreCalls
-from .widgets import DayBox, KeysFooter, Ordered, sync_table
+from .widgets import KeysFooter, Ordered, sync_table
+
+
+class DayBox(Checkbox):
+    """A checkbox whose state reads without colour: [X] ticked, [ ] not."""
+
+    @property
+    def _button(self):  # type: ignore[override]
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
 
 # ---------------------------------------------------------------- simple questions
 

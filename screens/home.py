@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from warmline import handoff, rota
@@ -89,6 +90,54 @@ class HandoffCommands(CommandList):
         return found
 
 
+class NotesPanel(Vertical):
+    """Handoff notes for me (and, for coordinators, notes not acknowledged): a title, the notes, a preview."""
+
+    def __init__(self) -> None:
+        super().__init__(id="handoff-panel")
+        self.title = Label("Handoff notes for you", id="handoff-panel-title", classes="section-title")
+        self.table = KeyTable(
+            [("From", "from"), ("Change", "change"), ("Written", "written"), ("Status", "status")],
+            id="handoff-notes",
+        )
+        self.preview = Static("", id="handoff-preview")
+
+    def compose(self) -> ComposeResult:
+        yield self.title
+        yield self.table
+        yield self.preview
+
+
+class NextShift(Widget):
+    """"Your next shift": when, with whom, and (in its last 30 minutes) the handoff-note offer."""
+
+    COMPONENT_CLASSES = {"next-shift--title", "next-shift--offer"}
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.when: Text = Text("Loading…")
+        self.who = ""
+        self.offer = ""  # "" when there is no note to offer
+
+    def show(self, when: Text, who: str, offer: str) -> None:
+        if (when, who, offer) != (self.when, self.who, self.offer):
+            relayout = bool(offer) != bool(self.offer) or bool(who) != bool(self.who)
+            self.when, self.who, self.offer = when, who, offer
+            self.refresh(layout=relayout)
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True)
+        text.append("Your next shift", style=self.get_component_rich_style("next-shift--title"))
+        for part in (self.when, self.who):
+            if part:
+                text.append("\n")
+                text.append_text(part if isinstance(part, Text) else Text(part))
+        if self.offer:
+            text.append("\n")
+            text.append(self.offer, style=self.get_component_rich_style("next-shift--offer"))
+        return text
+
+
 class HomeScreen(WarmlineScreen):
     """Where everyone starts: what is next for me and what I could pick up."""
 
@@ -104,45 +153,68 @@ class HomeScreen(WarmlineScreen):
     def __init__(self) -> None:
         super().__init__(name="home")
         self.data: HomeData | None = None
+        self._early: HomeData | None = None  # loaded before the widgets were mounted
+        self._notes: NotesPanel | None = None  # the handoff panel, once there was a note
+
+    def prefetch(self) -> None:
+        """Start loading now, before the screen is composed (the app's first screen): the data
+        often lands before the first paint, so Home is drawn once, with it."""
+        self.skip_resume_load = True  # the first resume need not load again
+        app: Any = self.app
+        app.call_core(load_home, self.actor, done=self._arrived, failed=self._prefetch_failed, group="home")
+
+    def _arrived(self, data: HomeData) -> None:
+        app: Any = self.app
+        if app.line is None:
+            app.line = data.line  # the header draws the line's name and escalation text from the start
+        if self.is_mounted:
+            self._show(data)
+        else:
+            self._early = data  # shown on mount
+
+    def _prefetch_failed(self, message: str) -> None:
+        if self.is_mounted:
+            self._say(message, error=True)
+        else:
+            self.call_after_refresh(self._say, message, error=True)
 
     @property
     def actor(self) -> Person:
         return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
+        # Few widgets, each drawing several lines: every widget costs start-up time (styling,
+        # layout, a render); the handoff panel is mounted the first time a note is there.
         yield LineHeader()
-        with Vertical(id="home"):
-            with Vertical(id="next-shift"):
-                yield Label("Your next shift", classes="section-title")
-                yield Static("Loading…", id="next-when")
-                yield Static("", id="next-who")
-                yield Static("", id="handoff-offer")
-            with Vertical(id="handoff-panel"):
-                yield Label("Handoff notes for you", id="handoff-panel-title", classes="section-title")
-                yield KeyTable(
-                    [("From", "from"), ("Change", "change"), ("Written", "written"), ("Status", "status")],
-                    id="handoff-notes",
-                )
-                yield Static("", id="handoff-preview")
-            yield Label(f"Your shifts · next {WEEKS_AHEAD} weeks", classes="section-title")
-            yield KeyTable(
-                [("When", "when"), ("Hours", "hours"), ("With", "with"), ("Backup", "backup"), ("Status", "status")],
-                id="upcoming",
-            )
-            yield Label("Open seats you can take", classes="section-title")
-            yield KeyTable(
-                [("When", "when"), ("Hours", "hours"), ("Open", "open"), ("On it", "on"), ("Backup", "backup")],
-                id="open-seats",
-            )
-            yield Static("", id="home-message", classes="message")
+        yield NextShift(id="next-shift")
+        yield KeyTable(
+            [("When", "when"), ("Hours", "hours"), ("With", "with"), ("Backup", "backup"), ("Status", "status")],
+            caption=f"Your shifts · next {WEEKS_AHEAD} weeks",
+            id="upcoming",
+        )
+        yield KeyTable(
+            [("When", "when"), ("Hours", "hours"), ("Open", "open"), ("On it", "on"), ("Backup", "backup")],
+            caption="Open seats you can take",
+            id="open-seats",
+        )
+        yield Static("", id="home-message", classes="message")
         yield KeysFooter()
+
+    def _handoff_panel(self) -> NotesPanel:
+        """The panel of handoff notes (mounted above my shifts the first time there is a note)."""
+        if self._notes is None:
+            self._notes = NotesPanel()
+            self._notes.display = False
+            self.mount(self._notes, before=self.query_one("#upcoming"))
+        return self._notes
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
         self.set_interval(RELOAD_SECONDS, self.reload)
-        self.query_one("#handoff-panel").display = False
-        self.query_one("#handoff-offer").display = False
         self.query_one("#upcoming", KeyTable).focus()
+        early, self._early = self._early, None
+        if early is not None:
+            self._show(early)
 
     def reload(self) -> None:
         self.call_core(load_home, self.actor, done=self._show, group="home", exclusive=True)
@@ -215,8 +287,10 @@ class HomeScreen(WarmlineScreen):
                         ],
                     )
                 )
-        panel = self.query_one("#handoff-panel")
-        table = self.query_one("#handoff-notes", KeyTable)
+        if not rows and self._notes is None:
+            return  # no note yet: no panel
+        panel = self._handoff_panel()
+        table = panel.table
         appearing = bool(rows) and not panel.display
         table.set_rows(rows)
         if data.notes and data.overdue:
@@ -225,25 +299,28 @@ class HomeScreen(WarmlineScreen):
             title = "Handoff notes not acknowledged 15 min after the change"
         else:
             title = "Handoff notes for you"
-        self.query_one("#handoff-panel-title", Label).update(title)
+        panel.title.update(title)
         if table.has_focus and not rows:
             self.query_one("#upcoming", KeyTable).focus()
         panel.display = bool(rows)
         upcoming = self.query_one("#upcoming", KeyTable)
         if appearing and data.notes and (first or upcoming.has_focus):
-            table.focus()  # a note for my shift is the first thing to read
+            # A note for my shift is the first thing to read (once the panel is mounted).
+            table.focus() if table.is_mounted else self.call_after_refresh(table.focus)
             self.call_after_refresh(self.refresh_bindings)  # the footer follows the focus
         self._preview()
 
     def _note_at_cursor(self) -> handoff.HandoffNote | None:
         if self.data is None:
             return None
-        key = self.query_one("#handoff-notes", KeyTable).cursor_key
+        key = self._notes.table.cursor_key if self._notes else None
         return next((n for n in self.data.notes + self.data.overdue if f"note-{n.id}" == key), None)
 
     def _preview(self) -> None:
         note = self._note_at_cursor()
-        preview = self.query_one("#handoff-preview", Static)
+        if self._notes is None:
+            return
+        preview = self._notes.preview
         if note is None:
             preview.update("")
             return
@@ -269,15 +346,13 @@ class HomeScreen(WarmlineScreen):
 
     def _tick(self) -> None:
         """Redraw the next shift and its countdown from the clock (static when WARMLINE_NOW fixes it)."""
-        if self.data is None or not self.query("#next-when"):
+        if self.data is None or not self.query("#next-shift"):
             return  # no data yet, or the app is closing and the widgets are gone
-        self._tick_offer()
-        when = self.query_one("#next-when", Static)
-        who = self.query_one("#next-who", Static)
+        shown = self.query_one("#next-shift", NextShift)
+        offer = self._offer()
         v = self._next()
         if v is None:
-            when.update("No shifts in the next four weeks. Open seats you can take are listed below.")
-            who.update("")
+            shown.show(Text("No shifts in the next four weeks. Open seats you can take are listed below."), "", offer)
             return
         moment = self.app.clock()  # type: ignore[attr-defined]
         if v.shift.start_utc <= moment:
@@ -288,26 +363,23 @@ class HomeScreen(WarmlineScreen):
         text.append(labels.when(v), style="bold")
         text.append(f" · {labels.hours(v.shift.hours)} · ")
         text.append(timing, style="bold")
-        when.update(text)
         me = self.actor.id
         peers = labels.handles(v.peers, except_id=me) or "nobody else yet"
         backup = labels.handles(v.backups, except_id=me) or ("you" if v.backups else "NO BACKUP yet")
         line = f"With {peers} · backup {backup}"
         if v.open_seats:
             line += f" · {labels.open_text(v)}"
-        who.update(line)
+        shown.show(text, line, offer)
 
-    def _tick_offer(self) -> None:
+    def _offer(self) -> str:
         """In the last 30 minutes of my shift: the offer to write the handoff note, with what is left."""
         assert self.data is not None
-        offer = self.query_one("#handoff-offer", Static)
         shift = self.data.write_shift
-        offer.display = shift is not None
         if shift is None:
-            return
+            return ""
         left = shift.end_utc - self.app.clock()  # type: ignore[attr-defined]
         ends = f"ends in {labels.countdown(left)}" if left.total_seconds() > 0 else "has ended"
-        offer.update(Text(f"Your shift {ends} · Write a handoff note for the next shift (w)", style="bold"))
+        return f"Your shift {ends} · Write a handoff note for the next shift (w)"
 
     def _say(self, message: str, *, error: bool = False) -> None:
         widget = self.query_one("#home-message", Static)

@@ -55,7 +55,7 @@ class KeyTable(ScrollView, can_focus=True):
         Binding("home,ctrl+home", "first", "First", show=False),
         Binding("end,ctrl+end", "last", "Last", show=False),
     ]
-    COMPONENT_CLASSES = {"key-table--header", "key-table--cursor", "key-table--even-row"}
+    COMPONENT_CLASSES = {"key-table--title", "key-table--header", "key-table--cursor", "key-table--even-row"}
     # DataTable's own look (Textual 8.2), so the tables read as they did.
     DEFAULT_CSS = """
     KeyTable {
@@ -80,6 +80,10 @@ class KeyTable(ScrollView, can_focus=True):
             text-style: bold;
             background: $panel;
             color: $foreground;
+        }
+        & > .key-table--title {
+            text-style: bold;
+            color: $text-accent;
         }
         &:ansi > .key-table--header {
             background: ansi_bright_blue;
@@ -120,9 +124,14 @@ class KeyTable(ScrollView, can_focus=True):
         def control(self) -> KeyTable:
             return self.table
 
-    def __init__(self, columns: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
-        """`columns`: (label, key) pairs, in order; every row has one cell per column."""
+    def __init__(self, columns: Sequence[tuple[str, str]], *, caption: str = "", id: str | None = None) -> None:
+        """`columns`: (label, key) pairs, in order; every row has one cell per column.
+
+        `caption`: a line above the column headings (a section title that costs no widget of its own).
+        """
         super().__init__(id=id)
+        self.caption = caption
+        self._top = 2 if caption else 1  # lines above the first row
         self._labels = tuple(label for label, _ in columns)
         self._column_keys = tuple(key for _, key in columns)
         self._rows: dict[str, tuple[Cell, ...]] = {}
@@ -130,6 +139,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._widths = tuple(cell_width(label) for label in self._labels)
         self._cursor = 0
         self._line_styles: tuple[Style, Style, Style, Style] | None = None
+        self._title_style = Style()
 
     # -- data
 
@@ -144,7 +154,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._widths = tuple(widths)
         row = self._keys.index(before) if before in self._rows else self._cursor
         self._cursor = max(0, min(row, len(self._keys) - 1))
-        size = Size(sum(self._widths) + 2 * len(self._widths), len(self._keys) + 1)
+        size = Size(sum(self._widths) + 2 * len(self._widths), len(self._keys) + self._top)
         if size != self.virtual_size:
             self.virtual_size = size
             self.refresh(layout=True)
@@ -183,7 +193,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._set_cursor(row)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._keys) + 1
+        return len(self._keys) + self._top
 
     def _set_cursor(self, row: int) -> None:
         row = max(0, min(row, len(self._keys) - 1))
@@ -202,7 +212,7 @@ class KeyTable(ScrollView, can_focus=True):
             self.scroll_to(y=self._cursor - page + 1, animate=False, immediate=True)
 
     def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)  # less the header line
+        return max(1, self.scrollable_content_region.height - self._top)  # less the title and header lines
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
@@ -233,9 +243,9 @@ class KeyTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
+        if offset is None or offset.y < self._top:
             return
-        row = round(self.scroll_y) + offset.y - 1
+        row = round(self.scroll_y) + offset.y - self._top
         if row >= len(self._keys):
             return
         if row == self._cursor:
@@ -255,6 +265,7 @@ class KeyTable(ScrollView, can_focus=True):
         # The styles once per drawing, not once a line.
         base = self.rich_style
         component = self.get_component_rich_style
+        self._title_style = base + component("key-table--title")
         self._line_styles = (
             base + component("key-table--header"),
             base,
@@ -266,10 +277,13 @@ class KeyTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         header, odd, even, cursor = self._line_styles or (Style(), Style(), Style(), Style())
-        if y == 0:
+        if self.caption and y == 0:
+            line = Strip([Segment(self.caption, self._title_style)])
+            return line.extend_cell_length(width, self._title_style).crop(0, width)
+        if y == self._top - 1:
             style, cells = header, self._labels
         else:
-            row = round(self.scroll_y) + y - 1
+            row = round(self.scroll_y) + y - self._top
             if row >= len(self._keys):
                 return Strip.blank(width, odd)
             style = even if row % 2 == 0 else odd

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Checkbox, DataTable
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 from warmline.recurrence import zone
 
@@ -111,7 +113,7 @@ class KeysFooter(Widget, can_focus=False):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self.call_after_refresh(self._bindings_changed, self.screen)
+        self._bindings_changed(self.screen)  # then again whenever the bindings change (focus, data)
 
     def _bindings_changed(self, screen: Any) -> None:
         if not self.is_attached or screen is not self.screen:
@@ -176,15 +178,6 @@ class KeysFooter(Widget, can_focus=False):
             line.append_text(right)
         self.spans = spans
         return line
-
-
-class DayBox(Checkbox):
-    """A checkbox whose state reads without colour: [X] ticked, [ ] not."""
-
-    @property
-    def _button(self):  # type: ignore[override]
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 # ---------------------------------------------------------------- keyed tables

@@ -22,8 +22,7 @@ async def test_home_shows_next_shift_countdown_and_who_shares_it(line):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        when = text_of(app.screen.query_one("#next-when"))
-        who = text_of(app.screen.query_one("#next-who"))
+        when = who = text_of(app.screen.query_one("#next-shift"))
         assert "Tue 24 Nov 09:00–13:00" in when
         assert "starts in 1 d 1 h 00 m" in when  # 08:00 Monday → 09:00 Tuesday
         assert "ben" in who and "backup coord" in who

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -23,9 +24,14 @@ from warmline.recurrence import localize, zone
 
 from . import labels
 from .base import WarmlineScreen
-from .dialogs import ShiftDialog, ShiftDraft, ShiftFormDialog, create_from_draft
 from .week import WeekGrid, week_days
 from .widgets import KeysFooter, LineHeader
+
+if TYPE_CHECKING:
+    from .dialogs import ShiftDraft
+
+# The dialogs (and the form widgets they use) load when a shift is first opened or created:
+# looking at the week needs none of them.
 
 
 @dataclass(frozen=True)
@@ -234,6 +240,8 @@ class RotaScreen(WarmlineScreen):
 
     @on(WeekGrid.ShiftSelected)
     def _open(self, event: WeekGrid.ShiftSelected) -> None:
+        from .dialogs import ShiftDialog
+
         self.app.push_screen(ShiftDialog(event.shift_id))
 
     # -- week navigation
@@ -271,6 +279,8 @@ class RotaScreen(WarmlineScreen):
         return True
 
     def action_new_shift(self, draft: ShiftDraft | None = None, error: str = "") -> None:
+        from .dialogs import ShiftDraft, ShiftFormDialog
+
         if draft is None:
             day = self.query_one(WeekGrid).selected_day or self.today or now().date()
             draft = ShiftDraft(day=day, start=time(9), end=time(13), seats=2, backup=1)
@@ -279,6 +289,7 @@ class RotaScreen(WarmlineScreen):
     def _create(self, draft: ShiftDraft | None) -> None:
         if draft is None:
             return
+        from .dialogs import create_from_draft
 
         def created(result: tuple[str, int | None, date]) -> None:
             what, shift_id, first = result

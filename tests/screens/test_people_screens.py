@@ -19,12 +19,13 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input, Static
 
+import screens
 from screens.audit import AuditScreen
 from screens.people import (
-    SHOWN_LIMIT,
     AddPersonDialog,
     DeactivateDialog,
     PeopleScreen,
+    PeopleTable,
     PersonEditorDialog,
     ProfileScreen,
 )
@@ -79,7 +80,10 @@ def line_file(tmp_path, monkeypatch) -> Rota:
 
 
 class Host(App):
-    """The least an app must offer these screens: db_path, actor and line."""
+    """The least an app must offer these screens: db_path, actor and line, and the app's stylesheet
+    (which lays out the header and footer every screen shares)."""
+
+    CSS_PATH = Path(screens.__file__).with_name("app.tcss")
 
     def __init__(self, db_path: Path, actor, line, screen: Callable) -> None:
         super().__init__()
@@ -112,11 +116,15 @@ async def until(pilot, app, condition: Callable[[], bool], what: str, tries: int
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def keys(table: DataTable) -> list[str]:
+def keys(table: DataTable | PeopleTable) -> list[str]:
+    if isinstance(table, PeopleTable):
+        return table.keys
     return [row.key.value for row in table.ordered_rows]
 
 
-def cursor_key(table: DataTable) -> str:
+def cursor_key(table: DataTable | PeopleTable) -> str:
+    if isinstance(table, PeopleTable):
+        return table.cursor_key
     return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
@@ -146,10 +154,10 @@ async def fill(pilot, field: Input, text: str) -> None:
     await pilot.pause()
 
 
-async def open_people(pilot, app) -> DataTable:
+async def open_people(pilot, app) -> PeopleTable:
     await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen)
-                and app.screen.query_one("#people-table", DataTable).row_count > 0, "the people list")
-    return app.screen.query_one("#people-table", DataTable)
+                and app.screen.query_one("#people-table", PeopleTable).row_count > 0, "the people list")
+    return app.screen.query_one("#people-table", PeopleTable)
 
 
 async def open_editor(pilot, app, handle: str) -> PersonEditorDialog:
@@ -189,6 +197,19 @@ async def test_filter_narrows_rows_and_hours_are_real_elapsed(line_file):
     # Filtering reads only: the rota is as it was.
     assert [e.action for e in line_file.log(limit=1)] == ["assign"]
     assert line_file.person("bo").name == "Bo Chen"
+
+
+async def test_a_click_moves_the_cursor_and_a_second_click_opens_the_editor(line_file):
+    app = host(line_file, "coord", PeopleScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = await open_people(pilot, app)
+        await pilot.click(table, offset=(3, 2))  # line 0 is the heading: line 2 is the second row
+        assert cursor_key(table) == "bo"
+        assert isinstance(app.screen, PeopleScreen)
+        await pilot.click(table, offset=(3, 2))
+        await until(pilot, app, lambda: isinstance(app.screen, PersonEditorDialog) and app.screen._data is not None,
+                    "the editor")
+        assert app.screen.query_one("#ed-name", Input).value == "Bo Chen"
 
 
 async def test_editor_saves_changed_limits_and_resets_the_passphrase(line_file):
@@ -288,7 +309,7 @@ async def test_deactivate_asks_first(line_file):
         await until(pilot, app, lambda: isinstance(app.screen, DeactivateDialog), "the confirmation again")
         await pilot.press("y")
         await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen), "the list")
-        table = app.screen.query_one("#people-table", DataTable)
+        table = app.screen.query_one("#people-table", PeopleTable)
         await until(pilot, app, lambda: table.get_cell("sam", "active") == "no", "the row to update")
         assert not line_file.person("sam").active
         with open_db(line_file.path) as db:
@@ -319,7 +340,7 @@ async def test_add_person(line_file):
         await fill(pilot, dialog.query_one("#add-languages", Input), "English, es")
         await fill(pilot, dialog.query_one("#add-tags", Input), "grief")
         await pilot.press("ctrl+s")
-        await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen) and "cy" in table.rows, "the new row")
+        await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen) and "cy" in table.keys, "the new row")
         assert cursor_key(table) == "cy"
     cy = line_file.person("cy")
     assert (cy.name, cy.role, cy.languages) == ("Cy Okafor", "volunteer", ("lang-en", "lang-es"))
@@ -340,7 +361,7 @@ async def test_reload_updates_rows_by_key_and_keeps_cursor_and_dialog_input(line
             people.add(other, coord, handle="aaron", name="Aaron Bell")
             people.deactivate(other, coord, "bo")
         screen.reload()
-        await until(pilot, app, lambda: "aaron" in table.rows, "the reload")
+        await until(pilot, app, lambda: "aaron" in table.keys, "the reload")
         assert keys(table) == ["aaron", "ana", "bo", "coord", "sam"]
         assert table.get_cell("ana", "name") == "Ana Lee-Park"
         assert table.get_cell("bo", "active") == "no"
@@ -367,19 +388,42 @@ async def test_reload_updates_rows_by_key_and_keeps_cursor_and_dialog_input(line
     assert line_file.log(limit=1)[0].detail == "name"  # only what this person changed
 
 
-async def test_ten_thousand_people_shows_a_window_and_filters(line_file):
+async def test_ten_thousand_people_are_all_listed_and_filter(line_file):
     with line_file.db.transaction() as conn:
         for n in range(10_000):
             people.insert_person(conn, actor="coord", handle=f"p{n:05d}", name=f"Person {n}")
-    app = host(line_file, "coord", PeopleScreen)
+    # The whole app (its stylesheet lays the screen out), as a coordinator pressing p on Home.
+    from screens.app import make_app
+    from screens.home import HomeScreen
+
+    app = make_app(line_file.path, actor=people.get(line_file.db.conn, "coord"))
     async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, app, lambda: isinstance(app.screen, HomeScreen), "Home")
+        await pilot.press("p")
         table = await open_people(pilot, app)
         note = app.screen.query_one("#people-note", Static)
-        assert table.row_count == SHOWN_LIMIT
-        assert text_of(note) == f"showing {SHOWN_LIMIT} of 10,004 \u2014 type to filter"
+        assert table.row_count == 10_004  # everyone, though only the rows in view are drawn
+        assert text_of(note) == "10,004 people \u00b7 enter edits \u00b7 n adds"
+        shown = screen_text(app)
+        assert "p00000" in shown and "Person 0 " in shown and "p09999" not in shown
+        await pilot.press("end")  # the last row is one key away, and scrolled into view
+        assert cursor_key(table) == "sam"
+        await pilot.press("up", "pageup", "pageup")
+        assert cursor_key(table) == keys(table)[10_004 - 2 - 2 * (table.scrollable_content_region.height - 1)]
+        await pilot.press("home")
+        assert cursor_key(table) == "ana"
         await pilot.press("slash", *"p09999")
         await until(pilot, app, lambda: keys(table) == ["p09999"], "the filter")
         assert text_of(note) == "1 of 10,004 match"
+        await pilot.press("enter", "enter")  # back to the list, then open the one row
+        await until(pilot, app, lambda: isinstance(app.screen, PersonEditorDialog) and app.screen._data is not None,
+                    "the editor")
+        assert app.screen.query_one("#ed-name", Input).value == "Person 9999"
+        await pilot.press("escape")
+        await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen), "the list again")
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert "p09999" in screen_text(app)
 
 
 # ---------------------------------------------------------------- My profile
@@ -446,7 +490,7 @@ async def test_volunteer_sees_no_people_list_and_no_audit(line_file):
         await until(pilot, app, lambda: refused.display, "the refusal")
         assert "Only coordinators can see the people list" in text_of(refused)
         assert "only coordinators may see other people's tags; sam is a volunteer" in text_of(refused)
-        assert app.screen.query_one("#people-table", DataTable).row_count == 0
+        assert app.screen.query_one("#people-table", PeopleTable).row_count == 0
         shown = screen_text(app)
         assert not any(word in shown for word in TAG_WORDS)
         assert "Ana Lee" not in shown

@@ -160,9 +160,6 @@ class WeekGrid(Widget, can_focus=True):
     def selected_day(self) -> date | None:
         return self.monday + timedelta(days=self.cursor_day) if self.monday else None
 
-    def all_views(self) -> list[ShiftView]:
-        return [v for views in self._days for v in views]
-
     def block_text(self, day: int, index: int) -> str:
         """The words of one shift block as drawn now (0 = Monday), one line per line."""
         width = self._text_width(self._column_widths()[day])
@@ -205,12 +202,11 @@ class WeekGrid(Widget, can_focus=True):
         count = len(self._days[self.cursor_day])
         self.cursor_index = max(0, min(self.cursor_index, count - 1)) if count else 0
 
-    def _moved(self, *, announce: bool = True) -> None:
+    def _moved(self) -> None:
         """Scroll the cursor's day so the cursor shows, redraw, and say where the cursor is."""
         self._reveal()
         self.refresh()
-        if announce:
-            self.post_message(self.CursorMoved(self.selected_view, self.selected_day))
+        self.post_message(self.CursorMoved(self.selected_view, self.selected_day))
 
     # -- cursor
 

@@ -77,22 +77,13 @@ if mode == "bare":
 
     Bare().run(headless=True, size=(100, 30))
 else:
-    from pathlib import Path
-    from warmline import people
-    from warmline.access import resolve_actor
-    from warmline.db import open_db
-    from warmline.errors import WarmlineError
-    from screens.app import make_app
+    # The real entry point, `warmline --db PATH`, as the OS user (the demo's coordinator has
+    # this machine's login), headless at 100 x 30.
+    from screens.app import WarmlineApp
     from screens.home import HomeScreen
-    from screens.rota import RotaScreen
 
-    path = Path(sys.argv[2])
-    db = open_db(path)
-    try:
-        actor = resolve_actor(db, None)  # as `warmline --db PATH` does: the OS user's person
-    except WarmlineError:
-        actor = next(p for p in people.all_people(db.conn) if p.is_coordinator)
-    db.close()
+    run = WarmlineApp.run
+    WarmlineApp.run = lambda self, **kw: run(self, headless=True, size=(100, 30))
     shown = HomeScreen._show
 
     def home_shown(self, data):
@@ -103,17 +94,21 @@ else:
         if mode == "home":
             self.app.call_after_refresh(ready, self.app)
         else:
+            from screens.rota import RotaScreen
+
+            week_shown = RotaScreen._show
+
+            def rota_shown(screen, data):
+                week_shown(screen, data)
+                screen.app.call_after_refresh(ready, screen.app)
+
+            RotaScreen._show = rota_shown
             self.app.action_go("rota")
 
     HomeScreen._show = home_shown
-    week_shown = RotaScreen._show
+    from warmline.cli import main
 
-    def rota_shown(self, data):
-        week_shown(self, data)
-        self.app.call_after_refresh(ready, self.app)
-
-    RotaScreen._show = rota_shown
-    make_app(path, actor=actor).run(headless=True, size=(100, 30))
+    main(["--db", sys.argv[2]])
 """
 
 

@@ -153,6 +153,24 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
 
             self.push_screen(SignInScreen(), self._signed_in)
 
+    # -- style sheets: app.tcss is read at start (header, footer, Home); the rest when first needed
+
+    def use_css(self, name: str) -> None:
+        """Add screens/NAME to the app's style sheet if it is not there yet (parsed on its own, once)."""
+        path = Path(__file__).with_name(name)
+        if not self.stylesheet.has_source(str(path), ""):
+            self.stylesheet.read(path)
+
+    def _css_for(self, screen: Screen | str) -> None:
+        name = screen if isinstance(screen, str) else getattr(screen, "name", None)
+        if name == "home":
+            return
+        self.use_css("rota.tcss" if name == "rota" else "forms.tcss")
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self._css_for(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
     def get_default_screen(self) -> Screen:
         """Home is the first screen when someone is signed in (one screen to build, not two)."""
         if self.actor is None:
@@ -279,6 +297,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         if name in ("people", "audit", "coverage") and not self.actor.is_coordinator:
             self.notify(f"Only coordinators can open {name}.", severity="warning")
             return
+        self._css_for(name)
         if not self.is_screen_installed(name):
             factory = self._screen_factory(name)
             if factory is None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import getpass
-import hashlib
-import hmac
 import math
 import os
 import sqlite3
@@ -58,6 +56,8 @@ COORDINATOR_ONLY = frozenset(
 
 def hash_passphrase(passphrase: str) -> str:
     """Return a self-describing scrypt hash with a fresh random salt."""
+    import hashlib  # (here, not at the top: only a passphrase needs it, and every start imports this module)
+
     validate_passphrase(passphrase)
     salt = os.urandom(SALT_BYTES)
     digest = hashlib.scrypt(passphrase.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
@@ -68,6 +68,9 @@ def hash_passphrase(passphrase: str) -> str:
 
 def verify_passphrase(passphrase: str, stored: str | None) -> bool:
     """True when the passphrase matches the stored hash (constant-time comparison)."""
+    import hashlib
+    import hmac
+
     if not stored or len(passphrase) > MAX_PASSPHRASE:
         return False
     try:

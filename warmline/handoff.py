@@ -20,6 +20,8 @@ import re
 import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
 from datetime import datetime, timedelta
 
 from . import audit
@@ -41,23 +43,35 @@ ANONYMOUS = "callers are anonymous: the note looks like it contains {what}; remo
 # ---------------------------------------------------------------- screening
 
 
-# Things that look numeric but are ordinary in a note; masked before looking for phone numbers.
-_ISO_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:T\d{1,2}:\d\d(?::\d\d)?)?(?!\d)")
-_NUM_DATE = re.compile(r"(?<![\d./])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d./])")
-_CLOCK = re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])")
-_HHMM_RANGE = re.compile(r"(?<!\d)(?:[01]\d|2[0-3])[0-5]\d\s*[-–—]\s*(?:[01]\d|2[0-4])[0-5]\d(?!\d)")
-# A run of digits with the separators phone numbers are written with: spaces, dots, dashes,
-# slashes and parentheses, optionally led by + or (.
-_DIGIT_RUN = re.compile(r"[+(]?\d(?:[\s.\-/()\u2010-\u2015]*\d)*\)?")
 _PHONE_MIN_DIGITS = 7  # local numbers have 7; 988, 911, 112, 116 123 and shift ids have fewer
-
-_DOMAIN_TAIL = r"(?:com|org|net|edu|gov|mil|int|info|io|co|me|us|uk|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|in|mx|br|ar|jp|email|mail)"
-_EMAIL = re.compile(r"[\w.+%-]+\s*(?:@|＠)\s*[\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,}", re.IGNORECASE)
-# "name at example dot com", "name (at) example (dot) org", "name[at]example.com"
-_AT = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+)"
-_DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.(?=\w))"
-_EMAIL_SPELLED = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_DOMAIN_TAIL}\b", re.IGNORECASE)
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+@cache
+def _patterns() -> SimpleNamespace:
+    """The screening's patterns, compiled the first time a note is screened (not at import: the
+    app's start-up imports this module for reading notes)."""
+    domain_tail = (
+        r"(?:com|org|net|edu|gov|mil|int|info|io|co|me|us|uk|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi"
+        r"|pl|pt|in|mx|br|ar|jp|email|mail)"
+    )
+    # "name at example dot com", "name (at) example (dot) org", "name[at]example.com"
+    at = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+)"
+    dot = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.(?=\w))"
+    return SimpleNamespace(
+        # Things that look numeric but are ordinary in a note; masked before looking for phone numbers.
+        iso_date=re.compile(
+            r"(?<!\d)(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:T\d{1,2}:\d\d(?::\d\d)?)?(?!\d)"
+        ),
+        num_date=re.compile(r"(?<![\d./])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d./])"),
+        clock=re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])"),
+        hhmm_range=re.compile(r"(?<!\d)(?:[01]\d|2[0-3])[0-5]\d\s*[-–—]\s*(?:[01]\d|2[0-4])[0-5]\d(?!\d)"),
+        # A run of digits with the separators phone numbers are written with: spaces, dots, dashes,
+        # slashes and parentheses, optionally led by + or (.
+        digit_run=re.compile(r"[+(]?\d(?:[\s.\-/()\u2010-\u2015]*\d)*\)?"),
+        email=re.compile(r"[\w.+%-]+\s*(?:@|＠)\s*[\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,}", re.IGNORECASE),
+        email_spelled=re.compile(rf"[\w.+-]+{at}[\w-]+(?:{dot}[\w-]+)*{dot}{domain_tail}\b", re.IGNORECASE),
+    )
 
 
 def _valid_day_month(match: re.Match) -> bool:
@@ -73,16 +87,17 @@ def _for_screening(text: str) -> str:
 
 
 def _mask_ordinary_numbers(text: str) -> str:
-    text = _ISO_DATE.sub(" x ", text)
-    text = _NUM_DATE.sub(lambda m: " x " if _valid_day_month(m) else m.group(0), text)
-    text = _HHMM_RANGE.sub(" x ", text)
-    return _CLOCK.sub(" x ", text)
+    found = _patterns()
+    text = found.iso_date.sub(" x ", text)
+    text = found.num_date.sub(lambda m: " x " if _valid_day_month(m) else m.group(0), text)
+    text = found.hhmm_range.sub(" x ", text)
+    return found.clock.sub(" x ", text)
 
 
 def looks_like_phone(text: str) -> bool:
     """True when the text holds something written like a phone number (national or international)."""
     masked = _mask_ordinary_numbers(_for_screening(text))
-    for match in _DIGIT_RUN.finditer(masked):
+    for match in _patterns().digit_run.finditer(masked):
         groups = re.findall(r"\d+", match.group(0))
         digits = sum(len(g) for g in groups)
         if digits < _PHONE_MIN_DIGITS:
@@ -99,7 +114,8 @@ def looks_like_phone(text: str) -> bool:
 def looks_like_email(text: str) -> bool:
     """True when the text holds an e-mail address, plain or spelled out ("name at example dot com")."""
     folded = _for_screening(text)
-    return bool(_EMAIL.search(folded) or _EMAIL_SPELLED.search(folded))
+    found = _patterns()
+    return bool(found.email.search(folded) or found.email_spelled.search(folded))
 
 
 def screen(text: str) -> str:

@@ -7,7 +7,6 @@ that returns tags checks that. Audit rows record tag changes as counts, never na
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import sqlite3
 from collections.abc import Collection
@@ -113,6 +112,8 @@ def all_people(
     if ids is not None:
         # One bound JSON array rather than one parameter per id: no limit on how many.
         where.append("id IN (SELECT value FROM json_each(?))")
+        import json
+
         args = (json.dumps(sorted(ids)),)
     sql = f"SELECT {_PERSON_COLUMNS} FROM person"
     if where:

@@ -20,7 +20,6 @@ from functools import lru_cache
 from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from dateutil.rrule import rrulestr
 
 from .errors import Invalid
 
@@ -192,6 +191,8 @@ def _parse(text: str) -> tuple[str, dict[str, str]]:
     _check_parts(parts)
     ordered = {"FREQ": parts["FREQ"], **parts}
     normalised = ";".join(f"{k}={v}" for k, v in ordered.items())
+    from dateutil.rrule import rrulestr  # (loaded when a rule is read, not by every start)
+
     try:
         # A throwaway start date: this only proves dateutil can build the rule.
         rrulestr(normalised, dtstart=datetime(2000, 1, 1))
@@ -339,6 +340,8 @@ def occurrences(
     # COUNT with UNTIL, and the UNTIL cap is what stops an unbounded rule.
     body = ";".join(f"{k}={v}" for k, v in parts.items() if k != "COUNT")
     body += f";UNTIL={cap.year:04d}{cap.month:02d}{cap.day:02d}T{cap:%H%M%S}"
+    from dateutil.rrule import rrulestr
+
     try:
         generated = rrulestr(body, dtstart=datetime.combine(first_day, start))
         found = []

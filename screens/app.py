@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -138,6 +138,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         self.clock: Callable[[], datetime] = clock or warmline_clock.now
         self.notifier = notifier
         self._poll_pool: ThreadPoolExecutor | None = None
+        self._baseline: Future[int] | None = None  # the first data_version, read before any screen loads
         self._data_version: int | None = None
 
     # -- start-up
@@ -145,13 +146,27 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     def on_mount(self) -> None:
         # The first screen composes at once; its data and the line arrive from workers.
         self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
-        self._poll_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-poll")
+        self._start_watching()
         self.set_interval(POLL_SECONDS, self._poll)
         self.start_delivery()  # the signed-in person's notifications, as toasts (screens/in_app.py)
         if self.actor is None:
             from .signin import SignInScreen
 
             self.push_screen(SignInScreen(), self._signed_in)
+
+    def _start_watching(self, *, wait: bool = False) -> None:
+        """Open the poll thread's connection and read the file's first data_version (once).
+
+        The baseline must be read before any screen reads its data, or a write landing in
+        between would go unseen; `wait` holds the caller until it is (a few ms), for a screen
+        about to load. Without a baseline the first poll reloads every screen, to be safe.
+        """
+        if self._poll_pool is None:
+            self._poll_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-poll")
+            self._baseline = self._poll_pool.submit(_read_data_version, self.db_path)
+        if wait and self._baseline is not None:
+            with contextlib.suppress(Exception):  # busy or unreadable: no baseline, the first poll reloads
+                self._baseline.result(timeout=2.0)
 
     # -- style sheets: app.tcss is read at start (header, footer, Home); the rest when first needed
 
@@ -179,6 +194,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
 
         home = HomeScreen()
         self.install_screen(home, "home")
+        self._start_watching(wait=True)
         home.prefetch()
         return home
 
@@ -228,8 +244,10 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             version = await loop.run_in_executor(self._poll_pool, _read_data_version, self.db_path)
         except (WarmlineError, sqlite3.Error, RuntimeError):
             return  # the file is busy or the app is closing: try again next tick
-        # The first reading is a baseline taken after the screens began loading: a write that
-        # landed in between would go unseen, so the first reading also reloads (once, cheaply).
+        if self._data_version is None and self._baseline is not None and self._baseline.done():
+            with contextlib.suppress(Exception):
+                self._data_version = self._baseline.result()
+        # With no baseline (it could not be read) the first reading reloads every screen, to be safe.
         if version != self._data_version:
             self.data_changed()
         self._data_version = version

@@ -156,6 +156,18 @@ def views(
     return result
 
 
+def working(conn: sqlite3.Connection, start: datetime, end: datetime) -> set[int]:
+    """The ids of everyone on a scheduled shift (as peer or backup) starting in [start, end)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT a.person_id FROM shift s JOIN assignment a ON a.shift_id = s.id"
+            " WHERE s.start_utc >= ? AND s.start_utc < ? AND s.status = 'scheduled'",
+            (iso_utc(start), iso_utc(end)),
+        )
+    }
+
+
 def view(conn: sqlite3.Connection, shift_id: int) -> ShiftView:
     """One shift with who is on it."""
     s = get_shift(conn, shift_id)

@@ -356,3 +356,27 @@ async def test_cancel_one_occurrence_of_a_series_or_a_one_off_shift(line):
         await settle(pilot)
         assert line.view(one_off).shift.status == "cancelled"
         assert len(line.audit("shift.cancel")) == 2
+
+
+def test_limit_flags_are_those_of_everyones_load_though_only_people_near_the_week_are_read(line):
+    from warmline import fairness, people
+    from warmline.people import PersonChanges
+
+    from screens.rota import load_strain
+
+    with line.db() as db:
+        people.edit(db, line.coord, "ana", PersonChanges(max_overnights_month=1))
+    line.shift(at(10, 23), at(11, 3), on=((line.ana, "peer"),))  # ana: an overnight two weeks before, none this week
+    line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))  # ben: 8 h this week, his limit is 4 h
+    line.shift(at(25, 9), at(25, 13), on=((line.ben, "peer"),))
+    line.shift(at(22, 19), at(22, 23), on=((line.coord, "peer"),))  # coord: 3 h of rest before Monday's shift
+    line.shift(at(23, 2), at(23, 6), on=((line.coord, "peer"),))
+    with line.db() as db:
+        strain = load_strain(db, date(2026, 11, 23), line.coord)
+        everyone = fairness.load(db.conn, at(23, 0), at(30, 0), viewer=line.coord).people
+        mine = load_strain(db, date(2026, 11, 23), line.ana)
+    expected = {p.handle: ("OVER" if p.level == "over" else "near") for p in everyone if p.level}
+    assert {handle: word for handle, (word, _) in strain.items()} == expected
+    assert expected == {"ana": "near", "ben": "OVER", "coord": "OVER"}
+    assert "overnight" in strain["ana"][1] and "rest" in strain["coord"][1]
+    assert set(mine) == {"ana"}  # a volunteer sees only their own

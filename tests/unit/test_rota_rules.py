@@ -682,3 +682,29 @@ def test_a_series_edit_does_not_count_occurrences_it_cancels(w):
     rota.edit_series(w.db, w.coord, made.id, changes)
     report = rota.check(w.db.conn)
     assert report.ok and not report.warnings, (report.errors, report.warnings)
+
+
+# ---------------------------------------------------------------- reading a week
+
+
+def test_a_weeks_views_and_who_works_read_only_that_week(w):
+    inside = w.shift("2026-11-24T09:00", "2026-11-24T13:00")
+    later = w.shift("2026-12-01T09:00", "2026-12-01T13:00")
+    cancelled = w.shift("2026-11-25T09:00", "2026-11-25T13:00")
+    w.assign(inside, "sam")
+    w.assign(inside, "kim", role="backup")
+    w.assign(later, "sam")
+    w.assign(later, "coord", role="backup")
+    w.assign(cancelled, "coord")
+    rota.cancel_shift(w.db, w.coord, cancelled)
+    assert rota.drop(w.db, w.sam, inside) == "cover-requested"  # within the cut-off: sam stays on
+    assert rota.drop(w.db, w.sam, later) == "reopened"
+    week = (at("2026-11-23T00:00"), at("2026-11-30T00:00"))
+    views = rota.views(w.db.conn, *week)
+    assert [v.shift.id for v in views] == [inside, cancelled]
+    assert [(a.handle, a.role) for a in views[0].peers + views[0].backups] == [("sam", "peer"), ("kim", "backup")]
+    assert [c.handle for c in views[0].cover] == ["sam"] and views[1].cover == []
+    assert views[0].shift == rota.get_shift(w.db.conn, inside)
+    # Who works: scheduled shifts starting in the range, peers and backups alike; not cancelled ones.
+    assert rota.working(w.db.conn, *week) == {w.sam.id, w.kim.id}
+    assert rota.working(w.db.conn, at("2026-11-30T00:00"), at("2026-12-07T00:00")) == {w.coord.id}

@@ -78,34 +78,60 @@ if mode == "bare":
     Bare().run(headless=True, size=(100, 30))
 else:
     # The real entry point, `warmline --db PATH`, as the OS user (the demo's coordinator has
-    # this machine's login), headless at 100 x 30.
-    from screens.app import WarmlineApp
-    from screens.home import HomeScreen
+    # this machine's login), headless at 100 x 30. The hooks go in as screens.home and
+    # screens.app are first imported (by the CLI itself), so nothing loads earlier than it would.
+    import importlib.abc
+    import importlib.util
 
-    run = WarmlineApp.run
-    WarmlineApp.run = lambda self, **kw: run(self, headless=True, size=(100, 30))
-    shown = HomeScreen._show
+    def patch_app(module):
+        run = module.WarmlineApp.run
+        module.WarmlineApp.run = lambda self, **kw: run(self, headless=True, size=(100, 30))
 
-    def home_shown(self, data):
-        shown(self, data)
-        if getattr(self.app, "_bench_done", False):
-            return
-        self.app._bench_done = True
-        if mode == "home":
-            self.app.call_after_refresh(ready, self.app)
-        else:
-            from screens.rota import RotaScreen
+    def patch_home(module):
+        shown = module.HomeScreen._show
 
-            week_shown = RotaScreen._show
+        def home_shown(self, data):
+            shown(self, data)
+            if getattr(self.app, "_bench_done", False):
+                return
+            self.app._bench_done = True
+            if mode == "home":
+                self.app.call_after_refresh(ready, self.app)
+            else:
+                from screens.rota import RotaScreen
 
-            def rota_shown(screen, data):
-                week_shown(screen, data)
-                screen.app.call_after_refresh(ready, screen.app)
+                week_shown = RotaScreen._show
 
-            RotaScreen._show = rota_shown
-            self.app.action_go("rota")
+                def rota_shown(screen, data):
+                    week_shown(screen, data)
+                    screen.app.call_after_refresh(ready, screen.app)
 
-    HomeScreen._show = home_shown
+                RotaScreen._show = rota_shown
+                self.app.action_go("rota")
+
+        module.HomeScreen._show = home_shown
+
+    PATCHES = {"screens.app": patch_app, "screens.home": patch_home}
+
+    class AfterImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name not in PATCHES:
+                return None
+            sys.meta_path.remove(self)
+            try:
+                spec = importlib.util.find_spec(name)
+            finally:
+                sys.meta_path.insert(0, self)
+            load = spec.loader.exec_module
+
+            def exec_module(module):
+                load(module)
+                PATCHES[name](module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, AfterImport())
     from warmline.cli import main
 
     main(["--db", sys.argv[2]])

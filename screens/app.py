@@ -28,8 +28,9 @@ from warmline.errors import WarmlineError
 from warmline.line import get as get_line
 from warmline.model import Line, Person
 
-from .base import CommandList, CoreCalls, close_thread_db, thread_db
+from .base import CommandList, CoreCalls
 from .in_app import InAppDelivery
+from .start import Started, close_thread_db, read_data_version
 
 POLL_SECONDS = 1.0
 
@@ -45,9 +46,6 @@ OPTIONAL_SCREENS = {
 }
 
 
-def _read_data_version(path: Path) -> int:
-    """PRAGMA data_version on this thread's connection (the poll thread's own, the same every time)."""
-    return thread_db(path).data_version()
 
 
 def _load_start(db: Any) -> Line:
@@ -130,6 +128,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         actor: Person | None = None,
         clock: Callable[[], datetime] | None = None,
         notifier: Any = None,
+        started: Started | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -140,6 +139,9 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         self._poll_pool: ThreadPoolExecutor | None = None
         self._baseline: Future[int] | None = None  # the first data_version, read before any screen loads
         self._data_version: int | None = None
+        self._started = started
+        if started is not None:  # the CLI began reading the file before Textual was imported
+            self._poll_pool, self._baseline = started.pool, started.baseline
 
     # -- start-up
 
@@ -163,7 +165,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         """
         if self._poll_pool is None:
             self._poll_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warmline-poll")
-            self._baseline = self._poll_pool.submit(_read_data_version, self.db_path)
+            self._baseline = self._poll_pool.submit(read_data_version, self.db_path)
         if wait and self._baseline is not None:
             with contextlib.suppress(Exception):  # busy or unreadable: no baseline, the first poll reloads
                 self._baseline.result(timeout=2.0)
@@ -194,8 +196,12 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
 
         home = HomeScreen()
         self.install_screen(home, "home")
-        self._start_watching(wait=True)
-        home.prefetch()
+        early = self._started.home if self._started is not None else None
+        if early is not None:
+            home.adopt(early)
+        else:
+            self._start_watching(wait=True)
+            home.prefetch()
         return home
 
     def _open_home(self) -> None:
@@ -241,7 +247,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             return
         loop = asyncio.get_running_loop()
         try:
-            version = await loop.run_in_executor(self._poll_pool, _read_data_version, self.db_path)
+            version = await loop.run_in_executor(self._poll_pool, read_data_version, self.db_path)
         except (WarmlineError, sqlite3.Error, RuntimeError):
             return  # the file is busy or the app is closing: try again next tick
         if self._data_version is None and self._baseline is not None and self._baseline.done():
@@ -372,12 +378,14 @@ def make_app(
     actor: Person | None = None,
     clock: Callable[[], datetime] | None = None,
     notifier: Any = None,
+    started: Started | None = None,
 ) -> WarmlineApp:
     """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
     header and countdowns (the core always uses warmline.clock.now); notifier (a channel, or a list of
     them) replaces the person's desktop/terminal channels when the app delivers their notifications
-    (None: their own choice; see screens/in_app.py)."""
-    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier)
+    (None: their own choice; see screens/in_app.py); started is screens.start.begin()'s work, begun
+    before Textual was imported (the CLI's way in)."""
+    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started)
 
 
 __all__ = ["WarmlineApp", "WarmlineCommands", "make_app"]

@@ -7,41 +7,18 @@ no SQL; they call the same service functions as the CLI.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from warmline.db import Database, open_db
 from warmline.errors import WarmlineError
 
+from .start import thread_db
+
 T = TypeVar("T")
-
-_local = threading.local()
-
-
-def thread_db(path: Path) -> Database:
-    """This thread's connection to `path` (SQLite connections are per thread)."""
-    cache: dict[Path, Database] = getattr(_local, "dbs", None) or {}
-    _local.dbs = cache
-    db = cache.get(path)
-    if db is None:
-        # One app (one file) at a time per process in practice: close connections to other files.
-        for other in list(cache):
-            cache.pop(other).close()
-        db = cache[path] = open_db(path, check=False)
-    return db
-
-
-def close_thread_db() -> None:
-    """Close this thread's connections (call on the thread that opened them)."""
-    cache: dict[Path, Database] = getattr(_local, "dbs", None) or {}
-    for path in list(cache):
-        cache.pop(path).close()
 
 
 class CoreCalls:

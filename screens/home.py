@@ -3,8 +3,7 @@ seats I can take. In the last 30 minutes of a shift it offers the handoff note (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from concurrent.futures import Future
 from typing import Any
 
 from rich.text import Text
@@ -17,60 +16,18 @@ from textual.widgets import Label, Static
 
 from warmline import handoff, rota
 from warmline.clock import now
-from warmline.db import Database
-from warmline.line import get as get_line
-from warmline.model import Line, Person, Shift, ShiftView
+from warmline.errors import WarmlineError
+from warmline.model import Person, ShiftView
 from warmline.recurrence import zone
 
 from . import labels
 from .base import CommandList, WarmlineScreen
+from .start import WEEKS_AHEAD, HomeData, load_home
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader
 
-WEEKS_AHEAD = 4
 RELOAD_SECONDS = 30.0  # time alone changes Home too: the note offer, overdue notes
 PREVIEW_CHARS = 240
-
-
-@dataclass(frozen=True)
-class HomeData:
-    """Everything Home shows, read in one worker call."""
-
-    line: Line
-    mine: list[ShiftView]
-    open: list[ShiftView]
-    moment: datetime
-    notes: list[handoff.HandoffNote] = field(default_factory=list)  # for me, not acknowledged yet
-    overdue: list[handoff.HandoffNote] = field(default_factory=list)  # coordinators: unacknowledged 15 min on
-    write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
-
-
-def load_home(db: Database, actor: Person) -> HomeData:
-    """My shifts that have not ended (next four weeks) and the open seats I could claim now."""
-    conn = db.conn
-    line = get_line(conn)
-    moment = now()
-    horizon = moment + timedelta(weeks=WEEKS_AHEAD)
-    # From a day back, so a shift in progress (at most 24 h long) is still "mine now".
-    mine = [
-        v
-        for v in rota.views(conn, moment - timedelta(hours=24), horizon, person_id=actor.id)
-        if v.shift.end_utc > moment
-    ]
-    notes = handoff.unread_notes(conn, actor, moment)
-    overdue: list[handoff.HandoffNote] = []
-    if actor.is_coordinator:
-        mine_ids = {n.id for n in notes}
-        overdue = [n for n in handoff.unacknowledged(conn, moment) if n.id not in mine_ids]
-    return HomeData(
-        line,
-        mine,
-        rota.claimable(conn, actor, moment, horizon),
-        moment,
-        notes=notes,
-        overdue=overdue,
-        write_shift=handoff.can_write_now(conn, actor, moment),
-    )
 
 
 class HandoffCommands(CommandList):
@@ -162,6 +119,26 @@ class HomeScreen(WarmlineScreen):
         self.skip_resume_load = True  # the first resume need not load again
         app: Any = self.app
         app.call_core(load_home, self.actor, done=self._arrived, failed=self._prefetch_failed, group="home")
+
+    def adopt(self, loading: Future[HomeData]) -> None:
+        """Take Home's data from a load begun before the app started (screens.start.begin)."""
+        self.skip_resume_load = True
+        app: Any = self.app
+
+        def landed(done: Future[HomeData]) -> None:  # on the app's thread
+            try:
+                data = done.result()
+            except WarmlineError as exc:
+                self._prefetch_failed(str(exc))
+            except Exception as exc:  # a bug: say so, as call_core does
+                app.notify(f"unexpected error: {exc!r}", severity="error", timeout=15)
+            else:
+                self._arrived(data)
+
+        if loading.done():
+            landed(loading)
+        else:
+            loading.add_done_callback(lambda done: app.call_from_thread(landed, done))
 
     def _arrived(self, data: HomeData) -> None:
         app: Any = self.app

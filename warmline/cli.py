@@ -126,7 +126,7 @@ def _open_app(c: Context) -> None:
     from .errors import Refused
 
     try:
-        from screens.app import make_app
+        from screens.start import begin
     except ImportError:
         c.actor()
         _print_shifts(c, None, None, None, False, False)
@@ -139,10 +139,14 @@ def _open_app(c: Context) -> None:
         if c.as_handle and os.environ.get("WARMLINE_PASSPHRASE") is not None:
             raise  # a wrong passphrase given on purpose is an error, not a reason to ask again
         actor = None  # unknown here: the app opens on its sign-in screen
+    # Read the file (its first data_version, then Home's data) while the UI is being imported.
+    started = begin(db.path, actor)
+    from screens.app import make_app
+
     path = db.path
     c.close()
     c._db = None
-    app = make_app(path, actor=actor)
+    app = make_app(path, actor=actor, started=started)
     from .config import load
 
     theme = load().theme

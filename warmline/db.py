@@ -13,6 +13,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import StorageError
@@ -546,8 +547,6 @@ def migrate_to(db: Database, target: int) -> None:
 
 def iso_utc(moment) -> str:
     """Format an aware datetime as the stored UTC form, e.g. 2026-11-23T14:00:00Z (sorts as text)."""
-    from datetime import timezone
-
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -557,8 +556,6 @@ def parse_utc(text: str):
     fromisoformat is several times faster than strptime (this runs for every shift read);
     the length and the Z keep it as strict as the stored form.
     """
-    from datetime import datetime
-
     if len(text) != 20 or text[-1] != "Z":
         raise ValueError(f"not a stored UTC time: {text!r}")
     return datetime.fromisoformat(text)

@@ -1,9 +1,9 @@
 """Peak memory of the TUI showing the Rota on the large line, against a bare Textual app.
 
 Each runs in its own process, headless at 100 x 30, with the same harness as the start-up
-figure (benchmarks/screens.py, CHILD): the app opens on Home, goes to the Rota, and once the
-week grid is drawn the child reads its peak resident set size (VmHWM in /proc/self/status)
-and exits; the bare app reads it once its one Label is drawn. Medians of a few runs.
+figure (benchmarks/screens.py, CHILD): `warmline --db LARGE` opens on Home, goes to the Rota,
+and once the week grid is drawn and its limit flags have landed (the Rota in full) the child
+reads its peak resident set size (VmHWM in /proc/self/status) and exits; the bare app reads it once its one Label is drawn. Medians of a few runs.
 Target: <= 1.5x the bare app. Run `python -m benchmarks --only memory`.
 """
 

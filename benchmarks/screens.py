@@ -3,6 +3,8 @@
   startup       process start to the Home screen drawn with its data (demo line), against a
                 bare Textual app drawing one Label, by the same harness: a child process that
                 prints a line once the screen is drawn; the parent times spawn to that line.
+                The warmline child runs the real entry point (`warmline --db PATH`: click, the
+                actor's sign-in, the app), hooked only as its screens are imported.
                 Interleaved runs, medians. Target: <= 1.3x.
   week          on the large line (2,000 people, 24/7, 5 years): `]` pressed to the grid drawn
                 with the next week (the week's shifts read, the grid redrawn, the screen
@@ -100,13 +102,14 @@ else:
             else:
                 from screens.rota import RotaScreen
 
-                week_shown = RotaScreen._show
+                # The Rota in full: the week drawn, then its limit flags (read once the grid is drawn).
+                flags_shown = RotaScreen._strain_landed
 
-                def rota_shown(screen, data):
-                    week_shown(screen, data)
+                def rota_shown(screen, result):
+                    flags_shown(screen, result)
                     screen.app.call_after_refresh(ready, screen.app)
 
-                RotaScreen._show = rota_shown
+                RotaScreen._strain_landed = rota_shown
                 self.app.action_go("rota")
 
         module.HomeScreen._show = home_shown

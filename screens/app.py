@@ -33,6 +33,7 @@ from .in_app import InAppDelivery
 from .start import Started, close_thread_db, read_data_version
 
 POLL_SECONDS = 1.0
+FIRST_DELIVERY_SECONDS = 0.5  # after Home first shows its data
 
 # Screens other engineers own: (module, class). Imported only when first opened.
 OPTIONAL_SCREENS = {
@@ -209,8 +210,9 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         # The first delivery waits for Home's data (home_shown): the first screen comes first.
 
     def home_shown(self) -> None:
-        """Home has drawn its first data: now deliver this person's notifications (toasts)."""
-        self.deliver_notifications()
+        """Home has drawn its first data: deliver this person's notifications (toasts) a moment
+        later, so the delivery (its imports, the desktop check) does not hold up the first frames."""
+        self.set_timer(FIRST_DELIVERY_SECONDS, self.deliver_notifications)
 
     def _signed_in(self, person: Person | None) -> None:
         if person is None:

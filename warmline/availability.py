@@ -28,8 +28,8 @@ import bisect
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import audit, rules
@@ -49,8 +49,7 @@ _RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})$")
 # ---------------------------------------------------------------- values
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """One weekly window in local wall time: weekday 0 = Monday; an end at or before the start runs past midnight."""
 
     weekday: int
@@ -68,8 +67,7 @@ class Window:
         return f"{DAY_NAMES[self.weekday]} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
-@dataclass(frozen=True)
-class TimeOff:
+class TimeOff(NamedTuple):
     """Days off, local and inclusive at both ends."""
 
     id: int
@@ -90,8 +88,7 @@ class TimeOff:
         return f"{self.first_day.isoformat()} to {self.last_day.isoformat()}"
 
 
-@dataclass(frozen=True)
-class Availability:
+class Availability(NamedTuple):
     """One person's windows and upcoming time off."""
 
     person_id: int
@@ -106,8 +103,7 @@ class Availability:
         return not self.available
 
 
-@dataclass(frozen=True)
-class Clash:
+class Clash(NamedTuple):
     """A shift someone is on that their availability or time off now rules out."""
 
     shift_id: int
@@ -119,8 +115,7 @@ class Clash:
     message: str
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """What a change to availability or time off left: the person's picture, and shifts they are still on that clash."""
 
     availability: Availability

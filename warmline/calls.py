@@ -10,8 +10,8 @@ caller is stored, and audit rows carry counts, never tag names.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from . import audit
 from .clock import now
@@ -24,8 +24,7 @@ MAX_NEEDS_PER_CALL = 10
 _LONGEST_SHIFT = timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class OnShift:
+class OnShift(NamedTuple):
     """A person's seat on the shift that is current at some moment."""
 
     shift_id: int
@@ -37,8 +36,7 @@ class OnShift:
     busy_since: datetime | None
 
 
-@dataclass(frozen=True)
-class BusyState:
+class BusyState(NamedTuple):
     """What `set_busy` did: the person's seat, whether they are now on a call, and whether it changed."""
 
     shift_id: int

@@ -1006,7 +1006,7 @@ def audit(c: Context, person: str | None, limit: int, as_json: bool) -> None:
     require(c.actor(), "audit.read")
     found = log.entries(c.db().conn, actor=person, limit=limit)
     if as_json:
-        emit([e.__dict__ for e in found])
+        emit([e._asdict() for e in found])
         return
     for e in found:
         click.echo(f"{e.at}  {e.actor:<16} {e.action:<18} {e.subject:<12} {e.detail}")

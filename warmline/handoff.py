@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from types import SimpleNamespace
-from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from . import audit
 from .clock import now
@@ -148,8 +148,7 @@ def screen(text: str) -> str:
 # ---------------------------------------------------------------- the shape of a note
 
 
-@dataclass(frozen=True)
-class Reader:
+class Reader(NamedTuple):
     """Someone on the next shift, and when they acknowledged the note (None: not yet)."""
 
     person_id: int
@@ -159,8 +158,7 @@ class Reader:
     acked_at: datetime | None
 
 
-@dataclass(frozen=True)
-class HandoffNote:
+class HandoffNote(NamedTuple):
     """A note from one shift to the next, with its readers as the rota stands now."""
 
     id: int

@@ -1,17 +1,20 @@
-"""Plain dataclasses for what warmline stores. No SQL and no behaviour beyond derived values."""
+"""Plain records for what warmline stores. No SQL and no behaviour beyond derived values.
+
+They are NamedTuples, not frozen dataclasses: as immutable, but a dataclass compiles six methods
+when its module is imported, and these modules are on every start's path (~1.3 ms a class here).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 ROLES = ("volunteer", "coordinator")
 SEAT_ROLES = ("peer", "backup")
 TAG_STATES = ("offered", "paused")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """The warmline itself: its name, zone, escalation text and rule defaults."""
 
     name: str
@@ -25,8 +28,7 @@ class Line:
     default_max_overnights_month: int
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """A person's effective limits (their own, else the line's defaults)."""
 
     max_hours_week: float
@@ -35,8 +37,7 @@ class Limits:
     max_overnights_month: int
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A volunteer or coordinator. Limits left as None fall back to the line's defaults."""
 
     id: int
@@ -71,8 +72,7 @@ class Person:
         )
 
 
-@dataclass(frozen=True)
-class PersonTag:
+class PersonTag(NamedTuple):
     """A tag a person chose to share, offered (used for matching) or paused (kept, unused)."""
 
     person_id: int
@@ -80,8 +80,7 @@ class PersonTag:
     state: str
 
 
-@dataclass(frozen=True)
-class Series:
+class Series(NamedTuple):
     """A recurring shift pattern in the line's local wall time."""
 
     id: int
@@ -99,8 +98,7 @@ class Series:
     version: int
 
 
-@dataclass(frozen=True)
-class Shift:
+class Shift(NamedTuple):
     """One shift: UTC instants plus the local wall times it was planned in."""
 
     id: int
@@ -124,8 +122,7 @@ class Shift:
         return (self.end_utc - self.start_utc).total_seconds() / 3600
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     """A person on a shift, as a peer or as backup."""
 
     shift_id: int
@@ -135,8 +132,7 @@ class Assignment:
     role: str
 
 
-@dataclass(frozen=True)
-class CoverRequest:
+class CoverRequest(NamedTuple):
     """A late drop: the person stays on the shift until someone takes their seat."""
 
     id: int
@@ -148,14 +144,13 @@ class CoverRequest:
     created_at: str
 
 
-@dataclass(frozen=True)
-class ShiftView:
+class ShiftView(NamedTuple):
     """A shift with who is on it, as a reader sees it (never anyone's tags)."""
 
     shift: Shift
-    peers: list[Assignment] = field(default_factory=list)
-    backups: list[Assignment] = field(default_factory=list)
-    cover: list[CoverRequest] = field(default_factory=list)
+    peers: list[Assignment]
+    backups: list[Assignment]
+    cover: list[CoverRequest]
 
     @property
     def open_seats(self) -> int:
@@ -166,8 +161,7 @@ class ShiftView:
         return max(0, self.shift.backup_seats - len(self.backups))
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     """One row of the append-only change log."""
 
     id: int

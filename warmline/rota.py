@@ -617,7 +617,7 @@ def edit_series(
             raise Refused(f"series {series_id} is cancelled")
         new = Series(
             **{
-                **series.__dict__,
+                **series._asdict(),
                 "rule": rule or series.rule,
                 "start_time": (changes.start_time.strftime("%H:%M") if changes.start_time else series.start_time),
                 "end_time": (changes.end_time.strftime("%H:%M") if changes.end_time else series.end_time),
@@ -632,7 +632,7 @@ def edit_series(
                 "version": series.version + 1,
             }
         )
-        if new == Series(**{**series.__dict__, "version": series.version + 1}):
+        if new == Series(**{**series._asdict(), "version": series.version + 1}):
             raise Invalid("nothing to change: give at least one option (see `warmline series edit --help`)")
         moment = now()
         target = max(parse_utc(series.expanded_to), horizon_end(line))

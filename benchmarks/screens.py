@@ -135,7 +135,7 @@ else:
             return spec
 
     sys.meta_path.insert(0, AfterImport())
-    from warmline.cli import main
+    from warmline.launch import main  # what the installed `warmline` script runs
 
     main(["--db", sys.argv[2]])
 """

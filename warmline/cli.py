@@ -10,65 +10,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
+from .session import Context, _passphrase_source
+from .session import open_app as _open_app
+
 EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
-
-
-class Context:
-    """What every command shares: the database path and who is acting, opened on first use."""
-
-    def __init__(self, db_path: str | None, as_handle: str | None) -> None:
-        self.db_path = db_path
-        self.as_handle = as_handle
-        self.use_config = True  # the machine's config may name a default actor (not for the demo)
-        self._db = None
-        self._actor = None
-
-    def db(self):
-        if self._db is None:
-            from .db import open_db
-
-            self._db = open_db(self.db_path)
-        return self._db
-
-    def line(self):
-        from .line import get
-
-        return get(self.db().conn)
-
-    def tz(self):
-        from .recurrence import zone
-
-        return zone(self.line().tz)
-
-    def actor(self):
-        if self._actor is None:
-            from .access import resolve_actor
-
-            handle = self.as_handle
-            if handle is None and self.use_config:
-                from .config import load
-
-                handle = load().default_actor
-            self._actor = resolve_actor(self.db(), handle, _passphrase_source)
-        return self._actor
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-
-
-def _passphrase_source() -> str | None:
-    secret = os.environ.get("WARMLINE_PASSPHRASE")
-    if secret is not None:
-        return secret
-    if sys.stdin is not None and sys.stdin.isatty():
-        return click.prompt("Passphrase", hide_input=True, err=True)
-    return None
-
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -119,40 +69,6 @@ def cli(ctx: click.Context, db_path: str | None, as_handle: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         _open_app(ctx.obj)
-
-
-def _open_app(c: Context) -> None:
-    """Open the TUI, or (until it exists) print this week's rota."""
-    from .errors import Refused
-
-    try:
-        from screens.start import begin
-    except ImportError:
-        c.actor()
-        _print_shifts(c, None, None, None, False, False)
-        click.echo("\n(The full-screen app is not installed; see `warmline --help` for commands.)", err=True)
-        return
-    db = c.db()
-    try:
-        actor = c.actor()
-    except Refused:
-        if c.as_handle and os.environ.get("WARMLINE_PASSPHRASE") is not None:
-            raise  # a wrong passphrase given on purpose is an error, not a reason to ask again
-        actor = None  # unknown here: the app opens on its sign-in screen
-    # Read the file (its first data_version, then Home's data) while the UI is being imported.
-    started = begin(db.path, actor)
-    from screens.app import make_app
-
-    path = db.path
-    c.close()
-    c._db = None
-    app = make_app(path, actor=actor, started=started)
-    from .config import load
-
-    theme = load().theme
-    if theme:
-        app.theme = theme
-    app.run()
 
 
 # ---------------------------------------------------------------- set-up
@@ -2663,10 +2579,17 @@ def serve_cmd(c: Context, host: str, port: int, public: bool, public_url: str | 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with warmline's exit codes and one-line errors."""
+    code = run_guarded(lambda: cli.main(args=argv, prog_name="warmline", standalone_mode=False))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def run_guarded(work: Callable[[], Any]) -> Any:
+    """Run `work` and turn what it raises into warmline's exit codes and one-line errors
+    (also used by warmline.launch, which opens the app without going through click)."""
     from .errors import WarmlineError
 
     try:
-        code = cli.main(args=argv, prog_name="warmline", standalone_mode=False)
+        return work()
     except click.MissingParameter as exc:
         # A BadParameter subclass, but a missing option or argument is a usage error: exit 2.
         exc.show()
@@ -2697,7 +2620,6 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(exc, sqlite3.Error):
             _fail(f"database error: {exc}: nothing was changed")
         raise
-    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str) -> None:

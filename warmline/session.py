@@ -1,0 +1,104 @@
+"""Who is acting and on which file, and opening the app: what `warmline` needs without click.
+
+`Context` is what every command shares (warmline/cli.py passes it to each); `open_app` opens the
+TUI for it. Neither imports click, so `warmline` itself (warmline/launch.py) can open the app
+without loading the command-line framework and its sixty commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+class Context:
+    """What every command shares: the database path and who is acting, opened on first use."""
+
+    def __init__(self, db_path: str | None, as_handle: str | None) -> None:
+        self.db_path = db_path
+        self.as_handle = as_handle
+        self.use_config = True  # the machine's config may name a default actor (not for the demo)
+        self._db = None
+        self._actor = None
+
+    def db(self):
+        if self._db is None:
+            from .db import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+    def line(self):
+        from .line import get
+
+        return get(self.db().conn)
+
+    def tz(self):
+        from .recurrence import zone
+
+        return zone(self.line().tz)
+
+    def actor(self):
+        if self._actor is None:
+            from .access import resolve_actor
+
+            handle = self.as_handle
+            if handle is None and self.use_config:
+                from .config import load
+
+                handle = load().default_actor
+            self._actor = resolve_actor(self.db(), handle, _passphrase_source)
+        return self._actor
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _passphrase_source() -> str | None:
+    secret = os.environ.get("WARMLINE_PASSPHRASE")
+    if secret is not None:
+        return secret
+    if sys.stdin is not None and sys.stdin.isatty():
+        import click
+
+        return click.prompt("Passphrase", hide_input=True, err=True)
+    return None
+
+
+def open_app(c: Context) -> None:
+    """Open the TUI, or (until it exists) print this week's rota."""
+    from .errors import Refused
+
+    try:
+        from screens.start import begin
+    except ImportError:
+        import click
+
+        from .cli import _print_shifts
+
+        c.actor()
+        _print_shifts(c, None, None, None, False, False)
+        click.echo("\n(The full-screen app is not installed; see `warmline --help` for commands.)", err=True)
+        return
+    db = c.db()
+    try:
+        actor = c.actor()
+    except Refused:
+        if c.as_handle and os.environ.get("WARMLINE_PASSPHRASE") is not None:
+            raise  # a wrong passphrase given on purpose is an error, not a reason to ask again
+        actor = None  # unknown here: the app opens on its sign-in screen
+    # Read the file (its first data_version, then Home's data) while the UI is being imported.
+    started = begin(db.path, actor)
+    from screens.app import make_app
+
+    path = db.path
+    c.close()
+    c._db = None
+    app = make_app(path, actor=actor, started=started)
+    from .config import load
+
+    theme = load().theme
+    if theme:
+        app.theme = theme
+    app.run()

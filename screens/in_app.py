@@ -25,9 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warmline.errors import WarmlineError
 
@@ -66,8 +65,7 @@ class TerminalText:
         return "".join(self.parts)
 
 
-@dataclass(frozen=True)
-class Delivered:
+class Delivered(NamedTuple):
     """One in-app delivery: what the channels did, the rows to toast, the terminal's text."""
 
     outcomes: list[delivery.Outcome]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from warmline import handoff, rota
 from warmline.clock import now
@@ -51,16 +51,15 @@ def read_data_version(path: Path) -> int:
     return thread_db(path).data_version()
 
 
-@dataclass(frozen=True)
-class HomeData:
+class HomeData(NamedTuple):
     """Everything Home shows, read in one worker call."""
 
     line: Line
     mine: list[ShiftView]
     open: list[ShiftView]
     moment: datetime
-    notes: list[handoff.HandoffNote] = field(default_factory=list)  # for me, not acknowledged yet
-    overdue: list[handoff.HandoffNote] = field(default_factory=list)  # coordinators: unacknowledged 15 min on
+    notes: list[handoff.HandoffNote]  # for me, not acknowledged yet
+    overdue: list[handoff.HandoffNote]  # coordinators: unacknowledged 15 min on
     write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
 
 
@@ -93,8 +92,7 @@ def load_home(db: Database, actor: Person) -> HomeData:
 
 
 
-@dataclass
-class Started:
+class Started(NamedTuple):
     """Start-up work begun before the app exists: its watch thread, the file's first data_version
     (read before anything else), and Home's data for the person signing in."""
 

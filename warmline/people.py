@@ -6,7 +6,6 @@ that returns tags checks that. Audit rows record tag changes as counts, never na
 
 from __future__ import annotations
 
-import difflib
 import re
 import sqlite3
 from collections.abc import Collection
@@ -75,6 +74,8 @@ def get(conn: sqlite3.Connection, handle: str) -> Person:
     row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE handle = ?", (handle,)).fetchone()
     if row is None:
         handles = [r[0] for r in conn.execute("SELECT handle FROM person")]
+        import difflib  # (only for this message)
+
         close = difflib.get_close_matches(str(handle), handles, n=3)
         hint = f": did you mean {', '.join(close)}?" if close else ": see `warmline people list`"
         raise NotFound(f"nobody on this line has the handle {str(handle)[:40]!r}{hint}")

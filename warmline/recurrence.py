@@ -14,10 +14,10 @@ source of truth and local values are derived from it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 
@@ -33,8 +33,7 @@ _MAX_SHIFT = timedelta(hours=24)
 _MACHINE_ZONES = {"localtime", "posixrules"}
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     """One shift produced by a series, identified within it by its local date.
 
     Compare and sort by the *_utc fields: under PEP 495 an aware local time in

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
 from . import audit, rules
 from .access import require
@@ -1064,8 +1065,7 @@ def claimable(conn: sqlite3.Connection, person: Person, start: datetime, end: da
     return found
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A person considered for a seat: what they would break, and their load that week."""
 
     person: Person

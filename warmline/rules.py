@@ -7,8 +7,8 @@ calendar months in the line's zone, each shift counted in the week and month it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import RuleBroken
@@ -18,8 +18,7 @@ OVERNIGHT_FROM = time(0, 0)
 OVERNIGHT_TO = time(5, 0)  # a shift with any part between 00:00 and 05:00 local is an overnight
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A scheduled shift's id and UTC bounds, as the rules see it."""
 
     shift_id: int

@@ -174,8 +174,7 @@ class HomeScreen(WarmlineScreen):
             caption="Open seats you can take",
             id="open-seats",
         )
-        yield Static("", id="home-message", classes="message")
-        yield KeysFooter()
+        yield KeysFooter()  # (the message line below the tables is mounted with the first message)
 
     def _handoff_panel(self) -> NotesPanel:
         """The panel of handoff notes (mounted above my shifts the first time there is a note)."""
@@ -359,9 +358,14 @@ class HomeScreen(WarmlineScreen):
         return f"Your shift {ends} · Write a handoff note for the next shift (w)"
 
     def _say(self, message: str, *, error: bool = False) -> None:
-        widget = self.query_one("#home-message", Static)
-        widget.update(message)
-        widget.set_classes("message -error" if error else "message -ok")
+        classes = "message -error" if error else "message -ok"
+        found = self.query("#home-message")
+        if found:
+            widget = found.first(Static)
+            widget.update(message)
+            widget.set_classes(classes)
+        else:
+            self.mount(Static(message, id="home-message", classes=classes), after=self.query_one("#open-seats"))
 
     # -- actions
 

@@ -477,8 +477,9 @@ def run_app(args: dict) -> int:
         records["timing"].append((key, round(clock.monotonic() - t0, 2)))
 
     def home_message() -> None:
-        widget = app.screen.query_one("#home-message")
-        if widget.has_class("-error"):
+        found = app.screen.query("#home-message")  # mounted with Home's first message
+        widget = found.first() if found else None
+        if widget is not None and widget.has_class("-error"):
             rendered = widget.render()
             records["errors"].append(getattr(rendered, "plain", None) or str(rendered))
 

@@ -47,8 +47,6 @@ OPTIONAL_SCREENS = {
 }
 
 
-
-
 def _load_start(db: Any) -> Line:
     """Materialise series up to the horizon (a no-op when up to date), then read the line."""
     # Busy or read-only: the rota still reads; the next start (or another process) extends it.

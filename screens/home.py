@@ -27,6 +27,7 @@ from .table import KeyTable
 from .widgets import KeysFooter, LineHeader
 
 RELOAD_SECONDS = 30.0  # time alone changes Home too: the note offer, overdue notes
+RETRY_SECONDS = 2.0  # after a first load that failed
 PREVIEW_CHARS = 240
 
 
@@ -111,6 +112,7 @@ class HomeScreen(WarmlineScreen):
         super().__init__(name="home")
         self.data: HomeData | None = None
         self._early: HomeData | None = None  # loaded before the widgets were mounted
+        self._early_error = ""  # or the message of a load that failed then
         self._notes: NotesPanel | None = None  # the handoff panel, once there was a note
 
     def prefetch(self) -> None:
@@ -151,9 +153,14 @@ class HomeScreen(WarmlineScreen):
 
     def _prefetch_failed(self, message: str) -> None:
         if self.is_mounted:
-            self._say(message, error=True)
+            self._retry_after(message)
         else:
-            self.call_after_refresh(self._say, message, error=True)
+            self._early_error = message  # said on mount
+
+    def _retry_after(self, message: str) -> None:
+        """Say why Home could not load (e.g. the file is busy) and try again in a moment."""
+        self._say(message, error=True)
+        self.set_timer(RETRY_SECONDS, self.reload)
 
     @property
     def actor(self) -> Person:
@@ -191,6 +198,8 @@ class HomeScreen(WarmlineScreen):
         early, self._early = self._early, None
         if early is not None:
             self._show(early)
+        elif self._early_error:
+            self._retry_after(self._early_error)
 
     def reload(self) -> None:
         self.call_core(load_home, self.actor, done=self._show, group="home", exclusive=True)

@@ -8,24 +8,17 @@ in view: a line of 10,000 people opens and filters as fast as a line of 30.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from itertools import zip_longest
 from typing import NamedTuple
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
-from rich.style import Style
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.suggester import SuggestFromList, Suggester
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 from textual.worker import Worker
@@ -42,6 +35,7 @@ from warmline.recurrence import zone
 from warmline.taxonomy import Resolver, Tag
 
 from .base import CoreCalls, WarmlineScreen
+from .table import KeyTable, column_widths
 from .widgets import KeysFooter, LineHeader, redraw_measured
 
 REBUILD_AFTER = 40  # removals beyond which sync_table rebuilds the table (see there)
@@ -218,31 +212,6 @@ def hours_text(hours: float) -> str:
     return f"{round(hours, 2):g}"
 
 
-def text_width(text: str) -> int:
-    """Terminal cells taken by `text` (len() for ASCII, which rich's cell_len is ~20x slower at)."""
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def fit_text(text: str, width: int) -> str:
-    """`text` padded with spaces to `width` cells, or cut to fit with "…" at the end."""
-    if text.isascii():
-        if len(text) <= width:
-            return text + " " * (width - len(text))
-        return text[: width - 1] + "\u2026" if width > 0 else ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "\u2026" if width > 0 else ""
-
-
-def column_widths(rows: Sequence[Sequence[str]]) -> tuple[int, ...]:
-    """The widest cell of each column of `rows` (all of one length), in terminal cells; () for no rows."""
-    widths = []
-    for column in zip(*rows):
-        # One isascii() over the whole column, so a column of ASCII pays len() only.
-        widths.append(max(map(len if "".join(column).isascii() else text_width, column)))
-    return tuple(widths)
-
-
 def split_names(text: str) -> list[str]:
     """The items of a comma-separated list, stripped, empties dropped."""
     return [part.strip() for part in text.split(",") if part.strip()]
@@ -397,285 +366,13 @@ class FilterInput(Input):
         self.screen.focus_next()
 
 
-class PeopleTable(ScrollView, can_focus=True):
-    """A read-only table that draws only the rows in view (Textual's line API), with a row cursor.
+class PeopleTable(KeyTable):
+    """The People list: a KeyTable (screens/table.py) that draws only the rows in view.
 
-    DataTable keeps a Row object per row and measures every new cell: 10,000 rows took
-    seconds to settle, and each filter keystroke rebuilt them. Here rows are plain tuples
-    of strings kept by the screen; `show` takes the keys to list, in order, and costs the
-    same for 10 rows or 10,000. It looks and moves like a DataTable with a row cursor
-    (up/down, page up/down, home/end, enter or a click on the cursor row selects), and the
-    cursor stays on its key when the rows change. Column widths are measured once per
-    `load` over every row, so filtering does not make the columns jump.
+    DataTable kept a Row object per row and measured every new cell: 10,000 rows took seconds
+    to settle, and each filter keystroke rebuilt them. Here the screen `load`s every row once
+    (columns measured on the worker) and a filter keystroke only `show`s the matching keys.
     """
-
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Select", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first", "First", show=False),
-        Binding("end,ctrl+end", "last", "Last", show=False),
-        Binding("left", "scroll_left", "Scroll left", show=False),
-        Binding("right", "scroll_right", "Scroll right", show=False),
-    ]
-    COMPONENT_CLASSES = {"people-table--header", "people-table--cursor", "people-table--even-row"}
-    # DataTable's own look (Textual 8.2), so the list reads as before.
-    DEFAULT_CSS = """
-    PeopleTable {
-        background: $surface;
-        color: $foreground;
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .people-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-            & > .people-table--header {
-                background-tint: $foreground 5%;
-            }
-        }
-        &:dark > .people-table--even-row {
-            background: $surface-darken-1 40%;
-        }
-        & > .people-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        &:ansi > .people-table--header {
-            background: ansi_bright_blue;
-            color: ansi_default;
-        }
-        & > .people-table--even-row {
-            background: $surface-lighten-1 50%;
-        }
-        & > .people-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-    }
-    """
-
-    class RowSelected(Message):
-        """Enter (or a click on the cursor row) chose the row with this key."""
-
-        def __init__(self, table: PeopleTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> PeopleTable:
-            return self.table
-
-    def __init__(self, columns: Sequence[tuple[str, str]], *, shrink: Sequence[str] = (), **kwargs) -> None:
-        """`columns`: (label, key) pairs, in order; every row has one string per column.
-
-        `shrink`: keys of the columns that give up width (in this order, cut short with "…")
-        when the table is wider than the widget, so the other columns stay in view.
-        """
-        super().__init__(**kwargs)
-        self._labels = tuple(label for label, _ in columns)
-        self._column_keys = tuple(key for _, key in columns)
-        self._shrink = tuple(self._column_keys.index(key) for key in shrink)
-        self._fitted: tuple[int, tuple[int, ...]] | None = None  # (available width, widths) last worked out
-        self._cells: Mapping[str, Sequence[str]] = {}
-        self._keys: list[str] = []
-        self._index: dict[str, int] | None = {}
-        self._widths = tuple(text_width(label) for label in self._labels)
-        self._cursor = 0
-        self._line_styles: tuple[Style, Style, Style, Style] | None = None  # set by render_lines
-
-    # -- data
-
-    def load(self, cells: Mapping[str, Sequence[str]], widths: Sequence[int] | None = None) -> None:
-        """Take every row's cells by key (not shown until `show`) and size the columns to fit them all.
-
-        `widths`: the widest cell of each column, when the caller has measured them (e.g. on a worker).
-        """
-        self._cells = cells
-        if widths is None:
-            widths = column_widths(list(cells.values()))
-        self._widths = tuple(max(pair) for pair in zip_longest(map(text_width, self._labels), widths, fillvalue=0))
-        self._fitted = None
-
-    def show(self, keys: Sequence[str]) -> None:
-        """List the rows with these keys, in this order; the cursor stays on its key if still listed."""
-        before = self.cursor_key
-        self._keys = list(keys)
-        self._index = None  # built on demand: a filter keystroke should not pay for it
-        self._resize_virtual()
-        try:
-            row = self._keys.index(before) if before is not None else self._cursor
-        except ValueError:
-            row = self._cursor
-        self._set_cursor(row)
-        self.refresh()
-
-    @property
-    def keys(self) -> list[str]:
-        """The keys of the listed rows, top to bottom."""
-        return list(self._keys)
-
-    @property
-    def row_count(self) -> int:
-        return len(self._keys)
-
-    @property
-    def cursor_row(self) -> int:
-        return self._cursor
-
-    @property
-    def cursor_key(self) -> str | None:
-        """The key of the row under the cursor, or None when nothing is listed."""
-        return self._keys[self._cursor] if self._keys else None
-
-    def has_key(self, key: str) -> bool:
-        return key in self._row_index()
-
-    def get_row_index(self, key: str) -> int:
-        """The position of the row with this key (KeyError if it is not listed)."""
-        return self._row_index()[key]
-
-    def get_row(self, key: str) -> list[str]:
-        """The cells of a listed row."""
-        self.get_row_index(key)
-        return list(self._cells[key])
-
-    def get_cell(self, key: str, column: str) -> str:
-        return self.get_row(key)[self._column_keys.index(column)]
-
-    def move_cursor(self, *, row: int, animate: bool = False) -> None:
-        """Put the cursor on row `row` (clamped) and scroll it into view."""
-        self._set_cursor(row)
-
-    def _column_widths(self) -> tuple[int, ...]:
-        """Each column's width in this widget: the widest cell, less what shrinking columns give up to fit."""
-        # The width left once a vertical scrollbar takes its place (worked out here: the region
-        # still has the old scrollbars until the next layout, and a wrong guess adds a horizontal one).
-        width, height = self.size
-        available = width - (self.styles.scrollbar_size_vertical if len(self._keys) + 1 > height else 0)
-        if self._fitted is not None and self._fitted[0] == available:
-            return self._fitted[1]
-        widths = list(self._widths)
-        over = sum(widths) + 2 * len(widths) - available
-        for column in self._shrink:
-            if over <= 0 or available <= 0:  # (not laid out yet: nothing to fit to)
-                break
-            floor = min(widths[column], max(text_width(self._labels[column]), 8))
-            cut = min(over, widths[column] - floor)
-            widths[column] -= cut
-            over -= cut
-        self._fitted = (available, tuple(widths))
-        return self._fitted[1]
-
-    def _resize_virtual(self) -> None:
-        widths = self._column_widths()
-        size = Size(sum(widths) + 2 * len(widths), len(self._keys) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
-
-    def on_resize(self) -> None:
-        self._resize_virtual()
-
-    def _row_index(self) -> dict[str, int]:
-        if self._index is None:
-            self._index = {key: i for i, key in enumerate(self._keys)}
-        return self._index
-
-    def _set_cursor(self, row: int) -> None:
-        row = max(0, min(row, len(self._keys) - 1))
-        if row != self._cursor:
-            self._cursor = row
-            self.refresh()
-        page = self._page()
-        top = round(self.scroll_y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + page:
-            self.scroll_to(y=row - page + 1, animate=False, immediate=True)
-
-    def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)  # less the header line
-
-    # -- keys and mouse
-
-    def action_cursor_up(self) -> None:
-        self._set_cursor(self._cursor - 1)
-
-    def action_cursor_down(self) -> None:
-        self._set_cursor(self._cursor + 1)
-
-    def action_page_up(self) -> None:
-        self._set_cursor(self._cursor - self._page())
-
-    def action_page_down(self) -> None:
-        self._set_cursor(self._cursor + self._page())
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(len(self._keys) - 1)
-
-    def action_select_cursor(self) -> None:
-        if self._keys:
-            self.post_message(self.RowSelected(self, self._keys[self._cursor]))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y < 1:
-            return
-        row = round(self.scroll_y) + offset.y - 1
-        if row >= len(self._keys):
-            return
-        if row == self._cursor:
-            self.action_select_cursor()
-        else:
-            self._set_cursor(row)
-
-    # -- drawing: only the lines in view
-
-    def _styles_now(self) -> tuple[Style, Style, Style, Style]:
-        """(header, odd row, even row, cursor) styles as the CSS has them now."""
-        base = self.rich_style
-        component = self.get_component_rich_style
-        return (
-            base + component("people-table--header"),
-            base,
-            base + component("people-table--even-row"),
-            component("people-table--cursor"),
-        )
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Work the styles out once per drawing, not once a line: rich_style alone costs ~0.2 ms.
-        self._line_styles = self._styles_now()
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        scroll_x, scroll_y = round(self.scroll_x), round(self.scroll_y)
-        header, odd, even, cursor = self._line_styles or self._styles_now()
-        if y == 0:
-            style = header
-            cells: Sequence[str] = self._labels
-        else:
-            row = scroll_y + y - 1
-            if row >= len(self._keys):
-                return Strip.blank(width, odd)
-            style = even if row % 2 == 0 else odd
-            if row == self._cursor:
-                style += cursor
-            cells = self._cells[self._keys[row]]
-        text = "".join(f" {fit_text(cell, w)} " for cell, w in zip(cells, self._column_widths()))
-        line = Strip([Segment(text, style)])
-        if scroll_x:
-            line = line.crop(scroll_x, scroll_x + width)
-        return line.extend_cell_length(width, style).crop(0, width)
 
 
 class TagTable(DataTable):

@@ -11,10 +11,11 @@ style that must read without colour, e.g. bold for "NO BACKUP").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import zip_longest
 from typing import Union
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -33,6 +34,28 @@ def cell_width(cell: Cell) -> int:
     if isinstance(cell, Text):
         return cell.cell_len
     return len(cell) if cell.isascii() else cell_len(cell)
+
+
+def column_widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
+    """The widest cell of each column of `rows` (all of one length), in terminal cells; () for no rows."""
+    widths = []
+    for column in zip(*rows):
+        if all(isinstance(cell, str) for cell in column) and "".join(column).isascii():
+            widths.append(max(map(len, column)))  # (one isascii() for the column: len() is ~20x cell_len)
+        else:
+            widths.append(max(map(cell_width, column)))
+    return tuple(widths)
+
+
+def fit_text(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` cells, or cut to fit with "…" at the end."""
+    if text.isascii():
+        if len(text) <= width:
+            return text + " " * (width - len(text))
+        return text[: width - 1] + "\u2026" if width > 0 else ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "\u2026" if width > 0 else ""
 
 
 def fit(cell: Cell, width: int) -> Text:
@@ -54,6 +77,8 @@ class KeyTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home,ctrl+home", "first", "First", show=False),
         Binding("end,ctrl+end", "last", "Last", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),
+        Binding("right", "scroll_right", "Scroll right", show=False),
     ]
     COMPONENT_CLASSES = {"key-table--title", "key-table--header", "key-table--cursor", "key-table--even-row"}
     # DataTable's own look (Textual 8.2), so the tables read as they did.
@@ -124,18 +149,31 @@ class KeyTable(ScrollView, can_focus=True):
         def control(self) -> KeyTable:
             return self.table
 
-    def __init__(self, columns: Sequence[tuple[str, str]], *, caption: str = "", id: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        *,
+        caption: str = "",
+        shrink: Sequence[str] = (),
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         """`columns`: (label, key) pairs, in order; every row has one cell per column.
 
         `caption`: a line above the column headings (a section title that costs no widget of its own).
+        `shrink`: keys of the columns that give up width (in this order, cut short with "…") when
+        the table is wider than the widget, so the other columns stay in view.
         """
-        super().__init__(id=id)
+        super().__init__(id=id, classes=classes)
         self.caption = caption
         self._top = 2 if caption else 1  # lines above the first row
         self._labels = tuple(label for label, _ in columns)
         self._column_keys = tuple(key for _, key in columns)
-        self._rows: dict[str, tuple[Cell, ...]] = {}
+        self._shrink = tuple(self._column_keys.index(key) for key in shrink)
+        self._fitted: tuple[int, tuple[int, ...]] | None = None  # (available width, widths) last worked out
+        self._cells: Mapping[str, Sequence[Cell]] = {}
         self._keys: list[str] = []
+        self._index: dict[str, int] | None = {}
         self._widths = tuple(cell_width(label) for label in self._labels)
         self._cursor = 0
         self._line_styles: tuple[Style, Style, Style, Style] | None = None
@@ -145,27 +183,40 @@ class KeyTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
         """Show these rows ((key, cells), top to bottom); the cursor stays on its key if still there."""
+        self.load({key: tuple(cells) for key, cells in rows})
+        self.show([key for key, _ in rows])
+
+    def load(self, cells: Mapping[str, Sequence[Cell]], widths: Sequence[int] | None = None) -> None:
+        """Take every row's cells by key (listed by `show`) and size the columns to fit them all, so
+        listing fewer (a filter) does not make the columns jump.
+
+        `widths`: the widest cell of each column, when the caller has measured them (e.g. on a worker).
+        """
+        self._cells = cells
+        if widths is None:
+            widths = column_widths(list(cells.values()))
+        self._widths = tuple(max(pair) for pair in zip_longest(map(cell_width, self._labels), widths, fillvalue=0))
+        self._fitted = None
+
+    def show(self, keys: Sequence[str]) -> None:
+        """List the rows with these keys, in this order; the cursor stays on its key if still listed."""
         before = self.cursor_key
-        self._rows = {key: tuple(cells) for key, cells in rows}
-        self._keys = [key for key, _ in rows]
-        widths = [cell_width(label) for label in self._labels]
-        for cells in self._rows.values():
-            widths = [max(w, cell_width(c)) for w, c in zip(widths, cells)]
-        self._widths = tuple(widths)
-        row = self._keys.index(before) if before in self._rows else self._cursor
+        self._keys = list(keys)
+        self._index = None  # built on demand: a filter keystroke should not pay for it
+        self._resize_virtual()
+        try:
+            row = self._keys.index(before) if before is not None else self._cursor
+        except ValueError:
+            row = self._cursor
         self._cursor = max(0, min(row, len(self._keys) - 1))
-        size = Size(sum(self._widths) + 2 * len(self._widths), len(self._keys) + self._top)
-        if size != self.virtual_size:
-            self.virtual_size = size
-            self.refresh(layout=True)
         self.refresh()
         self._scroll_to_cursor()
-        if self._keys and before != self.cursor_key or (before is not None and not self._keys):
+        if self.cursor_key != before:
             self.post_message(self.RowHighlighted(self, self.cursor_key))
 
     @property
     def keys(self) -> list[str]:
-        """The keys of the rows, top to bottom."""
+        """The keys of the listed rows, top to bottom."""
         return list(self._keys)
 
     @property
@@ -178,22 +229,64 @@ class KeyTable(ScrollView, can_focus=True):
 
     @property
     def cursor_key(self) -> str | None:
-        """The key of the row under the cursor, or None when the table is empty."""
+        """The key of the row under the cursor, or None when nothing is listed."""
         return self._keys[self._cursor] if self._keys else None
 
+    def has_key(self, key: str) -> bool:
+        return key in self._row_index()
+
+    def get_row_index(self, key: str) -> int:
+        """The position of the row with this key (KeyError if it is not listed)."""
+        return self._row_index()[key]
+
     def get_row(self, key: str) -> list[Cell]:
-        """The cells of the row with this key (KeyError if there is none)."""
-        return list(self._rows[key])
+        """The cells of a listed row (KeyError if it is not listed)."""
+        self.get_row_index(key)
+        return list(self._cells[key])
 
     def get_cell(self, key: str, column: str) -> Cell:
-        return self._rows[key][self._column_keys.index(column)]
+        return self.get_row(key)[self._column_keys.index(column)]
 
-    def move_cursor(self, *, row: int) -> None:
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
         """Put the cursor on row `row` (clamped) and scroll it into view."""
         self._set_cursor(row)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._keys) + self._top
+
+    def _row_index(self) -> dict[str, int]:
+        if self._index is None:
+            self._index = {key: i for i, key in enumerate(self._keys)}
+        return self._index
+
+    def _column_widths(self) -> tuple[int, ...]:
+        """Each column's width in this widget: the widest cell, less what shrinking columns give up to fit."""
+        if not self._shrink:
+            return self._widths
+        # The width left once a vertical scrollbar takes its place (worked out here: the region
+        # still has the old scrollbars until the next layout, and a wrong guess adds a horizontal one).
+        width, height = self.size
+        available = width - (self.styles.scrollbar_size_vertical if len(self._keys) + self._top > height else 0)
+        if self._fitted is not None and self._fitted[0] == available:
+            return self._fitted[1]
+        widths = list(self._widths)
+        over = sum(widths) + 2 * len(widths) - available
+        for column in self._shrink:
+            if over <= 0 or available <= 0:  # (not laid out yet: nothing to fit to)
+                break
+            floor = min(widths[column], max(cell_width(self._labels[column]), 8))
+            cut = min(over, widths[column] - floor)
+            widths[column] -= cut
+            over -= cut
+        self._fitted = (available, tuple(widths))
+        return self._fitted[1]
+
+    def _resize_virtual(self) -> None:
+        widths = self._column_widths()
+        size = Size(sum(widths) + 2 * len(widths), len(self._keys) + self._top)
+        if size != self.virtual_size:
+            self.virtual_size = size
+            self.refresh(layout=True)
 
     def _set_cursor(self, row: int) -> None:
         row = max(0, min(row, len(self._keys) - 1))
@@ -215,6 +308,7 @@ class KeyTable(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height - self._top)  # less the title and header lines
 
     def on_resize(self) -> None:
+        self._resize_virtual()
         self._scroll_to_cursor()
 
     # -- keys and mouse
@@ -289,16 +383,19 @@ class KeyTable(ScrollView, can_focus=True):
             style = even if row % 2 == 0 else odd
             if row == self._cursor:
                 style += cursor
-            cells = self._rows[self._keys[row]]
+            cells = self._cells[self._keys[row]]
+        # Plain cells join into one segment; a styled (Text) cell brings its own.
         segments: list[Segment] = []
-        console = self.app.console
-        for cell, cell_width_ in zip(cells, self._widths):
-            segments.append(Segment(" ", style))
-            if isinstance(cell, str) and cell.isascii() and len(cell) <= cell_width_:
-                segments.append(Segment(cell + " " * (cell_width_ - len(cell)), style))
-            else:
-                segments.extend(Segment.apply_style(fit(cell, cell_width_).render(console), style))
-            segments.append(Segment(" ", style))
+        plain: list[str] = []
+        for cell, cell_width_ in zip(cells, self._column_widths()):
+            if isinstance(cell, str):
+                plain.append(f" {fit_text(cell, cell_width_)} ")
+                continue
+            plain.append(" ")
+            segments.append(Segment("".join(plain), style))
+            plain = [" "]
+            segments.extend(Segment.apply_style(fit(cell, cell_width_).render(self.app.console), style))
+        segments.append(Segment("".join(plain), style))
         line = Strip(segments)
         scroll_x = round(self.scroll_x)
         if scroll_x:
@@ -306,4 +403,4 @@ class KeyTable(ScrollView, can_focus=True):
         return line.extend_cell_length(width, style).crop(0, width)
 
 
-__all__ = ["Cell", "KeyTable", "cell_width", "fit"]
+__all__ = ["Cell", "KeyTable", "cell_width", "column_widths", "fit", "fit_text"]

@@ -66,6 +66,19 @@ def fit(cell: Cell, width: int) -> Text:
     return text
 
 
+class RowMessage(Message):
+    """Something happened to the row with this key in a KeyTable."""
+
+    def __init__(self, table: KeyTable, key: str | None) -> None:
+        super().__init__()
+        self.table = table
+        self.key = key
+
+    @property
+    def control(self) -> KeyTable:
+        return self.table
+
+
 class KeyTable(ScrollView, can_focus=True):
     """Rows by key, drawn a line at a time; the cursor follows its key across updates."""
 
@@ -125,29 +138,11 @@ class KeyTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class RowHighlighted(RowMessage):
         """The cursor moved to the row with this key (None: the table is empty)."""
 
-        def __init__(self, table: KeyTable, key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> KeyTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a click on the cursor row) chose the row with this key."""
-
-        def __init__(self, table: KeyTable, key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.key = key
-
-        @property
-        def control(self) -> KeyTable:
-            return self.table
 
     def __init__(
         self,

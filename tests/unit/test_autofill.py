@@ -330,7 +330,9 @@ def test_every_proposal_on_a_random_line_passes_every_rule(tmp_path, engine, see
     try:
         lo, hi = datetime(2026, 11, 24, tzinfo=NY), datetime(2026, 12, 8, tzinfo=NY)
         proposal = autofill.propose(db.conn, coord, lo, hi, engine=engine, time_limit=5)
-        assert proposal.placements and proposal.engine == engine
+        # CP-SAT's plan is used when it is at least as good as the heuristic's (its hint); on a
+        # loaded machine it may not get there in time, and the heuristic's plan stands.
+        assert proposal.placements and proposal.requested == engine and proposal.engine in (engine, "greedy")
         experienced = {r[0] for r in db.conn.execute("SELECT person_id FROM assignment WHERE role = 'backup'")}
         for p in proposal.placements:
             if p.role == "backup":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import sqlite3
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from .start import Started, close_thread_db, read_data_version
 
 POLL_SECONDS = 1.0
 FIRST_DELIVERY_SECONDS = 0.5  # after Home first shows its data
+GC_AT_THE_LATEST = 2.0  # garbage collection is back on this long after the start, whatever shows
 
 # Screens other engineers own: (module, class). Imported only when first opened.
 OPTIONAL_SCREENS = {
@@ -148,6 +150,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         # The first screen composes at once; its data and the line arrive from workers.
         self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
         self._start_watching()
+        self.set_timer(GC_AT_THE_LATEST, collect_again)  # e.g. on the sign-in screen
         self.set_interval(POLL_SECONDS, self._poll)
         self.start_delivery()  # the signed-in person's notifications, as toasts (screens/in_app.py)
         if self.actor is None:
@@ -210,6 +213,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     def home_shown(self) -> None:
         """Home has drawn its first data: deliver this person's notifications (toasts) a moment
         later, so the delivery (its imports, the desktop check) does not hold up the first frames."""
+        collect_again()
         self.set_timer(FIRST_DELIVERY_SECONDS, self.deliver_notifications)
 
     def _signed_in(self, person: Person | None) -> None:
@@ -365,6 +369,14 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
                 yield command
+
+
+def collect_again() -> None:
+    """Turn cyclic garbage collection back on after the start (warmline.launch turns it off while
+    the app starts); what the start built is frozen first, so later collections do not walk it."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def get_line_of(db: Any) -> Line:

@@ -117,10 +117,11 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     labels = {t.id: t.label for t in tag_svc.all_tags(conn, family="language")}
     hours = hours_by_person(conn, line, now())
     start, end = week_bounds(line, now())
-    # Only people who work this week can be near a limit this week: fairness reads just them.
+    # Only people with a shift near this week can be near a limit in it (a monthly overnight
+    # limit counts shifts weeks away): fairness reads just them.
     strain = {
         p.person_id: ("OVER" if p.level == "over" else "near")
-        for p in fairness.load(conn, start, end, viewer=who, person_ids=set(hours)).people
+        for p in fairness.load(conn, start, end, viewer=who, person_ids=fairness.flaggable(conn, start, end)).people
         if p.level
     }
     # Many people share a set of languages: work out its text and search words once per set.

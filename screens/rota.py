@@ -64,13 +64,6 @@ def load_week(db: Database, monday: date | None) -> WeekData:
     return WeekData(line, monday, today, rota.views(db.conn, *_week_range(line, monday)))
 
 
-# A limit flag for a week comes from shifts in that week, in the months it touches (overnights)
-# or just before it (rest): all within this many days of the week. Nobody without a shift that
-# close can be flagged, so only those people's loads are read (on a line of 2,000 people, a
-# few hundred: fairness.load then costs a third of the time and memory, with the same flags).
-FLAG_REACH_DAYS = 40
-
-
 def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[str, str]]:
     """Who is over or near a limit in this local week (handle -> word, messages), as `viewer` may see.
 
@@ -80,8 +73,7 @@ def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[s
     from warmline import fairness
 
     lo, hi = _week_range(get_line(db.conn), monday)
-    reach = timedelta(days=FLAG_REACH_DAYS)
-    nearby = rota.working(db.conn, lo - reach, hi + reach)
+    nearby = fairness.flaggable(db.conn, lo, hi)  # the same flags as everyone's load, read for fewer
     strain: dict[str, tuple[str, str]] = {}
     for person in fairness.load(db.conn, lo, hi, viewer=viewer, person_ids=nearby).people:
         if person.level:

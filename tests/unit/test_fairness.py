@@ -161,3 +161,24 @@ def test_cli_load(run_cli):
     assert [p["handle"] for p in mine["people"]] == ["ben"] and mine["spread"] is None
     text = run_cli("load", "--from", "2026-11-23", "--to", "2026-11-29").stdout
     assert "OVER max-hours (2026-11-23)" in text and "Gini 0.48" in text
+
+
+def test_flaggable_people_give_the_same_flags_as_everyone(tmp_path, fixed_now):
+    """The Rota and People read loads only for fairness.flaggable(): the flags must be everyone's."""
+    from warmline.demo import build
+
+    db = open_db(tmp_path / "demo.db", create=True)
+    build(db, seed=7)
+    try:
+        monday = datetime(2026, 11, 23, tzinfo=ZoneInfo("America/New_York"))
+        flagged = 0
+        for weeks in range(-4, 8):
+            lo = monday + timedelta(weeks=weeks)
+            hi = lo + timedelta(days=7)
+            everyone = {p.person_id: (p.level, p.flags) for p in fairness.load(db.conn, lo, hi).people if p.level}
+            some = fairness.load(db.conn, lo, hi, person_ids=fairness.flaggable(db.conn, lo, hi)).people
+            assert {p.person_id: (p.level, p.flags) for p in some if p.level} == everyone, lo
+            flagged += len(everyone)
+        assert flagged  # the demo has people near or over a limit in these weeks
+    finally:
+        db.close()

@@ -82,8 +82,9 @@ else:
     # The real entry point, `warmline --db PATH`, as the OS user (the demo's coordinator has
     # this machine's login), headless at 100 x 30. The hooks go in as screens.home and
     # screens.app are first imported (by the CLI itself), so nothing loads earlier than it would.
-    import importlib.abc
-    import importlib.util
+    # (A plain finder class and PathFinder: importlib.abc/util would load importlib.resources,
+    # typing, tempfile... and charge the benchmark's own imports to warmline.)
+    from importlib.machinery import PathFinder
 
     def patch_app(module):
         run = module.WarmlineApp.run
@@ -116,15 +117,11 @@ else:
 
     PATCHES = {"screens.app": patch_app, "screens.home": patch_home}
 
-    class AfterImport(importlib.abc.MetaPathFinder):
+    class AfterImport:
         def find_spec(self, name, path, target=None):
-            if name not in PATCHES:
+            if name not in PATCHES or path is None:
                 return None
-            sys.meta_path.remove(self)
-            try:
-                spec = importlib.util.find_spec(name)
-            finally:
-                sys.meta_path.insert(0, self)
+            spec = PathFinder.find_spec(name, path)  # screens.app / screens.home: in the package's path
             load = spec.loader.exec_module
 
             def exec_module(module):

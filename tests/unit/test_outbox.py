@@ -612,3 +612,26 @@ def test_a_failing_hook_never_blocks_the_rota_change(line, monkeypatch):
     logged = db.conn.execute("SELECT actor, subject, detail FROM audit WHERE action = 'notify.failed'").fetchall()
     assert [tuple(r) for r in logged] == [("system", "shifts_cancelled", "RuntimeError: notifications not queued")]
     assert db.conn.execute("SELECT count(*) FROM audit WHERE action = 'shift.cancel'").fetchone()[0] == 1
+
+
+def test_the_daemon_survives_a_round_that_fails_with_a_database_error(line, monkeypatch):
+    """A raw SQLite error in one round (not a WarmlineError) is reported and the next round runs."""
+    import sqlite3
+
+    db, _, who = line
+    rounds: list[str] = []
+    real = delivery.deliver_due
+
+    def flaky(db_, person, **kwargs):
+        rounds.append("round")
+        if len(rounds) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(db_, person, **kwargs)
+
+    monkeypatch.setattr(delivery, "deliver_due", flaky)
+    warnings: list[str] = []
+    stopped = delivery.run_daemon(
+        db, who["sam"], interval=0.01, report=lambda _o: None, warn=warnings.append, stream=io.StringIO(), max_ticks=2
+    )
+    assert stopped == "done" and len(rounds) == 2
+    assert len(warnings) == 1 and "disk I/O error" in warnings[0] and "trying again" in warnings[0]

@@ -8,6 +8,7 @@ any transaction; see `outbox` for how claims keep two loops from sending one row
 from __future__ import annotations
 
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,6 +168,8 @@ def run_daemon(
                     report(outcome)
             except WarmlineError as exc:
                 warn(f"this round failed ({exc}); trying again in {interval:g} s")
+            except (sqlite3.Error, OSError) as exc:  # e.g. a read while the file is briefly unavailable
+                warn(f"this round failed ({type(exc).__name__}: {exc}); trying again in {interval:g} s")
             ticks += 1
             if max_ticks is not None and ticks >= max_ticks:
                 return "done"

@@ -635,3 +635,11 @@ def test_the_daemon_survives_a_round_that_fails_with_a_database_error(line, monk
     )
     assert stopped == "done" and len(rounds) == 2
     assert len(warnings) == 1 and "disk I/O error" in warnings[0] and "trying again" in warnings[0]
+
+
+def test_a_reminder_body_ends_in_one_full_stop_when_a_name_ends_in_one(line):
+    db, shifts, who = line
+    people.edit(db, people.get(db.conn, "coord"), "tom", people.PersonChanges(name="Tom R."))
+    refresh(db, at(8))
+    ria = next(r for r in rows(db, kind="reminder") if r["person_id"] == who["ria"].id)
+    assert ria["body"].endswith("With Tom R.") and ".." not in ria["body"]

@@ -285,6 +285,11 @@ def lead_text(minutes: int) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
+def _sentence(text: str) -> str:
+    """`text` ended with a full stop, unless it already ends with one (a name like "Ana R.")."""
+    return text if text.endswith(".") else text + "."
+
+
 def _names(people) -> str:
     names = [p.name for p in people]
     if len(names) <= 1:
@@ -424,7 +429,7 @@ def refresh(conn: sqlite3.Connection, until: datetime | None = None, *, moment: 
             others = [b for b in everyone if b.person_id != a.person_id]
             body = f"{_long(s)}, shift #{s.id}, as {a.role}."
             if others:
-                body += f" With {_names(others)}."
+                body += _sentence(f" With {_names(others)}")
             for lead in prefs_of(a.person_id).leads:
                 key = f"reminder:{s.id}:{a.person_id}:{lead}:{iso_utc(s.start_utc)}"
                 wanted[key] = _Row(

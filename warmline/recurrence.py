@@ -315,8 +315,15 @@ def occurrences(
     until: date | None,
     window_start: datetime,
     window_end: datetime,
+    *,
+    skip_impossible: bool = False,
 ) -> list[Occurrence]:
-    """Return, in time order, the series' shifts whose start_utc is in [window_start, window_end)."""
+    """Return, in time order, the series' shifts whose start_utc is in [window_start, window_end).
+
+    A date on which the shift cannot exist (it would fall in the hour the clocks skip, or grow
+    past the longest shift across a change) raises Invalid, unless `skip_impossible`: then that
+    date has no occurrence (extending an old series must not fail for one date, nor stop others).
+    """
     if window_start.tzinfo is None or window_end.tzinfo is None:
         raise ValueError("occurrences() needs aware window bounds")
     if start.tzinfo is not None or end.tzinfo is not None:
@@ -348,7 +355,12 @@ def occurrences(
             if naive < low:
                 continue
             day = naive.date()
-            start_utc, end_utc, start_local, end_local = _span(day, start, end, tz)
+            try:
+                start_utc, end_utc, start_local, end_local = _span(day, start, end, tz)
+            except Invalid:
+                if skip_impossible:
+                    continue
+                raise
             if window_start <= start_utc < window_end:
                 found.append(Occurrence(day.isoformat(), start_utc, end_utc, start_local, end_local))
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:

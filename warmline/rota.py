@@ -434,8 +434,14 @@ def horizon_end(line: Line, moment: datetime | None = None) -> datetime:
     return (moment or now()) + timedelta(weeks=line.horizon_weeks)
 
 
-def _materialise(conn: sqlite3.Connection, series: Series, lo: datetime, hi: datetime) -> int:
-    """Insert the series' occurrences starting in [lo, hi) that do not exist yet; returns how many."""
+def _materialise(
+    conn: sqlite3.Connection, series: Series, lo: datetime, hi: datetime, *, skip_impossible: bool = False
+) -> int:
+    """Insert the series' occurrences starting in [lo, hi) that do not exist yet; returns how many.
+
+    skip_impossible: leave out a date on which the shift cannot exist (a clock change) instead of
+    refusing (when extending the horizon: a series created months ago must not block the others).
+    """
     found = occurrences(
         series.rule,
         date.fromisoformat(series.first_day),
@@ -445,6 +451,7 @@ def _materialise(conn: sqlite3.Connection, series: Series, lo: datetime, hi: dat
         date.fromisoformat(series.until_day) if series.until_day else None,
         lo,
         hi,
+        skip_impossible=skip_impossible,
     )
     before = conn.total_changes
     conn.executemany(
@@ -571,7 +578,7 @@ def extend_horizon(db: Database, *, until: datetime | None = None) -> int:
         for series in all_series(conn):
             if series.status != "active" or parse_utc(series.expanded_to) >= target:
                 continue
-            count = _materialise(conn, series, parse_utc(series.expanded_to), target)
+            count = _materialise(conn, series, parse_utc(series.expanded_to), target, skip_impossible=True)
             conn.execute("UPDATE series SET expanded_to = ? WHERE id = ?", (iso_utc(target), series.id))
             made += count
         if made:

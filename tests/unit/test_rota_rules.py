@@ -577,6 +577,21 @@ def test_series_are_expanded_12_weeks_ahead_and_extending_is_idempotent(w, serie
     assert sorted(v[0] for v in shifts.values())[-3:] == ["2027-02-15 17:00", "2027-02-17 17:00", "2027-02-19 17:00"]
 
 
+def test_extending_skips_a_date_the_clocks_make_impossible_and_extends_the_other_series(w, series, monkeypatch):
+    """02:45–03:15 cannot exist on 14 March 2027 in New York: the clocks skip 02:00–03:00, so it
+    would start (at 03:45, the gap's time moved on) after it ends. The
+    series was made months before that date came into the horizon: extending leaves that one date
+    out instead of failing, and the other series still grow."""
+    night, _ = rota.add_series(w.db, w.coord, rule="FREQ=DAILY", start=at("2026-11-24T02:45"), end=at("2026-11-24T03:15"))
+    monkeypatch.setenv("WARMLINE_NOW", "2027-02-01T08:00:00-05:00")
+    assert rota.extend_horizon(w.db) > 0
+    nights = series_shifts(w, night.id)
+    assert "2027-03-14" not in nights and {"2027-03-13", "2027-03-15"} <= set(nights)
+    assert nights["2027-03-15"][0] == "2027-03-15 02:45"  # the day after: local time again
+    assert max(series_shifts(w, series)) >= "2027-04-"  # the evening series grew too
+    assert rota.check(w.db.conn).ok
+
+
 def test_editing_one_occurrence_detaches_it_and_it_survives(w, series, monkeypatch):
     one = shift_at(w, series, "2026-12-02")
     rota.edit_shift(w.db, w.coord, one, start=at("2026-12-02T18:00"), end=at("2026-12-02T22:00"))

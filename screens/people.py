@@ -1096,6 +1096,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
                 yield Button("Save details (ctrl+s)", id="pr-save", variant="primary", compact=True)
             yield Static("", id="pr-details-message", classes="form-message")
             yield Static("Passphrase", classes="section-title")
+            yield field_row("Current", Input(id="pr-pass0", password=True, placeholder="the one you sign in with"))
             yield field_row("New", Input(id="pr-pass1", password=True, placeholder="at least 8 characters"))
             yield field_row("Again", Input(id="pr-pass2", password=True))
             with Horizontal(classes="dialog-buttons"):
@@ -1264,6 +1265,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
     @on(Button.Pressed, "#pr-pass-save")
     def _change_passphrase(self) -> None:
         message = self.query_one("#pr-pass-message", Static)
+        current = self.query_one("#pr-pass0", Input)
         first = self.query_one("#pr-pass1", Input)
         second = self.query_one("#pr-pass2", Input)
         if first.value != second.value:
@@ -1275,12 +1277,12 @@ class ProfileScreen(Baseline, WarmlineScreen):
         actor = self.app.actor
 
         def done(_: None) -> None:
-            first.value = second.value = ""
+            current.value = first.value = second.value = ""
             message.update("Passphrase changed. Use it next time you sign in.")
 
         message.update("Changing\u2026")
         self.call_core(
-            people.set_passphrase, actor, actor.handle, first.value, done=done, failed=message.update,
-            group="profile-pass",
+            people.set_passphrase, actor, actor.handle, first.value, current=current.value or None,
+            done=done, failed=message.update, group="profile-pass",
         )
 

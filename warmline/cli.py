@@ -363,20 +363,34 @@ def people_deactivate(c: Context, handle: str, as_json: bool) -> None:
 def people_passphrase(c: Context, handle: str) -> None:
     """Set a passphrase: your own, or anyone's (coordinators). Asked twice, or read from WARMLINE_NEW_PASSPHRASE.
 
+    Changing your own, once you have one, also needs the current one: asked, or read from
+    WARMLINE_PASSPHRASE.
+
     \b
     Example:
       warmline people passphrase sam
     """
     from . import people as svc
+    from .errors import Invalid
 
+    actor = c.actor()
+    tty = bool(sys.stdin and sys.stdin.isatty())
+    current = None
+    if handle == actor.handle and actor.has_passphrase:
+        current = os.environ.get("WARMLINE_PASSPHRASE")
+        if current is None:
+            if not tty:
+                raise Invalid(
+                    "changing your own passphrase needs your current one: run in a terminal to be asked, "
+                    "or set WARMLINE_PASSPHRASE"
+                )
+            current = click.prompt("Current passphrase", hide_input=True, err=True)
     secret = os.environ.get("WARMLINE_NEW_PASSPHRASE")
     if secret is None:
-        if not (sys.stdin and sys.stdin.isatty()):
-            from .errors import Invalid
-
+        if not tty:
             raise Invalid("no passphrase given: run in a terminal to be asked, or set WARMLINE_NEW_PASSPHRASE")
         secret = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True, err=True)
-    svc.set_passphrase(c.db(), c.actor(), handle, secret)
+    svc.set_passphrase(c.db(), actor, handle, secret, current=current)
     click.echo(f"Passphrase set for {handle}.")
 
 

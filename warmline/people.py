@@ -424,8 +424,23 @@ def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
         return get_by_id(conn, person.id), released
 
 
-def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str) -> None:
-    """Set a passphrase (a person's own, or anyone's for a coordinator). Only its scrypt hash is stored."""
+def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *, current: str | None = None) -> None:
+    """Set a passphrase (a person's own, or anyone's for a coordinator). Only its scrypt hash is stored.
+
+    Changing one's own passphrase, once there is one, needs the current one (`current`): a session
+    left open must not let someone else lock its owner out. It is checked as a sign-in is, so
+    wrong guesses count toward the lock. A coordinator resetting someone else's needs none.
+    """
+    from .access import sign_in
+
+    row = db.conn.execute("SELECT id, passphrase_hash FROM person WHERE handle = ?", (handle,)).fetchone()
+    if row is not None and row[0] == actor.id and row[1]:
+        if not current:
+            raise Refused("changing your own passphrase needs your current one: nothing was changed")
+        try:
+            sign_in(db, handle, current)
+        except Refused as exc:
+            raise Refused(f"your current passphrase was not accepted, so nothing was changed ({exc})") from None
     hashed = hash_passphrase(passphrase)  # before the transaction: scrypt is deliberately slow
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)

@@ -459,6 +459,30 @@ async def test_volunteer_pauses_a_tag_and_changes_passphrase_in_their_profile(li
         assert access.sign_in(db, "sam", "quiet harbour 7").handle == "sam"
 
 
+async def test_changing_your_own_passphrase_in_the_profile_needs_the_current_one(line_file):
+    coord = people.get(line_file.db.conn, "coord")
+    people.set_passphrase(line_file.db, coord, "sam", "old harbour 1")
+    app = host(line_file, "sam", ProfileScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, app, lambda: app.screen.query_one("#pr-tags", DataTable).row_count == 3, "my tags")
+        message = app.screen.query_one("#pr-pass-message", Static)
+        await fill(pilot, app.screen.query_one("#pr-pass1", Input), "quiet harbour 7")
+        await fill(pilot, app.screen.query_one("#pr-pass2", Input), "quiet harbour 7")
+        app.screen.query_one("#pr-pass-save").press()
+        await until(pilot, app, lambda: "current one" in text_of(message), "the refusal")
+        await fill(pilot, app.screen.query_one("#pr-pass0", Input), "not my passphrase")
+        app.screen.query_one("#pr-pass-save").press()
+        await until(pilot, app, lambda: "not accepted" in text_of(message), "the wrong one refused")
+        with open_db(line_file.path) as db:
+            assert access.sign_in(db, "sam", "old harbour 1").handle == "sam"  # unchanged
+        await fill(pilot, app.screen.query_one("#pr-pass0", Input), "old harbour 1")
+        app.screen.query_one("#pr-pass-save").press()
+        await until(pilot, app, lambda: "changed" in text_of(message), "the change")
+        assert app.screen.query_one("#pr-pass0", Input).value == ""
+    with open_db(line_file.path) as db:
+        assert access.sign_in(db, "sam", "quiet harbour 7").handle == "sam"
+
+
 async def test_volunteer_cannot_raise_a_limit_but_can_lower_one(line_file):
     app = host(line_file, "sam", ProfileScreen)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -373,3 +373,49 @@ def test_bad_passphrases_are_refused(db, sam, secret, message):
     with pytest.raises(Invalid, match=message):
         people.set_passphrase(db, sam, "sam", secret)
     assert dump(db) == before
+
+
+# ---------------------------------------------------------------- changing one's own passphrase
+
+
+def test_changing_your_own_passphrase_needs_the_current_one(db, coord, sam):
+    people.set_passphrase(db, coord, "sam", "first harbour 1")  # a coordinator's reset: no current needed
+    sam = people.get(db.conn, "sam")
+    before = dump(db)
+    with pytest.raises(Refused, match="needs your current one"):
+        people.set_passphrase(db, sam, "sam", "second harbour 2")
+    with pytest.raises(Refused, match="not accepted"):
+        people.set_passphrase(db, sam, "sam", "second harbour 2", current="a wrong guess")
+    assert access.verify_passphrase("first harbour 1", db.conn.execute(
+        "SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0])
+    # The wrong guess counts toward the lock, as a wrong sign-in does.
+    assert db.conn.execute("SELECT failed_signins FROM person WHERE handle = 'sam'").fetchone()[0] == 1
+    people.set_passphrase(db, sam, "sam", "second harbour 2", current="first harbour 1")
+    assert access.sign_in(db, "sam", "second harbour 2").handle == "sam"
+    assert dump(db) != before
+
+
+def test_a_first_passphrase_and_a_coordinators_reset_need_no_current_one(db, coord, sam):
+    people.set_passphrase(db, sam, "sam", "my first one 1")  # sam had none: nothing to confirm
+    people.set_passphrase(db, coord, "sam", "reset by coord 2")  # someone else's: a reset
+    assert access.sign_in(db, "sam", "reset by coord 2").handle == "sam"
+
+
+def test_the_cli_asks_for_the_current_passphrase_when_you_change_your_own(run_cli):
+    assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "boss").returncode == 0
+    assert run_cli("people", "add", "sam", "--name", "Sam").returncode == 0
+    assert run_cli("people", "passphrase", "sam", env={"WARMLINE_NEW_PASSPHRASE": "sams first one"}).returncode == 0
+    as_sam = {"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": "sams first one", "WARMLINE_NEW_PASSPHRASE": "sams next one"}
+    done = run_cli("people", "passphrase", "sam", env=as_sam)  # the sign-in's passphrase is the current one
+    assert done.returncode == 0, done.stderr
+    # boss is the OS user (no passphrase asked to act): a first passphrase needs nothing to confirm,
+    # a second one needs the current one, and without a terminal or WARMLINE_PASSPHRASE it is refused.
+    assert run_cli("people", "passphrase", "boss", env={"WARMLINE_NEW_PASSPHRASE": "boss first one"}).returncode == 0
+    refused = run_cli("people", "passphrase", "boss", env={"WARMLINE_NEW_PASSPHRASE": "boss next one"})
+    assert refused.returncode == 1 and refused.stderr.startswith("error: changing your own passphrase needs")
+    assert refused.stderr.count("\n") == 1
+    changed = run_cli(
+        "people", "passphrase", "boss",
+        env={"WARMLINE_NEW_PASSPHRASE": "boss next one", "WARMLINE_PASSPHRASE": "boss first one"},
+    )
+    assert changed.returncode == 0, changed.stderr

@@ -104,6 +104,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     """A terminal rota for a peer-run warmline."""
 
     CSS_PATH = "app.tcss"
+    actor: Person | None = None  # the signed-in person (a plain attribute here: the screens' `actor` reads it)
     TITLE = "warmline"
     COMMANDS = App.COMMANDS | {WarmlineCommands}
     BINDINGS = [

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from warmline.errors import WarmlineError
+from warmline.model import Person
 
 from .start import thread_db
 
@@ -23,6 +24,11 @@ T = TypeVar("T")
 
 class CoreCalls:
     """Mixin for screens and widgets: run a core function in a thread worker and get the result back."""
+
+    @property
+    def actor(self) -> Person:
+        """The signed-in person (the app's)."""
+        return self.app.actor  # type: ignore[attr-defined]
 
     def call_core(
         self,

@@ -284,9 +284,6 @@ class CoverageScreen(WarmlineScreen):
         self._placed_cursor = False
         self._asked = 0  # answers to earlier asks are dropped (rather than cancelling their workers)
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield LineHeader()

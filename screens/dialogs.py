@@ -552,9 +552,6 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         self.shift_id = shift_id
         self.details: ShiftDetails | None = None
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="shift-dialog"):

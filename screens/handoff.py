@@ -24,7 +24,7 @@ from warmline import handoff
 from warmline.db import Database
 from warmline.errors import WarmlineError
 from warmline.line import get as get_line
-from warmline.model import Person, Shift
+from warmline.model import Shift
 from warmline.recurrence import zone
 from warmline.rota import get_shift
 
@@ -92,9 +92,6 @@ class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
         self.target: HandoffTarget | None = None
         self.sending = False
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="handoff-dialog"):

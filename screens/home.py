@@ -17,7 +17,7 @@ from textual.widgets import Label, Static
 from warmline import handoff, rota
 from warmline.clock import now
 from warmline.errors import WarmlineError
-from warmline.model import Person, ShiftView
+from warmline.model import ShiftView
 from warmline.recurrence import zone
 
 from . import labels
@@ -162,9 +162,6 @@ class HomeScreen(WarmlineScreen):
         self._say(message, error=True)
         self.set_timer(RETRY_SECONDS, self.reload)
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         # Few widgets, each drawing several lines: every widget costs start-up time (styling,

@@ -106,9 +106,6 @@ class LoadScreen(WarmlineScreen):
         self.monday: date | None = None
         self.data: LoadData | None = None
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield LineHeader()

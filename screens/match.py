@@ -176,9 +176,6 @@ class MatchScreen(WarmlineScreen):
         self._shown: MatchQuery | None = None  # the question whose answer the table shows
         self._asked = 0  # answers to earlier asks are dropped (rather than cancelling their workers)
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield LineHeader()

@@ -102,9 +102,6 @@ class RotaScreen(WarmlineScreen):
         self._weeks_ahead = 0  # [ / ] pressed (e.g. from the palette) before the first week landed
         self._summary_width = 0
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield LineHeader()

@@ -62,9 +62,6 @@ class SwapsScreen(WarmlineScreen):
         self.items: dict[str, swaps.Swap] = {}
         self.said = ""  # the last result or refusal shown (kept over the empty-list hint)
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield LineHeader()
@@ -215,9 +212,6 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
         self.my_shift = my_shift
         self.options: list[SwapOption] = []
 
-    @property
-    def actor(self) -> Person:
-        return self.app.actor  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="swap-dialog"):

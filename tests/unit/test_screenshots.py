@@ -1,4 +1,5 @@
-"""The README's screenshots (docs/screenshots/*.svg), regenerated on every run so they stay current.
+"""The README's screenshots (docs/screenshots/*.svg): taken on every run, written into the
+repository only when asked (`WARMLINE_WRITE_SCREENSHOTS=1 pytest tests/unit/test_screenshots.py`).
 
 Each picture is taken by the app's own screenshot action (App.save_screenshot, the SVG export
 behind Textual's "Save screenshot" command) on the demo line (seed 7) at a fixed Monday 10:00 in
@@ -6,14 +7,18 @@ New York, in a 100 × 30 terminal, after the workers have settled and with Input
 blinking. Everything in the picture is then fixed, so regenerating rewrites the same bytes and
 git sees no change unless a screen really changed (the test takes them twice and compares).
 
-Writing into the repository is deliberate: a change to a screen shows up as a diff of these files.
+Tests never write into the source tree (a read-only checkout must pass): every run writes the
+pictures into a temporary directory and checks them there; with WARMLINE_WRITE_SCREENSHOTS=1 it
+also copies them to docs/screenshots, where a changed screen then shows up as a diff.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +27,8 @@ from textual.worker import WorkerCancelled
 
 NOW = "2026-11-23T10:00:00-05:00"  # Monday 23 Nov 2026, 10:00 New York: rosa-s is on shift
 SIZE = (100, 30)
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+WRITE_DOCS = os.environ.get("WARMLINE_WRITE_SCREENSHOTS") == "1"
 LINE_NAME = "Harbor Peer Warmline"
 
 
@@ -80,15 +86,15 @@ def screen_text(svg: str) -> str:
     return "\n".join("".join(chunk for _, chunk in sorted(rows[y])) for y in sorted(rows))
 
 
-def save(app, name: str) -> Path:
-    """The app's own screenshot action, to docs/screenshots/NAME.svg."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    written = Path(app.save_screenshot(filename=f"{name}.svg", path=str(SHOTS)))
-    assert written == SHOTS / f"{name}.svg"
+def save(app, name: str, shots: Path) -> Path:
+    """The app's own screenshot action, to SHOTS/NAME.svg."""
+    shots.mkdir(parents=True, exist_ok=True)
+    written = Path(app.save_screenshot(filename=f"{name}.svg", path=str(shots)))
+    assert written == shots / f"{name}.svg"
     return written
 
 
-async def take_all(demo: Path) -> dict[str, bytes]:
+async def take_all(demo: Path, shots: Path) -> dict[str, bytes]:
     """Home and Match as rosa-s (a volunteer on shift), Rota and People as dana-w (coordinator)."""
     from screens.home import HomeScreen
     from screens.match import MatchScreen
@@ -99,7 +105,7 @@ async def take_all(demo: Path) -> dict[str, bytes]:
     app = app_as(demo, "rosa-s")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.data is not None)
-        written["home"] = save(app, "home").read_bytes()
+        written["home"] = save(app, "home", shots).read_bytes()
         await pilot.press("m")
         await settle(pilot, lambda: isinstance(app.screen, MatchScreen) and app.screen.data is not None)
         screen = app.screen
@@ -110,28 +116,30 @@ async def take_all(demo: Path) -> dict[str, bytes]:
             and screen.data.result is not None
             and [t.id for t in screen.data.result.needs] == ["loneliness"],
         )
-        written["match"] = save(app, "match").read_bytes()
+        written["match"] = save(app, "match", shots).read_bytes()
 
     app = app_as(demo, "dana-w")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: app.line is not None)
         await pilot.press("r")
         await settle(pilot, lambda: isinstance(app.screen, RotaScreen) and app.screen.data is not None)
-        written["rota"] = save(app, "rota").read_bytes()
+        written["rota"] = save(app, "rota", shots).read_bytes()
         await pilot.press("p")
         await settle(
             pilot,
             lambda: isinstance(app.screen, PeopleScreen) and app.screen.query_one("#people-table").row_count > 0,
         )
-        written["people"] = save(app, "people").read_bytes()
+        written["people"] = save(app, "people", shots).read_bytes()
     return written
 
 
 
-async def test_screenshots_are_regenerated_and_reproducible(demo: Path) -> None:
-    """Writes docs/screenshots/{home,match,rota,people}.svg, checks what they show, then takes them
-    again: the second run writes the same bytes, so regenerating does not churn the repository."""
-    shots = await take_all(demo)
+async def test_screenshots_are_regenerated_and_reproducible(demo: Path, tmp_path: Path) -> None:
+    """Takes {home,match,rota,people}.svg, checks what they show, then takes them again: the second
+    run writes the same bytes, so regenerating does not churn the repository. Copied to
+    docs/screenshots only with WARMLINE_WRITE_SCREENSHOTS=1."""
+    out = tmp_path / "screenshots"
+    shots = await take_all(demo, out)
     expected = {
         "home": ["Your next shift", "Mon 23 Nov 10:00", "rosa-s"],
         "match": ["Caller: loneliness", "rosa-s (you)"],
@@ -140,13 +148,16 @@ async def test_screenshots_are_regenerated_and_reproducible(demo: Path) -> None:
     }
     assert set(shots) == set(expected)
     for name, needles in expected.items():
-        path = SHOTS / f"{name}.svg"
+        path = out / f"{name}.svg"
         text = path.read_text(encoding="utf-8")
         assert text.startswith("<svg") and text.rstrip().endswith("</svg>"), name
         plain = screen_text(text)
         for needle in [LINE_NAME, *needles]:
             assert needle in plain, f"{name}.svg lacks {needle!r}"
         assert shots[name] == path.read_bytes()
-    again = await take_all(demo)
+    again = await take_all(demo, tmp_path / "again")
     for name in shots:
         assert again[name] == shots[name], f"{name}.svg differs between two runs: something in it is not fixed"
+    if WRITE_DOCS:
+        for name in shots:
+            shutil.copyfile(out / f"{name}.svg", DOCS / f"{name}.svg")

@@ -7,7 +7,6 @@ Exit codes: 0 done, 1 refused or invalid (one `error:` line on stderr), 2 usage.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -23,9 +22,22 @@ EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Doc
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
+    """Print text made safe for a terminal: every control character that came from stored or
+    typed text (escapes, C1, bidi overrides) becomes a visible escape (text.safe); newlines kept.
+    Every line the CLI prints goes through here; bytes (a file's content) pass unchanged."""
+    if message is not None and not isinstance(message, (bytes, bytearray)):
+        from .text import safe
+
+        message = safe(message, multiline=True)
+    click.echo(message, err=err, nl=nl)
+
+
 def emit(data: Any) -> None:
-    """Print JSON (lists of rows at the top level)."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print JSON (lists of rows at the top level), every control character escaped (text.json_dumps)."""
+    from .text import json_dumps
+
+    click.echo(json_dumps(data))
 
 
 def refuse_empty_path(value: str | None, what: str) -> None:
@@ -121,7 +133,7 @@ def init(c: Context, name: str, tz: str, handle: str | None, escalation: str | N
     if as_json:
         emit({"name": line.name, "tz": line.tz, "coordinator": handle, "login": user, "db": str(db.path)})
     else:
-        click.echo(f"Created {line.name} ({line.tz}) in {db.path}; {handle} (OS user {user}) is its coordinator.")
+        echo(f"Created {line.name} ({line.tz}) in {db.path}; {handle} (OS user {user}) is its coordinator.")
 
 
 @cli.command()
@@ -151,7 +163,7 @@ def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: i
     db = open_db(path, create=True, make_parent=not c.db_path)
     c._db = db
     summary = build(db, seed=seed, people=people_count, weeks=weeks, round_the_clock=round_the_clock)
-    click.echo(summary, err=no_tui is False)
+    echo(summary, err=no_tui is False)
     if no_tui:
         return
     c.as_handle = None  # the demo maps the OS user to its first coordinator
@@ -237,7 +249,7 @@ def people_add(c: Context, handle, name, role, login, pronouns, languages, tags,
     if as_json:
         emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
     else:
-        click.echo(f"Added {person.handle} ({person.name}, {person.role}).")
+        echo(f"Added {person.handle} ({person.name}, {person.role}).")
 
 
 @people.command("edit")
@@ -272,7 +284,7 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
     if as_json:
         emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
     else:
-        click.echo(f"Updated {person.handle}.")
+        echo(f"Updated {person.handle}.")
 
 
 @people.command("list")
@@ -297,7 +309,7 @@ def people_list(c: Context, active_only: bool, as_json: bool) -> None:
     for p in everyone:
         langs = ", ".join(t.removeprefix("lang-") for t in p.languages)
         state = "" if p.active else "  (inactive)"
-        click.echo(f"{p.handle:<20} {p.name:<24} {p.role:<11} {langs}{state}")
+        echo(f"{p.handle:<20} {p.name:<24} {p.role:<11} {langs}{state}")
 
 
 @people.command("show")
@@ -321,20 +333,20 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    click.echo(f"{person.name} ({person.handle}), {person.role}{'' if person.active else ', inactive'}")
+    echo(f"{person.name} ({person.handle}), {person.role}{'' if person.active else ', inactive'}")
     if person.pronouns:
-        click.echo(f"  pronouns: {person.pronouns}")
-    click.echo(f"  languages: {', '.join(person.languages) or '-'}")
+        echo(f"  pronouns: {person.pronouns}")
+    echo(f"  languages: {', '.join(person.languages) or '-'}")
     lim = data["limits"]
-    click.echo(
+    echo(
         f"  limits: {lim['max_hours_week']:g} h and {lim['max_shifts_week']} shifts a week, "
         f"{lim['min_rest_hours']:g} h rest, {lim['max_overnights_month']} overnights a month"
     )
     if tags is not None:
         offered = [t for t, s in tags if s == "offered"]
         paused = [t for t, s in tags if s == "paused"]
-        click.echo(f"  offered: {', '.join(offered) or '-'}")
-        click.echo(f"  paused: {', '.join(paused) or '-'}")
+        echo(f"  offered: {', '.join(offered) or '-'}")
+        echo(f"  paused: {', '.join(paused) or '-'}")
 
 
 @people.command("deactivate")
@@ -354,7 +366,7 @@ def people_deactivate(c: Context, handle: str, as_json: bool) -> None:
     if as_json:
         emit({"handle": person.handle, "active": person.active, "released_shifts": released})
     else:
-        click.echo(f"Deactivated {handle}; released from {released} future shifts.")
+        echo(f"Deactivated {handle}; released from {released} future shifts.")
 
 
 @people.command("passphrase")
@@ -391,7 +403,7 @@ def people_passphrase(c: Context, handle: str) -> None:
             raise Invalid("no passphrase given: run in a terminal to be asked, or set WARMLINE_NEW_PASSPHRASE")
         secret = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True, err=True)
     svc.set_passphrase(c.db(), actor, handle, secret, current=current)
-    click.echo(f"Passphrase set for {handle}.")
+    echo(f"Passphrase set for {handle}.")
 
 
 # ---------------------------------------------------------------- tags
@@ -427,7 +439,7 @@ def tags_list(c: Context, family: str | None, as_json: bool) -> None:
         return
     for t in found:
         aliases = f"  ({', '.join(t.aliases)})" if t.aliases else ""
-        click.echo(f"{t.family:<13} {t.id:<28} {t.label}{aliases}")
+        echo(f"{t.family:<13} {t.id:<28} {t.label}{aliases}")
 
 
 @tags.command("add")
@@ -450,7 +462,7 @@ def tags_add(c: Context, tag_id: str, label: str, family: str, aliases: tuple[st
     if as_json:
         emit({"id": tag.id, "label": tag.label, "family": tag.family, "aliases": list(tag.aliases)})
     else:
-        click.echo(f"Added tag {tag.id} ({tag.label}).")
+        echo(f"Added tag {tag.id} ({tag.label}).")
 
 
 # ---------------------------------------------------------------- shifts
@@ -523,16 +535,16 @@ def _print_shifts(c: Context, start, finish, person, mine, open_only, as_json: b
         emit([shift_json(v, tz) for v in found])
         return
     line = c.line()
-    click.echo(f"{line.name} — {line.escalation}")
+    echo(f"{line.name} — {line.escalation}")
     if not found:
-        click.echo("No shifts in this range.")
+        echo("No shifts in this range.")
     day = None
     for v in found:
         local = v.shift.start_utc.astimezone(tz)
         if local.date() != day:
             day = local.date()
-            click.echo(f"{local:%a %d %b %Y}")
-        click.echo(shift_line(v, tz))
+            echo(f"{local:%a %d %b %Y}")
+        echo(shift_line(v, tz))
 
 
 @cli.command("shifts")
@@ -608,13 +620,13 @@ def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json
         if as_json:
             emit(series_json(series) | {"shifts_created": made})
         else:
-            click.echo(f"Created series {series.id} with {made} shifts so far.")
+            echo(f"Created series {series.id} with {made} shifts so far.")
         return
     s = rota.add_shift(c.db(), c.actor(), start=begin, end=finish, seats=seats, backup=backup, note=note)
     if as_json:
         emit(shift_json(rota.view(c.db().conn, s.id), tz))
     else:
-        click.echo(f"Created shift {s.id}.")
+        echo(f"Created shift {s.id}.")
 
 
 @shift.command("edit")
@@ -647,7 +659,7 @@ def shift_edit(c: Context, shift_id, start, end, seats, backup, note, force, as_
     if as_json:
         emit(shift_json(rota.view(c.db().conn, s.id), tz))
     else:
-        click.echo(f"Updated shift {s.id}.")
+        echo(f"Updated shift {s.id}.")
 
 
 @shift.command("cancel")
@@ -667,7 +679,7 @@ def shift_cancel(c: Context, shift_id: int, as_json: bool) -> None:
     if as_json:
         emit(shift_json(rota.view(c.db().conn, s.id), c.tz()))
     else:
-        click.echo(f"Cancelled shift {s.id}.")
+        echo(f"Cancelled shift {s.id}.")
 
 
 def series_json(s) -> dict:
@@ -715,7 +727,7 @@ def series_list(c: Context, as_json: bool) -> None:
         return
     for s in found:
         until = f" until {s.until_day}" if s.until_day else ""
-        click.echo(f"#{s.id:<4} {s.start_time}–{s.end_time} {s.rule} from {s.first_day}{until}  {s.seats}+{s.backup_seats} seats  {s.status}")
+        echo(f"#{s.id:<4} {s.start_time}–{s.end_time} {s.rule} from {s.first_day}{until}  {s.seats}+{s.backup_seats} seats  {s.status}")
 
 
 @series.command("edit")
@@ -752,7 +764,7 @@ def series_edit(c: Context, series_id, start_time, end_time, seats, backup, note
     if as_json:
         emit(series_json(s) | {"shifts_changed": changed})
     else:
-        click.echo(f"Updated series {s.id}; {changed} future shifts changed.")
+        echo(f"Updated series {s.id}; {changed} future shifts changed.")
 
 
 def _clock_time(text: str | None, what: str):
@@ -788,7 +800,7 @@ def series_cancel(c: Context, series_id: int, as_json: bool) -> None:
     if as_json:
         emit(series_json(s) | {"shifts_cancelled": count})
     else:
-        click.echo(f"Cancelled series {s.id} and {count} future shifts.")
+        echo(f"Cancelled series {s.id} and {count} future shifts.")
 
 
 # ---------------------------------------------------------------- people on shifts
@@ -818,7 +830,7 @@ def assign(c: Context, shift_id: int, handle: str, backup: bool, force: bool, as
     if as_json:
         emit(assignment_json(a))
     else:
-        click.echo(f"{a.handle} is on shift {a.shift_id} as {a.role}.")
+        echo(f"{a.handle} is on shift {a.shift_id} as {a.role}.")
 
 
 @cli.command()
@@ -839,7 +851,7 @@ def unassign(c: Context, shift_id: int, handle: str, as_json: bool) -> None:
     if as_json:
         emit({"shift_id": shift_id, "handle": handle, "removed": True})
     else:
-        click.echo(f"{handle} is off shift {shift_id}.")
+        echo(f"{handle} is off shift {shift_id}.")
 
 
 @cli.command()
@@ -860,7 +872,7 @@ def claim(c: Context, shift_id: int, backup: bool, as_json: bool) -> None:
     if as_json:
         emit(assignment_json(a))
     else:
-        click.echo(f"You are on shift {a.shift_id} as {a.role}.")
+        echo(f"You are on shift {a.shift_id} as {a.role}.")
 
 
 @cli.command("drop")
@@ -880,9 +892,9 @@ def drop_cmd(c: Context, shift_id: int, as_json: bool) -> None:
     if as_json:
         emit({"shift_id": shift_id, "outcome": outcome})
     elif outcome == "reopened":
-        click.echo(f"Dropped shift {shift_id}; the seat is open again.")
+        echo(f"Dropped shift {shift_id}; the seat is open again.")
     else:
-        click.echo(
+        echo(
             f"Shift {shift_id} is within the drop cut-off: a cover request is open and you stay on it until someone takes it."
         )
 
@@ -909,11 +921,11 @@ def check(c: Context, as_json: bool) -> None:
         emit({"ok": report.ok, "errors": report.errors, "warnings": report.warnings})
     else:
         for w in report.warnings:
-            click.echo(f"warning: {w}")
+            echo(f"warning: {w}")
         for e in report.errors:
-            click.echo(f"problem: {e}")
+            echo(f"problem: {e}")
         if report.ok:
-            click.echo("ok: integrity and every rota invariant hold" + (f" ({len(report.warnings)} warnings)" if report.warnings else ""))
+            echo("ok: integrity and every rota invariant hold" + (f" ({len(report.warnings)} warnings)" if report.warnings else ""))
     if not report.ok:
         raise Refused(f"{len(report.errors)} problems found (listed above)")
 
@@ -939,7 +951,7 @@ def audit(c: Context, person: str | None, limit: int, as_json: bool) -> None:
         emit([e._asdict() for e in found])
         return
     for e in found:
-        click.echo(f"{e.at}  {e.actor:<16} {e.action:<18} {e.subject:<12} {e.detail}")
+        echo(f"{e.at}  {e.actor:<16} {e.action:<18} {e.subject:<12} {e.detail}")
 
 
 # ---------------------------------------------------------------- matching, calls, coverage
@@ -1043,27 +1055,27 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
     if as_json:
         emit(match_json(result, tz, line.escalation))
         return
-    click.echo(f"{line.name} — {line.escalation}")
+    echo(f"{line.name} — {line.escalation}")
     asked = ", ".join(t.label for t in result.needs) or "no particular need"
     if result.language:
         asked += f" (in {result.language.label})"
     if result.prefer:
         asked += "; prefers " + ", ".join(t.label for t in result.prefer)
-    click.echo(f"Caller: {asked} — at {result.at.astimezone(tz):%a %d %b %H:%M}")
+    echo(f"Caller: {asked} — at {result.at.astimezone(tz):%a %d %b %H:%M}")
     if not result.candidates:
-        click.echo("Nobody on shift" + (f" speaks {result.language.label}." if result.without_language else " at that time."))
+        echo("Nobody on shift" + (f" speaks {result.language.label}." if result.without_language else " at that time."))
     for n, m in enumerate(result.candidates, start=1):
-        click.echo(f"{n:>3}. {m.handle:<16} {m.name:<20} {m.role:<7} {m.score:>4}  {_match_reasons(m)}")
+        echo(f"{n:>3}. {m.handle:<16} {m.name:<20} {m.role:<7} {m.score:>4}  {_match_reasons(m)}")
     if result.unmet:
-        click.echo("Nobody on shift offers: " + ", ".join(t.label for t in result.unmet))
+        echo("Nobody on shift offers: " + ", ".join(t.label for t in result.unmet))
         for nxt in result.next:
             start = nxt.start.astimezone(tz)
-            click.echo(
-                f"  {nxt.need_label}: shift {nxt.shift_id} {start:%a %H:%M}–{nxt.end.astimezone(tz):%H:%M}"
+            echo(
+                f"  {nxt.need_label or 'next on shift'}: shift {nxt.shift_id} {start:%a %H:%M}–{nxt.end.astimezone(tz):%H:%M}"
                 f" ({', '.join(nxt.handles)})"
             )
         if not result.next:
-            click.echo("  nobody offering it is on a shift in the next 24 h")
+            echo("  nobody offering it is on a shift in the next 24 h")
 
 
 @cli.command("busy")
@@ -1097,9 +1109,9 @@ def busy_cmd(c: Context, state: str, as_json: bool) -> None:
     elif result.busy:
         since = result.since.astimezone(tz)
         already = "already " if not result.changed else ""
-        click.echo(f"You are {already}marked on a call since {since:%H:%M} (shift {result.shift_id}); `warmline busy off` when free.")
+        echo(f"You are {already}marked on a call since {since:%H:%M} (shift {result.shift_id}); `warmline busy off` when free.")
     else:
-        click.echo(f"You are {'already ' if not result.changed else ''}free for calls (shift {result.shift_id}).")
+        echo(f"You are {'already ' if not result.changed else ''}free for calls (shift {result.shift_id}).")
 
 
 @cli.group("call")
@@ -1139,7 +1151,7 @@ def call_log_cmd(c: Context, needs, at, taken_by, as_json) -> None:
     if as_json:
         emit({"id": call_id, "at": local_iso(when, tz), "needs": [t.id for t in tags], "taken_by": taken_by})
     else:
-        click.echo(f"Logged call {call_id} with {len(tags)} need{'' if len(tags) == 1 else 's'}.")
+        echo(f"Logged call {call_id} with {len(tags)} need{'' if len(tags) == 1 else 's'}.")
 
 
 def goal_json(g) -> dict:
@@ -1191,7 +1203,7 @@ def goal_add_cmd(c: Context, tag, days, start, finish, min_people, as_json) -> N
     if as_json:
         emit(goal_json(goal))
     else:
-        click.echo(f"Added goal {goal.id}: {goal.describe()}.")
+        echo(f"Added goal {goal.id}: {goal.describe()}.")
 
 
 @goal_group.command("list")
@@ -1213,9 +1225,9 @@ def goal_list_cmd(c: Context, include_removed: bool, as_json: bool) -> None:
         emit([goal_json(g) for g in found])
         return
     if not found:
-        click.echo("No coverage goals yet: add one with `warmline goal add`.")
+        echo("No coverage goals yet: add one with `warmline goal add`.")
     for g in found:
-        click.echo(f"#{g.id:<4} {g.describe()}{'' if g.active else '  (removed)'}")
+        echo(f"#{g.id:<4} {g.describe()}{'' if g.active else '  (removed)'}")
 
 
 @goal_group.command("remove")
@@ -1235,7 +1247,7 @@ def goal_remove_cmd(c: Context, goal_id: int, as_json: bool) -> None:
     if as_json:
         emit(goal_json(goal))
     else:
-        click.echo(f"Removed goal {goal.id} ({goal.describe()}).")
+        echo(f"Removed goal {goal.id} ({goal.describe()}).")
 
 
 def coverage_json(report, tz) -> dict:
@@ -1320,23 +1332,23 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
         return
     first = report.start.astimezone(tz)
     last = (report.end - timedelta(seconds=1)).astimezone(tz)
-    click.echo(f"Coverage {first:%a %d %b %Y} – {last:%a %d %b %Y}: {len(report.shifts)} shifts")
+    echo(f"Coverage {first:%a %d %b %Y} – {last:%a %d %b %Y}: {len(report.shifts)} shifts")
     if report.score is None:
-        click.echo("  demand: no calls logged yet (`warmline call log`), so no demand score")
+        echo("  demand: no calls logged yet (`warmline call log`), so no demand score")
     else:
-        click.echo(
+        echo(
             f"  demand covered: {report.score:.0%} of {report.demand_total:.1f} expected need-calls"
             f" (call log averaged over {report.demand_weeks} week{'' if report.demand_weeks == 1 else 's'})"
         )
     checks = [g for s in report.shifts for g in s.goals]
     if report.goals:
-        click.echo(f"  goals: {sum(g.met for g in checks)} of {len(checks)} shift checks met ({len(report.goals)} goals)")
+        echo(f"  goals: {sum(g.met for g in checks)} of {len(checks)} shift checks met ({len(report.goals)} goals)")
     else:
-        click.echo("  goals: none yet (`warmline goal add`)")
+        echo("  goals: none yet (`warmline goal add`)")
     if not report.gaps:
-        click.echo("No gaps.")
+        echo("No gaps.")
         return
-    click.echo("Gaps:")
+    echo("Gaps:")
     for g in report.gaps:
         start_local = g.start.astimezone(tz)
         when = f"{start_local:%a %d %b %H:%M}–{g.end.astimezone(tz):%H:%M} #{g.shift_id}"
@@ -1350,7 +1362,7 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
             fill = "nobody eligible offers it"
         else:
             fill = "past or no free seat"
-        click.echo(f"  {when}  {what}  — {fill}")
+        echo(f"  {when}  {what}  — {fill}")
 
 
 # ---------------------------------------------------------------- availability, time off, swaps, load, auto-fill (issue "5 of 7")
@@ -1394,11 +1406,11 @@ def availability_json(a) -> dict:
 def _print_availability(a) -> None:
     from .availability import windows_text
 
-    click.echo(f"{a.handle}: available {windows_text(a.available)}")
+    echo(f"{a.handle}: available {windows_text(a.available)}")
     if a.preferred:
-        click.echo(f"  prefers {windows_text(a.preferred)}")
+        echo(f"  prefers {windows_text(a.preferred)}")
     for t in a.time_off:
-        click.echo(f"  time off {t.id}: {t.describe()}")
+        echo(f"  time off {t.id}: {t.describe()}")
 
 
 def _print_clashes(clashes, tz, actor) -> None:
@@ -1406,7 +1418,7 @@ def _print_clashes(clashes, tz, actor) -> None:
         mine = k.handle == actor.handle
         what = f"drop it with `warmline drop {k.shift_id}`" if mine else f"`warmline unassign {k.shift_id} {k.handle}` or find cover"
         rule = "time off" if k.rule == "time-off" else "availability"
-        click.echo(
+        echo(
             f"note: {'you are' if mine else k.handle + ' is'} still on #{k.shift_id} {_day_label(k.start, tz)}–"
             f"{k.end.astimezone(tz):%H:%M}, which {'your' if mine else 'their'} {rule} now rules out: {what}"
         )
@@ -1420,7 +1432,7 @@ def _change_out(c: Context, change, as_json: bool, what: str) -> None:
             data["time_off_added"] = time_off_json(change.time_off)
         emit(data)
         return
-    click.echo(what)
+    echo(what)
     _print_availability(change.availability)
     _print_clashes(change.clashes, tz, c.actor())
 
@@ -1564,9 +1576,9 @@ def timeoff_list(c: Context, person, past, as_json) -> None:
         emit([time_off_json(t) for t in found])
         return
     if not found:
-        click.echo("No time off.")
+        echo("No time off.")
     for t in found:
-        click.echo(f"{t.id:>5}  {t.handle:<16} {t.describe()}  ({t.days} day{'' if t.days == 1 else 's'})")
+        echo(f"{t.id:>5}  {t.handle:<16} {t.describe()}  ({t.days} day{'' if t.days == 1 else 's'})")
 
 
 @timeoff_group.command("remove")
@@ -1586,7 +1598,7 @@ def timeoff_remove(c: Context, time_off_id: int, as_json: bool) -> None:
     if as_json:
         emit(time_off_json(entry) | {"removed": True})
     else:
-        click.echo(f"Removed time off {entry.id} ({entry.handle}: {entry.describe()}).")
+        echo(f"Removed time off {entry.id} ({entry.handle}: {entry.describe()}).")
 
 
 def swap_json(s, tz) -> dict:
@@ -1613,7 +1625,7 @@ def _swap_out(c: Context, s, as_json: bool, text: str) -> None:
     if as_json:
         emit(swap_json(s, c.tz()))
     else:
-        click.echo(text)
+        echo(text)
 
 
 @cli.group("swap")
@@ -1692,9 +1704,9 @@ def swap_list(c: Context, open_only: bool, as_json: bool) -> None:
         emit([swap_json(s, tz) for s in found])
         return
     if not found:
-        click.echo("No swaps.")
+        echo("No swaps.")
     for s in found:
-        click.echo(_swap_line(s, tz))
+        echo(_swap_line(s, tz))
 
 
 @cli.group("line")
@@ -1725,7 +1737,7 @@ def line_set(c: Context, approval: str, as_json: bool) -> None:
     if as_json:
         emit({"swaps_need_approval": required})
     else:
-        click.echo(f"Swaps {'now need' if required else 'no longer need'} a coordinator's approval.")
+        echo(f"Swaps {'now need' if required else 'no longer need'} a coordinator's approval.")
 
 
 def _week_range(c: Context, start: str | None, finish: str | None, *, default_days: int):
@@ -1800,17 +1812,17 @@ def load_cmd(c: Context, start, finish, as_json) -> None:
         emit(load_json(report, tz))
         return
     last = hi.astimezone(tz) - timedelta(seconds=1)
-    click.echo(f"Load {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}; this week from {report.week:%d %b}, this month {report.month:%B}")
-    click.echo(f"{'handle':<16} {'week h':>11} {'month h':>8} {'nights':>6} {'range h':>8} {'shifts':>6} {'streak':>6}  flags")
+    echo(f"Load {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}; this week from {report.week:%d %b}, this month {report.month:%B}")
+    echo(f"{'handle':<16} {'week h':>11} {'month h':>8} {'nights':>6} {'range h':>8} {'shifts':>6} {'streak':>6}  flags")
     for p in report.people:
         flags = "; ".join(f"{f.level.upper()} {f.rule} ({f.period.isoformat()})" for f in p.flags)
-        click.echo(
+        echo(
             f"{p.handle:<16} {p.hours_week:>5.1f}/{p.limits.max_hours_week:<5g} {p.hours_month:>8.1f} "
             f"{p.overnights_month:>6} {p.hours:>8.1f} {p.shifts:>6} {p.streak:>6}  {flags}"
         )
     s = report.spread
     if s is not None and s.people:
-        click.echo(
+        echo(
             f"Spread over {s.people} active volunteers: most {s.max_hours:.1f} h ({', '.join(s.max_handles[:3])}), "
             f"fewest {s.min_hours:.1f} h ({len(s.min_handles)} {'person' if len(s.min_handles) == 1 else 'people'}), "
             f"mean {s.mean_hours:.1f} h, Gini {s.gini:.2f}"
@@ -1876,13 +1888,13 @@ def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_jso
     rota.extend_horizon(c.db())
 
     def progress(message: str) -> None:
-        click.echo(message, err=True)
+        echo(message, err=True)
 
     proposal = autofill.propose(
         c.db().conn, c.actor(), lo, hi, engine=engine, time_limit=time_limit, progress=None if as_json else progress
     )
     if proposal.notice and not as_json:
-        click.echo(proposal.notice, err=True)
+        echo(proposal.notice, err=True)
     applied = False
     if do_apply and proposal.placements:
         autofill.apply(c.db(), c.actor(), proposal)
@@ -1892,7 +1904,7 @@ def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_jso
         return
     last = hi.astimezone(tz) - timedelta(seconds=1)
     how = "CP-SAT" + (", optimal" if proposal.optimal else "") if proposal.engine == "cpsat" else "built-in heuristic"
-    click.echo(
+    echo(
         f"Auto-fill {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}: {proposal.seats_open} open seats; "
         f"{len(proposal.placements)} proposed ({how}, {proposal.seconds:.1f} s)"
     )
@@ -1903,22 +1915,22 @@ def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_jso
         if p.preferred:
             notes.append("preferred time")
         extra = f"  [{'; '.join(notes)}]" if notes else ""
-        click.echo(f"+ {_day_label(p.start, tz)}–{p.end.astimezone(tz):%H:%M} #{p.shift_id}  {p.handle} ({p.role}){extra}")
+        echo(f"+ {_day_label(p.start, tz)}–{p.end.astimezone(tz):%H:%M} #{p.shift_id}  {p.handle} ({p.role}){extra}")
     if proposal.left_open:
-        click.echo("Left open:")
+        echo("Left open:")
         for o in proposal.left_open:
             count = f" ×{o.count}" if o.count > 1 else ""
-            click.echo(f"  {_day_label(o.start, tz)}–{o.end.astimezone(tz):%H:%M} #{o.shift_id}  {o.role}{count} — {o.reason}")
+            echo(f"  {_day_label(o.start, tz)}–{o.end.astimezone(tz):%H:%M} #{o.shift_id}  {o.role}{count} — {o.reason}")
     s = proposal.score
-    click.echo(
+    echo(
         f"Objective: {s.seats} seats ({s.seat_hours:g} h), {s.goals} towards coverage goals, "
         f"{s.demand} demand (expected calls of needs newly offered), {s.preferred} at preferred times; "
         f"hours spread (Gini) {proposal.gini_before:.2f} → {proposal.gini_after:.2f}"
     )
     if applied:
-        click.echo(f"Applied: {len(proposal.placements)} assignments written in one audited transaction.")
+        echo(f"Applied: {len(proposal.placements)} assignments written in one audited transaction.")
     elif proposal.placements:
-        click.echo(f"Nothing written: run again with --apply to make these {len(proposal.placements)} assignments.")
+        echo(f"Nothing written: run again with --apply to make these {len(proposal.placements)} assignments.")
 
 
 # ---------------------------------------------------------------- handoffs and notifications (issue "4 of 7")
@@ -1985,9 +1997,9 @@ def handoff_write(c: Context, shift_id: int, text: str, as_json: bool) -> None:
         emit(note_json(note, c.tz(), c.actor(), now()))
     elif note.next_shift_ids:
         readers = ", ".join(r.handle for r in note.readers) or "nobody yet"
-        click.echo(f"Left note {note.id} on shift {note.shift_id} for {note.next_label} (for {readers}).")
+        echo(f"Left note {note.id} on shift {note.shift_id} for {note.next_label} (for {readers}).")
     else:
-        click.echo(
+        echo(
             f"Left note {note.id} on shift {note.shift_id}; no shift starts within 24 h of its end yet, "
             "so it waits for whoever is put on the next one."
         )
@@ -2015,7 +2027,7 @@ def handoff_list(c: Context, unread: bool, as_json: bool) -> None:
         emit([note_json(n, tz, actor, moment) for n in found])
         return
     if not found:
-        click.echo("No unread handoff notes for you." if unread else "No handoff notes for you in the last 7 days.")
+        echo("No unread handoff notes for you." if unread else "No handoff notes for you in the last 7 days.")
         return
     for n in found:
         mine = n.reader(actor.id)
@@ -2026,18 +2038,18 @@ def handoff_list(c: Context, unread: bool, as_json: bool) -> None:
         else:
             status = ""
         target = f"for {n.next_label}" if n.next_shift_ids else "no next shift yet"
-        click.echo(f"#{n.id}  shift {n.shift_id} → {target}  · from {n.author_name} at {n.created_at.astimezone(tz):%a %H:%M}"
+        echo(f"#{n.id}  shift {n.shift_id} → {target}  · from {n.author_name} at {n.created_at.astimezone(tz):%a %H:%M}"
                    + (f"  · {status}" if status else ""))
         for line in n.body.splitlines() or [""]:
-            click.echo(f"    {line}")
+            echo(f"    {line}")
         if actor.is_coordinator or n.author_id == actor.id:
             waiting = ", ".join(r.handle for r in n.unacked)
             if n.overdue(moment):
-                click.echo(f"    NOT ACKNOWLEDGED 15 min after the change by: {waiting}")
+                echo(f"    NOT ACKNOWLEDGED 15 min after the change by: {waiting}")
             elif waiting:
-                click.echo(f"    waiting for: {waiting}")
+                echo(f"    waiting for: {waiting}")
             elif n.readers:
-                click.echo("    acknowledged by everyone on the next shift")
+                echo("    acknowledged by everyone on the next shift")
 
 
 @handoff.command("ack")
@@ -2064,9 +2076,9 @@ def handoff_ack(c: Context, note_id: int, as_json: bool) -> None:
     if as_json:
         emit(note_json(note, c.tz(), actor, now()))
     elif before is not None and before.acked_at is not None:
-        click.echo(f"You had already acknowledged note {note.id}.")
+        echo(f"You had already acknowledged note {note.id}.")
     else:
-        click.echo(f"Acknowledged note {note.id}.")
+        echo(f"Acknowledged note {note.id}.")
 
 
 @cli.group("notify", invoke_without_command=True)
@@ -2114,9 +2126,9 @@ def _notify_once(c: Context, as_json: bool) -> None:
         emit([o.as_json(tz) for o in outcomes])
         return
     for o in outcomes:
-        click.echo(o.describe(tz))
+        echo(o.describe(tz))
     if not outcomes:
-        click.echo(f"Nothing due for {actor.handle}.")
+        echo(f"Nothing due for {actor.handle}.")
 
 
 def _notify_daemon(c: Context, interval: int, as_json: bool) -> None:
@@ -2128,19 +2140,21 @@ def _notify_daemon(c: Context, interval: int, as_json: bool) -> None:
 
     def report(o) -> None:
         if as_json:
-            click.echo(json.dumps(o.as_json(tz), ensure_ascii=False))
+            from .text import json_dumps
+
+            echo(json_dumps(o.as_json(tz), indent=None))
         else:
-            click.echo(f"{now().astimezone(tz):%H:%M:%S} {o.describe(tz)}")
+            echo(f"{now().astimezone(tz):%H:%M:%S} {o.describe(tz)}")
 
     def warn(message: str) -> None:
-        click.echo(f"warning: {message}", err=True)
+        echo(f"warning: {message}", err=True)
 
-    click.echo(
+    echo(
         f"warmline notify: delivering {actor.handle}'s notifications every {interval} s (stop with Ctrl-C or SIGTERM)",
         err=True,
     )
     why = run_daemon(c.db(), actor, interval=interval, report=report, warn=warn)
-    click.echo(f"warmline notify: stopped ({why})", err=True)
+    echo(f"warmline notify: stopped ({why})", err=True)
 
 
 def prefs_json(handle: str, prefs) -> dict:
@@ -2194,7 +2208,7 @@ def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, as_json
         emit(prefs_json(target.handle, prefs))
         return
     leads = " and ".join(outbox.lead_text(m) for m in prefs.leads) or "none"
-    click.echo(
+    echo(
         f"{target.handle}: channels {', '.join(prefs.channels)}; reminders {leads} before a shift; "
         f"quiet hours {'–'.join(prefs.quiet) if prefs.quiet else 'none'}"
     )
@@ -2242,13 +2256,13 @@ def notify_list(c: Context, person: str | None, include_old: bool, as_json: bool
         )
         return
     if not found:
-        click.echo(f"No notifications for {target.handle}.")
+        echo(f"No notifications for {target.handle}.")
         return
     for n in found:
         line = f"#{n.id:<5} {n.due_utc.astimezone(tz):%a %d %b %H:%M}  {n.state:<8} {n.title}"
         if n.state in ("failed", "expired") and n.last_error:
             line += f"  ({n.last_error})"
-        click.echo(line)
+        echo(line)
 
 
 # ---------------------------------------------------------------- exchange, backup, serve, config (issue "6 of 7")
@@ -2263,6 +2277,13 @@ def export_group() -> None:
     Example:
       warmline export ics -o my-shifts.ics
     """
+
+
+# Issue 17 (reports, the reporting copy): commands in their own module (click only; the core loads inside).
+from .report_cli import export_sqlite as _export_sqlite, report_cmd as _report_cmd  # noqa: E402
+
+cli.add_command(_report_cmd)
+export_group.add_command(_export_sqlite)
 
 
 @export_group.command("ics")
@@ -2305,7 +2326,7 @@ def export_ics(c: Context, person: str | None, output: str | None, directory: st
             emit([{"handle": f.handle, "path": str(f.path)} for f in feeds])
             return
         for f in feeds:
-            click.echo(f"{f.handle or '(whole rota)':<20} {f.path}")
+            echo(f"{f.handle or '(whole rota)':<20} {f.path}")
         return
     data = ics.person_calendar(conn, actor, person)
     if output:
@@ -2313,7 +2334,7 @@ def export_ics(c: Context, person: str | None, output: str | None, directory: st
         if as_json:
             emit({"handle": person or actor.handle, "path": str(path)})
         else:
-            click.echo(f"Wrote {path}.")
+            echo(f"Wrote {path}.")
         return
     click.get_binary_stream("stdout").write(data)
 
@@ -2323,9 +2344,11 @@ def export_ics(c: Context, person: str | None, output: str | None, directory: st
 @click.option("--from", "start", metavar="D", help="First day (rota: today; hours: the 1st of the month a year ago).")
 @click.option("--to", "finish", metavar="D", help="Last day, inclusive (rota: four weeks on; hours: today).")
 @click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (mode 0600) instead of stdout.")
+@click.option("--excel", is_flag=True, help="For Excel: UTF-8 with a byte-order mark, lines ending in CRLF.")
 @json_option
 @pass_ctx
-def export_csv(c: Context, kind: str, start: str | None, finish: str | None, output: str | None, as_json: bool) -> None:
+def export_csv(c: Context, kind: str, start: str | None, finish: str | None, output: str | None, excel: bool,
+               as_json: bool) -> None:
     """Export the rota (one row per shift) or volunteer hours per person per month as CSV.
 
     rota: id, start, end (local ISO 8601), hours, seats, backup_seats, peers, backup
@@ -2335,9 +2358,14 @@ def export_csv(c: Context, kind: str, start: str | None, finish: str | None, out
     have ended, counted in the month they start; real elapsed hours. Coordinators get
     everyone; a volunteer gets their own.
 
+    A cell that a spreadsheet would read as a formula (it begins with =, +, -, @, a tab or
+    a carriage return) gets a leading apostrophe; `import people` takes it off again.
+    --excel writes UTF-8 with a byte-order mark and CRLF line ends, so Excel shows accents.
+
     \b
     Examples:
       warmline export csv rota --from 2026-11-23 --to 2026-12-20 -o rota.csv
+      warmline export csv hours --excel -o hours.csv
       warmline export csv hours --from 2026-01-01 --to 2026-12-31 -o hours-2026.csv
     """
     from pathlib import Path
@@ -2363,15 +2391,15 @@ def export_csv(c: Context, kind: str, start: str | None, finish: str | None, out
     if as_json and not output:
         emit(rows)
         return
-    text = csvio.to_csv(header, rows)
+    text = csvio.to_csv(header, rows, excel=excel)
     if output:
         path = csvio.write_private(Path(output).expanduser(), text)
         if as_json:
             emit({"kind": kind, "rows": len(rows), "path": str(path)})
         else:
-            click.echo(f"Wrote {len(rows)} rows to {path}.")
+            echo(f"Wrote {len(rows)} rows to {path}.")
         return
-    click.echo(text, nl=False)
+    click.get_binary_stream("stdout").write(text.encode("utf-8"))  # cells are safe (csv_cell); CRLF kept
 
 
 @cli.group("import")
@@ -2416,7 +2444,7 @@ def import_people_cmd(c: Context, file: str, dry_run: bool, as_json: bool) -> No
         report = csvio.import_people(c.db(), c.actor(), Path(file).expanduser(), dry_run=dry_run)
     except csvio.BadRows as exc:
         for problem in exc.errors:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         raise
     if as_json:
         emit(
@@ -2430,13 +2458,13 @@ def import_people_cmd(c: Context, file: str, dry_run: bool, as_json: bool) -> No
         return
     verb = ("would add", "would update") if dry_run else ("added", "updated")
     parts = [f"{verb[0]} {len(report.added)}", f"{verb[1]} {len(report.updated)}", f"{len(report.unchanged)} unchanged"]
-    click.echo(("Dry run: " if dry_run else "Imported: ") + ", ".join(parts) + ".")
+    echo(("Dry run: " if dry_run else "Imported: ") + ", ".join(parts) + ".")
     for handle in report.added:
-        click.echo(f"  + {handle}")
+        echo(f"  + {handle}")
     for handle, changed in report.updated:
-        click.echo(f"  ~ {handle}: {', '.join(changed)}")
+        echo(f"  ~ {handle}: {', '.join(changed)}")
     if dry_run:
-        click.echo("Nothing was written (--dry-run).")
+        echo("Nothing was written (--dry-run).")
 
 
 @cli.command("backup")
@@ -2465,7 +2493,7 @@ def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
         emit({"path": str(result.path), "bytes": result.bytes, "schema_version": result.schema_version,
               "integrity": result.integrity})
     else:
-        click.echo(f"Backed up to {result.path} ({result.bytes} bytes); integrity check: {result.integrity}.")
+        echo(f"Backed up to {result.path} ({result.bytes} bytes); integrity check: {result.integrity}.")
 
 
 @cli.command("restore")
@@ -2498,11 +2526,11 @@ def restore_cmd(c: Context, src: str, as_json: bool) -> None:
         emit({"path": str(result.path), "kept_as": str(result.kept_as) if result.kept_as else None,
               "from_version": result.from_version, "schema_version": result.schema_version})
         return
-    click.echo(f"Restored {result.path} from {src}.")
+    echo(f"Restored {result.path} from {src}.")
     if result.kept_as:
-        click.echo(f"The previous rota is kept as {result.kept_as}.")
+        echo(f"The previous rota is kept as {result.kept_as}.")
     if result.from_version < result.schema_version:
-        click.echo(f"The backup was upgraded from schema {result.from_version} to {result.schema_version}.")
+        echo(f"The backup was upgraded from schema {result.from_version} to {result.schema_version}.")
 
 
 @cli.group("config")
@@ -2525,7 +2553,7 @@ def config_path_cmd() -> None:
     """
     from .config import path
 
-    click.echo(str(path()))
+    echo(str(path()))
 
 
 @config_group.command("show")
@@ -2545,15 +2573,17 @@ def config_show_cmd(example: bool, as_json: bool) -> None:
     from .config import EXAMPLE, as_dict, load, path
 
     if example:
-        click.echo(EXAMPLE, nl=False)
+        echo(EXAMPLE, nl=False)
         return
     settings = as_dict(load())
     if as_json:
         emit(settings | {"path": str(path())})
         return
-    click.echo(f"# {path()}{'' if path().exists() else ' (not there: the defaults)'}")
+    from .text import json_dumps
+
+    echo(f"# {path()}{'' if path().exists() else ' (not there: the defaults)'}")
     for key, value in settings.items():
-        click.echo(f"{key} = {json.dumps(value)}")
+        echo(f"{key} = {json_dumps(value, indent=None)}")
 
 
 @cli.command("serve")
@@ -2584,7 +2614,7 @@ def serve_cmd(c: Context, host: str, port: int, public: bool, public_url: str | 
     c.close()
     c._db = None
     if public:
-        click.echo(public_warning(host, public_url), err=True)
+        echo(public_warning(host, public_url), err=True)
     serve(path, host=host, port=port, public=public, public_url=public_url, title=title)
 
 
@@ -2637,7 +2667,10 @@ def run_guarded(work: Callable[[], Any]) -> Any:
 
 
 def _fail(message: str) -> None:
-    click.echo("error: " + " ".join(str(message).split()), err=True)
+    from .text import safe
+
+    # The one place errors are printed: one line, and nothing in it acts on the terminal.
+    click.echo("error: " + safe(" ".join(str(message).split())), err=True)
     sys.exit(1)
 
 

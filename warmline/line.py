@@ -26,14 +26,17 @@ def get(conn: sqlite3.Connection) -> Line:
 
 
 def clean_text(value: str, what: str, *, limit: int = MAX_TEXT, allow_empty: bool = False) -> str:
-    """Strip a one-line text field and refuse control characters, over-long or (unless allowed) empty values."""
-    text = value.strip()
+    """Strip a one-line text field and refuse control characters (C0, DEL, C1, bidi and other
+    format controls: `text.check`), over-long or (unless allowed) empty values."""
+    from .text import check
+
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text")
+    text = check(value, what).strip()
     if not text and not allow_empty:
         raise Invalid(f"{what} is empty: give a value")
     if len(text) > limit:
         raise Invalid(f"{what} is {len(text)} characters long; the most is {limit}: shorten it")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise Invalid(f"{what} contains a control character (a tab, newline or escape): remove it")
     return text
 
 

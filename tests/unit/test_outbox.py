@@ -396,8 +396,9 @@ def test_terminal_channel_writes_bel_osc9_and_osc777():
     )
     channels.TerminalChannel(stream).send(fake)
     text = stream.getvalue()
-    assert text.startswith("\a\x1b]9;Shift in 15 min; Mon]0;x 09:00: Body; ok next\x07")
-    assert text.endswith("\x1b]777;notify;Shift in 15 min, Mon]0,x 09:00;Body; ok next\x07")
+    # Controls in the text are shown as visible escapes (text.safe), never sent raw.
+    assert text.startswith("\a\x1b]9;Shift in 15 min; Mon\\x1b]0;x\\x07 09:00: Body; ok next\x07")
+    assert text.endswith("\x1b]777;notify;Shift in 15 min, Mon\\x1b]0,x\\x07 09:00;Body; ok next\x07")
     assert text.count("\x1b") == 2 and text.count("\x07") == 3
 
 

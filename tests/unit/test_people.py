@@ -117,7 +117,7 @@ def test_a_taken_handle_or_login_is_refused(db, coord, sam):
     [
         ({"name": ""}, "the name is empty"),
         ({"name": "x" * 81}, "the name is 81 characters long; the most is 80"),
-        ({"name": "Sam\tR"}, "control character"),
+        ({"name": "Sam\tR"}, "the name contains a tab or line break (U+0009)"),
         ({"role": "boss"}, "role 'boss' is not one of: volunteer, coordinator"),
         ({"login": "bad login"}, "is not a valid OS login name"),
         ({"max_hours_week": -1}, "max hours per week is -1; it must be between 0 and 168"),

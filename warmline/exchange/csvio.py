@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import Invalid, StorageError, WarmlineError
 from ..model import ROLES, Person
+from ..text import csv_cell, csv_uncell, describe, find_control, safe
 
 MULTI_SEPARATOR = "|"
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -111,7 +112,7 @@ def _choose_delimiter(text: str, path: Path) -> tuple[str, list[str]]:
         raise Invalid(f"{path} is empty: it needs a header row naming its columns ({', '.join(REQUIRED)}, ...)")
     known, delimiter, names = best
     if "handle" not in names:
-        shown = ", ".join(n for n in names if n)[:200] or "(nothing)"
+        shown = safe(", ".join(n for n in names if n)[:200]) or "(nothing)"
         raise Invalid(
             f"{path} has no 'handle' column in its first row (found: {shown}): the first row must name "
             f"the columns; valid columns are {', '.join(COLUMNS)}"
@@ -130,14 +131,14 @@ def read_rows(path: Path) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
     unknown = [n for n in names if n and n not in COLUMNS]
     if unknown:
         raise Invalid(
-            f"{path} has unknown columns: {', '.join(unknown)}; valid columns are {', '.join(COLUMNS)}"
+            f"{path} has unknown columns: {safe(', '.join(unknown))}; valid columns are {', '.join(COLUMNS)}"
         )
     if "" in names:
         raise Invalid(f"{path} has a column without a name (column {names.index('') + 1}): name it or delete it")
     seen = set()
     for name in names:
         if name in seen:
-            raise Invalid(f"{path} has the column {name} twice: keep one")
+            raise Invalid(f"{path} has the column {safe(name)} twice: keep one")
         seen.add(name)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
@@ -170,8 +171,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        who = f" ({self.handle})" if self.handle else ""
-        return f"row {self.row}{who}: {self.message}"
+        who = f" ({safe(self.handle)})" if self.handle else ""
+        return f"row {self.row}{who}: {safe(self.message)}"
 
 
 class BadRows(Invalid):
@@ -221,8 +222,15 @@ def _parse(names: list[str], cells: list[str]) -> tuple[dict, list[str]]:
         problems.append(f"it has {len(cells)} values but the header names {len(names)} columns")
     values: dict = {}
     for name, cell in zip(names, cells):
-        cell = cell.strip()
+        # An export neutralises formula-like cells with a leading apostrophe (text.csv_cell):
+        # take it off so the file re-imports exactly.
+        cell = csv_uncell(cell.strip())
         if not cell:
+            continue
+        if find_control(cell) is not None:
+            # The column is named, the value is not shown: it is what cannot be printed safely.
+            problems.append(f"the {name} column contains {describe(find_control(cell))}: control and "
+                            "text-direction characters are not allowed; retype it without them")
             continue
         if name in LIST_COLUMNS:
             items = [part.strip() for part in cell.split(MULTI_SEPARATOR) if part.strip()]
@@ -481,13 +489,15 @@ def default_hours_start(tz, moment: datetime) -> str:
     return f"{year:04d}-{month:02d}-01"
 
 
-def to_csv(header: tuple[str, ...], rows: list[dict]) -> str:
-    """The rows as CSV text (comma-separated, with a header row)."""
+def to_csv(header: tuple[str, ...], rows: list[dict], *, excel: bool = False) -> str:
+    """The rows as CSV text (comma-separated, with a header row). Every cell goes through
+    text.csv_cell (no formula, no control character reaches a spreadsheet); `excel` adds a
+    UTF-8 byte-order mark and ends lines with CRLF, as Excel expects."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(header), lineterminator="\r\n" if excel else "\n")
     writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+    return ("\ufeff" if excel else "") + out.getvalue()
 
 
 def write_private(path: Path, text: str) -> Path:

@@ -107,11 +107,20 @@ def desktop_problem() -> str | None:
     return f"no notification service on the D-Bus session (nothing owns {NOTIFICATIONS_NAME})"
 
 
+def desktop_text(title: str, body: str) -> tuple[str, str]:
+    """The title and body as a notification server is given them: controls made visible and
+    &, <, > escaped (text.notification_body), since servers read a subset of HTML (<a href>, <img>)."""
+    from ..text import notification_body
+
+    return notification_body(title), notification_body(body)
+
+
 def send_desktop(title: str, body: str) -> str:
     """Show a desktop notification; return the backend used. Raises DesktopUnavailable or ChannelError."""
     problem = desktop_problem()
     if problem:
         raise DesktopUnavailable(problem)
+    title, body = desktop_text(title, body)
     notify_send = shutil.which("notify-send")
     if notify_send:
         try:
@@ -158,7 +167,11 @@ class DesktopChannel:
 
 
 def _osc_text(text: str, *, field: bool = False) -> str:
-    # Anything that could end the sequence early (BEL, ESC, ST) or start another is dropped.
+    from ..text import safe
+
+    # Stored text is made safe first (bidi and format controls become visible escapes); then
+    # anything that could end the sequence early (BEL, ESC, ST) or start another is dropped.
+    text = safe(text, multiline=True)
     cleaned = "".join(" " if ch == "\n" else ch for ch in text if ch == "\n" or (ord(ch) >= 32 and not 0x7F <= ord(ch) <= 0x9F))
     return cleaned.replace(";", ",") if field else cleaned
 

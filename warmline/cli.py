@@ -192,7 +192,9 @@ def _person_options(f):
     return _limit_options(f)
 
 
-def person_json(p, tags: list[tuple[str, str]] | None = None, line=None) -> dict:
+def person_json(p, tags: list[tuple[str, str]] | None = None, line=None, *, viewer) -> dict:
+    from .people import login_seen_by
+
     data = {
         "handle": p.handle,
         "name": p.name,
@@ -200,8 +202,9 @@ def person_json(p, tags: list[tuple[str, str]] | None = None, line=None) -> dict
         "active": p.active,
         "languages": list(p.languages),
         "pronouns": p.pronouns,
-        "login": p.login,
     }
+    if viewer.is_coordinator or viewer.id == p.id:  # an OS login is theirs and coordinators'
+        data["login"] = login_seen_by(viewer, p)
     if line is not None:
         limits = p.limits(line)
         data["limits"] = {
@@ -247,7 +250,7 @@ def people_add(c: Context, handle, name, role, login, pronouns, languages, tags,
         max_shifts_week=max_shifts, min_rest_hours=min_rest, max_overnights_month=max_overnights,
     )
     if as_json:
-        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
+        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line(), viewer=c.actor()))
     else:
         echo(f"Added {person.handle} ({person.name}, {person.role}).")
 
@@ -282,7 +285,7 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
     )
     person = svc.edit(c.db(), c.actor(), handle, changes)
     if as_json:
-        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line()))
+        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line(), viewer=c.actor()))
     else:
         echo(f"Updated {person.handle}.")
 
@@ -304,7 +307,7 @@ def people_list(c: Context, active_only: bool, as_json: bool) -> None:
     conn = c.db().conn
     everyone = svc.all_people(conn, include_inactive=not active_only)
     if as_json:
-        emit([person_json(p, svc.tags_of(conn, actor, p) if actor.is_coordinator else None) for p in everyone])
+        emit([person_json(p, svc.tags_of(conn, actor, p) if actor.is_coordinator else None, viewer=actor) for p in everyone])
         return
     for p in everyone:
         langs = ", ".join(t.removeprefix("lang-") for t in p.languages)
@@ -329,7 +332,7 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
     conn = c.db().conn
     person = svc.get(conn, handle)
     tags = svc.tags_of(conn, actor, person) if (actor.is_coordinator or actor.id == person.id) else None
-    data = person_json(person, tags, c.line())
+    data = person_json(person, tags, c.line(), viewer=actor)
     if as_json:
         emit(data)
         return
@@ -914,9 +917,16 @@ def check(c: Context, as_json: bool) -> None:
     """
     from . import rota
     from .errors import Refused
+    from .schema import differences
 
-    c.actor()
-    report = rota.check(c.db().conn)
+    c.refuse_foreign_schema = False  # list what is foreign instead of refusing to open the file
+    foreign = differences(c.db().conn, c.db().schema_version())
+    if foreign:
+        # Signing in may write (and a foreign trigger would run on that write): report without an actor.
+        report = rota.CheckReport(errors=[f"schema: {d}" for d in foreign])
+    else:
+        c.actor()
+        report = rota.check(c.db().conn)
     if as_json:
         emit({"ok": report.ok, "errors": report.errors, "warnings": report.warnings})
     else:

@@ -1,9 +1,19 @@
-"""Sign-in: a handle and a passphrase, checked by the core in a worker (scrypt is slow on purpose)."""
+"""Sign-in: a handle and a passphrase, checked by the core in a worker (scrypt is slow on purpose).
+
+Keys typed ahead (a paste, a password manager, a laggy link) must never put the passphrase in
+the visible handle box. Textual hands each key to the widget focused when the app reads it, and
+an Input acts on Enter only when its own turn comes, by which time the keys after Enter were
+already handed to the handle box. So Enter in the handle is a priority binding of this screen:
+it runs in the app's loop, in the order the keys arrived, and moves the focus at once; every key
+after it goes to the passphrase box whatever the timing. The sign-in waits for the handle box to
+take the keys typed before that Enter.
+"""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Middle, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
@@ -18,6 +28,15 @@ from .widgets import KeysFooter, LineHeader
 class SignInScreen(CoreCalls, Screen[Person]):
     """Returns the signed-in Person. A wrong passphrase, or a locked handle, is said in place."""
 
+    AUTO_FOCUS = "#handle"
+    # Not in the footer: Enter in the handle box moves on to the passphrase (see the module's note).
+    BINDINGS = [Binding("enter", "to_passphrase", "Next field", show=False, priority=True)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._handle_taken = True  # False from an Enter in the handle box until that box took the keys before it
+        self._submit_waiting = False
+
     def compose(self) -> ComposeResult:
         yield LineHeader()
         with Middle(), Center(), Vertical(id="signin"):
@@ -31,16 +50,36 @@ class SignInScreen(CoreCalls, Screen[Person]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#handle", Input).focus()
+        if self.focused is None:  # at once, not later: a key typed meanwhile must find the right box
+            self.set_focus(self.query_one("#handle", Input))
 
-    @on(Input.Submitted, "#handle")
-    def _next_field(self) -> None:
-        self.query_one("#passphrase", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_passphrase":
+            # Enter in the handle box (or before any box has the focus); elsewhere Enter does its usual.
+            focused = self.focused
+            return focused is None or focused.id == "handle"
+        return True
+
+    def action_to_passphrase(self) -> None:
+        """Move to the passphrase box now, in the order the keys came (not when the handle box gets to its Enter)."""
+        self.set_focus(self.query_one("#passphrase", Input))
+        handle = self.query_one("#handle", Input)
+        self._handle_taken = False
+        handle.call_later(self._handle_done)  # queued behind the keys the handle box has still to take
+
+    def _handle_done(self) -> None:
+        self._handle_taken = True
+        if self._submit_waiting:
+            self._submit_waiting = False
+            self.submit()
 
     @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#signin-button")
     def submit(self) -> None:
         """Check the handle and passphrase in a worker."""
+        if not self._handle_taken:  # typed ahead: the handle box has keys still to take
+            self._submit_waiting = True
+            return
         handle = self.query_one("#handle", Input).value.strip()
         secret = self.query_one("#passphrase", Input).value
         if not handle:

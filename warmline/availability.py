@@ -557,10 +557,12 @@ def add_time_off(db: Database, actor: Person, handle: str | None, first: date, l
     or a coordinator can find cover; from now on nobody can put them on a shift in that time without --force.
     """
     from .people import fresh_actor, get
+    from .times import check_day
 
     for value, what in ((first, "the first day"), (last, "the last day")):
         if not isinstance(value, date) or isinstance(value, datetime):
             raise Invalid(f"{what} must be a date (YYYY-MM-DD)")
+        check_day(value, what)
     if last < first:
         raise Invalid(f"the last day ({last.isoformat()}) is before the first ({first.isoformat()}): swap them")
     if (last - first).days + 1 > MAX_TIME_OFF_DAYS:

@@ -276,6 +276,10 @@ def _seats(value: int, what: str) -> int:
 
 
 def _span_checks(start: datetime, end: datetime) -> None:
+    from .times import check_moment
+
+    check_moment(start, "the start")
+    check_moment(end, "the end")
     # Compare in UTC: two datetimes sharing one ZoneInfo subtract as wall times, so a shift across
     # the autumn change would otherwise pass as 23.5 h while it really lasts 24.5 h.
     length = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
@@ -528,6 +532,10 @@ def add_series(
     """Create a recurring series from its first occurrence's start and end; returns (series, shifts made)."""
     rule = parse_rule(rule)
     _span_checks(start, end)
+    if until is not None:
+        from .times import check_day
+
+        check_day(until, "--until")
     _seats(seats, "seats")
     _seats(backup, "backup seats")
     note = clean_text(note, "the note", limit=MAX_NOTE, allow_empty=True)
@@ -616,6 +624,10 @@ def edit_series(
         _seats(changes.backup, "backup seats")
     rule = parse_rule(changes.rule) if changes.rule is not None else None
     note = clean_text(changes.note, "the note", limit=MAX_NOTE, allow_empty=True) if changes.note is not None else None
+    if changes.until is not None:
+        from .times import check_day
+
+        check_day(changes.until, "--until")
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "series.edit")
@@ -931,6 +943,13 @@ def check(conn: sqlite3.Connection) -> CheckReport:
             report.errors.append(f"integrity: {message}")
     for row in conn.execute("PRAGMA foreign_key_check"):
         report.errors.append(f"foreign key: {row[0]} row {row[1]} points to a missing {row[2]}")
+    from .db import SCHEMA_VERSION
+    from .schema import differences
+
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version <= SCHEMA_VERSION:
+        # Anything warmline did not create (a trigger or a view runs on warmline's own statements).
+        report.errors.extend(f"schema: {d}" for d in differences(conn, version))
     triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")}
     for name in ("audit_no_update", "audit_no_delete", "audit_no_replace"):
         if name not in triggers:

@@ -321,3 +321,40 @@ def test_coordinator_assigns_from_the_rota(demo, terminal, tmp_path, monkeypatch
         view = rota.view(db.conn, target.shift.id)
         assert chosen.id in [a.person_id for a in view.peers]
         assert view.open_seats == target.open_seats - 1
+
+
+@pytest.mark.slow
+def test_a_burst_sign_in_never_shows_the_passphrase(demo, tmp_path, monkeypatch):
+    """Handle, Enter, passphrase and Enter in one send-keys (as a paste or a password manager
+    types them): the passphrase never appears on the screen, and the person is signed in."""
+    monkeypatch.setenv("WARMLINE_NOW", FIXED_NOW)
+    from warmline import people
+
+    with open_db(demo) as db:
+        person = min((p for p in people.all_people(db.conn) if not p.is_coordinator and p.active), key=lambda p: p.id)
+    cli(tmp_path, demo, "people", "passphrase", person.handle, extra={"WARMLINE_NEW_PASSPHRASE": PASSPHRASE})
+    from hostile import plant
+
+    plant(demo, "UPDATE person SET login = NULL")  # whoever runs this, the app asks who they are
+    tmux = require_tool("tmux")
+    for attempt in range(3):
+        term = Terminal(tmux, tmp_path)
+        try:
+            term.start([str(warmline_script()), "--db", str(demo)], base_env(tmp_path, STRANGER_LOGIN))
+            term.wait_for("Sign in", "Handle", "Passphrase", "not signed in")
+            # One send-keys: tmux writes the whole burst to the terminal at once.
+            term._run("send-keys", "-t", "main", person.handle, "Enter", PASSPHRASE, "Enter")
+            deadline = time.monotonic() + WAIT
+            shown = term.screen()
+            while time.monotonic() < deadline:
+                assert PASSPHRASE not in shown and "harbour" not in shown, f"try {attempt}: echoed\n{shown}"
+                if f"{person.handle} · volunteer" in shown:
+                    break
+                time.sleep(0.05)
+                shown = term.screen()
+            else:
+                pytest.fail(f"try {attempt}: not signed in after {WAIT:.0f} s\n--- screen ---\n{shown}", pytrace=False)
+            term.keys("q")
+            assert term.wait_exit() == 0
+        finally:
+            term.kill()

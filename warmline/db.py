@@ -303,6 +303,7 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
             ) from None
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file: give a file path with --db")
+    refuse_shared_dir(path)
     if not path.exists():
         if not create:
             raise StorageError(
@@ -329,6 +330,53 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
             f"the directory {parent} is read-only for you: SQLite keeps its write-ahead log there; "
             "make it writable or move the database"
         )
+
+
+def refuse_shared_dir(path: Path) -> None:
+    """Refuse a rota whose (real) directory another user owns, or that group or others may write.
+
+    Whoever can write the directory can replace the rota or plant a -wal beside it that SQLite
+    would apply. A sticky directory (like /tmp) is allowed: there nobody else may replace our files,
+    and a -wal or -shm planted in advance is refused by refuse_foreign_file.
+    """
+    parent = path.resolve().parent
+    try:
+        st = os.stat(parent)
+    except OSError:
+        return  # a missing directory is reported by the caller
+    me = os.geteuid()
+    if st.st_uid not in (me, 0):
+        raise StorageError(
+            f"the directory {parent} belongs to another user (uid {st.st_uid}): warmline keeps a rota only in a"
+            " directory of its own user or root; move the rota into one of yours, or run warmline as that user"
+        )
+    if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
+        who = "others" if st.st_mode & 0o002 else "its group"
+        raise StorageError(
+            f"the directory {parent} can be written by {who} (mode {stat.S_IMODE(st.st_mode):04o}), who could replace"
+            f" the rota or plant files beside it: make it private (`chmod go-w {parent}`) or move the rota"
+        )
+
+
+def refuse_foreign_file(path: Path) -> None:
+    """Refuse a rota file (or a -wal, -shm or -journal beside it) that another user owns.
+
+    Its owner could change it under you at any time (and a looser mode on a file of our own is
+    tightened to 0600 by _tighten_modes instead).
+    """
+    real = path.resolve()
+    me = os.geteuid()
+    for candidate in (real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            st = os.lstat(candidate)
+        except OSError:
+            continue
+        if st.st_uid != me:
+            raise StorageError(
+                f"{candidate} belongs to another user (uid {st.st_uid}), who could change the rota under you:"
+                " warmline opens only a rota its own OS user owns; run warmline as that user, or have them"
+                " make a backup (`warmline backup`) and restore it as yours"
+            )
 
 
 def _is_empty(path: Path) -> bool:
@@ -445,6 +493,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")
+        # Functions and virtual tables in the file's own schema (triggers, views, defaults) are limited to
+        # harmless ones: the file is data, and whoever wrote it is not trusted to run code.
+        conn.execute("PRAGMA trusted_schema=OFF")
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
     return conn
@@ -474,15 +525,20 @@ def open_db(
     make_parent: bool | None = None,
     migrate: bool = True,
     check: bool = True,
+    schema: bool = True,
 ) -> Database:
     """Open (or with create=True, create) a warmline database, upgraded to the current schema.
 
-    Raises StorageError, never a bare sqlite3 error, for anything about the file itself.
+    Raises StorageError, never a bare sqlite3 error, for anything about the file itself: among
+    them a file or directory that other users own or may write, and (with `check`, unless
+    `schema` is False, as for `warmline check` which lists them) a schema that is not exactly
+    the one warmline creates.
     """
     resolved, chosen = resolve_path(path)
     if make_parent is None:
         make_parent = not chosen
     _prepare_file(resolved, create=create, make_parent=make_parent)
+    refuse_foreign_file(resolved)
     empty = _is_empty(resolved)
     conn = _connect(resolved)
     db = Database(conn, resolved)
@@ -515,6 +571,8 @@ def open_db(
                     f"{resolved} failed its integrity check ({problem}): it was left untouched; "
                     "restore a backup with `warmline restore`"
                 )
+        if check and schema:
+            refuse_foreign_schema(conn, resolved, version)
         if migrate and version < SCHEMA_VERSION:
             migrate_to(db, SCHEMA_VERSION)
     except sqlite3.Error as exc:
@@ -524,6 +582,18 @@ def open_db(
         conn.close()
         raise
     return db
+
+
+def refuse_foreign_schema(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a file whose tables, columns, indexes, triggers or views are not exactly warmline's."""
+    from .schema import describe, differences
+
+    found = differences(conn, version)
+    if found:
+        raise StorageError(
+            f"{path} holds schema objects warmline did not create ({describe(found, 2)}): it was not used;"
+            " `warmline check` lists them; restore a backup with `warmline restore`"
+        )
 
 
 def migrate_to(db: Database, target: int) -> None:

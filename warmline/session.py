@@ -18,6 +18,7 @@ class Context:
         self.db_path = db_path
         self.as_handle = as_handle
         self.use_config = True  # the machine's config may name a default actor (not for the demo)
+        self.refuse_foreign_schema = True  # `warmline check` opens such a file to list what is foreign
         self._db = None
         self._actor = None
 
@@ -25,7 +26,7 @@ class Context:
         if self._db is None:
             from .db import open_db
 
-            self._db = open_db(self.db_path)
+            self._db = open_db(self.db_path, schema=self.refuse_foreign_schema)
         return self._db
 
     def line(self):

@@ -186,3 +186,62 @@ def test_the_readme_documents_the_modes_these_tests_hold_warmline_to():
         "`DIR/.warmline-feed-key` (0600)",
     ):
         assert promise in " ".join(readme.split()), promise
+
+
+# ---------------------------------------------------------------- rotas others can write (issue 12, class C)
+
+
+def _another_users(path: Path, monkeypatch) -> None:
+    """Make `path` another user's: really (chown) when we are root, else by changing who we are to warmline."""
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)
+    else:
+        mine = os.geteuid()
+        monkeypatch.setattr(os, "geteuid", lambda: mine + 1)
+
+
+@pytest.mark.parametrize("what", ["rota", "wal"])
+def test_a_rota_or_a_wal_owned_by_another_user_is_refused(template, tmp_path, monkeypatch, what):
+    from warmline.db import open_db
+    from warmline.errors import StorageError
+
+    rota = tmp_path / "rota.db"
+    rota.write_bytes(template.read_bytes())
+    rota.chmod(0o666)  # as another user's loose file would be
+    target = rota if what == "rota" else Path(f"{rota}-wal")
+    if what == "wal":
+        target.write_bytes(b"")  # planted before warmline first opened the rota
+    before = rota.read_bytes()
+    _another_users(target, monkeypatch)
+    with pytest.raises(StorageError, match="belongs to another user") as refused:
+        open_db(rota)
+    assert "run warmline as that user" in str(refused.value)
+    assert rota.read_bytes() == before
+    if what == "rota" and os.geteuid() == 0:
+        assert mode_of(rota) == 0o666, "someone else's file is refused, not changed"
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o757])
+def test_a_rota_in_a_directory_others_can_write_is_refused_with_what_to_do(template, run_cli, mode):
+    run_cli.db.write_bytes(template.read_bytes())
+    run_cli.db.chmod(PRIVATE)
+    before = run_cli.db.read_bytes()
+    run_cli.workdir.chmod(mode)
+    try:
+        done = run_cli("people", "list")
+        assert done.returncode == 1
+        assert done.stderr.startswith("error: the directory ") and done.stderr.count("\n") == 1, done.stderr
+        assert "can be written by" in done.stderr and "chmod go-w" in done.stderr
+        assert run_cli.db.read_bytes() == before
+        assert not Path(f"{run_cli.db}-wal").exists()
+        run_cli.workdir.chmod(0o1777)  # sticky, like /tmp: nobody else may replace the rota
+        assert run_cli("people", "list").returncode == 0
+    finally:
+        run_cli.workdir.chmod(0o700)
+
+
+def test_the_owner_s_own_loose_rota_is_tightened_not_refused(template, run_cli, open_umask):
+    run_cli.db.write_bytes(template.read_bytes())
+    run_cli.db.chmod(0o666)
+    assert run_cli("people", "list").returncode == 0
+    assert mode_of(run_cli.db) == PRIVATE

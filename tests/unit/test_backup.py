@@ -278,3 +278,174 @@ def test_an_older_backup_is_upgraded_when_restored(cli_line, tmp_path):
         assert people.get(restored.conn, "boss").name == "Boss"
     finally:
         restored.close()
+
+
+# ---------------------------------------------------------------- hostile backups (issue 12, class C)
+
+PROMOTE = (
+    "CREATE TRIGGER promote AFTER INSERT ON audit"
+    " BEGIN UPDATE person SET role = 'coordinator' WHERE handle = 'vol'; END"
+)
+
+
+def _edited(good: Path, path: Path, *statements: str) -> None:
+    """A copy of a good backup changed with plain SQL, as another program could."""
+    path.write_bytes(good.read_bytes())
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+
+
+def _hostile(kind: str, good: Path, path: Path) -> None:
+    if kind == "foreign-trigger":
+        _edited(good, path, PROMOTE)
+    elif kind == "foreign-view":
+        _edited(good, path, "CREATE VIEW everyone AS SELECT handle, passphrase_hash FROM person")
+    elif kind == "foreign-index":
+        _edited(good, path, "CREATE INDEX person_name ON person (name)")
+    elif kind == "extra-column":
+        _edited(good, path, "ALTER TABLE person ADD COLUMN notes TEXT")
+    elif kind == "missing-table":
+        _edited(good, path, "DROP TABLE call_need")
+    elif kind == "disguised-trigger":
+        # The expected name, other SQL: it promotes instead of refusing.
+        _edited(
+            good, path, "DROP TRIGGER audit_no_replace",
+            "CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit"
+            " BEGIN UPDATE person SET role = 'coordinator'; END",
+        )
+    elif kind == "minimal-fake":
+        conn = sqlite3.connect(path)
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("CREATE TABLE line (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO line VALUES (1, 'Fake')")
+        conn.commit()
+        conn.close()
+    elif kind == "damaged":
+        _damaged(path, good)
+    elif kind == "broken-reference":
+        _edited(
+            good, path, "PRAGMA foreign_keys=OFF",
+            "INSERT INTO assignment (shift_id, person_id, role, created_at) VALUES (999, 999, 'peer', 'x')",
+        )
+    elif kind == "old-with-trigger":
+        db = open_db(path, create=True, migrate=False)
+        migrate_to(db, 1)
+        db.close()
+        _edited(path, path.with_suffix(".tmp"), PROMOTE)
+        path.with_suffix(".tmp").replace(path)
+    else:
+        raise AssertionError(kind)
+
+
+HOSTILE_KINDS = {
+    "foreign-trigger": "trigger 'promote' on audit was not created by warmline",
+    "foreign-view": "view 'everyone' was not created by warmline",
+    "foreign-index": "index 'person_name' on person was not created by warmline",
+    "extra-column": "table 'person' is not the one warmline creates",
+    "missing-table": "table 'call_need' is missing",
+    "disguised-trigger": "trigger 'audit_no_replace' is not the one warmline creates",
+    "minimal-fake": "is missing",
+    "damaged": "damaged",
+    "broken-reference": "point to missing",
+    "old-with-trigger": "trigger 'promote' on audit was not created by warmline",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_line(tmp_path_factory):
+    """A rota with a volunteer, a good backup of it, and the digest of the live files."""
+    from conftest import CliRunner
+
+    workdir = tmp_path_factory.mktemp("hostile")
+    run_cli = CliRunner(workdir)
+    assert run_cli("init", "--name", "Backup Line", "--tz", "America/New_York").returncode == 0
+    assert run_cli("people", "add", "vol", "--name", "Vol").returncode == 0
+    good = workdir / "good.db"
+    assert run_cli("backup", str(good)).returncode == 0
+    return run_cli, good
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_KINDS))
+def test_restore_refuses_a_backup_with_any_foreign_schema_object_and_changes_nothing(hostile_line, tmp_path, kind):
+    run_cli, good = hostile_line
+    src = tmp_path / f"{kind}.db"
+    _hostile(kind, good, src)
+    before = digest(run_cli.db)
+    assert before[0] is not None
+    listing = sorted(p.name for p in run_cli.db.parent.iterdir())
+    result = run_cli("restore", str(src))
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert HOSTILE_KINDS[kind] in result.stderr
+    assert "left untouched" in result.stderr
+    assert digest(run_cli.db) == before, "a refused restore changed the live rota or its -wal"
+    assert sorted(p.name for p in run_cli.db.parent.iterdir()) == listing, "nothing was set aside or left behind"
+    assert count(run_cli.db, "person WHERE role = 'coordinator'") == 1
+
+
+def test_inspect_names_a_foreign_schema_without_running_it(hostile_line, tmp_path):
+    _run_cli, good = hostile_line
+    src = tmp_path / "t.db"
+    _hostile("foreign-trigger", good, src)
+    info = bk.inspect(src)
+    assert info.kind == "schema" and "promote" in info.detail
+    assert bk.inspect(good).kind == "ok"
+
+
+def test_a_restore_after_refused_ones_works(cli_line, tmp_path):
+    run_cli = cli_line
+    good = tmp_path / "good.db"
+    assert run_cli("backup", str(good)).returncode == 0
+    assert run_cli("people", "add", "late", "--name", "Added After").returncode == 0
+    for kind in ("minimal-fake", "foreign-trigger", "damaged"):
+        bad = tmp_path / f"{kind}.db"
+        _hostile(kind, good, bad)
+        assert run_cli("restore", str(bad)).returncode == 1
+    assert not list(run_cli.db.parent.glob("cli.db.before-restore-*"))
+    result = run_cli("restore", str(good))
+    assert result.returncode == 0, result.stderr
+    assert '"late"' not in run_cli("people", "list", "--json").stdout
+    assert run_cli("check").returncode == 0
+    assert not [p for p in run_cli.db.parent.iterdir() if ".restore-" in p.name], "no temporary copy is left"
+
+
+def test_a_live_rota_with_a_foreign_trigger_is_refused_flagged_by_check_and_replaced_by_restore(cli_line, tmp_path):
+    run_cli = cli_line
+    good = tmp_path / "good.db"
+    assert run_cli("people", "add", "vol", "--name", "Vol").returncode == 0
+    assert run_cli("backup", str(good)).returncode == 0
+    conn = sqlite3.connect(run_cli.db, isolation_level=None)
+    conn.execute(PROMOTE)
+    conn.close()
+    used = run_cli("people", "list")
+    assert used.returncode == 1 and used.stderr.count("\n") == 1
+    assert "schema objects warmline did not create" in used.stderr and "promote" in used.stderr
+    checked = run_cli("check")
+    assert checked.returncode == 1
+    assert "problem: schema: trigger 'promote' on audit was not created by warmline" in checked.stdout
+    assert count(run_cli.db, "person WHERE role = 'coordinator'") == 1, "the planted trigger never ran"
+    restored = run_cli("restore", str(good))
+    assert restored.returncode == 0, restored.stderr
+    (aside,) = [p for p in run_cli.db.parent.glob("cli.db.before-restore-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    assert "promote" in bk.inspect(aside).detail, "the tampered rota is kept aside as it was"
+    assert run_cli("check").returncode == 0
+    assert count(run_cli.db, "person WHERE role = 'coordinator'") == 1
+
+
+def test_check_flags_every_kind_of_planted_object(line_db):
+    from warmline import rota
+
+    assert rota.check(line_db.conn).ok
+    line_db.conn.execute("CREATE VIEW v AS SELECT 1")
+    line_db.conn.execute("CREATE INDEX person_name ON person (name)")
+    line_db.conn.execute(PROMOTE)
+    errors = rota.check(line_db.conn).errors
+    assert "schema: view 'v' was not created by warmline" in errors
+    assert "schema: index 'person_name' on person was not created by warmline" in errors
+    assert "schema: trigger 'promote' on audit was not created by warmline" in errors

@@ -1,0 +1,110 @@
+"""The schema warmline creates, and how a file's schema differs from it.
+
+The reference for schema version N is built by running MIGRATIONS[:N] in a fresh in-memory
+database, so it is exactly what warmline would have made. A file is compared with it object by
+object (tables, indexes, triggers, views: type, name, table and SQL with whitespace outside
+string literals normalised) and column by column (PRAGMA table_xinfo). Anything the code did not
+create, anything missing and anything changed is a difference: a rota must hold no trigger or
+view warmline did not write, because those run on warmline's own statements.
+
+Reading sqlite_schema and PRAGMA table_xinfo runs none of the file's triggers or views.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+
+# Tables SQLite itself makes for ANALYZE / PRAGMA optimize: statistics, never code.
+_SQLITE_OWN = frozenset({"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"})
+_LITERAL = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
+
+
+def normalise_sql(sql: str | None) -> str | None:
+    """The SQL with every run of whitespace outside quoted literals made one space."""
+    if sql is None:
+        return None
+    parts = _LITERAL.split(sql)
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2:
+            out.append(part)
+        else:  # keep one space where there was any, so "a  b" and "a\n b" read the same
+            out.append(re.sub(r"\s+", " ", part))
+    return "".join(out).strip()
+
+
+Objects = dict[tuple[str, str], tuple[str, str | None]]
+Columns = dict[str, tuple[tuple, ...]]
+
+
+def _objects(conn: sqlite3.Connection) -> Objects:
+    found: Objects = {}
+    for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema"):
+        if kind == "table" and name in _SQLITE_OWN:
+            continue
+        found[(kind, name)] = (table, normalise_sql(sql))
+    return found
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> tuple[tuple, ...]:
+    quoted = '"' + table.replace('"', '""') + '"'
+    return tuple(tuple(row) for row in conn.execute(f"PRAGMA table_xinfo({quoted})"))
+
+
+@lru_cache(maxsize=None)
+def reference(version: int) -> tuple[Objects, Columns]:
+    """The objects and columns warmline creates for schema `version` (1 to the current one)."""
+    from .db import MIGRATIONS
+
+    if not 0 <= version <= len(MIGRATIONS):
+        raise ValueError(f"no schema version {version}")
+    conn = sqlite3.connect(":memory:")
+    try:
+        for step in MIGRATIONS[:version]:
+            for statement in step:
+                conn.execute(statement)
+        objects = _objects(conn)
+        columns = {name: _columns(conn, name) for (kind, name) in objects if kind == "table"}
+    finally:
+        conn.close()
+    return objects, columns
+
+
+def differences(conn: sqlite3.Connection, version: int) -> list[str]:
+    """Every way the schema of the file open on `conn` differs from what warmline creates for `version`.
+
+    An empty list means the file holds exactly warmline's tables, columns, indexes and triggers.
+    """
+    expected, expected_columns = reference(version)
+    actual = _objects(conn)
+    found: list[str] = []
+    for key in sorted(actual.keys() - expected.keys()):
+        kind, name = key
+        table = actual[key][0]
+        where = f" on {table}" if kind in ("trigger", "index") and table != name else ""
+        found.append(f"{kind} {_name(name)}{where} was not created by warmline")
+    for key in sorted(expected.keys() - actual.keys()):
+        kind, name = key
+        found.append(f"{kind} {_name(name)} is missing")
+    for key in sorted(expected.keys() & actual.keys()):
+        kind, name = key
+        if actual[key] != expected[key]:
+            found.append(f"{kind} {_name(name)} is not the one warmline creates (its definition was changed)")
+        elif kind == "table" and _columns(conn, name) != expected_columns[name]:
+            found.append(f"table {_name(name)} has columns warmline did not create")
+    return found
+
+
+def _name(name: str) -> str:
+    from .text import safe
+
+    return repr(safe(name))
+
+
+def describe(found: list[str], limit: int = 3) -> str:
+    """A short, one-line summary of `differences` for an error message."""
+    shown = "; ".join(found[:limit])
+    more = len(found) - limit
+    return shown + (f"; and {more} more" if more > 0 else "")

@@ -221,17 +221,19 @@ def _parse(names: list[str], cells: list[str]) -> tuple[dict, list[str]]:
     if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
         problems.append(f"it has {len(cells)} values but the header names {len(names)} columns")
     values: dict = {}
+    controlled = set()
     for name, cell in zip(names, cells):
         # An export neutralises formula-like cells with a leading apostrophe (text.csv_cell):
         # take it off so the file re-imports exactly.
         cell = csv_uncell(cell.strip())
         if not cell:
             continue
-        if find_control(cell) is not None:
-            # The column is named, the value is not shown: it is what cannot be printed safely.
-            problems.append(f"the {name} column contains {describe(find_control(cell))}: control and "
+        control = find_control(cell)
+        if control is not None:
+            # The column is named, the value is not shown (RowError shows the handle made safe).
+            problems.append(f"the {name} column contains {describe(control)}: control and "
                             "text-direction characters are not allowed; retype it without them")
-            continue
+            controlled.add(name)
         if name in LIST_COLUMNS:
             items = [part.strip() for part in cell.split(MULTI_SEPARATOR) if part.strip()]
             if items:
@@ -248,14 +250,14 @@ def _parse(names: list[str], cells: list[str]) -> tuple[dict, list[str]]:
     for column in REQUIRED:
         if column not in values:
             problems.append(f"the {column} is empty")
-    if "handle" in values:
+    if "handle" in values and "handle" not in controlled:
         from ..people import validate_handle
 
         try:
             validate_handle(values["handle"])
         except Invalid as exc:
             problems.append(str(exc))
-    if "role" in values and values["role"] not in ROLES:
+    if "role" in values and "role" not in controlled and values["role"] not in ROLES:
         problems.append(f"role {values['role'][:20]!r} is not one of: {', '.join(ROLES)}")
     return values, problems
 

@@ -16,6 +16,7 @@ import click
 
 from .session import Context, _passphrase_source
 from .session import open_app as _open_app
+from .text import safe
 
 EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
 
@@ -27,8 +28,6 @@ def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
     typed text (escapes, C1, bidi overrides) becomes a visible escape (text.safe); newlines kept.
     Every line the CLI prints goes through here; bytes (a file's content) pass unchanged."""
     if message is not None and not isinstance(message, (bytes, bytearray)):
-        from .text import safe
-
         message = safe(message, multiline=True)
     click.echo(message, err=err, nl=nl)
 
@@ -312,7 +311,7 @@ def people_list(c: Context, active_only: bool, as_json: bool) -> None:
     for p in everyone:
         langs = ", ".join(t.removeprefix("lang-") for t in p.languages)
         state = "" if p.active else "  (inactive)"
-        echo(f"{p.handle:<20} {p.name:<24} {p.role:<11} {langs}{state}")
+        echo(f"{safe(p.handle):<20} {safe(p.name):<24} {p.role:<11} {safe(langs)}{state}")
 
 
 @people.command("show")
@@ -336,9 +335,9 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
     if as_json:
         emit(data)
         return
-    echo(f"{person.name} ({person.handle}), {person.role}{'' if person.active else ', inactive'}")
+    echo(f"{safe(person.name)} ({safe(person.handle)}), {person.role}{'' if person.active else ', inactive'}")
     if person.pronouns:
-        echo(f"  pronouns: {person.pronouns}")
+        echo(f"  pronouns: {safe(person.pronouns)}")
     echo(f"  languages: {', '.join(person.languages) or '-'}")
     lim = data["limits"]
     echo(
@@ -442,7 +441,7 @@ def tags_list(c: Context, family: str | None, as_json: bool) -> None:
         return
     for t in found:
         aliases = f"  ({', '.join(t.aliases)})" if t.aliases else ""
-        echo(f"{t.family:<13} {t.id:<28} {t.label}{aliases}")
+        echo(f"{t.family:<13} {safe(t.id):<28} {safe(t.label)}{safe(aliases)}")
 
 
 @tags.command("add")
@@ -514,7 +513,7 @@ def shift_line(v, tz) -> str:
     flag_text = f"  [{'; '.join(flags)}]" if flags else ""
     return (
         f"  #{s.id:<6} {start:%H:%M}–{end:%H:%M}  {hours_text(s.hours):>6}  "
-        f"peers: {peers}  backup: {backup}{flag_text}"
+        f"peers: {safe(peers)}  backup: {safe(backup)}{safe(flag_text)}"
     )
 
 
@@ -538,7 +537,7 @@ def _print_shifts(c: Context, start, finish, person, mine, open_only, as_json: b
         emit([shift_json(v, tz) for v in found])
         return
     line = c.line()
-    echo(f"{line.name} — {line.escalation}")
+    echo(f"{safe(line.name)} — {safe(line.escalation)}")
     if not found:
         echo("No shifts in this range.")
     day = None
@@ -1065,7 +1064,7 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
     if as_json:
         emit(match_json(result, tz, line.escalation))
         return
-    echo(f"{line.name} — {line.escalation}")
+    echo(f"{safe(line.name)} — {safe(line.escalation)}")
     asked = ", ".join(t.label for t in result.needs) or "no particular need"
     if result.language:
         asked += f" (in {result.language.label})"
@@ -1075,7 +1074,7 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
     if not result.candidates:
         echo("Nobody on shift" + (f" speaks {result.language.label}." if result.without_language else " at that time."))
     for n, m in enumerate(result.candidates, start=1):
-        echo(f"{n:>3}. {m.handle:<16} {m.name:<20} {m.role:<7} {m.score:>4}  {_match_reasons(m)}")
+        echo(f"{n:>3}. {safe(m.handle):<16} {safe(m.name):<20} {m.role:<7} {m.score:>4}  {safe(_match_reasons(m))}")
     if result.unmet:
         echo("Nobody on shift offers: " + ", ".join(t.label for t in result.unmet))
         for nxt in result.next:

@@ -36,6 +36,7 @@ VOLUNTEERS = [f"p{i:02d}" for i in range(len(HOSTILE))]
 EVIL_HANDLE = "evil\x1b]0;pwned\x07\u202e"
 EVIL_LINE = "Line \x1b]0;pwned\x07 \u202egnp.exe \x9b31m"
 HREF = "<a href='http://evil.example'>x</a>"
+FORGED = "Rosa\nerror: forged line"  # a newline in a name must not start a line of its own
 TAGGED = "grief"
 
 
@@ -110,7 +111,8 @@ def rota(tmp_path_factory) -> Rota:
     for handle, text in zip(VOLUNTEERS, HOSTILE):
         plant(r.db, "UPDATE person SET name = ?, pronouns = ? WHERE handle = ?", (text, text, handle))
     plant(r.db, "UPDATE person SET name = ? WHERE handle = ?", (HREF, VOLUNTEERS[MARKUP_INDEX]))
-    plant(r.db, "UPDATE person SET handle = ?, login = ? WHERE handle = ?", (EVIL_HANDLE, "x\x1b[2Jy", VOLUNTEERS[0]))
+    plant(r.db, "UPDATE person SET handle = ?, login = ?, name = ? WHERE handle = ?",
+          (EVIL_HANDLE, "x\x1b[2Jy", FORGED, VOLUNTEERS[0]))
     plant(r.db, "UPDATE line SET name = ?, escalation = ?", (EVIL_LINE, "Call \x1b]0;988\x07 \u202e988"))
     plant(r.db, "UPDATE tag SET label = ?, aliases = ? WHERE id = ?",
           ("grief \x1b]0;t\x07\u202e", json.dumps(["loss\x9b31m", "=cmd|' /C calc'!A0"]), TAGGED))
@@ -187,14 +189,17 @@ def test_people_list_shows_every_name_escaped_and_json_gives_them_back_exactly(r
     code, out, err = rota.run("people", "list")
     assert_clean("people list", code, out, err)
     assert "\\x1b]0;pwned\\x07" in out and "\\u202e" in out  # visible, not acted on
+    lines = out.splitlines()
+    assert len(lines) == len(VOLUNTEERS) + 1 and not any(line.startswith("error:") for line in lines)
+    assert "Rosa\\x0aerror: forged line" in out
     code, out, err = rota.run("people", "list", "--json")
     assert_clean("people list --json", code, out, err)
     names = {p["handle"]: p["name"] for p in json.loads(out)}
     # JSON escapes controls as \\uXXXX, so parsing gives back exactly what is stored.
+    assert names[EVIL_HANDLE] == FORGED
     for handle, text in zip(VOLUNTEERS[1:], HOSTILE[1:]):
         expected = HREF if handle == VOLUNTEERS[MARKUP_INDEX] else text
         assert names[handle] == expected
-    assert EVIL_HANDLE in names
 
 
 def test_the_line_name_and_escalation_are_escaped(rota):

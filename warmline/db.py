@@ -266,6 +266,30 @@ MIGRATIONS: list[list[str]] = [
            WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
     ],
+    # 7: calendars. Who was taken off which shift (every DELETE FROM assignment, whatever removed it),
+    # so their next export marks it cancelled; and each feed's last content of each event, so SEQUENCE
+    # and LAST-MODIFIED move whenever the event changes.
+    [
+        """CREATE TABLE assignment_removed (
+            shift_id INTEGER NOT NULL,
+            person_id INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            PRIMARY KEY (shift_id, person_id)
+        ) WITHOUT ROWID""",
+        """CREATE TRIGGER assignment_removed_record AFTER DELETE ON assignment
+           BEGIN INSERT OR REPLACE INTO assignment_removed (shift_id, person_id, role)
+           VALUES (OLD.shift_id, OLD.person_id, OLD.role); END""",
+        """CREATE TRIGGER assignment_removed_undo AFTER INSERT ON assignment
+           BEGIN DELETE FROM assignment_removed WHERE shift_id = NEW.shift_id AND person_id = NEW.person_id; END""",
+        """CREATE TABLE feed_event (
+            feed TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            sequence INTEGER NOT NULL CHECK (sequence >= 0),
+            modified_utc TEXT NOT NULL,
+            PRIMARY KEY (feed, uid)
+        ) WITHOUT ROWID""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,6 +18,8 @@ from warmline.exchange import ics
 from warmline.recurrence import zone
 from warmline.times import parse_moment
 
+from hostile import HOSTILE, ORDINARY, describe, escaped_controls, plant
+
 TZ = zone("America/New_York")
 SETUP_NOW = "2026-10-20T08:00:00-04:00"  # before every shift below, so they can be built as future ones
 
@@ -87,27 +89,31 @@ def local_value(text: str) -> datetime:
 
 
 class PlainZone:
-    """A VTIMEZONE read as a list of (local onset, offset after it); local times map by the last onset."""
+    """A VTIMEZONE read as a list of (UTC onset, offset after it). RFC 5545 3.6.5: an observance's
+    DTSTART (and RDATE) is the onset in the local time before it, i.e. in its TZOFFSETFROM."""
 
     def __init__(self, comp: dict) -> None:
         self.onsets: list[tuple[datetime, timedelta]] = []
         self.first_from: timedelta | None = None
+        first_local: datetime | None = None
         for obs in comp["children"]:
             assert obs["name"] in ("STANDARD", "DAYLIGHT")
             assert not props(obs, "RRULE"), "this reader handles DTSTART and RDATE observances only"
             to = offset(prop(obs, "TZOFFSETTO")[1])
+            frm = offset(prop(obs, "TZOFFSETFROM")[1])
             starts = [local_value(prop(obs, "DTSTART")[1])]
             for _params, value in props(obs, "RDATE"):
                 starts += [local_value(v) for v in value.split(",")]
-            self.onsets += [(s, to) for s in starts]
-            if self.first_from is None or starts[0] == min(s for s, _ in self.onsets):
-                self.first_from = offset(prop(obs, "TZOFFSETFROM")[1])
+            self.onsets += [((s - frm).replace(tzinfo=timezone.utc), to) for s in starts]
+            if first_local is None or min(starts) < first_local:
+                first_local, self.first_from = min(starts), frm
         self.onsets.sort()
 
     def to_utc(self, local: datetime) -> datetime:
+        """A wall time in this zone: the offset in force at the instant it names (the first of two)."""
         current = self.first_from
         for onset, to in self.onsets:
-            if onset <= local:
+            if (local - current).replace(tzinfo=timezone.utc) >= onset:
                 current = to
         return (local - current).replace(tzinfo=timezone.utc)
 
@@ -365,3 +371,194 @@ def test_cli_exports_to_a_file_and_stdout_and_refuses_others_for_volunteers(run_
     refused = run_cli("export", "ics", "--person", "boss", env=as_sam)
     assert refused.returncode == 1
     assert refused.stderr.startswith("error: only coordinators may export") and refused.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- calendars real clients keep right (issue 12, D)
+
+SLUG = ics.line_slug("Test Line")
+HOSTILE_TEXTS = HOSTILE + ORDINARY[:3]
+
+
+def unescape_text(value: str) -> str:
+    """RFC 5545 3.3.11 TEXT: backslash escapes a backslash, a semicolon, a comma; \\n is a newline."""
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def raw_events(text: str) -> dict[str, dict]:
+    """UID -> the VEVENT's raw properties {NAME: value} (LAST-MODIFIED, SUMMARY as written)."""
+    (cal,) = parse_components(text)
+    return {prop(c, "UID")[1]: {n: v for n, _p, v in c["props"]} for c in cal["children"] if c["name"] == "VEVENT"}
+
+
+def ana_feed(db) -> tuple[dict, dict, dict]:
+    data = ics.person_calendar(db.conn, person(db, "ana"))
+    return plain_events(data.decode()), icalendar_events(data), raw_events(data.decode())
+
+
+def test_a_shift_someone_was_taken_off_is_exported_to_them_as_cancelled_until_they_are_back(line):
+    db, coord, shifts = line
+    uid = ics.event_uid(shifts["after"].id, SLUG)
+    before, _lib, _raw = ana_feed(db)
+    assert before[uid]["status"] == "CONFIRMED"
+    rota.unassign(db, coord, shifts["after"].id, "ana")
+    plain, library, raw = ana_feed(db)
+    for reader in (plain, library):
+        assert reader[uid]["status"] == "CANCELLED", "an import must remove it from ana's calendar"
+        assert reader[uid]["sequence"] > before[uid]["sequence"], "a client keeps an event whose SEQUENCE did not grow"
+        assert reader[uid]["alarms"] == []
+        assert (reader[uid]["start"], reader[uid]["end"]) == (shifts["after"].start_utc, shifts["after"].end_utc)
+    assert "no longer on this shift" in plain[uid]["description"]
+    assert raw[uid]["TRANSP"] == "TRANSPARENT"
+    # Not in the feeds of people who were never on it.
+    assert uid not in plain_events(ics.person_calendar(db.conn, person(db, "kim")).decode())
+    rota.assign(db, coord, shifts["after"].id, "ana")
+    back, _lib, _raw = ana_feed(db)
+    assert back[uid]["status"] == "CONFIRMED" and back[uid]["sequence"] > plain[uid]["sequence"]
+    assert back[uid]["alarms"] == [60, 15]
+
+
+def test_sequence_and_last_modified_move_whenever_the_event_changes_and_only_then(line):
+    db, coord, shifts = line
+    uid = ics.event_uid(shifts["after"].id, SLUG)
+    first, _lib, raw1 = ana_feed(db)
+    again, _lib, raw2 = ana_feed(db)
+    assert again[uid]["sequence"] == first[uid]["sequence"], "an unchanged event keeps its SEQUENCE"
+    assert raw2[uid]["LAST-MODIFIED"] == raw1[uid]["LAST-MODIFIED"]
+    assert re.fullmatch(r"\d{8}T\d{6}Z", raw1[uid]["LAST-MODIFIED"])
+    seen = [first[uid]["sequence"]]
+    changes = [
+        lambda: rota.assign(db, coord, shifts["after"].id, "luis"),  # text: "With: Luis"
+        lambda: db.conn.execute("UPDATE line SET escalation = 'Call the on-call lead'"),  # text
+        lambda: rota.edit_shift(db, coord, shifts["after"].id, end=at("2026-11-04T14:00")),  # time
+        lambda: rota.cancel_shift(db, coord, shifts["after"].id),  # status
+    ]
+    for n, change in enumerate(changes):
+        change()
+        now_plain, now_lib, _raw = ana_feed(db)
+        assert now_plain[uid]["sequence"] == now_lib[uid]["sequence"] > seen[-1], n
+        seen.append(now_plain[uid]["sequence"])
+    assert now_plain[uid]["status"] == "CANCELLED"
+    # The whole-rota feed follows its own text too (who is on it).
+    ruid = ics.event_uid(shifts["before"].id, SLUG, rota=True)
+    r1 = plain_events(ics.rota_calendar(db.conn, coord).decode())[ruid]["sequence"]
+    rota.assign(db, coord, shifts["before"].id, "kim")
+    r2 = plain_events(ics.rota_calendar(db.conn, coord).decode())[ruid]["sequence"]
+    assert r2 > r1
+
+
+def test_the_calendar_name_is_escaped_as_text(line):
+    db, _coord, _shifts = line
+    db.conn.execute("UPDATE line SET name = 'Harbor, North; Line\\'")
+    data = ics.person_calendar(db.conn, person(db, "ana"))
+    text = data.decode()
+    assert "\r\nNAME:Harbor\\, North\\; Line\\\\: Ana's shifts\r\n" in text
+    assert "\r\nX-WR-CALNAME:Harbor\\, North\\; Line\\\\: Ana's shifts\r\n" in text
+    (cal,) = parse_components(text)
+    for name in ("NAME", "X-WR-CALNAME"):
+        assert unescape_text(prop(cal, name)[1]) == "Harbor, North; Line\\: Ana's shifts"
+    summary = next(iter(raw_events(text).values()))["SUMMARY"]
+    assert summary.startswith("Harbor\\, North\\; Line\\\\: ")
+
+
+def test_vtimezone_onsets_are_in_the_local_time_before_each_change(line):
+    """RFC 5545 3.6.5: DTSTART of an observance is the onset in TZOFFSETFROM (02:00 both ways in New York)."""
+    db, _coord, _shifts = line
+    (cal,) = parse_components(ics.person_calendar(db.conn, person(db, "ana")).decode())
+    (vtz,) = [c for c in cal["children"] if c["name"] == "VTIMEZONE"]
+    observances = {
+        (o["name"], prop(o, "DTSTART")[1]): (prop(o, "TZOFFSETFROM")[1], prop(o, "TZOFFSETTO")[1])
+        for o in vtz["children"]
+    }
+    assert observances[("DAYLIGHT", "20270314T020000")] == ("-0500", "-0400")
+    assert observances[("STANDARD", "20261101T020000")] == ("-0400", "-0500")
+    assert ("DAYLIGHT", "20270314T030000") not in observances
+
+
+def test_a_person_with_no_shifts_gets_a_valid_calendar_with_a_component(line):
+    db, coord, _shifts = line
+    people.add(db, coord, handle="new", name="New Person")
+    data = ics.person_calendar(db.conn, person(db, "new"))
+    (cal,) = parse_components(data.decode())
+    assert [c["name"] for c in cal["children"]] == ["VTIMEZONE"]
+    assert plain_events(data.decode()) == {} and icalendar_events(data) == {}
+    from icalendar import Calendar
+
+    assert Calendar.from_ical(data).walk("VTIMEZONE")
+
+
+def test_a_line_in_a_zone_without_changes_still_has_an_observance(line):
+    db, _coord, _shifts = line
+    db.conn.execute("UPDATE line SET tz = 'Asia/Kolkata'")
+    (cal,) = parse_components(ics.person_calendar(db.conn, person(db, "kim")).decode())
+    (vtz,) = [c for c in cal["children"] if c["name"] == "VTIMEZONE"]
+    assert [o["name"] for o in vtz["children"]] == ["STANDARD"]
+    assert prop(vtz["children"][0], "TZOFFSETTO")[1] == "+0530"
+
+
+def test_feed_directory_follows_no_link_and_removes_only_what_it_wrote(line, tmp_path):
+    db, coord, _shifts = line
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "unrelated.ics").write_text("not warmline's")
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "people").symlink_to(elsewhere)  # planted
+    with pytest.raises(Refused, match="symbolic link"):
+        ics.write_feeds(db.conn, coord, feeds)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["unrelated.ics"]
+    (feeds / "people").unlink()
+    written = {f.handle: f.path for f in ics.write_feeds(db.conn, coord, feeds)}
+    assert stat.S_IMODE((feeds / ics.MANIFEST_FILE).stat().st_mode) == 0o600
+    # A feed replaced by a link to someone else's file: the link is replaced, its target untouched.
+    target = elsewhere / "precious.txt"
+    target.write_text("keep me")
+    written["ana"].unlink()
+    written["ana"].symlink_to(target)
+    mine = feeds / "people" / "notes-0123456789abcdef0123.ics"  # someone's own file in DIR/people
+    mine.write_text("not a feed warmline wrote")
+    people.deactivate(db, coord, "kim")
+    again = {f.handle: f.path for f in ics.write_feeds(db.conn, coord, feeds)}
+    assert target.read_text() == "keep me"
+    assert not written["ana"].is_symlink() and written["ana"].read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert not written["kim"].exists(), "kim's feed (written by warmline) is removed"
+    assert mine.read_text() == "not a feed warmline wrote", "a file warmline did not write is never removed"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["precious.txt", "unrelated.ics"]
+    assert not [p for p in (feeds / "people").iterdir() if p.name.endswith(".tmp")]
+    assert "kim" not in again
+    # A key file that is a link is refused, not read through.
+    (feeds / ics.KEY_FILE).unlink()
+    (feeds / ics.KEY_FILE).symlink_to(target)
+    with pytest.raises(Exception, match="symbolic link|not a regular file"):
+        ics.write_feeds(db.conn, coord, feeds)
+    assert target.read_text() == "keep me"
+
+
+def test_a_feed_directory_that_is_a_link_is_refused(line, tmp_path):
+    db, coord, _shifts = line
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    with pytest.raises(Refused, match="symbolic link"):
+        ics.write_feeds(db.conn, coord, tmp_path / "link")
+    assert list(real.iterdir()) == []
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXTS, ids=[describe(t) for t in HOSTILE_TEXTS])
+def test_hostile_names_and_line_names_leave_no_raw_control_and_are_escaped(line, hostile):
+    db, coord, shifts = line
+    plant(db.path, "UPDATE line SET name = ?, escalation = ?", (f"Line, A; {hostile}", f"Call; {hostile}"))
+    plant(db.path, "UPDATE person SET name = ? WHERE handle = 'luis'", (hostile,))
+    plant(db.path, "UPDATE person SET name = ? WHERE handle = 'ana'", (f"{hostile} Ana",))
+    for data in (ics.person_calendar(db.conn, person(db, "ana")), ics.rota_calendar(db.conn, coord)):
+        text = data.decode("utf-8")
+        assert escaped_controls(text, allow="\r\n") == [], describe(hostile)
+        assert "\r" not in text.replace("\r\n", "")
+        assert "\n" not in text.replace("\r\n", "")
+        for raw in unfold(text):
+            name = raw.split(":", 1)[0].split(";", 1)[0]
+            if name in ("NAME", "X-WR-CALNAME", "SUMMARY", "DESCRIPTION"):
+                value = raw.split(":", 1)[1]
+                assert re.search(r"(?<!\\),", value) is None, raw
+                assert re.search(r"(?<!\\);", value) is None, raw
+        plain_events(text)
+        icalendar_events(data)

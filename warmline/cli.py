@@ -2389,8 +2389,8 @@ def export_csv(c: Context, kind: str, start: str | None, finish: str | None, out
     tz = c.tz()
     moment = now()
     if kind == "rota":
+        lo, hi = day_range(tz, moment, start, finish, default_days=28)  # refused before anything is written
         rota.extend_horizon(c.db())
-        lo, hi = day_range(tz, moment, start, finish, default_days=28)
         rows, header = csvio.rota_rows(c.db().conn, actor, lo, hi), csvio.ROTA_HEADER
     else:
         lo, hi = day_range(

@@ -16,6 +16,7 @@ Audit rows record a note's length, never its text.
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 import unicodedata
@@ -41,37 +42,189 @@ ANONYMOUS = "callers are anonymous: the note looks like it contains {what}; remo
 
 
 # ---------------------------------------------------------------- screening
+#
+# The screen reads a folded copy of the note (see `_for_screening`): escapes decoded, compatibility
+# forms, accents and invisible characters dropped, look-alike letters made Latin, number words made
+# digits. It then masks what is numeric but ordinary in a note (times, dates, shift hours, money,
+# percentages) and looks for runs of digits written the way phone numbers are, and for e-mail
+# addresses, literal or spelled out. Number words are English.
 
 
 _PHONE_MIN_DIGITS = 7  # local numbers have 7; 988, 911, 112, 116 123 and shift ids have fewer
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+# Letters of other scripts that look like Latin ones (lower case: the text is case-folded first).
+_CONFUSABLES = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k",
+        "ӏ": "l", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "г": "r", "с": "c", "ѕ": "s",
+        "т": "t", "у": "y", "ү": "y", "х": "x", "ԁ": "d", "ԝ": "w", "ѡ": "w", "ь": "b", "з": "3",
+        # Greek
+        "α": "a", "β": "b", "γ": "y", "ε": "e", "ζ": "z", "η": "n", "ι": "i", "κ": "k", "μ": "u",
+        "ν": "v", "ο": "o", "ρ": "p", "σ": "o", "ς": "s", "τ": "t", "υ": "u", "χ": "x", "ω": "w",
+        # Latin and IPA look-alikes that NFKC keeps
+        "ı": "i", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ɪ": "i", "ʟ": "l", "ᴀ": "a", "ᴄ": "c", "ᴅ": "d",
+        "ᴇ": "e", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
+        "ꜱ": "s", "ʀ": "r", "ɴ": "n", "ʜ": "h", "ɢ": "g", "ʏ": "y", "ø": "o", "ł": "l", "đ": "d",
+        # other at signs and dots
+        "﹫": "@", "＠": "@", "․": ".", "。": ".", "｡": ".", "‧": ".",
+    }
+)
+
+# English number words. "oh" and "o" are zero only next to other number words; "double" and
+# "triple" repeat the digit after them; "twenty five" is 25, "eight hundred" 800.
+_UNITS = {
+    "zero": "0", "nought": "0", "naught": "0", "oh": "0", "o": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}
+_TEENS = {
+    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+    "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+}
+_TENS = {
+    "twenty": "2", "thirty": "3", "forty": "4", "fourty": "4", "fifty": "5", "sixty": "6",
+    "seventy": "7", "eighty": "8", "ninety": "9",
+}
+_REPEAT = {"double": 2, "triple": 3, "treble": 3}
+_SCALE = {"hundred": "00", "thousand": "000"}
+_NOT_ALONE = {"oh", "o", "double", "triple", "treble", "hundred", "thousand"}  # a run of only these is words
+
+_TLDS = (
+    "com|org|net|edu|gov|mil|int|info|biz|io|co|me|us|uk|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi"
+    "|pl|pt|in|mx|br|ar|cl|jp|cn|ru|za|eu|email|mail|online|xyz|app|dev"
+)
+_PROVIDERS = (
+    "gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|protonmail|proton|aol|gmx|yandex|zoho|fastmail"
+    "|btinternet|comcast|wanadoo|laposte|rediffmail"
+)
 
 
 @cache
 def _patterns() -> SimpleNamespace:
     """The screening's patterns, compiled the first time a note is screened (not at import: the
     app's start-up imports this module for reading notes)."""
-    domain_tail = (
-        r"(?:com|org|net|edu|gov|mil|int|info|io|co|me|us|uk|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at|se|no|dk|fi"
-        r"|pl|pt|in|mx|br|ar|jp|email|mail)"
-    )
-    # "name at example dot com", "name (at) example (dot) org", "name[at]example.com"
-    at = r"(?:\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*|\s+at\s+)"
-    dot = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+|\.(?=\w))"
+    number_word = "|".join(sorted((*_UNITS, *_TEENS, *_TENS, *_REPEAT, *_SCALE), key=len, reverse=True))
+    word = rf"(?:{number_word})"
+    sep = r"[\s,_./\-\u2010-\u2015]"  # what may stand between the words of a spoken number
+    around = r"[\s_\-~*.,+=:|]+"  # what may stand around a spelled-out "at" or "dot"
+    local = r"(?<![\w.+%\x02-])[\w.+%\x02-]+"  # the start of an address: "\x02" is a spelled dot
+    dot = r"\s*[.\x02]\s*"
     return SimpleNamespace(
+        percent=re.compile(r"%([2-7][0-9a-fA-F])"),
+        # "o" and "l" written for 0 and 1 next to digits ("O77OO", "555-0l23").
+        o_for_zero=re.compile(r"(?<=\d)o+|o+(?=\d)"),
+        # ... and 0 written for o next to letters, for the e-mail check ("c0m", "d0t").
+        zero_for_o=re.compile(r"(?<=[a-z])0|0(?=[a-z])"),
+        # Separators said in words between digits: "555 dash 123", "five five five then one two three".
+        spoken_sep=re.compile(r"(?<=\d)\s*(?:dash|hyphen|dot|point|slash|space|then)\s*(?=\d)"),
+        l_for_one=re.compile(r"(?<=\d)l+|l+(?=\d)"),
+        number_word=re.compile(word),
+        number_words=re.compile(rf"(?<![a-z]){word}(?:{sep}*{word})*(?![a-z'\u2019])"),  # not "o'clock"
         # Things that look numeric but are ordinary in a note; masked before looking for phone numbers.
         iso_date=re.compile(
-            r"(?<!\d)(?:19|20)\d\d-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?:T\d{1,2}:\d\d(?::\d\d)?)?(?!\d)"
+            r"(?<![\d/.-])(?:19|20)\d\d([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+            r"(?:[t ]\d{1,2}:\d\d(?::\d\d)?)?(?![\d/.-])"
         ),
-        num_date=re.compile(r"(?<![\d./])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d./])"),
+        num_date=re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d./-])"),
+        day_month=re.compile(r"(?<![\d/])(\d{1,2})(/)(\d{1,2})(?![\d/])"),
+        year_range=re.compile(r"(?<![\d./-])(?:19|20)\d\d\s*[-/\u2010-\u2015]\s*(?:(?:19|20)\d\d|\d\d)(?![\d./-])"),
+        hhmm_range=re.compile(r"(?<!\d)(?:[01]\d|2[0-3])[0-5]\d\s*[-\u2010-\u2015]\s*(?:[01]\d|2[0-4])[0-5]\d(?!\d)"),
+        dot_range=re.compile(
+            r"(?<![\d.])(?:[01]?\d|2[0-3])[.h][0-5]\d\s*[-\u2010-\u2015]\s*(?:[01]?\d|2[0-4])[.h][0-5]\d(?![\d.])"
+        ),
         clock=re.compile(r"(?<![\d:])(?:[01]?\d|2[0-4]):[0-5]\d(?::[0-5]\d)?(?![\d:])"),
-        hhmm_range=re.compile(r"(?<!\d)(?:[01]\d|2[0-3])[0-5]\d\s*[-–—]\s*(?:[01]\d|2[0-4])[0-5]\d(?!\d)"),
-        # A run of digits with the separators phone numbers are written with: spaces, dots, dashes,
-        # slashes and parentheses, optionally led by + or (.
-        digit_run=re.compile(r"[+(]?\d(?:[\s.\-/()\u2010-\u2015]*\d)*\)?"),
-        email=re.compile(r"[\w.+%-]+\s*(?:@|＠)\s*[\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,}", re.IGNORECASE),
-        email_spelled=re.compile(rf"[\w.+-]+{at}[\w-]+(?:{dot}[\w-]+)*{dot}{domain_tail}\b", re.IGNORECASE),
+        am_pm=re.compile(r"(?<![\d.:])\d{1,2}(?:[.:][0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z])"),
+        money=re.compile(
+            r"[$£€¥₹]\s?\d[\d,.]*"
+            r"|(?<![\d,.])\d[\d,.]*\s?(?:%|percent\b|per cent\b|dollars?\b|euros?\b|pounds?\b|pesos?\b|rupees?\b"
+            r"|usd\b|eur\b|gbp\b|k\b)"
+        ),
+        # A run of digits with the separators phone numbers are written (or disguised) with.
+        digit_run=re.compile(r"(?:\+\s*)?\(?\d(?:[\s.,;_\-/():~*|x'\"\u2010-\u2015]*\d)*\)?"),
+        comma_list=re.compile(r"\d++(?:\s*+,\s++\d++)++"),
+        # Letters spaced out one by one ("s a m @ e x a m p l e . c o m").
+        spaced_letters=re.compile(r"(?<![\w.@])(?:[\w.@] ){2,}[\w.@](?![\w.@])"),
+        # E-mail: "at" and "dot" in brackets, or with spaces, dashes or underscores around them,
+        # become \x01 and \x02 so that the spelled form can require a known top-level domain.
+        bracket_at=re.compile(r"(?<!\s)\s*[(\[{<]\s*(?:a\s?t|@)\s*[)\]}>]\s*"),
+        bracket_dot=re.compile(r"(?<!\s)\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*"),
+        spelled_at=re.compile(rf"(?<=[^\W_]){around}(?:at|@){around}(?=[^\W_])"),
+        spelled_dot=re.compile(
+            rf"(?<=[^\W_])(?:{around}(?:d[o0]t|period){around}|{around}\.[\s_\-~*+=:|]+)(?=[^\W_])"
+        ),
+        email=re.compile(r"(?<![\w.+%-])[\w.+%-]+\s*@\s*[\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,}"),
+        email_spelled=re.compile(rf"{local}\s*[@\x01]\s*[\w-]+(?:{dot}[\w-]+)*?{dot}(?:{_TLDS})(?!\w)"),
+        # A known mail provider after "at" ("sam at gmail"), or with its domain ("sam gmail dot com").
+        provider_at=re.compile(rf"{local}\s*[@\x01]\s*(?:{_PROVIDERS})(?!\w)"),
+        provider_domain=re.compile(rf"{local}\s+(?:{_PROVIDERS}){dot}(?:{_TLDS})(?!\w)"),
     )
+
+
+def _decode_escapes(text: str) -> str:
+    """Percent-escapes (sam%40example.com) and HTML character references (sam&#64;example.com) decoded."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "%" in text:
+        text = _patterns().percent.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+def _fold(text: str) -> str:
+    """Compatibility forms folded (full-width digits become digits), accents, combining marks and
+    invisible format characters (zero-width spaces) dropped, case folded, and letters of other
+    scripts that look like Latin ones made Latin (the Cyrillic 'а' in 'аt')."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return unicodedata.normalize("NFKC", kept).casefold().translate(_CONFUSABLES)
+
+
+def _spoken_number(run: str) -> str:
+    words = _patterns().number_word.findall(run)  # also when written together: "fivefivefive"
+    if all(w in _NOT_ALONE for w in words):
+        return run  # "oh well", "a double shift", "a hundred"
+    out: list[str] = []
+    repeat = 1
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if w in _REPEAT:
+            repeat = _REPEAT[w]
+            continue
+        if w in _SCALE:
+            out.append(_SCALE[w])
+            continue
+        if w in _TENS:
+            if i < len(words) and words[i] in _UNITS and _UNITS[words[i]] != "0":
+                digits = _TENS[w] + _UNITS[words[i]]
+                i += 1
+            else:
+                digits = _TENS[w] + "0"
+        elif w in _UNITS:
+            digits = _UNITS[w]
+        else:
+            digits = _TEENS.get(w, "")
+        out.append(digits * repeat)
+        repeat = 1
+    return "".join(out)
+
+
+def _number_words(text: str) -> str:
+    """Runs of English number words become digits: 'five five five' is 555, 'oh seven double seven'
+    is 0777, 'nine-one-one' is 911, 'twenty four' is 24 (the text must be folded first)."""
+    return _patterns().number_words.sub(lambda m: _spoken_number(m.group(0)), text)
+
+
+def _for_screening(text: str) -> str:
+    """The text as the screen reads it: escapes decoded, folded (see `_fold`), number words made
+    digits, the letters o and l touching a digit read as 0 and 1, and separators said in words
+    between digits ("555 dash 123") made dashes, so that none of them hides anything."""
+    found = _patterns()
+    spoken = _number_words(_fold(_decode_escapes(text)))
+    digits = found.o_for_zero.sub(lambda m: "0" * len(m.group(0)), spoken)
+    digits = found.l_for_one.sub(lambda m: "1" * len(m.group(0)), digits)
+    return found.spoken_sep.sub("-", digits)
 
 
 def _valid_day_month(match: re.Match) -> bool:
@@ -79,43 +232,84 @@ def _valid_day_month(match: re.Match) -> bool:
     return 1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)
 
 
-def _for_screening(text: str) -> str:
-    """The text as the screen reads it: compatibility forms folded (full-width digits become
-    digits) and invisible format characters (zero-width spaces) removed, so they hide nothing."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-
-
-def _mask_ordinary_numbers(text: str) -> str:
+def _mask_ordinary_numbers(folded: str) -> str:
+    """Times, dates, shift hours, year ranges, money and percentages replaced by ' q ' (a letter that is
+    no separator, so the digits on either side stay apart)."""
     found = _patterns()
-    text = found.iso_date.sub(" x ", text)
-    text = found.num_date.sub(lambda m: " x " if _valid_day_month(m) else m.group(0), text)
-    text = found.hhmm_range.sub(" x ", text)
-    return found.clock.sub(" x ", text)
+    text = found.iso_date.sub(" q ", folded)
+    text = found.num_date.sub(lambda m: " q " if _valid_day_month(m) else m.group(0), text)
+    text = found.day_month.sub(lambda m: " q " if _valid_day_month(m) else m.group(0), text)
+    text = found.year_range.sub(" q ", text)
+    text = found.hhmm_range.sub(" q ", text)
+    text = found.dot_range.sub(" q ", text)
+    text = found.clock.sub(" q ", text)
+    text = found.am_pm.sub(" q ", text)
+    return found.money.sub(" q ", text)
 
 
-def looks_like_phone(text: str) -> bool:
-    """True when the text holds something written like a phone number (national or international)."""
-    masked = _mask_ordinary_numbers(_for_screening(text))
-    for match in _patterns().digit_run.finditer(masked):
-        groups = re.findall(r"\d+", match.group(0))
+def _digit_runs(folded: str) -> list[str]:
+    """The runs of digits in folded text once ordinary numbers are masked: digits with the
+    separators phone numbers are written (or disguised) with between them (spaces, commas, dots,
+    dashes, slashes, underscores, parentheses...), each run read as one number."""
+    masked = _mask_ordinary_numbers(folded)
+    return [m.group(0) for m in _patterns().digit_run.finditer(masked)]
+
+
+def _phone_in(folded: str) -> bool:
+    found = _patterns()
+    if "@" in folded:  # the digits of an e-mail address are the address's
+        folded = found.email.sub(" q ", folded)
+    for run in _digit_runs(folded):
+        groups = re.findall(r"\d+", run)
         digits = sum(len(g) for g in groups)
         if digits < _PHONE_MIN_DIGITS:
             continue
-        # Runs of one- and two-digit numbers ("12 15 18 20", "9.30-10.15") are counts and times;
-        # a phone number has a group of three or more digits, or is international (+33 1 23 45 67 89),
-        # or is a national number in pairs (01 23 45 67 89).
-        text_run = match.group(0).lstrip("(")
-        if max(len(g) for g in groups) >= 3 or text_run.startswith("+") or (digits >= 10 and groups[0].startswith("0")):
+        # A list of like numbers ("shifts 101, 102, 103") is not a number.
+        if (
+            len(groups) >= 3
+            and len({len(g) for g in groups}) == 1
+            and len(groups[0]) <= 3
+            and not groups[0].startswith("0")
+            and found.comma_list.fullmatch(run)
+        ):
+            continue
+        # Runs of a few one- and two-digit numbers ("12 15 18 20", "9.30-10.15") are counts and
+        # times; a phone number has a group of three or more digits, or is international
+        # (+33 1 23 45 67 89), or has ten digits or more (01 23 45 67 89), or is spelled digit by
+        # digit (5 5 5 1 2 3 4).
+        singles = sum(1 for g in groups if len(g) == 1)
+        if max(len(g) for g in groups) >= 3 or run.startswith("+") or digits >= 10 or singles >= 3:
             return True
     return False
 
 
-def looks_like_email(text: str) -> bool:
-    """True when the text holds an e-mail address, plain or spelled out ("name at example dot com")."""
-    folded = _for_screening(text)
+def _email_in(folded: str) -> bool:
     found = _patterns()
-    return bool(found.email.search(folded) or found.email_spelled.search(folded))
+    if "@" in folded or " " in folded:
+        folded = found.spaced_letters.sub(lambda m: m.group(0).replace(" ", ""), folded)
+    if found.email.search(folded):
+        return True
+    folded = found.zero_for_o.sub("o", folded)
+    spelled = found.bracket_at.sub("\x01", folded)
+    spelled = found.bracket_dot.sub("\x02", spelled)
+    spelled = found.spelled_at.sub("\x01", spelled)
+    spelled = found.spelled_dot.sub("\x02", spelled)
+    return bool(
+        found.email_spelled.search(spelled)
+        or found.provider_at.search(spelled)
+        or found.provider_domain.search(spelled)
+    )
+
+
+def looks_like_phone(text: str) -> bool:
+    """True when the text holds something written like a phone number (national or international),
+    also with unusual separators, in number words, or in look-alike characters."""
+    return _phone_in(_for_screening(text))
+
+
+def looks_like_email(text: str) -> bool:
+    """True when the text holds an e-mail address, plain, escaped or spelled out ("name at example dot com")."""
+    return _email_in(_for_screening(text))
 
 
 def screen(text: str) -> str:
@@ -138,10 +332,16 @@ def screen(text: str) -> str:
                 "the note contains a control character (a tab, escape or direction override): "
                 "remove it; line breaks are fine"
             )
-    if looks_like_phone(note):
-        raise Refused(ANONYMOUS.format(what="a phone number"))
-    if looks_like_email(note):
+    folded = _for_screening(note)
+    # An address with digits in it is an e-mail address, so e-mail is looked for first.
+    email = _email_in(folded)
+    phone = _phone_in(folded)
+    if phone and email:
+        raise Refused(ANONYMOUS.format(what="a phone number and an e-mail address"))
+    if email:
         raise Refused(ANONYMOUS.format(what="an e-mail address"))
+    if phone:
+        raise Refused(ANONYMOUS.format(what="a phone number"))
     return note
 
 

@@ -2661,13 +2661,13 @@ def run_guarded(work: Callable[[], Any]) -> Any:
         return work()
     except click.MissingParameter as exc:
         # A BadParameter subclass, but a missing option or argument is a usage error: exit 2.
-        exc.show()
+        _show_usage(exc)
         sys.exit(2)
     except click.BadParameter as exc:
         # A malformed value (a number that is not one) is invalid input: exit 1, one line.
         _fail(exc.format_message())
     except click.UsageError as exc:
-        exc.show()
+        _show_usage(exc)
         sys.exit(2)
     except click.ClickException as exc:
         _fail(exc.format_message())
@@ -2691,9 +2691,16 @@ def run_guarded(work: Callable[[], Any]) -> Any:
         raise
 
 
-def _fail(message: str) -> None:
-    from .text import safe
+def _show_usage(exc: click.UsageError) -> None:
+    """click's usage message, made safe: it may quote what was typed (an unknown option or command)."""
+    import io
 
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    click.echo(safe(buffer.getvalue(), multiline=True), err=True, nl=False)
+
+
+def _fail(message: str) -> None:
     # The one place errors are printed: one line, and nothing in it acts on the terminal.
     click.echo("error: " + safe(" ".join(str(message).split())), err=True)
     sys.exit(1)

@@ -317,6 +317,9 @@ def test_errors_are_one_line_and_escaped(rota):
         ("match", "grief\x1b]0;x\x07"),
         ("tags", "add", "bad\x1b", "--label", "x\x1b", "--family", "experience"),
         ("shifts", "--from", "2026-11-23\x1b]0;x\x07"),
+        ("shifts", "--fro\x1b]0;x\x07m\u202e"),  # click's usage errors quote what was typed
+        ("sh\x1b]0;x\x07ifts\u202e",),
+        ("export", "csv", "r\u202eota\x9b"),
     ):
         code, out, err = rota.run(*args)
         assert_clean(args, code, out, err, codes=(1, 2))

@@ -237,7 +237,7 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
         shifts[sid] = [parse_utc(s_utc), parse_utc(e_utc), seats, backup_seats, [], []]
     for sid, pid, role in conn.execute(
         "SELECT a.shift_id, a.person_id, a.role FROM assignment a JOIN shift s ON s.id = a.shift_id"
-        " WHERE s.status = 'scheduled' AND s.start_utc >= ? AND s.start_utc < ? ORDER BY a.id",
+        " WHERE s.status = 'scheduled' AND s.start_utc >= ? AND s.start_utc < ?",
         (iso_utc(start - _LONGEST_SHIFT), hi_s),
     ):
         shifts[sid][4 if role == "peer" else 5].append(pid)
@@ -268,19 +268,19 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
             checks += 1
             if sum(1 for pid in people if goal.tag_id in holds.get(pid, ())) >= goal.min_people:
                 met += 1
-        for acc in (accs[slot(s_start)], total):
-            acc.shifts += 1
-            acc.shift_hours += hours
-            acc.seat_hours += seats * hours
-            acc.seat_hours_covered += min(len(peers), seats) * hours
-            if backup:
-                acc.hours_with_backup += hours
-            acc.volunteer_hours += hours * len(people)
-            acc.peer_hours += hours * len(peers)
-            acc.backup_hours += hours * len(backup)
-            acc.people.update(people)
-            acc.goal_checks += checks
-            acc.goals_met += met
+        acc = accs[slot(s_start)]  # one period each; the total is their sum, below
+        acc.shifts += 1
+        acc.shift_hours += hours
+        acc.seat_hours += seats * hours
+        acc.seat_hours_covered += min(len(peers), seats) * hours
+        if backup:
+            acc.hours_with_backup += hours
+        acc.volunteer_hours += hours * len(people)
+        acc.peer_hours += hours * len(peers)
+        acc.backup_hours += hours * len(backup)
+        acc.people.update(people)
+        acc.goal_checks += checks
+        acc.goals_met += met
         for pid in peers:
             row = per_person.setdefault(pid, [0, 0.0, 0.0, 0.0])
             row[0] += 1
@@ -293,8 +293,11 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
             row[3] += hours
 
     # Calls: who was on shift at each call (shifts sorted by start; none is longer than 24 h).
-    on = sorted((s[0], s[1], s[4] + s[5]) for s in shifts.values())
+    on = sorted((s[0], s[1], sid) for sid, s in shifts.items())
     on_starts = [o[0] for o in on]
+    longest = max((s[1] - s[0] for s in shifts.values()), default=timedelta(0))
+    shift_offers: dict[int, frozenset[str]] = {}
+    nothing: frozenset[str] = frozenset()
     tags = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, label, family FROM tag")}
     calls: dict[int, list] = {}
     for cid, at_utc in conn.execute("SELECT id, at_utc FROM call WHERE at_utc >= ? AND at_utc < ?", (lo_s, hi_s)):
@@ -308,26 +311,27 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     need_calls: Counter = Counter()
     need_met: Counter = Counter()
     families: Counter = Counter()
-    offered_cache: dict[datetime, set[str]] = {}
     for at, needs in calls.values():
         local = at.astimezone(tz)
         heat[local.weekday()][local.hour] += 1
-        offered = offered_cache.get(at)
-        if offered is None:
-            offered = set()
-            i = bisect.bisect_right(on_starts, at)
-            while i > 0 and on[i - 1][0] > at - _LONGEST_SHIFT:
-                i -= 1
-                s_start, s_end, people = on[i]
-                if s_end > at:
-                    for pid in people:
-                        offered |= holds.get(pid, set())
-            offered_cache[at] = offered
+        # What the people on every shift running at `at` offer (a shift's offers are worked out once).
+        offered: frozenset[str] | set[str] = nothing
+        i = bisect.bisect_right(on_starts, at)
+        earliest = at - longest
+        while i > 0 and on[i - 1][0] >= earliest:
+            i -= 1
+            s_start, s_end, sid = on[i]
+            if s_end > at:
+                here = shift_offers.get(sid)
+                if here is None:
+                    held = [holds[pid] for pid in shifts[sid][4] + shifts[sid][5] if pid in holds]
+                    here = shift_offers[sid] = frozenset().union(*held)
+                offered = here if offered is nothing else offered | here
         met = sum(1 for t in needs if t in offered)
-        for acc in (accs[slot(at)], total):
-            acc.calls += 1
-            acc.needs_asked += len(needs)
-            acc.needs_met += met
+        acc = accs[slot(at)]
+        acc.calls += 1
+        acc.needs_asked += len(needs)
+        acc.needs_met += met
         for t in needs:
             need_calls[t] += 1
             if t in offered:
@@ -339,14 +343,18 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     for (created,) in conn.execute("SELECT created_at FROM person WHERE created_at >= ? AND created_at < ?", (lo_s, hi_s)):
         at = parse_utc(created)
         accs[slot(at)].new_people += 1
-        total.new_people += 1
     for at_text, _subject in conn.execute(
         "SELECT at, subject FROM audit WHERE action = 'person.deactivate' AND at >= ? AND at < ?", (lo_s, hi_s)
     ):
         at = parse_utc(at_text)
         accs[slot(at)].departed_people += 1
-        total.departed_people += 1
 
+    for acc in accs:
+        for name in _Acc.__slots__:
+            if name == "people":
+                total.people |= acc.people
+            else:
+                setattr(total, name, getattr(total, name) + getattr(acc, name))
     names = {}
     if per_person:
         for pid, handle, name in conn.execute("SELECT id, handle, name FROM person"):

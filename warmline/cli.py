@@ -2305,7 +2305,7 @@ def export_ics(c: Context, person: str | None, output: str | None, directory: st
     """Export shifts as an iCalendar (.ics) file: your own, someone's, or feeds for everyone.
 
     Events keep stable UIDs, so importing a newer export updates them instead of adding
-    copies; cancelled shifts are marked cancelled. Each event reminds you at your notification
+    copies; cancelled shifts, and shifts you were taken off, are marked cancelled. Each event reminds you at your notification
     lead times (default 60 and 15 minutes). Feeds hold no tags and, of other people, only
     first names. Files are written
     0644 (meant for publishing); --dir creates DIR 0755 and names each feed with a secret
@@ -2512,10 +2512,12 @@ def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
 def restore_cmd(c: Context, src: str, as_json: bool) -> None:
     """Replace the rota with a backup, keeping the current one aside (coordinators).
 
-    Refuses a file that is not a warmline rota, is damaged, or was written by a newer
-    warmline; the rota is then left untouched. The current rota is kept as
-    NAME.before-restore-YYYYmmddTHHMMSS (mode 0600). An older backup is upgraded.
-    A rota too damaged to open is moved aside without asking who you are.
+    Refuses a file that is not a warmline rota, is damaged, was written by a newer
+    warmline, breaks a rule `warmline check` checks, or holds any table, column,
+    index, trigger or view warmline did not create; the rota is then left untouched.
+    The current rota is kept as NAME.before-restore-YYYYmmddTHHMMSS (mode 0600). An
+    older backup is upgraded. A rota too damaged to open (or holding schema objects
+    warmline did not create) is moved aside without asking who you are.
 
     \b
     Example:

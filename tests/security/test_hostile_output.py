@@ -397,3 +397,25 @@ def test_terminal_channel_shows_controls_as_escapes():
     # The sequence's own ESC and BEL are the only controls: two OSCs, three BELs.
     assert escaped_controls(sequence.replace("\x1b]", "").replace("\x07", "")) == []
     assert "\\u202e" in sequence and "\\x1b[2J\\u2066" in sequence
+
+
+def test_the_cli_prints_only_through_its_safe_helpers():
+    """A guard for commands added later: in warmline/cli.py only echo(), emit() and the two
+    error printers call click.echo, and print() is never used, so every line a command
+    prints goes through text.safe or text.json_dumps."""
+    import ast
+
+    import warmline.cli
+
+    tree = ast.parse(Path(warmline.cli.__file__).read_text(encoding="utf-8"))
+    allowed = {"echo", "emit", "_show_usage", "_fail"}
+    offenders = []
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.name in allowed:
+            continue
+        for node in ast.walk(func):
+            if isinstance(node, ast.Call):
+                callee = ast.unparse(node.func)
+                if callee in ("click.echo", "click.secho", "print", "sys.stdout.write", "sys.stderr.write"):
+                    offenders.append(f"{func.name}:{node.lineno} {callee}")
+    assert offenders == [], offenders

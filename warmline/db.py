@@ -357,11 +357,13 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
 
 
 def refuse_shared_dir(path: Path) -> None:
-    """Refuse a rota whose (real) directory another user owns, or that group or others may write.
+    """Refuse a rota whose (real) directory another user (not root) owns, or that every user may write.
 
     Whoever can write the directory can replace the rota or plant a -wal beside it that SQLite
     would apply. A sticky directory (like /tmp) is allowed: there nobody else may replace our files,
-    and a -wal or -shm planted in advance is refused by refuse_foreign_file.
+    and a -wal or -shm planted in advance is refused by refuse_foreign_file. A group-writable
+    directory is allowed: its owner chose to trust that group (with umask 002 and a group of one's
+    own, every new directory is group-writable).
     """
     parent = path.resolve().parent
     try:
@@ -374,11 +376,10 @@ def refuse_shared_dir(path: Path) -> None:
             f"the directory {parent} belongs to another user (uid {st.st_uid}): warmline keeps a rota only in a"
             " directory of its own user or root; move the rota into one of yours, or run warmline as that user"
         )
-    if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
-        who = "others" if st.st_mode & 0o002 else "its group"
+    if st.st_mode & 0o002 and not st.st_mode & stat.S_ISVTX:
         raise StorageError(
-            f"the directory {parent} can be written by {who} (mode {stat.S_IMODE(st.st_mode):04o}), who could replace"
-            f" the rota or plant files beside it: make it private (`chmod go-w {parent}`) or move the rota"
+            f"the directory {parent} can be written by every user (mode {stat.S_IMODE(st.st_mode):04o}), who could"
+            f" replace the rota or plant files beside it: make it private (`chmod go-w {parent}`) or move the rota"
         )
 
 

@@ -221,8 +221,8 @@ def test_a_rota_or_a_wal_owned_by_another_user_is_refused(template, tmp_path, mo
         assert mode_of(rota) == 0o666, "someone else's file is refused, not changed"
 
 
-@pytest.mark.parametrize("mode", [0o777, 0o775, 0o757])
-def test_a_rota_in_a_directory_others_can_write_is_refused_with_what_to_do(template, run_cli, mode):
+@pytest.mark.parametrize("mode", [0o777, 0o757, 0o703])
+def test_a_rota_in_a_directory_every_user_can_write_is_refused_with_what_to_do(template, run_cli, mode):
     run_cli.db.write_bytes(template.read_bytes())
     run_cli.db.chmod(PRIVATE)
     before = run_cli.db.read_bytes()
@@ -231,10 +231,12 @@ def test_a_rota_in_a_directory_others_can_write_is_refused_with_what_to_do(templ
         done = run_cli("people", "list")
         assert done.returncode == 1
         assert done.stderr.startswith("error: the directory ") and done.stderr.count("\n") == 1, done.stderr
-        assert "can be written by" in done.stderr and "chmod go-w" in done.stderr
+        assert "can be written by every user" in done.stderr and "chmod go-w" in done.stderr
         assert run_cli.db.read_bytes() == before
         assert not Path(f"{run_cli.db}-wal").exists()
         run_cli.workdir.chmod(0o1777)  # sticky, like /tmp: nobody else may replace the rota
+        assert run_cli("people", "list").returncode == 0
+        run_cli.workdir.chmod(0o775)  # group-writable (umask 002): the owner trusts that group
         assert run_cli("people", "list").returncode == 0
     finally:
         run_cli.workdir.chmod(0o700)

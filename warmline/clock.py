@@ -1,4 +1,9 @@
-"""The one clock. `WARMLINE_NOW` (ISO 8601 with an offset) fixes it for demos and tests."""
+"""The one clock. `WARMLINE_NOW` (ISO 8601 with an offset) fixes it for demos and tests.
+
+Whoever runs a command sets WARMLINE_NOW, so it only drives what is shown and what a demo
+builds. A decision about access ("is this volunteer on shift now?", how long a handle stays
+locked) uses `real_now()`, which nothing the acting person sets can move.
+"""
 
 from __future__ import annotations
 
@@ -23,5 +28,13 @@ def now() -> datetime:
             raise Invalid(
                 f"WARMLINE_NOW={fixed!r} has no UTC offset: add one, e.g. 2026-11-23T09:00:00-05:00"
             )
+        from .times import check_moment
+
+        check_moment(value, "WARMLINE_NOW")  # near year 1 or 9999, date arithmetic would overflow
         return value.astimezone(timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def real_now() -> datetime:
+    """The real present as an aware UTC datetime; never follows WARMLINE_NOW. For access decisions."""
     return datetime.now(timezone.utc)

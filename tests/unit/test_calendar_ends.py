@@ -156,3 +156,13 @@ def test_the_core_refuses_whichever_face_asks(line_db, coordinator):
     with pytest.raises(Invalid, match="outside the dates"):
         availability.add_time_off(line_db, coordinator, None, date(2026, 12, 1), date(9999, 12, 31))
     assert dump(line_db.path) == before
+
+
+def test_a_clock_set_outside_the_range_is_refused(line):
+    before = dump(line.db)
+    for moment in ("9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+00:00", "3000-06-01T00:00:00+00:00"):
+        for args in (("shifts",), ("coverage",), ("timeoff", "add", "2026-12-01")):
+            done = line(*args, env={"WARMLINE_NOW": moment})
+            assert done.returncode == 1 and "Traceback" not in done.stderr, (moment, args, done.stderr)
+            assert done.stderr.startswith("error: WARMLINE_NOW ") and len(done.stderr.splitlines()) == 1
+    assert dump(line.db) == before

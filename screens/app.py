@@ -46,6 +46,7 @@ OPTIONAL_SCREENS = {
     "coverage": ("screens.coverage", "CoverageScreen"),
     "load": ("screens.load", "LoadScreen"),
     "swaps": ("screens.swap", "SwapsScreen"),
+    "reports": ("screens.reports", "ReportsScreen"),
 }
 
 
@@ -89,6 +90,8 @@ class WarmlineCommands(CommandList):
                     "Needs × hours heat map, gaps and who could fill them (v)",
                     partial(app.action_go, "coverage"),
                 ),
+                ("Reports", "Hours, cover, backup, goals, calls and needs met, by week or month (f)",
+                 partial(app.action_go, "reports")),
                 (
                     "Auto-fill the next 4 weeks",
                     "Coordinators: propose people for open seats, then apply or discard",
@@ -119,6 +122,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         Binding("m", "go('match')", "Match", show=False),
         Binding("v", "go('coverage')", "Coverage", show=False),
         Binding("l", "go('load')", "Load", show=False),
+        Binding("f", "go('reports')", "Reports", show=False),  # f: figures for funders (coordinators)
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False, priority=True),  # works while typing in a field, too
     ]
@@ -291,7 +295,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             (name,) = parameters or ("",)
             if self.actor is None or self._showing(name):
                 return False  # not signed in yet, or already there (keeps the footer short)
-            if name in ("people", "audit", "coverage"):
+            if name in ("people", "audit", "coverage", "reports"):
                 return self.actor.is_coordinator
             if name == "profile":
                 # Coordinators reach their profile from the palette; `p` is People for them.
@@ -323,7 +327,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         """Show a screen by name (installing it the first time)."""
         if self.actor is None or self._modal_open():
             return
-        if name in ("people", "audit", "coverage") and not self.actor.is_coordinator:
+        if name in ("people", "audit", "coverage", "reports") and not self.actor.is_coordinator:
             self.notify(f"Only coordinators can open {name}.", severity="warning")
             return
         self._css_for(name)
@@ -357,6 +361,23 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         from .load import AutofillDialog, next_weeks
 
         self.push_screen(AutofillDialog(*next_weeks()))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast whose words are shown as they are: messages quote names, tags and notes (data, never
+        markup), made printable (screens/plain.py). `markup` is ignored: no toast here uses markup."""
+        from .plain import shown
+
+        super().notify(
+            shown(message, multiline=True), title=shown(title), severity=severity, timeout=timeout, markup=False
+        )
 
     def action_help(self) -> None:
         from .help import HelpDialog

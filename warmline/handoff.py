@@ -67,8 +67,13 @@ _CONFUSABLES = str.maketrans(
         "ı": "i", "ɑ": "a", "ɡ": "g", "ɩ": "i", "ɪ": "i", "ʟ": "l", "ᴀ": "a", "ᴄ": "c", "ᴅ": "d",
         "ᴇ": "e", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z",
         "ꜱ": "s", "ʀ": "r", "ɴ": "n", "ʜ": "h", "ɢ": "g", "ʏ": "y", "ø": "o", "ł": "l", "đ": "d",
+        "ϲ": "c", "ϳ": "j",
+        # Armenian
+        "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g",
         # other at signs and dots
-        "﹫": "@", "＠": "@", "․": ".", "。": ".", "｡": ".", "‧": ".",
+        "﹫": "@", "＠": "@", "․": ".", "。": ".", "｡": ".", "‧": ".", "·": ".", "∙": ".", "⋅": ".", "•": ".",
+        # blank letters that show as nothing
+        "\u115f": None, "\u1160": None, "\u3164": None, "\uffa0": None, "\u2800": None,
     }
 )
 
@@ -129,7 +134,11 @@ def _patterns() -> SimpleNamespace:
         num_date=re.compile(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d./-])"),
         day_month=re.compile(r"(?<![\d/])(\d{1,2})(/)(\d{1,2})(?![\d/])"),
         year_range=re.compile(r"(?<![\d./-])(?:19|20)\d\d\s*[-/\u2010-\u2015]\s*(?:(?:19|20)\d\d|\d\d)(?![\d./-])"),
-        hhmm_range=re.compile(r"(?<!\d)(?:[01]\d|2[0-3])[0-5]\d\s*[-\u2010-\u2015]\s*(?:[01]\d|2[0-4])[0-5]\d(?!\d)"),
+        # Shift hours as HHMM-HHMM on five minutes ("1700-2100"), not inside a longer run of digits.
+        hhmm_range=re.compile(
+            r"(?<!\d)(?<!\d[\s.,_/-])((?:[01]\d|2[0-3])[0-5][05])\s*[-\u2010-\u2015]\s*((?:[01]\d|2[0-4])[0-5][05])"
+            r"(?!\d)(?![\s.,_/-]\d)"
+        ),
         dot_range=re.compile(
             r"(?<![\d.])(?:[01]?\d|2[0-3])[.h][0-5]\d\s*[-\u2010-\u2015]\s*(?:[01]?\d|2[0-4])[.h][0-5]\d(?![\d.])"
         ),
@@ -149,7 +158,7 @@ def _patterns() -> SimpleNamespace:
         # become \x01 and \x02 so that the spelled form can require a known top-level domain.
         bracket_at=re.compile(r"(?<!\s)\s*[(\[{<]\s*(?:a\s?t|@)\s*[)\]}>]\s*"),
         bracket_dot=re.compile(r"(?<!\s)\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*"),
-        spelled_at=re.compile(rf"(?<=[^\W_]){around}(?:at|@){around}(?=[^\W_])"),
+        spelled_at=re.compile(rf"(?<=[^\W_]){around}(?:at(?:[\s-]?(?:sign|symbol))?|@){around}(?=[^\W_])"),
         spelled_dot=re.compile(
             rf"(?<=[^\W_])(?:{around}(?:d[o0]t|period){around}|{around}\.[\s_\-~*+=:|]+)(?=[^\W_])"
         ),
@@ -240,7 +249,7 @@ def _mask_ordinary_numbers(folded: str) -> str:
     text = found.num_date.sub(lambda m: " q " if _valid_day_month(m) else m.group(0), text)
     text = found.day_month.sub(lambda m: " q " if _valid_day_month(m) else m.group(0), text)
     text = found.year_range.sub(" q ", text)
-    text = found.hhmm_range.sub(" q ", text)
+    text = found.hhmm_range.sub(lambda m: " q " if m.group(1) != m.group(2) else m.group(0), text)
     text = found.dot_range.sub(" q ", text)
     text = found.clock.sub(" q ", text)
     text = found.am_pm.sub(" q ", text)
@@ -264,12 +273,14 @@ def _phone_in(folded: str) -> bool:
         digits = sum(len(g) for g in groups)
         if digits < _PHONE_MIN_DIGITS:
             continue
-        # A list of like numbers ("shifts 101, 102, 103") is not a number.
+        # A list of like numbers with commas ("12, 15, 18, 20, 22", "shifts 101, 102, 103") is not a
+        # number; single digits ("5, 5, 5, 1, 2, 3, 4") and three-digit groups far apart
+        # ("612, 345, 678") are.
         if (
             len(groups) >= 3
             and len({len(g) for g in groups}) == 1
-            and len(groups[0]) <= 3
             and not groups[0].startswith("0")
+            and (len(groups[0]) == 2 or (len(groups[0]) == 3 and max(map(int, groups)) - min(map(int, groups)) < 50))
             and found.comma_list.fullmatch(run)
         ):
             continue

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hostile import HOSTILE, name_like_text
@@ -299,7 +299,7 @@ NOTE_ALPHABET = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)  # writes nothing into the tree
 @given(st.one_of(st.lists(NOTE_ALPHABET, max_size=120).map("".join), name_like_text(), st.sampled_from(HOSTILE)))
 def test_any_text_is_passed_or_refused_cleanly(text):
     try:
@@ -310,3 +310,87 @@ def test_any_text_is_passed_or_refused_cleanly(text):
         assert str(exc).startswith("the note ")
     else:
         assert note == text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# ---------------------------------------------------------------- the classes, not only the examples
+
+WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+SEPARATORS = [" ", ",", ", ", "_", " _ ", ".", ". ", "-", " - ", "--", "/", " / ", ":", "|", "~", "*", "\u2013",
+              " \u2014 ", "\u00a0", "\u2009", "\u200b", "\u2060", "\n"]
+STYLES = ["plain", "words", "mixed", "fullwidth", "zero_width", "capitals"]
+
+
+def disguise_number(digits: str, groups: list[int], separator: str, style: str) -> str:
+    """A phone number's digits, grouped and separated and written in a style, as a person might hide it."""
+    parts, at = [], 0
+    for size in groups:
+        parts.append(digits[at : at + size])
+        at += size
+    if style == "words":
+        parts = [" ".join(WORDS[int(d)] for d in part) for part in parts]
+    elif style == "mixed":
+        parts = [part if i % 2 else " ".join(WORDS[int(d)] for d in part) for i, part in enumerate(parts)]
+    elif style == "fullwidth":
+        parts = ["".join(chr(0xFF10 + int(d)) for d in part) for part in parts]
+    elif style == "zero_width":
+        parts = ["\u200b".join(part) for part in parts]
+    elif style == "capitals":
+        parts = [" ".join(WORDS[int(d)].upper() for d in part) for part in parts]
+    return separator.join(parts)
+
+
+GROUPINGS = [[3, 3, 4], [3, 4], [5, 6], [4, 3, 3], [2, 2, 2, 2, 2], [3, 2, 2, 2], [1] * 10, [4, 4], [3, 7], [10]]
+
+
+@settings(max_examples=400, deadline=None, database=None)  # writes nothing into the tree
+@given(
+    st.data(),
+    st.sampled_from(GROUPINGS),
+    st.sampled_from(SEPARATORS),
+    st.sampled_from(STYLES),
+)
+def test_any_phone_number_in_any_separators_and_style_is_refused(data, groups, separator, style):
+    digits = data.draw(st.text(alphabet="0123456789", min_size=sum(groups), max_size=sum(groups)))
+    if groups == [2, 2, 2, 2, 2]:
+        digits = "0" + digits[1:]  # numbers written in pairs (France, Belgium, the Netherlands) start with 0
+    # Eight digits as two times on five minutes, "1700-2100", are shift hours (documented in the README).
+    assume(not (groups == [4, 4] and re.fullmatch(r"(?:(?:[01]\d|2[0-4])[0-5][05]){2}", digits)))
+    contact = disguise_number(digits, groups, separator, style)
+    assert refusal(f"Caller asked to be rung on {contact} later") in (PHONE, BOTH), ascii(contact)
+
+
+AT = ["@", " @ ", " at ", " AT ", "(at)", " (at) ", "[at]", " [ at ] ", "{at}", "<at>", "-at-", " -at- ", "_at_",
+      ".at.", "%40", "&#64;", "\uff20", " \u0430t ", " a\u200bt ", "(@)", " at sign "]
+DOT = [".", " . ", " dot ", " DOT ", "(dot)", " (dot) ", "[dot]", "[.]", "{dot}", "<dot>", "-dot-", "_dot_",
+       ".dot.", "%2E", "\uff0e", " d\u043et ", " d0t ", " period "]
+
+
+@settings(max_examples=400, deadline=None, database=None)  # writes nothing into the tree
+@given(
+    st.from_regex(r"[a-z][a-z0-9]{1,8}", fullmatch=True),
+    st.from_regex(r"[a-z][a-z0-9]{2,8}", fullmatch=True),
+    st.sampled_from(["com", "org", "net", "co.uk", "de", "fr", "es", "mx", "in", "io", "edu"]),
+    st.sampled_from(AT),
+    st.sampled_from(DOT),
+)
+def test_any_email_address_with_any_spelled_at_and_dot_is_refused(local, domain, tld, at, dot):
+    contact = f"{local}{at}{domain}{dot}{tld.replace('.', dot)}"
+    assert refusal(f"She asked us to write to {contact} tonight") in (EMAIL, BOTH), ascii(contact)
+
+
+TIMES = ["17:00", "9:30", "02:10", "21:00", "5pm", "6.30pm", "10am", "7 p.m."]
+DATES = ["2026-11-23", "23/11", "12/3", "23/11/2026", "23.11.2026", "1/12", "31/12"]
+
+
+@settings(max_examples=300, deadline=None, database=None)  # writes nothing into the tree
+@given(
+    st.sampled_from(TIMES),
+    st.sampled_from(TIMES),
+    st.sampled_from(DATES),
+    st.integers(0, 60),
+    st.sampled_from(["–", "-", " - ", " to ", "—"]),
+    st.sampled_from([988, 911, 999, 112, 101, 82]),
+)
+def test_times_dates_counts_and_short_numbers_pass(start, end, day, count, dash, short):
+    note = f"Shift {start}{dash}{end} on {day}: {count} calls, one at {start}; told a caller about {short}. Room {short}."
+    assert refusal(note) is None, note

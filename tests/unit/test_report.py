@@ -17,7 +17,8 @@ import pytest
 
 TZ = ZoneInfo("America/New_York")
 DEMO_NOW = "2026-11-23T08:00:00-05:00"
-YEAR_LATER = "2027-11-29T08:00:00-05:00"  # 53 weeks on: every shift of a 56-week demo but the last weeks has ended
+YEAR_LATER = "2027-11-29T08:00:00-05:00"
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J[bold red]shout[/bold red]\u202eevil\u202c<script>x</script>\x9b31m"  # 53 weeks on: every shift of a 56-week demo but the last weeks has ended
 
 
 def _json(result) -> object:
@@ -264,3 +265,37 @@ def test_a_generated_year_across_dst_equals_a_recount(tmp_path):
     # The autumn change: a 4-hour 00:00–04:00 shift on 7 Nov 2027 (fall back) lasts 5 real hours.
     dst = [s for s in shifts if s["start"].startswith("2027-11-07T00:00")]
     assert dst and all(s["hours"] == 5.0 for s in dst)
+
+
+@pytest.mark.slow
+def test_hostile_labels_and_names_never_reach_the_terminal_raw(tmp_path):
+    """A need label, the line's name and a person's name planted with controls or markup: the text,
+    --json, --html and the reporting copy show them escaped, and nothing crashes."""
+    from tests.conftest import CliRunner
+    from tests.hostile import escaped_controls, plant
+
+    hostile = HOSTILE
+    run = CliRunner(tmp_path)
+    assert run("--db", str(run.db), "demo", "--no-tui").returncode == 0
+    plant(run.db, "UPDATE tag SET label = ? WHERE id = 'loneliness'", (hostile,))
+    plant(run.db, "UPDATE line SET name = ?", (hostile,))
+    plant(run.db, "UPDATE person SET name = ? WHERE id = (SELECT min(id) FROM person)", (hostile + " Surname",))
+    args = ("report", "--from", "2026-10-26", "--to", "2026-11-22")
+    text_out = run(*args)
+    json_out = run(*args, "--json")
+    html_file = tmp_path / "r.html"
+    html_out = run(*args, "--html", str(html_file))
+    for result in (text_out, json_out, html_out):
+        assert result.returncode == 0, result.stderr
+        assert escaped_controls(result.stdout) == [] and escaped_controls(result.stderr) == []
+    assert escaped_controls(html_file.read_text()) == []
+    labels = {n["tag"]: n["label"] for n in json.loads(json_out.stdout)["needs"]}
+    assert "loneliness" in labels
+    copy = tmp_path / "copy.db"
+    assert run("export", "sqlite", str(copy)).returncode == 0
+    conn = sqlite3.connect(copy)
+    try:
+        stored = [v for row in conn.execute("SELECT name FROM line UNION ALL SELECT first_name FROM volunteer_hours") for v in row]
+    finally:
+        conn.close()
+    assert all(escaped_controls(v) == [] for v in stored)

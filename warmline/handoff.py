@@ -117,13 +117,13 @@ def _patterns() -> SimpleNamespace:
     dot = r"\s*[.\x02]\s*"
     return SimpleNamespace(
         percent=re.compile(r"%([2-7][0-9a-fA-F])"),
-        # "o" and "l" written for 0 and 1 next to digits ("O77OO", "555-0l23").
+        # "o", "l" and "i" written for 0 and 1 next to digits ("O77OO", "555-0l23", "555-I23").
         o_for_zero=re.compile(r"(?<=\d)o+|o+(?=\d)"),
         # ... and 0 written for o next to letters, for the e-mail check ("c0m", "d0t").
         zero_for_o=re.compile(r"(?<=[a-z])0|0(?=[a-z])"),
         # Separators said in words between digits: "555 dash 123", "five five five then one two three".
         spoken_sep=re.compile(r"(?<=\d)\s*(?:dash|hyphen|dot|point|slash|space|then)\s*(?=\d)"),
-        l_for_one=re.compile(r"(?<=\d)l+|l+(?=\d)"),
+        l_for_one=re.compile(r"(?<=\d)[li]+|[li]+(?=\d)"),
         number_word=re.compile(word),
         number_words=re.compile(rf"(?<![a-z]){word}(?:{sep}*{word})*(?![a-z'\u2019])"),  # not "o'clock"
         # Things that look numeric but are ordinary in a note; masked before looking for phone numbers.
@@ -227,7 +227,7 @@ def _number_words(text: str) -> str:
 
 def _for_screening(text: str) -> str:
     """The text as the screen reads it: escapes decoded, folded (see `_fold`), number words made
-    digits, the letters o and l touching a digit read as 0 and 1, and separators said in words
+    digits, the letters o, l and i touching a digit read as 0 and 1, and separators said in words
     between digits ("555 dash 123") made dashes, so that none of them hides anything."""
     found = _patterns()
     spoken = _number_words(_fold(_decode_escapes(text)))

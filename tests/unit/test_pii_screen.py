@@ -160,6 +160,7 @@ def test_words_that_are_not_a_spoken_number_stay_words(text):
 def test_o_and_l_next_to_digits_are_zero_and_one_and_spoken_separators_are_dashes():
     assert handoff._for_screening("O77OO 9OO123") == "07700 900123"
     assert handoff._for_screening("555-0l23") == "555-0123"
+    assert handoff._for_screening("555-I23") == "555-123"
     assert handoff._for_screening("555 dash 123 slash 4567") == "555-123-4567"
     assert handoff._for_screening("ten o'clock, hello") == "10 o'clock, hello"
 

@@ -151,6 +151,12 @@ def _transitions(tz, lo: datetime, hi: datetime) -> list[tuple[datetime, timedel
     return found
 
 
+def _summer(local: datetime) -> bool:
+    """DAYLIGHT for time moved forward; a negative 'DST' (Dublin's winter in tzdata) is STANDARD."""
+    saved = local.dst()
+    return saved is not None and saved > timedelta(0)
+
+
 def _vtimezone(tz, name: str, first: date, last: date):
     """The line's VTIMEZONE for the years first-1 to last+1: one observance per change.
 
@@ -160,12 +166,12 @@ def _vtimezone(tz, name: str, first: date, last: date):
     """
     from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
-    lo = datetime(first.year - 1, 1, 1, tzinfo=timezone.utc)
+    lo = datetime(max(first.year - 1, 1), 1, 1, tzinfo=timezone.utc)
     hi = datetime(min(last.year + 2, 9999), 1, 1, tzinfo=timezone.utc)
     vtz = Timezone()
     vtz.add("tzid", _text(name))
     start_local = lo.astimezone(tz)
-    opening = TimezoneDaylight() if start_local.dst() else TimezoneStandard()
+    opening = TimezoneDaylight() if _summer(start_local) else TimezoneStandard()
     offset = start_local.utcoffset()
     opening.add("dtstart", (lo + offset).replace(tzinfo=None))
     opening.add("tzoffsetfrom", offset)
@@ -175,7 +181,7 @@ def _vtimezone(tz, name: str, first: date, last: date):
     vtz.add_component(opening)
     for instant, before, after in _transitions(tz, lo, hi):
         local = instant.astimezone(tz)
-        obs = TimezoneDaylight() if local.dst() else TimezoneStandard()
+        obs = TimezoneDaylight() if _summer(local) else TimezoneStandard()
         obs.add("dtstart", (instant + before).replace(tzinfo=None))
         obs.add("tzoffsetfrom", before)
         obs.add("tzoffsetto", after)

@@ -20,6 +20,10 @@ NOTE = "Zanzibar-marmalade handoff: the kettle in room 4 is broken"
 SHIFT_NOTE = "Quillfeather rota remark about the back door"
 SQLITE_UTILS = Path(sys.executable).parent / "sqlite-utils"
 
+# Each test runs the installed `warmline` and the sqlite-utils CLI (which loads sqlite-utils and click:
+# about a second each on a busy machine).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory) -> tuple[Path, Path, CliRunner]:

@@ -14,6 +14,13 @@ from .session import Context
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def echo(message: str) -> None:
+    """Print a line made safe for a terminal (text.safe, newlines kept), as warmline/cli.py's echo does."""
+    from .text import safe
+
+    click.echo(safe(message, multiline=True))
+
+
 def _range(c: Context, start: str, finish: str):
     from .clock import now
     from .times import day_range
@@ -59,10 +66,10 @@ def report_cmd(c: Context, start: str, finish: str, by: str, as_json: bool, html
         from .report_html import write
 
         path = write(Path(html_file).expanduser(), rep)
-        click.echo(f"Wrote {path} ({len(rep.periods)} {by}{'' if len(rep.periods) == 1 else 's'}; small counts shown as <5).")
+        echo(f"Wrote {path} ({len(rep.periods)} {by}{'' if len(rep.periods) == 1 else 's'}; small counts shown as <5).")
         return
     if as_json:
-        click.echo(text.json_dumps(report.to_json(rep)))
+        echo(text.json_dumps(report.to_json(rep)))
         return
     _print(rep)
 
@@ -76,33 +83,33 @@ def _print(rep) -> None:
 
     tz = zone(rep.tz)
     last = (rep.end - timedelta(seconds=1)).astimezone(tz)
-    click.echo(f"{text.safe(rep.line)}: report {rep.start.astimezone(tz):%d %b %Y} – {last:%d %b %Y} by {rep.by}")
-    click.echo(f"(shifts that ended by {rep.as_of.astimezone(tz):%d %b %Y %H:%M}; exact counts, for the line itself)")
-    click.echo(
+    echo(f"{text.safe(rep.line)}: report {rep.start.astimezone(tz):%d %b %Y} – {last:%d %b %Y} by {rep.by}")
+    echo(f"(shifts that ended by {rep.as_of.astimezone(tz):%d %b %Y %H:%M}; exact counts, for the line itself)")
+    echo(
         f"{'period':<9} {'shifts':>6} {'vol h':>8} {'people':>6} {'covered':>7} {'backup':>6} {'goals':>9}"
         f" {'calls':>5} {'needs met':>9} {'new':>3} {'left':>4}"
     )
     for f in (*rep.periods, rep.total):
         goals = f"{f.goals_met}/{f.goal_checks}" if f.goal_checks else "–"
-        click.echo(
+        echo(
             f"{f.key:<9} {f.shifts:>6} {f.volunteer_hours:>8.1f} {f.volunteers:>6} {share_text(f.coverage_share):>7}"
             f" {share_text(f.backup_share):>6} {goals:>9} {f.calls:>5} {share_text(f.needs_share):>9}"
             f" {f.new_people:>3} {f.departed_people:>4}"
         )
     if rep.needs:
-        click.echo("Calls by need (met by someone on shift):")
+        echo("Calls by need (met by someone on shift):")
         for n in rep.needs:
-            click.echo(f"  {text.safe(n.label):<28} {n.family:<12} {n.calls:>5}  met {n.met}")
+            echo(f"  {text.safe(n.label):<28} {n.family:<12} {n.calls:>5}  met {n.met}")
     if rep.total.calls:
         busiest = max(((d, h) for d in range(7) for h in range(24)), key=lambda dh: rep.heat[dh[0]][dh[1]])
-        click.echo(
+        echo(
             f"Busiest hour: {WEEKDAYS[busiest[0]]} {busiest[1]:02d}:00 ({rep.heat[busiest[0]][busiest[1]]} calls);"
             " `--json` has the whole hour × weekday table"
         )
     if rep.people:
         top = ", ".join(f"{text.safe(p.handle)} {p.hours:.1f} h" for p in rep.people[:5])
-        click.echo(f"Most hours: {top}{' …' if len(rep.people) > 5 else ''}")
-    click.echo("Debriefs: not recorded by warmline yet.")
+        echo(f"Most hours: {top}{' …' if len(rep.people) > 5 else ''}")
+    echo("Debriefs: not recorded by warmline yet.")
 
 
 @click.command("sqlite")
@@ -136,7 +143,7 @@ def export_sqlite(c: Context, file: str, force: bool, as_json: bool) -> None:
     actor = c.actor()
     result = write_copy(c.db().conn, actor, Path(file).expanduser(), force=force)
     if as_json:
-        click.echo(text.json_dumps({"path": str(result.path), "tables": result.tables, "views": result.views}))
+        echo(text.json_dumps({"path": str(result.path), "tables": result.tables, "views": result.views}))
     else:
         counts = ", ".join(f"{name} {n}" for name, n in result.tables.items())
-        click.echo(f"Wrote {result.path} (0600): {counts}; views: {', '.join(result.views)}.")
+        echo(f"Wrote {result.path} (0600): {counts}; views: {', '.join(result.views)}.")

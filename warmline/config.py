@@ -1,4 +1,5 @@
-"""Per-machine settings from a TOML file: the app's theme, a default actor, notification channels.
+"""Per-machine settings from a TOML file: the app's theme, a default actor, notification channels,
+and the limits of `warmline serve`.
 
 The file is `platformdirs.user_config_path("warmline") / "config.toml"` (on Linux
 `~/.config/warmline/config.toml`), or the file `WARMLINE_CONFIG` names. A missing
@@ -33,6 +34,9 @@ EXAMPLE = """\
 theme = "textual-dark"                       # a Textual theme, e.g. nord, gruvbox, textual-light
 default_actor = "ana"                        # act as this handle when --as / WARMLINE_AS are not given
 notification_channels = ["desktop", "app"]   # any of: desktop, terminal, app ([] for none)
+serve_max_sessions = 20                      # warmline serve: browser sessions open at once
+serve_max_signing_in = 4                     # warmline serve: of those, not signed in yet
+serve_idle_minutes = 30                      # warmline serve: sign out a session unused this long
 """
 
 
@@ -43,6 +47,9 @@ class Config:
     theme: str | None = None
     default_actor: str | None = None
     notification_channels: tuple[str, ...] = DEFAULT_CHANNELS
+    serve_max_sessions: int = 20
+    serve_max_signing_in: int = 4
+    serve_idle_minutes: float = 30.0
 
 
 KEYS = tuple(f.name for f in fields(Config))
@@ -50,6 +57,9 @@ _DESCRIBE = {
     "theme": "a string naming a Textual theme",
     "default_actor": "a string: a person's handle",
     "notification_channels": f"a list of strings from {', '.join(CHANNELS)}",
+    "serve_max_sessions": "a whole number from 1 to 1000",
+    "serve_max_signing_in": "a whole number from 1 to 1000",
+    "serve_idle_minutes": "a number of minutes above 0 and at most 1440",
 }
 
 
@@ -110,6 +120,18 @@ def parse(text: str, where: str = "the settings") -> Config:
                     f"use any of {', '.join(CHANNELS)}"
                 )
             values[key] = tuple(dict.fromkeys(value))
+        elif key in ("serve_max_sessions", "serve_max_signing_in"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise wrong
+            if not 1 <= value <= 1000:
+                raise Invalid(f"{key} in {where} is {value}: give {_DESCRIBE[key]}")
+            values[key] = value
+        elif key == "serve_idle_minutes":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise wrong
+            if not 0 < value <= 1440:
+                raise Invalid(f"{key} in {where} is {value}: give {_DESCRIBE[key]}")
+            values[key] = float(value)
     return Config(**values)
 
 
@@ -145,4 +167,7 @@ def as_dict(config: Config) -> dict:
         "theme": config.theme,
         "default_actor": config.default_actor,
         "notification_channels": list(config.notification_channels),
+        "serve_max_sessions": config.serve_max_sessions,
+        "serve_max_signing_in": config.serve_max_signing_in,
+        "serve_idle_minutes": config.serve_idle_minutes,
     }

@@ -6,6 +6,10 @@ a handle and passphrase, never the OS user running the server (nor its WARMLINE_
 which is removed from the environment the app processes inherit).
 
 The server binds to loopback unless told `--public`; TLS belongs to a reverse proxy.
+A websocket is accepted only from the served address (its Origin header), sessions are
+capped (all of them, and those not yet signed in), idle ones are ended, and the page
+fetches nothing from another host: see warmline/webserver.py, which holds the parts that
+need textual-serve.
 """
 
 from __future__ import annotations
@@ -15,11 +19,20 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import Invalid, Refused
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_SESSIONS = 20  # app processes (each ~40 MiB)
+DEFAULT_MAX_SIGNING_IN = 4  # of those, not yet signed in
+DEFAULT_IDLE_MINUTES = 30.0  # a session without a key press or mouse event this long is ended
+SIGN_IN_IDLE_SECONDS = 300.0  # a sign-in screen left alone this long is closed (at most the idle time)
+MAX_SESSIONS_LIMIT = 1000
+MAX_IDLE_MINUTES = 24 * 60.0
+# The meta packet an app process writes on its stdout when someone has signed in (screens/served.py).
+SIGNED_IN_META = "warmline-signed-in"
 INSTALL_HINT = "pip install 'warmline[web]'"
 # Who acts is decided by the sign-in screen in each browser, never by the server's environment.
 _IDENTITY_VARS = ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE")
@@ -58,9 +71,78 @@ def check_public_url(public_url: str | None) -> None:
         raise Invalid(f"--public-url {public_url[:60]!r} must start with https:// (or http://)")
 
 
+def check_limits(max_sessions: int, max_signing_in: int, idle_minutes: float) -> None:
+    """Refuse session caps and an idle time out of range (the option's name is in the message)."""
+    if not 1 <= max_sessions <= MAX_SESSIONS_LIMIT:
+        raise Invalid(f"--max-sessions {max_sessions} is out of range: give a number from 1 to {MAX_SESSIONS_LIMIT}")
+    if not 1 <= max_signing_in <= MAX_SESSIONS_LIMIT:
+        raise Invalid(
+            f"--max-signing-in {max_signing_in} is out of range: give a number from 1 to {MAX_SESSIONS_LIMIT}"
+        )
+    if not 0 < idle_minutes <= MAX_IDLE_MINUTES:
+        raise Invalid(
+            f"--idle-minutes {idle_minutes:g} is out of range: give minutes above 0 and at most {MAX_IDLE_MINUTES:g}"
+        )
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s)/ws(s) URL, or None when it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in ("http", "https", "ws", "wss") or not host:
+        return None
+    secure = scheme in ("https", "wss")
+    return ("https" if secure else "http", host, port or (443 if secure else 80))
+
+
+def allowed_origins(host: str, port: int, public_url: str | None) -> frozenset[tuple[str, str, int]]:
+    """The origins whose pages may open a session: the served address, its loopback
+    equivalents (localhost, 127.0.0.1, [::1]) for a loopback bind, and --public-url."""
+    found = set()
+    bare = host.strip().strip("[]").lower()
+    found.add(("http", bare, port))
+    if is_loopback(host):
+        found.update(("http", name, port) for name in ("localhost", "127.0.0.1", "::1"))
+    if public_url:
+        public = _origin(public_url)
+        if public is not None:
+            found.add(public)
+    return frozenset(found)
+
+
+def origin_allowed(origin: str | None, allowed: frozenset[tuple[str, str, int]]) -> bool:
+    """True when a websocket's Origin header names one of the allowed origins (a missing or
+    'null' Origin is refused: every browser sends one)."""
+    if not origin:
+        return False
+    parsed = _origin(origin)
+    return parsed is not None and parsed in allowed
+
+
+def websocket_url(public_url: str) -> str:
+    """The page's websocket URL for the server's public URL."""
+    scheme = "wss" if public_url.lower().startswith("https") else "ws"
+    return f"{scheme}:{public_url.split(':', 1)[1].rstrip('/')}/ws"
+
+
+def origin_text(url: str) -> str:
+    """scheme://host[:port] of a URL, as a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def served_argv(db_path: Path) -> list[str]:
+    """The process textual-serve runs for each browser (no shell): the app on its sign-in screen."""
+    return [sys.executable, "-m", "warmline.serve", "--db", str(Path(db_path).resolve())]
+
+
 def served_command(db_path: Path) -> str:
-    """The shell command textual-serve runs for each browser: the app on its sign-in screen."""
-    return shlex.join([sys.executable, "-m", "warmline.serve", "--db", str(Path(db_path).resolve())])
+    """served_argv as one shell line (for messages)."""
+    return shlex.join(served_argv(db_path))
 
 
 def public_warning(host: str, public_url: str | None) -> str:
@@ -75,20 +157,25 @@ def public_warning(host: str, public_url: str | None) -> str:
 
 
 def serve(db_path: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, public: bool = False,
-          public_url: str | None = None, title: str = "warmline") -> None:
+          public_url: str | None = None, title: str = "warmline", max_sessions: int = DEFAULT_MAX_SESSIONS,
+          max_signing_in: int = DEFAULT_MAX_SIGNING_IN, idle_minutes: float = DEFAULT_IDLE_MINUTES) -> None:
     """Serve the app over HTTP until interrupted. Raises Invalid when textual-serve is not installed."""
     check_host(host, public)
     check_port(port)
     check_public_url(public_url)
+    check_limits(max_sessions, max_signing_in, idle_minutes)
     try:
-        from textual_serve.server import Server
+        import textual_serve.server  # noqa: F401 - the optional extra
     except ImportError:
         raise Invalid(f"warmline serve needs textual-serve, which is not installed: {INSTALL_HINT}") from None
+    from .webserver import WarmlineServer
+
     for name in _IDENTITY_VARS:
         os.environ.pop(name, None)
-    server = Server(
-        served_command(db_path), host=host, port=port, title=title,
+    server = WarmlineServer(
+        served_argv(db_path), host=host, port=port, title=title,
         public_url=public_url.rstrip("/") if public_url else None,
+        max_sessions=max_sessions, max_signing_in=max_signing_in, idle_seconds=idle_minutes * 60,
     )
     try:
         server.serve()
@@ -103,9 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m warmline.serve", description=main.__doc__)
     parser.add_argument("--db", required=True, help="the rota file")
     args = parser.parse_args(argv)
-    from screens.app import make_app
+    from screens.served import ServedApp
 
-    make_app(Path(args.db), actor=None).run()
+    ServedApp(Path(args.db)).run()
 
 
 if __name__ == "__main__":

@@ -112,3 +112,69 @@ def test_serve_never_passes_the_servers_identity_to_the_browsers_app():
     assert {"WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE"} <= set(serve._IDENTITY_VARS)
     assert serve.DEFAULT_HOST == "127.0.0.1"
     assert "--as" not in serve.served_command(Path("/srv/r.db"))
+
+
+# -- the Origin check: only pages from the served address may start an app (issue 12, class E)
+
+
+FOREIGN_ORIGINS = (
+    "http://evil.example",
+    "https://127.0.0.1:{port}",  # another scheme is another origin
+    "http://127.0.0.1:{other}",  # another port is another origin
+    "http://127.0.0.1.evil.example:{port}",
+    "null",  # a sandboxed iframe or a file:// page
+    None,  # every browser sends one; a client that does not is refused too
+)
+
+
+@pytest.mark.slow
+def test_a_websocket_from_a_foreign_origin_is_refused_before_any_app_starts(rota):
+    pytest.importorskip("textual_serve", reason="the web extra (textual-serve) is not installed")
+    import asyncio
+
+    import aiohttp
+    from serving import open_tab, serving
+
+    with serving(rota) as served:
+
+        async def attempt(origin: str | None) -> int:
+            headers = {} if origin is None else {"Origin": origin}
+            async with aiohttp.ClientSession() as session:
+                try:
+                    async with session.ws_connect(served.ws_url, headers=headers):
+                        return 101
+                except aiohttp.WSServerHandshakeError as refused:
+                    return refused.status
+
+        async def allowed(name: str) -> bool:
+            async with aiohttp.ClientSession() as session:
+                tab = await open_tab(session, served, origin=f"http://{name}:{served.port}")
+                return await tab.read_until(b"Sign in")
+
+        for origin in FOREIGN_ORIGINS:
+            value = None if origin is None else origin.format(port=served.port, other=served.port + 1)
+            assert asyncio.run(attempt(value)) == 403, value
+        time.sleep(0.5)
+        assert served.apps() == [], "no app process was started for any of them"
+        # the served address and its loopback names may
+        for name in ("127.0.0.1", "localhost", "[::1]"):
+            assert asyncio.run(allowed(name)), name
+        served.proc.send_signal(signal.SIGTERM)
+        served.proc.wait(timeout=5)
+        log = served.output()
+    assert log.count("refused a websocket from origin") == len(FOREIGN_ORIGINS)
+
+
+def test_with_a_public_url_its_origin_may_open_a_session_and_others_not():
+    from warmline.serve import allowed_origins, origin_allowed
+
+    allowed = allowed_origins("127.0.0.1", 8000, "https://rota.example.org")
+    assert origin_allowed("https://rota.example.org", allowed)
+    assert origin_allowed("https://ROTA.example.org:443", allowed)
+    assert origin_allowed("http://localhost:8000", allowed)
+    assert not origin_allowed("http://rota.example.org", allowed)
+    assert not origin_allowed("https://rota.example.org.evil.example", allowed)
+    assert not origin_allowed("https://evil.example", allowed)
+    public = allowed_origins("0.0.0.0", 8000, None)
+    assert not origin_allowed("http://localhost:8000", public), "loopback names only for a loopback bind"
+    assert not origin_allowed("http://[::1", allowed) and not origin_allowed("http://x:99999", allowed)

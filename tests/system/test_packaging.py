@@ -83,6 +83,7 @@ def test_wheel_contents(built_wheel):
     assert "warmline/cli.py" in names
     assert "warmline/data/tags.toml" in names
     assert "screens/__init__.py" in names
+    assert "warmline/page.html" in names, "warmline serve's page"
     # Every module of the source tree ships (a package missing from pyproject's list would not).
     for package in ("warmline", "screens"):
         for source in sorted((REPO / package).rglob("*.py")):

@@ -397,6 +397,7 @@ def test_inspect_names_a_foreign_schema_without_running_it(hostile_line, tmp_pat
     assert bk.inspect(good).kind == "ok"
 
 
+@pytest.mark.slow
 def test_a_restore_after_refused_ones_works(cli_line, tmp_path):
     run_cli = cli_line
     good = tmp_path / "good.db"
@@ -414,6 +415,7 @@ def test_a_restore_after_refused_ones_works(cli_line, tmp_path):
     assert not [p for p in run_cli.db.parent.iterdir() if ".restore-" in p.name], "no temporary copy is left"
 
 
+@pytest.mark.slow
 def test_a_live_rota_with_a_foreign_trigger_is_refused_flagged_by_check_and_replaced_by_restore(cli_line, tmp_path):
     run_cli = cli_line
     good = tmp_path / "good.db"

@@ -11,6 +11,7 @@ import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from warmline import people, rota
 from warmline.errors import Refused
@@ -18,7 +19,7 @@ from warmline.exchange import ics
 from warmline.recurrence import zone
 from warmline.times import parse_moment
 
-from hostile import HOSTILE, ORDINARY, describe, escaped_controls, plant
+from hostile import HOSTILE, ORDINARY, describe, escaped_controls, name_like_text, plant
 
 TZ = zone("America/New_York")
 SETUP_NOW = "2026-10-20T08:00:00-04:00"  # before every shift below, so they can be built as future ones
@@ -562,3 +563,19 @@ def test_hostile_names_and_line_names_leave_no_raw_control_and_are_escaped(line,
                 assert re.search(r"(?<!\\);", value) is None, raw
         plain_events(text)
         icalendar_events(data)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=name_like_text())
+def test_any_line_or_person_name_gives_a_calendar_without_raw_controls_that_both_readers_parse(line, text):
+    db, _coord, shifts = line
+    plant(db.path, "UPDATE line SET name = ?", (text,))
+    plant(db.path, "UPDATE person SET name = ? WHERE handle = 'luis'", (text,))
+    data = ics.person_calendar(db.conn, person(db, "ana"))
+    decoded = data.decode("utf-8")
+    assert escaped_controls(decoded, allow="\r\n") == []
+    (cal,) = parse_components(decoded)
+    assert unescape_text(prop(cal, "X-WR-CALNAME")[1]).endswith(": Ana's shifts")
+    uid = ics.event_uid(shifts["overnight"].id, ics.line_slug(text))
+    assert plain_events(decoded)[uid]["start"] == icalendar_events(data)[uid]["start"] == shifts["overnight"].start_utc

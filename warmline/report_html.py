@@ -34,6 +34,7 @@ svg text { font: 9px system-ui, sans-serif; fill: var(--ink); }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; break-inside: auto; }
 th, td { text-align: right; padding: .25rem .45rem; border-bottom: 1px solid var(--rule); }
 th:first-child, td:first-child { text-align: left; }
+table.needs td:nth-child(2), table.needs th:nth-child(2) { text-align: left; }
 thead th { border-bottom: 2px solid var(--ink); }
 .note { color: var(--muted); font-size: .85rem; }
 .legend span { display: inline-block; width: .9rem; height: .9rem; vertical-align: middle; margin: 0 .25rem 0 .6rem;
@@ -77,7 +78,8 @@ def _bars(periods: tuple[Figures, ...]) -> str:
         value = peak * i / 4
         y = height - bottom - (height - bottom - top) * i / 4
         parts.append(f'<line x1="{left}" x2="{width - 4}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c9d1d6" stroke-width="0.5"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{_hours(value)}</text>')
+        tick = f"{value:,.0f}" if peak >= 10 else f"{value:.1f}"
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick}</text>')
     label_every = max(1, round(n / 12))
     for i, f in enumerate(periods):
         h = (height - bottom - top) * f.volunteer_hours / peak
@@ -213,7 +215,7 @@ def render(report: Report) -> str:
     ]
     if report.needs:
         out.append(
-            "<table><thead><tr><th>Need</th><th>Family</th><th>Calls</th><th>Met by a peer who shares it</th></tr></thead><tbody>"
+            "<table class='needs'><thead><tr><th>Need</th><th>Family</th><th>Calls</th><th>Met by a peer who shares it</th></tr></thead><tbody>"
         )
         for n in report.needs:
             out.append(f"<tr><td>{_e(n.label)}</td><td>{_e(n.family)}</td><td>{_n(n.calls)}</td><td>{_n(n.met)}</td></tr>")

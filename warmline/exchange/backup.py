@@ -399,13 +399,14 @@ def restore(
             conn.close()
         else:
             # Nothing to open and nobody to ask: whoever can write the file may replace it.
-            kept = _aside_path(live) if _aside_needed(live) else None
+            target = live.resolve() if live.is_symlink() else live  # the file a link names, not the link
+            kept = _aside_path(target) if _aside_needed(target) else None
             _audit_restore(conn, "system", src, from_version, kept)
             conn.close()
             if kept is not None:
-                _move_aside(live, kept)
+                _move_aside(target, kept)
             try:
-                os.replace(copy, live)
+                os.replace(copy, target)
             except OSError as exc:
                 raise StorageError(f"cannot put the backup in place of {live} ({exc.strerror})") from None
     finally:

@@ -54,3 +54,25 @@ def test_the_page_and_its_websocket_are_addressed_from_the_public_url():
 def test_the_served_app_runs_without_a_shell():
     argv = serve.served_argv("/srv/rota; rm -rf ~.db")
     assert argv[1:4] == ["-m", "warmline.serve", "--db"] and argv[4].endswith("/srv/rota; rm -rf ~.db")
+
+
+async def test_a_crash_in_a_served_app_leaves_out_the_locals(line_db, capsys):
+    """The served app's crash report goes to the server's log: no locals (e.g. a passphrase)."""
+    from screens.served import ServedApp
+
+    app = ServedApp(line_db.path)
+
+    def sign_in_step() -> None:
+        passphrase = "-".join(["plum", "otter", "quartz"])  # noqa: F841 - the local that must not be printed
+        raise RuntimeError("the step failed")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test():
+            try:
+                sign_in_step()
+            except RuntimeError as error:
+                app._handle_exception(error)
+    report = capsys.readouterr()
+    printed = report.err + report.out
+    assert "the step failed" in printed, "the crash is still reported"
+    assert "plum-otter" not in printed

@@ -62,6 +62,14 @@ def count(path: Path, table: str) -> int:
         conn.close()
 
 
+def dump_without_signins(path: Path) -> list[str]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [line for line in conn.iterdump() if not ("INSERT INTO \"audit\"" in line and "'signin'" in line)]
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def cli_line(run_cli):
     """A rota made by `warmline init`: the OS user is its coordinator."""
@@ -231,8 +239,14 @@ def test_volunteers_may_not_restore(cli_line, tmp_path):
     assert run_cli("backup", str(saved)).returncode == 0
     assert run_cli("people", "add", "vol", "--name", "Vol").returncode == 0
     assert run_cli("people", "passphrase", "vol", env={"WARMLINE_NEW_PASSPHRASE": "long enough pass"}).returncode == 0
-    result = run_cli("restore", str(saved), env={"WARMLINE_AS": "vol", "WARMLINE_PASSPHRASE": "long enough pass"})
+    as_vol = {"WARMLINE_AS": "vol", "WARMLINE_PASSPHRASE": "long enough pass"}
+    assert run_cli("people", "list", env=as_vol).returncode == 0  # a first sign-in may upgrade the hash
+    before = dump_without_signins(run_cli.db)
+    result = run_cli("restore", str(saved), env=as_vol)
     assert result.returncode == 1 and "only coordinators may restore" in result.stderr
+    # Only vol's sign-in is recorded (the audit log keeps every sign-in): the rota is otherwise as it was.
+    assert dump_without_signins(run_cli.db) == before
+    assert not [p for p in run_cli.db.parent.iterdir() if ".restore-" in p.name], "the verified copy is removed"
     assert count(run_cli.db, "person") == 2, "the rota still has vol: nothing was restored"
     assert not list(run_cli.db.parent.glob("cli.db.before-restore-*"))
 

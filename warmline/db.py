@@ -290,6 +290,22 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (feed, uid)
         ) WITHOUT ROWID""",
     ],
+    # 8: SSH keys (issue 14): each person's public keys, so the marked block in an authorized_keys
+    # file can be rebuilt from the rota (warmline/keys.py). One key belongs to one person.
+    [
+        """CREATE TABLE ssh_key (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            key_type TEXT NOT NULL,
+            key_base64 TEXT NOT NULL,
+            fingerprint TEXT NOT NULL UNIQUE,
+            comment TEXT NOT NULL DEFAULT '',
+            authorized_keys TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL
+        )""",
+        "CREATE INDEX ssh_key_person ON ssh_key (person_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -63,9 +63,13 @@ def report_cmd(c: Context, start: str, finish: str, by: str, as_json: bool, html
     if html_file:
         from pathlib import Path
 
+        from .errors import Invalid
         from .report_html import write
 
-        path = write(Path(html_file).expanduser(), rep)
+        target = Path(html_file).expanduser()
+        if target.is_dir():
+            raise Invalid(f"--html {target} is a directory: give a file name, e.g. {target / 'report.html'}")
+        path = write(target, rep)
         echo(f"Wrote {path} ({len(rep.periods)} {by}{'' if len(rep.periods) == 1 else 's'}; small counts shown as <5).")
         return
     if as_json:

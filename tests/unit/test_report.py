@@ -221,6 +221,9 @@ def test_bad_input_is_one_line(demo_db, tmp_path):
         assert result.returncode == 1 and result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     bad_by = run("report", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "year")
     assert bad_by.returncode == 1 and bad_by.stderr.count("\n") == 1 and "week" in bad_by.stderr
+    to_dir = run("report", "--from", "2026-11-01", "--to", "2026-11-30", "--html", str(tmp_path))
+    assert to_dir.returncode == 1 and to_dir.stderr.startswith("error: --html ") and to_dir.stderr.count("\n") == 1
+    assert run("report", "--from", "2026-11-01", "--to", "2026-11-30", "--html", "x.html", "--json").returncode == 2
 
 
 @pytest.mark.slow

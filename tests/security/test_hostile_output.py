@@ -272,6 +272,7 @@ def test_import_error_lines_name_row_and_column_and_never_echo_controls(rota, tm
     assert dump(rota.db) == before
 
 
+@pytest.mark.slow
 def test_an_export_re_imports_exactly(rota, tmp_path):
     """Formula-like names come out with a leading apostrophe and go back in without it."""
     plain = [f for f in FORMULAS if find_control(f) is None] + ORDINARY
@@ -329,6 +330,7 @@ def test_errors_are_one_line_and_escaped(rota):
     assert_clean("--as", code, out, err, codes=(1,))
 
 
+@pytest.mark.slow
 def test_a_volunteer_cannot_put_controls_in_their_own_name(rota):
     handle = VOLUNTEERS[5]
     rota.ok("people", "passphrase", handle, env={"WARMLINE_NEW_PASSPHRASE": "tide-anchor-5531-lantern"})

@@ -116,3 +116,17 @@ def test_notification_body_has_no_markup_and_no_control(value):
 
 def test_notification_body_escapes_ampersands_first():
     assert text.notification_body("<a href='x'>&amp;</a>") == "&lt;a href='x'&gt;&amp;amp;&lt;/a&gt;"
+
+
+@pytest.mark.parametrize("value", CONTROLS, ids=describe)
+def test_a_volunteer_cannot_set_a_control_on_themselves(line_db, coordinator, value):
+    """The core refuses, so every face (CLI, app, import) gives the same answer."""
+    from warmline import people, tags
+
+    sam = people.add(line_db, coordinator, handle="sam", name="Sam R")
+    for changes in (people.PersonChanges(name=f"Sam {value}"), people.PersonChanges(pronouns=f"{value}her")):
+        with pytest.raises(Invalid, match="not allowed"):
+            people.edit(line_db, sam, "sam", changes)
+    with pytest.raises(Invalid, match="not allowed"):
+        tags.add(line_db, coordinator, tag_id="new-tag", label=f"new {value}", family="experience")
+    assert people.get(line_db.conn, "sam").name == "Sam R"

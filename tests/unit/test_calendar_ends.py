@@ -112,6 +112,10 @@ def test_the_ends_of_the_range_work(line):
     assert done.returncode == 0 and '"start": "2999-12-31T20:00:00-05:00"' in done.stdout
     done = line("timeoff", "add", "2999-12-30", "2999-12-31", "--person", "sam")
     assert done.returncode == 0, done.stderr
+    done = line("availability", "list", "--person", "sam")
+    assert done.returncode == 0 and "2999-12-30 to 2999-12-31" in done.stdout, done.stderr
+    done = line("autofill", "--from", "2999-12-25", "--to", "2999-12-31", "--json")
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("text", DAYS)

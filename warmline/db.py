@@ -306,6 +306,17 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX ssh_key_person ON ssh_key (person_id)",
     ],
+    # 9: push destinations (issue 14): each person's own Apprise URLs (warmline/notify/push.py). A URL
+    # holds its service's token, so it is only ever shown masked (scheme and a short hash).
+    [
+        """CREATE TABLE push_destination (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            url TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            UNIQUE (person_id, url)
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

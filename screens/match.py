@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input
 
 from warmline import calls, matching, people
 from warmline.calls import OnShift
@@ -32,6 +32,7 @@ from warmline.recurrence import zone
 from warmline.tags import all_tags
 from warmline.taxonomy import Resolver, Tag
 
+from .plain import DataTable, Label, Static
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog
@@ -390,6 +391,16 @@ class MatchScreen(WarmlineScreen):
         text = Text()
         text.append("Nobody on shift offers: ", style="bold")
         text.append(", ".join(t.label for t in result.unmet))
+        if result.next and result.next[0].need is None:
+            # A volunteer's match: the next shifts with everyone on them, no reasons (the core's choice).
+            text.append("\nNext on shift: ", style="bold")
+            shown = []
+            for n in result.next[:NEXT_PER_NEED_SHOWN]:
+                start, end = n.start.astimezone(tz), n.end.astimezone(tz)
+                shown.append(f"{labels.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
+            text.append("; ".join(shown))
+            widget.update(text)
+            return
         text.append("\nNext on shift who fits: ", style="bold")
         by_need: dict[str, list] = {}
         for n in result.next:

@@ -50,12 +50,41 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "requires_tool(*names): the test needs these executables; skipped when missing, failed when CI=true",
     )
+    config.addinivalue_line("markers", "real_scrypt_cost: hash passphrases at the shipped scrypt cost in-process")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker in item.iter_markers(name="requires_tool"):
         for name in marker.args:
             require_tool(name)
+
+
+@pytest.fixture(autouse=True)
+def _test_scrypt_cost(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process, passphrases are hashed at n=2**14 instead of the shipped 2**17 (8x cheaper).
+
+    Only a module constant of the test's own process changes (nothing a person running warmline
+    can set); `warmline` run as a subprocess hashes at the shipped cost. A test marked
+    `real_scrypt_cost` keeps the shipped cost.
+    """
+    if request.node.get_closest_marker("real_scrypt_cost") is None:
+        from warmline import access
+
+        monkeypatch.setattr(access, "SCRYPT_N", 2**14)
+
+
+@pytest.fixture
+def access_clock_follows_warmline_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this test's process only, access decisions follow WARMLINE_NOW like everything else.
+
+    warmline's access decisions (on shift now? locked?) use `clock.real_now()`, which ignores
+    WARMLINE_NOW. In-process tests built around the fixed test clock rebind that function here;
+    a person running warmline cannot, and `warmline` run as a subprocess never follows WARMLINE_NOW
+    for access (tests/security/test_clock_access.py).
+    """
+    from warmline import clock
+
+    monkeypatch.setattr(clock, "real_now", clock.now)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ the CLI only explain a refusal, they never are the only thing standing in the wa
 from __future__ import annotations
 
 import base64
-import getpass
 import math
 import os
 import sqlite3
@@ -16,10 +15,15 @@ from datetime import timedelta
 from .errors import Invalid, Refused
 from .model import Person
 
-# scrypt cost: n=2**14, r=8 takes ~50 ms and 16 MiB here, the common interactive setting.
-SCRYPT_N = 2**14
+# scrypt cost: OWASP's n=2**17, r=8, p=1 (~128 MiB and a few hundred ms). Each hash stores its own
+# parameters, so a hash made at an older cost still verifies, and is re-made at this one on the next
+# successful sign-in. No setting or variable lowers the cost: whoever runs a command could set it.
+SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
+# The largest parameters a stored hash may ask for (a hostile file must not make a sign-in take minutes).
+_MAX_N = 2**20
+_MAX_RP = 64
 SALT_BYTES = 16
 MIN_PASSPHRASE = 8
 MAX_PASSPHRASE = 1024
@@ -54,36 +58,73 @@ COORDINATOR_ONLY = frozenset(
 )
 
 
-def hash_passphrase(passphrase: str) -> str:
-    """Return a self-describing scrypt hash with a fresh random salt."""
+def _maxmem(n: int, r: int, p: int) -> int:
+    """The memory limit hashlib.scrypt needs for these parameters (128·r·(n + p + 2) bytes), plus slack."""
+    return 128 * r * (n + p + 2) + 2**20
+
+
+def _scrypt(passphrase: str, salt: bytes, n: int, r: int, p: int, dklen: int = 32) -> bytes:
     import hashlib  # (here, not at the top: only a passphrase needs it, and every start imports this module)
 
+    return hashlib.scrypt(passphrase.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=_maxmem(n, r, p))
+
+
+def hash_passphrase(passphrase: str) -> str:
+    """Return a self-describing scrypt hash ('scrypt$n$r$p$salt$digest') with a fresh random salt."""
     validate_passphrase(passphrase)
     salt = os.urandom(SALT_BYTES)
-    digest = hashlib.scrypt(passphrase.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    digest = _scrypt(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     return "scrypt${}${}${}${}${}".format(
         SCRYPT_N, SCRYPT_R, SCRYPT_P, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
     )
 
 
-def verify_passphrase(passphrase: str, stored: str | None) -> bool:
-    """True when the passphrase matches the stored hash (constant-time comparison)."""
-    import hashlib
-    import hmac
-
-    if not stored or len(passphrase) > MAX_PASSPHRASE:
-        return False
+def _parse(stored: str | None) -> tuple[int, int, int, bytes, bytes] | None:
+    """(n, r, p, salt, digest) of a stored hash, or None when there is none or it is not one we can use."""
+    if not stored:
+        return None
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            passphrase.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
-        )
+        n, r, p = int(n), int(r), int(p)
+        salt, digest = base64.b64decode(salt, validate=True), base64.b64decode(digest, validate=True)
     except (ValueError, TypeError):
+        return None
+    if scheme != "scrypt" or not (2 <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= _MAX_RP and 1 <= p <= _MAX_RP):
+        return None
+    if not (8 <= len(salt) <= 64 and 16 <= len(digest) <= 64):
+        return None
+    return n, r, p, salt, digest
+
+
+def _dummy_work(passphrase: str) -> None:
+    """One scrypt at today's cost whose result is thrown away: a failure costs what a real check costs."""
+    _scrypt(passphrase[:MAX_PASSPHRASE], b"warmline-no-such-hash", SCRYPT_N, SCRYPT_R, SCRYPT_P)
+
+
+def verify_passphrase(passphrase: str, stored: str | None) -> bool:
+    """True when the passphrase matches the stored hash (constant-time comparison).
+
+    Exactly one scrypt runs whatever `stored` is: with no hash (an unknown handle, a person with no
+    passphrase yet) or an unusable one, a dummy of today's cost, so the time taken does not tell.
+    """
+    import hmac
+
+    parsed = _parse(stored)
+    if parsed is None or len(passphrase) > MAX_PASSPHRASE:
+        _dummy_work(passphrase)
+        return False
+    n, r, p, salt, expected = parsed
+    try:
+        actual = _scrypt(passphrase, salt, n, r, p, dklen=len(expected))
+    except (ValueError, MemoryError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+def needs_rehash(stored: str | None) -> bool:
+    """True when a stored hash is weaker than today's parameters in any of them (never re-made weaker)."""
+    parsed = _parse(stored)
+    return parsed is None or parsed[0] < SCRYPT_N or parsed[1] < SCRYPT_R or parsed[2] < SCRYPT_P
 
 
 def validate_passphrase(passphrase: str) -> None:
@@ -97,9 +138,14 @@ def validate_passphrase(passphrase: str) -> None:
 
 
 def os_user() -> str | None:
-    """The login name of the OS user running this process, if it can be found."""
+    """The login name of the real uid running this process, if it has one.
+
+    Not getpass.getuser(): that reads LOGNAME and USER first, which whoever runs the command sets.
+    """
+    import pwd
+
     try:
-        return getpass.getuser()
+        return pwd.getpwuid(os.getuid()).pw_name
     except (KeyError, OSError):
         return None
 
@@ -146,6 +192,14 @@ def _coordinator_only_message(actor: Person, operation: str) -> str:
     return f"only coordinators may {_PLAIN.get(operation, operation)}; {actor.handle} is a volunteer"
 
 
+def signin_refused(handle: str) -> Refused:
+    """The one refusal for every failed sign-in: it does not tell whether the handle exists."""
+    return Refused(
+        f"cannot sign in as {handle}: unknown handle, no passphrase set, wrong passphrase, or locked for "
+        f"{LOCK_SECONDS} s after {LOCK_AFTER_FAILURES} wrong ones: check them and try again, or ask a coordinator"
+    )
+
+
 def register_failure(conn: sqlite3.Connection, person_id: int, moment) -> bool:
     """Count a wrong passphrase; return True when this failure locks the handle."""
     from .db import iso_utc
@@ -162,48 +216,80 @@ def register_failure(conn: sqlite3.Connection, person_id: int, moment) -> bool:
     return False
 
 
-def sign_in(db, handle: str, passphrase: str) -> Person:
-    """Check a handle's passphrase; 5 wrong ones lock the handle for 30 s. Attempts are audited."""
+def close_lock_window(conn: sqlite3.Connection, person_id: int) -> None:
+    """End a person's lock window: one 'signin.locked' audit row with the attempts made during it (if any).
+
+    While a handle is locked, `failed_signins` counts the attempts made on it (the wrong passphrases
+    before the lock are audited one by one, at most LOCK_AFTER_FAILURES per window), so the audit
+    log gains one row per window however many attempts come, not one per attempt. The row is written
+    when the window is over: at the next attempt after it, or when a coordinator sets a passphrase.
+    """
     from . import audit
-    from .clock import now
+
+    handle, count, until = conn.execute(
+        "SELECT handle, failed_signins, locked_until FROM person WHERE id = ?", (person_id,)
+    ).fetchone()
+    if until is None:
+        return
+    if count:
+        audit.record(
+            conn, handle, "signin.locked", handle,
+            f"{count} attempt{'' if count == 1 else 's'} while locked (until {until})",
+        )
+    conn.execute("UPDATE person SET failed_signins = 0, locked_until = NULL WHERE id = ?", (person_id,))
+
+
+def sign_in(db, handle: str, passphrase: str) -> Person:
+    """Check a handle's passphrase; 5 wrong ones lock the handle for 30 s. Attempts are audited.
+
+    Every failure (unknown or inactive handle, no passphrase yet, wrong passphrase, locked) does the
+    same work, one scrypt of today's cost, and says the same words (`signin_refused`), so neither
+    the time nor the answer tells whether a handle exists. The lock window is real time
+    (`clock.real_now`), never WARMLINE_NOW. A right passphrase stored at an older cost is re-hashed.
+    """
+    from . import audit, clock
     from .db import iso_utc, parse_utc
-    from .people import get, validate_handle
+    from .people import get_by_id, validate_handle
 
     validate_handle(handle)
-    moment = now()
+    moment = clock.real_now()
     # Read the hash outside the write lock: scrypt is slow and must not block other writers.
     row = db.conn.execute(
-        "SELECT passphrase_hash, locked_until FROM person WHERE handle = ? AND active = 1", (handle,)
+        "SELECT id, passphrase_hash FROM person WHERE handle = ? AND active = 1", (handle,)
     ).fetchone()
-    matched = row is not None and verify_passphrase(passphrase, row["passphrase_hash"])
+    stored = row["passphrase_hash"] if row is not None else None
+    matched = verify_passphrase(passphrase, stored)
+    rehashed = hash_passphrase(passphrase) if matched and needs_rehash(stored) else None
     # A refusal that records something (a failure count, a lock, an audit row) must be raised
     # only after the transaction commits: raising inside it would roll the record back.
     refusal: Refused | None = None
     with db.transaction() as conn:
-        person = None
-        try:
-            person = get(conn, handle)
-        except Invalid:
-            pass
-        if person is None or not person.active:
-            raise Refused(f"cannot sign in as {handle}: unknown or inactive handle, or wrong passphrase")
-        locked = conn.execute("SELECT locked_until FROM person WHERE id = ?", (person.id,)).fetchone()[0]
+        person = get_by_id(conn, row["id"]) if row is not None else None
+        if person is None or not person.active or not person.has_passphrase:
+            raise signin_refused(handle)
+        count, locked = conn.execute("SELECT failed_signins, locked_until FROM person WHERE id = ?", (person.id,)).fetchone()
         if locked and parse_utc(locked) > moment:
-            wait = math.ceil((parse_utc(locked) - moment).total_seconds())
-            audit.record(conn, handle, "signin.locked", handle, "attempt while locked")
-            refusal = Refused(f"{handle} is locked after {LOCK_AFTER_FAILURES} wrong passphrases: try again in {wait} s")
-        elif not person.has_passphrase:
-            raise Refused(f"{handle} has no passphrase yet: ask a coordinator to set one (`warmline people passphrase`)")
-        elif not matched:
-            now_locked = register_failure(conn, person.id, moment)
-            audit.record(conn, handle, "signin.failed", handle, "locked for 30 s" if now_locked else "wrong passphrase")
-            if now_locked:
-                refusal = Refused(f"wrong passphrase for {handle}; it is now locked for {LOCK_SECONDS} s")
-            else:
-                refusal = Refused(f"cannot sign in as {handle}: unknown or inactive handle, or wrong passphrase")
+            # Counted, not audited one by one: the window's one row is written when it is over.
+            conn.execute("UPDATE person SET failed_signins = ? WHERE id = ?", (count + 1, person.id))
+            refusal = signin_refused(handle)
         else:
-            conn.execute("UPDATE person SET failed_signins = 0, locked_until = NULL WHERE id = ?", (person.id,))
-            audit.record(conn, handle, "signin", handle, iso_utc(moment))
+            close_lock_window(conn, person.id)
+            if not matched:
+                now_locked = register_failure(conn, person.id, moment)
+                audit.record(conn, handle, "signin.failed", handle, "locked for 30 s" if now_locked else "wrong passphrase")
+                refusal = signin_refused(handle)
+            else:
+                conn.execute("UPDATE person SET failed_signins = 0, locked_until = NULL WHERE id = ?", (person.id,))
+                detail = iso_utc(moment)
+                if rehashed is not None:
+                    # Only if the hash is still the one checked (a passphrase set meanwhile wins).
+                    done = conn.execute(
+                        "UPDATE person SET passphrase_hash = ? WHERE id = ? AND passphrase_hash = ?",
+                        (rehashed, person.id, stored),
+                    ).rowcount
+                    if done:
+                        detail += "; passphrase re-hashed at the current cost"
+                audit.record(conn, handle, "signin", handle, detail)
     if refusal is not None:
         raise refusal
     return person
@@ -214,15 +300,18 @@ def resolve_actor(db, handle: str | None, passphrase: "callable | None" = None) 
 
     `passphrase` is called only when one is needed; it returns the passphrase or None.
     """
-    from .people import by_login, get, validate_handle
+    from .people import by_login, get_by_id, validate_handle
 
     user = os_user()
     if handle:
         validate_handle(handle)
-        person = get(db.conn, handle)
-        if not person.active:
-            raise Refused(f"{handle} is inactive: ask a coordinator to reactivate them")
-        if user and person.login == user:
+        # Whether the handle exists is told to nobody who has not signed in: an unknown one is asked
+        # for a passphrase like any other and refused in the same words (see `sign_in`).
+        row = db.conn.execute("SELECT id FROM person WHERE handle = ?", (handle,)).fetchone()
+        person = get_by_id(db.conn, row[0]) if row is not None else None
+        if person is not None and user and person.login == user:
+            if not person.active:
+                raise Refused(f"{handle} is inactive: ask a coordinator to reactivate them")
             return person
         secret = passphrase() if passphrase else None
         if secret is None:

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from . import audit
+from . import audit, clock
 from .clock import now
 from .db import Database, iso_utc, parse_utc
 from .errors import Invalid, Refused
@@ -73,7 +73,7 @@ def set_busy(db: Database, actor: Person, on: bool) -> BusyState:
 
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
-        moment = now()
+        moment = clock.real_now()  # an access decision: never WARMLINE_NOW
         seat = on_shift(conn, who.id, moment)
         if seat is None:
             raise Refused(
@@ -116,7 +116,8 @@ def log_call(
         raise Invalid(f"{len(needs)} needs given; a call may have at most {MAX_NEEDS_PER_CALL}")
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
-        moment = now()
+        # Whether a volunteer is on shift now is an access decision: the real clock, never WARMLINE_NOW.
+        moment = now() if who.is_coordinator else clock.real_now()
         mine = on_shift(conn, who.id, moment)
         if not who.is_coordinator and mine is None:
             raise Refused(f"{who.handle} is not on a shift now: only people on shift and coordinators can log calls")

@@ -554,7 +554,9 @@ def write_note(db: Database, actor: Person, shift_id: int, text: str) -> Handoff
         who = fresh_actor(conn, actor)
         shift = get_shift(conn, shift_id)
         moment = now()
-        _check_writer(conn, who, shift, moment)
+        from . import clock
+
+        _check_writer(conn, who, shift, clock.real_now())  # an access decision: never WARMLINE_NOW
         cur = conn.execute(
             "INSERT INTO handoff_note (shift_id, author_id, body, created_at) VALUES (?, ?, ?, ?)",
             (shift.id, who.id, body, iso_utc(moment)),

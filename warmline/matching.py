@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from . import audit, rules
+from . import audit, clock, rules
 from .access import require
 from .calls import on_shift
 from .clock import now
@@ -68,13 +68,16 @@ class MatchCandidate:
 
 @dataclass(frozen=True)
 class NextShift:
-    """A shift starting within 24 h with someone offering a need nobody on shift offers."""
+    """A shift starting within 24 h with someone offering a need nobody on shift offers.
+
+    For a volunteer `need` and `need_label` are None: the next shifts with everyone on them, no reasons.
+    """
 
     shift_id: int
     start: datetime
     end: datetime
-    need: str  # tag id
-    need_label: str
+    need: str | None  # tag id (None: no reason given, see above)
+    need_label: str | None
     handles: tuple[str, ...]
 
 
@@ -274,16 +277,28 @@ def _related_ids(tags: list[Tag]) -> dict[str, set[str]]:
     return related
 
 
-def _may_match(conn: sqlite3.Connection, actor: Person, moment: datetime) -> None:
+def _may_match(conn: sqlite3.Connection, actor: Person, at: datetime | None) -> datetime:
+    """The moment to match at: any `at` (default now) for a coordinator; the real present for a volunteer.
+
+    A volunteer matches only for the shift they are on, and only at the real present (never at
+    WARMLINE_NOW, which whoever runs the command sets): a time of their choosing would list the
+    tags of the people on any other shift.
+    """
     if not actor.active:
         raise Refused(f"{actor.handle} is inactive: ask a coordinator")
     if actor.is_coordinator:
-        return
-    if on_shift(conn, actor.id, moment) is None:
+        return now() if at is None else _aware(at, "the match time")
+    if on_shift(conn, actor.id, clock.real_now()) is None:
         raise Refused(
             f"{actor.handle} is not on a shift now: only the people on the current shift and coordinators "
             "can match callers to peers"
         )
+    if at is not None:
+        raise Refused(
+            f"{actor.handle} may match only for the shift they are on, at the present: leave out the time "
+            "(coordinators may match at any time)"
+        )
+    return clock.real_now()
 
 
 def _utc(text: str) -> datetime:
@@ -312,11 +327,13 @@ def match(
     Order: free before busy (on a call), peers before backup, higher score, fewer calls taken
     this shift, handle. Score = 100 per need offered exactly + 10 per need offered through a
     related tag + 1 per preference offered. A language is a hard requirement. Needs may name
-    a language, which then becomes the requirement. Coordinators, and people on a shift now, may match.
+    a language, which then becomes the requirement. Coordinators may match at any time; a volunteer
+    only on a shift now, at the real present (see `_may_match`), and for them the next shifts
+    for unmet needs name everyone on them without reasons (see `_next_on_shift`).
     """
-    moment = now()
-    _may_match(conn, actor, moment)
-    at = moment if at is None else _aware(at, "the match time")
+    at = moment = _may_match(conn, actor, at)
+    if actor.is_coordinator:
+        moment = now()
     taxonomy = _taxonomy(conn)
     resolver = taxonomy.resolver
     named = resolver.resolve_many(list(needs))
@@ -427,7 +444,12 @@ def match(
     unmet = [t for t in need_tags if t.id not in met]
     if lang is not None and not found:
         unmet.append(lang)
-    upcoming = _next_shifts(conn, at, unmet, lang) if unmet else ()
+    if not unmet:
+        upcoming: tuple[NextShift, ...] = ()
+    elif actor.is_coordinator:
+        upcoming = _next_shifts(conn, at, unmet, lang)
+    else:
+        upcoming = _next_on_shift(conn, at)
     return MatchResult(
         at=at,
         needs=tuple(need_tags),
@@ -438,6 +460,28 @@ def match(
         unmet=tuple(unmet),
         next=upcoming,
         without_language=without_language,
+    )
+
+
+def _next_on_shift(conn: sqlite3.Connection, at: datetime) -> tuple[NextShift, ...]:
+    """For a volunteer: the shifts starting within 24 h after `at`, with everyone on them, and no reasons.
+
+    Nobody's tags choose who is named (a list of who fits a need would tell the volunteer who
+    offers it): only the people on the shift being matched are ranked by their tags.
+    """
+    rows = conn.execute(
+        "SELECT s.id, s.start_utc, s.end_utc, p.handle FROM shift s"
+        " JOIN assignment a ON a.shift_id = s.id JOIN person p ON p.id = a.person_id"
+        " WHERE s.start_utc > ? AND s.start_utc <= ? AND s.status = 'scheduled' AND p.active = 1"
+        " ORDER BY s.start_utc, s.id, p.handle",
+        (iso_utc(at), iso_utc(at + NEXT_WINDOW)),
+    ).fetchall()
+    by_shift: dict[int, list] = {}
+    for sid, start, end, handle in rows:
+        by_shift.setdefault(sid, [start, end, []])[2].append(handle)
+    return tuple(
+        NextShift(sid, _utc(start), _utc(end), None, None, tuple(handles))
+        for sid, (start, end, handles) in list(by_shift.items())[:NEXT_PER_NEED]
     )
 
 

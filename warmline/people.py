@@ -170,6 +170,13 @@ def roster(conn: sqlite3.Connection) -> list[Listed]:
     ]
 
 
+def login_seen_by(viewer: Person, person: Person) -> str | None:
+    """`person`'s OS login as `viewer` may see it: coordinators and the person themself; None to anyone else."""
+    if viewer.is_coordinator or viewer.id == person.id:
+        return person.login
+    return None
+
+
 def tags_of(conn: sqlite3.Connection, viewer: Person, person: Person) -> list[tuple[str, str]]:
     """(tag id, state) pairs of a person's tags; only they and coordinators may see them."""
     if viewer.id != person.id:
@@ -431,7 +438,7 @@ def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *,
     left open must not let someone else lock its owner out. It is checked as a sign-in is, so
     wrong guesses count toward the lock. A coordinator resetting someone else's needs none.
     """
-    from .access import sign_in
+    from .access import close_lock_window, sign_in
 
     row = db.conn.execute("SELECT id, passphrase_hash FROM person WHERE handle = ?", (handle,)).fetchone()
     if row is not None and row[0] == actor.id and row[1]:
@@ -449,6 +456,7 @@ def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *,
             require(who, "person.passphrase.self", target=person)
         else:
             require(who, "person.passphrase", target=person)
+        close_lock_window(conn, person.id)  # a lock window it ends still gets its one audit row
         conn.execute(
             "UPDATE person SET passphrase_hash = ?, failed_signins = 0, locked_until = NULL WHERE id = ?",
             (hashed, person.id),

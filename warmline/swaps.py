@@ -15,7 +15,9 @@ for both people as if the swap were done: the proposer on the other shift withou
 their own old one, and the other person on the proposer's shift without theirs
 (`rules.problems` with each person's other shifts adjusted, plus availability and
 time off). Nothing is overridden: a swap that breaks anyone's rule is refused with a
-message naming whose, and the rota is left as it was. Each person takes the other's
+message naming whose, and the rota is left as it was. The details of another person's
+limits, availability and time off are shown only to them and coordinators: the other
+side hears only that one of their limits or their availability stands in the way. Each person takes the other's
 seat as it was (a peer seat stays a peer seat). A late drop's open cover request on a
 swapped shift is closed, since the seat is now someone else's.
 
@@ -186,13 +188,43 @@ def side_problems(
     return found + availability_problems(conn, person, taking, tz)
 
 
+# Rules whose details are no one's private data: who is on which shift is the rota everyone sees.
+PUBLIC_RULES = frozenset({"overlap", "inactive"})
+
+
+def private_to(viewer: Person | None, person: Person, shift, found: list[RuleBroken]) -> list[RuleBroken]:
+    """`found` (the problems of `person` taking `shift`) as `viewer` may see them.
+
+    Coordinators and the person themself see every detail. Anyone else learns only that the
+    shift breaks one of the person's limits or their availability: their time off, availability
+    windows, rest and hour limits are theirs (`availability list --person` refuses them too).
+    """
+    if viewer is None or viewer.is_coordinator or viewer.id == person.id:
+        return found
+    shown = [p for p in found if p.rule in PUBLIC_RULES]
+    if len(shown) < len(found):
+        shown.append(
+            RuleBroken(
+                f"{person.handle} cannot take shift {shift.id}: it breaks one of their limits or their availability "
+                "(they or a coordinator can see which)",
+                rule="their-limits",
+                overridable=False,
+            )
+        )
+    return shown
+
+
 def swap_problems(
-    conn: sqlite3.Connection, line: Line, a: Person, a_shift, b: Person, b_shift
+    conn: sqlite3.Connection, line: Line, a: Person, a_shift, b: Person, b_shift, *, viewer: Person | None = None
 ) -> list[RuleBroken]:
-    """What the swap would break: `a` on b_shift without a_shift, and `b` on a_shift without b_shift."""
+    """What the swap would break: `a` on b_shift without a_shift, and `b` on a_shift without b_shift.
+
+    With a `viewer`, each side is as they may see it (see `private_to`); without one, every detail.
+    """
     found = side_problems(conn, line, a, rules.Span(b_shift.id, b_shift.start_utc, b_shift.end_utc), a_shift.id)
-    found += side_problems(conn, line, b, rules.Span(a_shift.id, a_shift.start_utc, a_shift.end_utc), b_shift.id)
-    return found
+    found = private_to(viewer, a, b_shift, found)
+    theirs = side_problems(conn, line, b, rules.Span(a_shift.id, a_shift.start_utc, a_shift.end_utc), b_shift.id)
+    return found + private_to(viewer, b, a_shift, theirs)
 
 
 def _refuse_if_broken(found: list[RuleBroken], a: Person, b: Person, a_shift, b_shift) -> None:
@@ -255,7 +287,7 @@ def preview(conn: sqlite3.Connection, actor: Person, my_shift: int, their_shift:
             raise Invalid("a swap needs someone else and two different shifts")
         mine, theirs = get_shift(conn, my_shift), get_shift(conn, their_shift)
         _validate(conn, actor, mine, other, theirs)
-        return swap_problems(conn, get_line(conn), actor, mine, other, theirs)
+        return swap_problems(conn, get_line(conn), actor, mine, other, theirs, viewer=actor)
     except RuleBroken as exc:
         return [exc]
     except WarmlineError as exc:
@@ -290,7 +322,7 @@ def propose(db: Database, actor: Person, my_shift: int, their_shift: int, handle
             (who.id, mine.id, other.id, theirs.id),
         ).fetchone():
             raise Refused(f"{who.handle} already proposed this swap to {other.handle}: see `warmline swap list`")
-        _refuse_if_broken(swap_problems(conn, line, who, mine, other, theirs), who, other, mine, theirs)
+        _refuse_if_broken(swap_problems(conn, line, who, mine, other, theirs, viewer=who), who, other, mine, theirs)
         cur = conn.execute(
             "INSERT INTO swap (from_person, from_shift, to_person, to_shift, status, created_at)"
             " VALUES (?, ?, ?, ?, 'proposed', ?)",
@@ -320,7 +352,7 @@ def _execute(conn: sqlite3.Connection, who: Person, swap: Swap, *, approver: Per
     x = get_shift(conn, swap.from_shift_id)
     y = get_shift(conn, swap.to_shift_id)
     a_role, b_role = _validate(conn, a, x, b, y)
-    _refuse_if_broken(swap_problems(conn, line, a, x, b, y), a, b, x, y)
+    _refuse_if_broken(swap_problems(conn, line, a, x, b, y, viewer=who), a, b, x, y)
     moment = iso_utc(now())
     conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (x.id, a.id))
     conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (y.id, b.id))
@@ -378,7 +410,7 @@ def accept(db: Database, actor: Person, swap_id: int) -> Swap:
             x = get_shift(conn, swap.from_shift_id)
             y = get_shift(conn, swap.to_shift_id)
             _validate(conn, a, x, who, y)
-            _refuse_if_broken(swap_problems(conn, get_line(conn), a, x, who, y), a, who, x, y)
+            _refuse_if_broken(swap_problems(conn, get_line(conn), a, x, who, y, viewer=who), a, who, x, y)
             conn.execute(
                 "UPDATE swap SET status = 'accepted', decided_at = ? WHERE id = ?", (iso_utc(now()), swap.id)
             )

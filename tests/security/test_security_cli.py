@@ -95,6 +95,31 @@ class Line:
                 shutil.copy2(item, folder / item.name)
         return Line(folder)
 
+    def to_the_real_present(self) -> None:
+        """Move shift 1 (sam, kim) around the real present and shift 2 (lee) just after it.
+
+        Whether a volunteer is on shift now is decided by the real clock, never WARMLINE_NOW:
+        the commands that depend on it run on a copy moved so, without WARMLINE_NOW.
+        """
+        from datetime import datetime, timedelta, timezone
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo("America/New_York")
+        present = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        spans = {1: (present - timedelta(hours=1), present + timedelta(hours=3)),
+                 2: (present + timedelta(hours=3), present + timedelta(hours=7))}
+        conn = sqlite3.connect(self.db)
+        try:
+            with conn:
+                for sid, (start, end) in spans.items():
+                    conn.execute(
+                        "UPDATE shift SET start_utc = ?, end_utc = ?, start_local = ?, end_local = ? WHERE id = ?",
+                        (f"{start:%Y-%m-%dT%H:%M:%S}Z", f"{end:%Y-%m-%dT%H:%M:%S}Z",
+                         start.astimezone(zone).isoformat(), end.astimezone(zone).isoformat(), sid),
+                    )
+        finally:
+            conn.close()
+
     def dump(self) -> list[str]:
         conn = sqlite3.connect(self.db)
         try:
@@ -155,6 +180,9 @@ def world(tmp_path_factory) -> Line:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WARMLINE_NOW", NOW)
+        from warmline import clock
+
+        mp.setattr(clock, "real_now", clock.now)  # in this process only: sam writes and logs "on shift" at NOW
         db = open_db(line.db)
         try:
             coord = people.get(db.conn, made["coordinator"])
@@ -203,6 +231,7 @@ class Case:
     refusal: str  # in the one error line
     allowed: str | None  # who may run the same command (None: nobody in this set-up; see other tests)
     env: dict = field(default_factory=dict)
+    present: bool = False  # on shift now or not: run at the real present (`Line.to_the_real_present`)
 
 
 MATRIX = [
@@ -213,14 +242,21 @@ MATRIX = [
     Case("goal remove", "kim", ("goal", "remove", "1"), "only coordinators may remove coverage goals; kim is a volunteer", COORD),
     Case("coverage", "sam", ("coverage", "--json"), "only coordinators may see the coverage report; sam is a volunteer", COORD),
     Case("match off shift", "lee", ("match", "grief", "hearing voices", "--prefer", "veteran", "--json"),
-         "lee is not on a shift now", "sam"),
-    Case("match off shift, coordinator", "lee", ("match", "grief"), "lee is not on a shift now", COORD),
-    Case("call log off shift", "lee", ("call", "log", "grief", "self-harm"), "lee is not on a shift now", "kim"),
-    Case("busy off shift", "lee", ("busy", "on"), "lee is not on a shift now", "kim"),
+         "lee is not on a shift now", "sam", present=True),
+    Case("match off shift, coordinator", "lee", ("match", "grief"), "lee is not on a shift now", COORD, present=True),
+    Case("match at another time, on shift", "sam", ("match", "grief", "--at", "2026-11-24T10:00"),
+         "sam may match only for the shift they are on, at the present", COORD, present=True),
+    Case("match off shift, clock set to an on-shift time", "sam", ("match", "grief", "--json"),
+         "sam is not on a shift now", COORD, env={"WARMLINE_NOW": NOW}),
+    Case("call log off shift", "lee", ("call", "log", "grief", "self-harm"), "lee is not on a shift now", "kim",
+         present=True),
+    Case("busy off shift", "lee", ("busy", "on"), "lee is not on a shift now", "kim", present=True),
+    Case("busy off shift, clock set to an on-shift time", "kim", ("busy", "on"), "kim is not on a shift now", None,
+         env={"WARMLINE_NOW": NOW}),
     Case("handoff write, not on the shift", "lee", ("handoff", "write", "1", "--note", "All calm."),
-         "lee is not on shift 1", "kim"),
+         "lee is not on shift 1", "kim", present=True),
     Case("handoff write, before the shift", "lee", ("handoff", "write", "2", "--note", "All calm."),
-         "shift 2 has not started yet", COORD),
+         "shift 2 has not started yet", COORD, present=True),
     Case("handoff ack, a note not for them", "kim", ("handoff", "ack", "1"), "there is no handoff note 1 for kim", "lee"),
     Case("handoff ack, by its author", "sam", ("handoff", "ack", "1"), "sam is not on the shift note 1 is for", "lee"),
     Case("notify settings --person other", "sam", ("notify", "settings", "--person", "kim", "--lead", "30"),
@@ -383,9 +419,13 @@ def matrix(world, tmp_path_factory) -> dict[tuple[str, str], Outcome]:
     def one(job) -> Outcome:
         case, kind = job
         copy = world.copy(folders[(case.name, kind)])
+        env = dict(case.env)
+        if case.present:
+            copy.to_the_real_present()
+            env["WARMLINE_NOW"] = None
         before, files = copy.dump(), copy.files()
         who = case.who if kind == "refused" else case.allowed
-        done = copy.run(who, *case.args, env=case.env)
+        done = copy.run(who, *case.args, env=env)
         return Outcome(done.returncode, done.stdout, done.stderr, settled(before, copy.dump()) != before,
                        copy.files() ^ files)
 
@@ -461,19 +501,32 @@ def test_backup_asks_for_no_handle_as_the_readme_says(line):
 
 def test_five_wrong_passphrases_lock_a_handle_for_30_seconds_and_only_that_handle(line):
     (last,) = line.query("SELECT max(id) FROM audit")[0]
+    refused = (
+        "error: cannot sign in as kim: unknown handle, no passphrase set, wrong passphrase, or locked for 30 s "
+        "after 5 wrong ones: check them and try again, or ask a coordinator\n"
+    )
     messages = [line.run("kim", "shifts", env={"WARMLINE_PASSPHRASE": WRONG}).stderr for _ in range(5)]
-    assert messages[:4] == ["error: cannot sign in as kim: unknown or inactive handle, or wrong passphrase\n"] * 4
-    assert messages[4] == "error: wrong passphrase for kim; it is now locked for 30 s\n"
-    # Locked: the right passphrase is refused too, without saying whether it was right.
+    assert messages == [refused] * 5  # the fifth locks the handle, and says no more than the others
+    # Locked: the right passphrase is refused too, in the same words. The lock is real time:
+    # a clock set past its end (WARMLINE_NOW, which whoever runs the command sets) does not lift it.
     right = line.run("kim", "shifts", now="2026-11-23T08:00:10-05:00")
     wrong = line.run("kim", "shifts", now="2026-11-23T08:00:10-05:00", env={"WARMLINE_PASSPHRASE": WRONG})
-    assert right.returncode == wrong.returncode == 1
-    assert right.stderr == wrong.stderr == "error: kim is locked after 5 wrong passphrases: try again in 20 s\n"
+    later = line.run("kim", "shifts", now="2027-01-01T08:00:00-05:00")
+    assert right.returncode == wrong.returncode == later.returncode == 1
+    assert right.stderr == wrong.stderr == later.stderr == refused
     assert line.run("sam", "shifts").returncode == 0, "the lock is per handle"
-    assert line.run("kim", "shifts", now="2026-11-23T08:00:31-05:00").returncode == 0, "the lock lasts 30 s"
+    # The attempts while locked are counted on the person, not audited one by one.
+    assert line.query("SELECT failed_signins FROM person WHERE handle = 'kim'") == [(3,)]
+    # 30 s of real time pass (the lock's end moved into the past rather than waited for).
+    conn = sqlite3.connect(line.db)
+    with conn:
+        conn.execute("UPDATE person SET locked_until = '2000-01-01T00:00:00Z' WHERE handle = 'kim'")
+    conn.close()
+    assert line.run("kim", "shifts").returncode == 0, "the lock lasts 30 s"
     rows = line.query("SELECT action, detail FROM audit WHERE actor = 'kim' AND id > ? ORDER BY id", last)
-    assert [a for a, _ in rows] == ["signin.failed"] * 5 + ["signin.locked"] * 2 + ["signin"]
+    assert [a for a, _ in rows] == ["signin.failed"] * 5 + ["signin.locked", "signin"]  # one row for the window
     assert rows[4][1] == "locked for 30 s"
+    assert rows[5][1] == "3 attempts while locked (until 2000-01-01T00:00:00Z)"
 
 
 def test_passphrases_are_scrypt_hashes_with_a_salt_of_their_own(line):
@@ -487,7 +540,8 @@ def test_passphrases_are_scrypt_hashes_with_a_salt_of_their_own(line):
         raw_salt, raw_digest = base64.b64decode(salt), base64.b64decode(digest)
         assert len(raw_salt) >= 16 and len(raw_digest) >= 32
         secret = PASSPHRASES["sam" if handle == "lee" else handle]
-        again = hashlib.scrypt(secret.encode(), salt=raw_salt, n=int(n), r=int(r), p=int(p), dklen=len(raw_digest))
+        again = hashlib.scrypt(secret.encode(), salt=raw_salt, n=int(n), r=int(r), p=int(p), dklen=len(raw_digest),
+                               maxmem=2**28)
         assert again == raw_digest, f"{handle}'s hash does not verify"
         salts.add(raw_salt)
     assert len(salts) == 3
@@ -684,19 +738,26 @@ def test_volunteers_never_see_other_peoples_tags(privacy):
 def test_matches_show_offered_tags_only_to_people_on_shift_and_coordinators(world, tmp_path):
     line = world.copy(tmp_path)
     asked = ("match", "grief", "hearing voices", "leaving detox", "veteran", "--json")
-    on_shift = json.loads(line.ok("sam", *asked).stdout)  # 08:00: sam and kim are on shift 1
+    # On the rota as built (shift 1 on at NOW, long past in real time), a clock set to NOW gives sam nothing.
+    refused = line.run("sam", *asked, now=NOW)
+    assert refused.returncode == 1 and "sam is not on a shift now" in refused.stderr and refused.stdout == ""
+    line.to_the_real_present()
+    on_shift = json.loads(line.ok("sam", *asked, env={"WARMLINE_NOW": None}).stdout)  # sam and kim are on shift 1
     by = {c["handle"]: c for c in on_shift["candidates"]}
     assert by["sam"]["shares"] == ["grief"], "hearing voices is paused"
     assert by["kim"]["shares"] == ["leaving detox"], "veteran is paused"
     paused = re.compile(r"hearing.voices|veteran|eating.distress", re.IGNORECASE)
     for candidate in on_shift["candidates"]:
         assert not paused.search(json.dumps(candidate)), candidate
-    coordinator = json.loads(line.ok(COORD, *asked).stdout)
+    coordinator = json.loads(line.ok(COORD, *asked, env={"WARMLINE_NOW": None}).stdout)
     assert {c["handle"]: c["shares"] for c in coordinator["candidates"]} == {h: c["shares"] for h, c in by.items()}
-    for who in ("lee", "sam"):  # lee is not on shift; nobody is once shift 1 has ended
-        refused = line.run(who, *asked, now="2026-11-23T08:00:00-05:00" if who == "lee" else "2026-11-23T11:30:00-05:00")
-        assert refused.returncode == 1 and "not on a shift now" in refused.stderr
+    # lee (on shift 2, next) is not on shift now; sam is, but only for the present, whatever --at says.
+    for who, extra in (("lee", ()), ("sam", ("--at", "2026-11-23T08:00"))):
+        refused = line.run(who, *asked, *extra, env={"WARMLINE_NOW": None})
+        assert refused.returncode == 1 and ("not on a shift now" in refused.stderr or "at the present" in refused.stderr)
         assert refused.stdout == ""
+    # To sam, the next shifts for unmet needs give names and times, no reasons: shift 2 with lee, not "lee offers X".
+    assert [(n["shift_id"], n["handles"], n["need"]) for n in on_shift["next"]] == [(2, ["lee"], None)]
 
 
 # ---------------------------------------------------------------- last: nothing anyone ran printed a passphrase

@@ -34,7 +34,7 @@ def set_now(monkeypatch, moment: datetime) -> None:
 
 
 @pytest.fixture
-def line(line_db, coordinator, fixed_now):
+def line(line_db, coordinator, fixed_now, access_clock_follows_warmline_now):
     db = line_db
     for handle in ("sam", "kai", "ria", "tom", "lee", "ana", "zed"):
         people.add(db, coordinator, handle=handle, name=handle.capitalize())
@@ -334,6 +334,10 @@ def test_cli_write_list_ack(run_cli):
     from warmline.db import open_db
     from warmline.line import create
 
+    # Whether sam may write is decided by the real clock (never WARMLINE_NOW), so the shifts are
+    # built around the real present and the commands run without WARMLINE_NOW.
+    present = datetime.now(TZ).replace(second=0, microsecond=0)
+    change = present + timedelta(minutes=15)
     db = open_db(run_cli.db, create=True)
     try:
         create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", os_user()))
@@ -341,14 +345,15 @@ def test_cli_write_list_ack(run_cli):
         for handle in ("sam", "ria"):
             people.add(db, coord, handle=handle, name=handle.capitalize())
             people.set_passphrase(db, coord, handle, PASSPHRASE)
-        first = rota.add_shift(db, coord, start=at(5), end=at(8, 15), seats=1, backup=0)
-        second = rota.add_shift(db, coord, start=at(8, 15), end=at(12), seats=1, backup=0)
+        first = rota.add_shift(db, coord, start=change - timedelta(hours=3), end=change, seats=1, backup=0)
+        second = rota.add_shift(db, coord, start=change, end=change + timedelta(hours=4), seats=1, backup=0)
         rota.assign(db, coord, first.id, "sam")
         rota.assign(db, coord, second.id, "ria")
     finally:
         db.close()
-    as_sam = {"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": PASSPHRASE}
-    as_ria = {"WARMLINE_AS": "ria", "WARMLINE_PASSPHRASE": PASSPHRASE}
+    as_sam = {"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": PASSPHRASE, "WARMLINE_NOW": None}
+    as_ria = {"WARMLINE_AS": "ria", "WARMLINE_PASSPHRASE": PASSPHRASE, "WARMLINE_NOW": None}
+    overdue_now = {"WARMLINE_NOW": (change + timedelta(minutes=15)).isoformat()}
 
     def notes_and_notifications():
         # Signing in as sam writes its own audit row, so compare what a note would have written.
@@ -381,7 +386,7 @@ def test_cli_write_list_ack(run_cli):
 
     # The coordinator sees notes not acknowledged 15 min after the change.
     ok("handoff", "write", "1", "--note", "Second note.", env=as_sam)
-    listing = ok("handoff", "list", env={"WARMLINE_NOW": "2026-11-23T08:30:00-05:00"}).stdout
+    listing = ok("handoff", "list", env=overdue_now).stdout
     assert "NOT ACKNOWLEDGED 15 min after the change by: ria" in listing
-    rows = json.loads(ok("handoff", "list", "--json", env={"WARMLINE_NOW": "2026-11-23T08:30:00-05:00"}).stdout)
+    rows = json.loads(ok("handoff", "list", "--json", env=overdue_now).stdout)
     assert {r["id"]: r["overdue"] for r in rows} == {note["id"]: False, note["id"] + 1: True}

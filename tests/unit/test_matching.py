@@ -24,7 +24,7 @@ def set_now(monkeypatch, moment: datetime) -> None:
 
 
 @pytest.fixture
-def line(line_db, coordinator, monkeypatch):
+def line(line_db, coordinator, monkeypatch, access_clock_follows_warmline_now):
     """A line at Mon 23 Nov 10:00 with a current shift (09:00–13:00, 4 peers + 1 backup) and helpers."""
     set_now(monkeypatch, at(23, 10))
 
@@ -266,14 +266,19 @@ def test_permission_volunteer_off_shift_is_refused_coordinator_and_on_shift_are_
     assert handles(line.match(["grief"], at=at(23, 12))) == ["ada"]
 
 
-def test_match_at_a_future_time_needs_only_the_current_shift_for_permission(line, monkeypatch):
+def test_permission_a_volunteer_matches_only_at_the_present_a_coordinator_at_any_time(line, monkeypatch):
     line.person("ada", tags=["grief"])
     line.person("bea", tags=["grief"])
     line.on("ada")
     later = rota.add_shift(line.db, line.coord, start=at(23, 17), end=at(23, 21))
     line.on("bea", shift=later)
     ada = people.get(line.db.conn, "ada")
-    assert handles(matching.match(line.db.conn, ada, ["grief"], at=at(23, 18))) == ["bea"]
+    # On shift now, ada may not look at another shift's people (and their tags) by naming its time.
+    for moment in (at(23, 18), at(23, 11), at(22, 10)):
+        with pytest.raises(Refused, match="ada may match only for the shift they are on, at the present"):
+            matching.match(line.db.conn, ada, ["grief"], at=moment)
+    assert handles(matching.match(line.db.conn, ada, ["grief"])) == ["ada"]
+    assert handles(line.match(["grief"], at=at(23, 18))) == ["bea"]  # a coordinator may
 
 
 def test_cancelled_shifts_and_inactive_people_are_not_on_shift(line):

@@ -60,7 +60,7 @@ class Recorder:
 
 
 @pytest.fixture
-def line(line_db, coordinator, fixed_now):
+def line(line_db, coordinator, fixed_now, access_clock_follows_warmline_now):
     db = line_db
     people.add(db, coordinator, handle="sam", name="Sam R", tags=["grief"], paused_tags=["hearing voices"])
     people.add(db, coordinator, handle="kai", name="Kai")

@@ -186,12 +186,17 @@ def test_a_swap_that_would_break_one_sides_rule_is_refused_naming_whose_and_chan
     before = w.tables()
     with pytest.raises(RuleBroken) as refused:
         swaps.propose(w.db, w.sam, tue, thu, "kim")
+    # sam learns whose rule and which shift, not kim's limit or her hours (kim's private settings).
     assert str(refused.value) == (
-        f"swapping shift {tue} for shift {thu} would break a rule for kim: "
-        "kim would work 15.0 h in the week of 2026-11-23; the limit is 14 h"
+        f"swapping shift {tue} for shift {thu} would break a rule for kim: kim cannot take shift {tue}: "
+        "it breaks one of their limits or their availability (they or a coordinator can see which)"
     )
     assert not refused.value.overridable
     assert w.tables() == before  # nothing stored: no swap row, no audit row
+    # kim herself, proposing the same swap the other way, sees the details.
+    with pytest.raises(RuleBroken, match="kim would work 15.0 h in the week of 2026-11-23; the limit is 14 h"):
+        swaps.propose(w.db, w.kim, thu, tue, "sam")
+    assert w.tables() == before
 
 
 def test_a_rule_that_breaks_after_proposing_is_caught_when_accepting(w, pair):
@@ -199,8 +204,9 @@ def test_a_rule_that_breaks_after_proposing_is_caught_when_accepting(w, pair):
     s = swaps.propose(w.db, w.sam, tue, thu, "kim")
     availability.add_time_off(w.db, w.sam, None, date(2026, 11, 26), date(2026, 11, 26))
     before = w.tables()
-    with pytest.raises(RuleBroken, match="would break a rule for sam: sam has time off 2026-11-26"):
+    with pytest.raises(RuleBroken, match=f"would break a rule for sam: sam cannot take shift {thu}: it breaks one of") as refused:
         swaps.accept(w.db, w.kim, s.id)
+    assert "time off" not in str(refused.value) and "2026-11-26" not in str(refused.value)  # sam's, not kim's
     assert w.tables() == before
     assert swaps.get(w.db.conn, w.kim, s.id).status == "proposed"
 

@@ -3,9 +3,9 @@
 Each test builds the demo line with the installed CLI, starts `warmline --db PATH` in a
 detached tmux session (100 × 30, its own server socket), types as a person would, waits
 for text on the screen (bounded polls, no fixed sleeps), quits, and then checks the
-database itself. The OS login the app sees is set with LOGNAME/USER (what getpass reads):
-the demo maps the login that built it to its first coordinator, so the coordinator's
-test opens straight on Home, and the volunteer's test runs under a login nobody has,
+database itself. The OS login the app sees is the real uid's name (LOGNAME/USER are set
+to other names here and ignored): the demo maps that login to its first coordinator, so
+the coordinator's test opens straight on Home, and the volunteer's tests clear it first,
 which opens the app on its sign-in screen.
 """
 
@@ -26,8 +26,8 @@ from conftest import FIXED_NOW, require_tool, warmline_script
 
 from screens import labels
 
-COORD_LOGIN = "wl-coordinator"  # the login the demo maps to its first coordinator
-STRANGER_LOGIN = "wl-nobody"  # a login no person has: the app asks who you are
+COORD_LOGIN = "wl-coordinator"  # set as LOGNAME/USER, which warmline does not trust: it reads the real uid
+STRANGER_LOGIN = "wl-nobody"  # likewise; a volunteer's test clears the real uid's login, so the app asks who you are
 PASSPHRASE = "tidal harbour lantern"
 WAIT = 20.0  # seconds any one thing may take to appear on screen
 SGR = re.compile(r"\x1b\[[0-9;:]*m")
@@ -232,7 +232,9 @@ def test_volunteer_signs_in_and_claims_an_open_seat(demo, terminal, tmp_path, mo
     row = rows[0]
     target = seats[row]
     cli(tmp_path, demo, "people", "passphrase", person.handle, extra={"WARMLINE_NEW_PASSPHRASE": PASSPHRASE})
+    from hostile import plant
 
+    plant(demo, "UPDATE person SET login = NULL")  # the real uid is nobody now: the app asks who you are
     terminal.start([str(warmline_script()), "--db", str(demo)], base_env(tmp_path, STRANGER_LOGIN))
     terminal.wait_for("Sign in", "Handle", "Passphrase", "not signed in")
     # A key that moves focus is handled after it bubbles up to the app, so keys sent right
@@ -270,12 +272,13 @@ def test_volunteer_signs_in_and_claims_an_open_seat(demo, terminal, tmp_path, mo
 def test_coordinator_assigns_from_the_rota(demo, terminal, tmp_path, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", FIXED_NOW)
     from warmline import people, rota
+    from warmline.access import os_user
     from warmline.clock import now
     from warmline.line import get as get_line
     from warmline.recurrence import zone
 
     with open_db(demo) as db:
-        coordinator = next(p for p in people.all_people(db.conn) if p.is_coordinator and p.login == COORD_LOGIN)
+        coordinator = next(p for p in people.all_people(db.conn) if p.is_coordinator and p.login == os_user())
         local = now().astimezone(zone(get_line(db.conn).tz))
         start = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
         week = rota.views(db.conn, start, start + timedelta(days=7))

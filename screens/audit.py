@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from warmline import access, audit, people
 from warmline import line as line_svc
@@ -24,6 +24,7 @@ from warmline.recurrence import zone
 
 from .base import WarmlineScreen
 from .people import FilterInput, current_key, fresh, sync_table
+from .plain import DataTable, Static, shown
 from .widgets import KeysFooter, LineHeader
 
 PAGE = 200
@@ -162,7 +163,7 @@ class AuditScreen(WarmlineScreen):
         self._tz = page.tz
         if page.handles:
             self._handles = set(page.handles)
-            self.query_one("#audit-filter", Input).suggester = SuggestFromList(page.handles)
+            self.query_one("#audit-filter", Input).suggester = SuggestFromList([shown(h) for h in page.handles])
         return True
 
     def _row(self, entry: AuditEntry) -> tuple:

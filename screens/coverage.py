@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, Static
 
 from warmline import matching, people, rota
 from warmline.clock import now
@@ -32,6 +31,7 @@ from warmline.recurrence import localize, zone
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import strip_cli_hint
+from .plain import DataTable, Label, Static, shown
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 # The day in four six-hour bands: (first hour, the letter in the heading, the legend's words).
@@ -239,7 +239,7 @@ class HeatMap(Widget):
             return text
         gap, part, none = style("heat-map--gap"), style("heat-map--part"), style("heat-map--none")
         for row in self.rows:
-            text.append("\n" + labels.fit(row.label, label_width - 1).ljust(label_width))
+            text.append("\n" + labels.fit(shown(row.label), label_width - 1).ljust(label_width))  # a tag label: data
             for d in range(7):
                 text.append("│", head)
                 for cell in row.cells[d * len(BANDS) : (d + 1) * len(BANDS)]:

@@ -18,8 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Checkbox, Input
 
 from warmline import rota
 from warmline.clock import now
@@ -32,6 +31,7 @@ from warmline.times import parse_day
 
 from . import labels
 from .base import CoreCalls
+from .plain import Button, DataTable, Label, Option, OptionList, Static, shown
 from .widgets import KeysFooter, Ordered, sync_table
 
 
@@ -234,7 +234,7 @@ class ShiftFormDialog(ModalScreen[ShiftDraft | None]):
                         yield Button(name, id=f"days-{key}", compact=True, classes="preset")
             with Horizontal(classes="form-row"):
                 yield Label("Note", classes="form-label")
-                yield Input(d.note, id="note", compact=True, classes="form-note", placeholder="optional")
+                yield Input(shown(d.note), id="note", compact=True, classes="form-note", placeholder="optional")
             yield Static(self.error, id="form-message", classes="message -error" if self.error else "message")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)

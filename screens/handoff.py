@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import TextArea
 
 from warmline import handoff
 from warmline.db import Database
@@ -30,6 +30,7 @@ from warmline.rota import get_shift
 
 from .base import CoreCalls
 from .dialogs import ConfirmDialog
+from .plain import Button, Label, Static
 from .widgets import KeysFooter
 
 

@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label, Static
 
+from .plain import DataTable, Label, Static
 from .widgets import KeysFooter
 
 WHERE_ORDER = {"this screen": 0, "everywhere": 2}

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static
 
 from warmline import handoff, rota
 from warmline.clock import now
@@ -22,6 +21,7 @@ from warmline.recurrence import zone
 
 from . import labels
 from .base import CommandList, WarmlineScreen
+from .plain import Label, Static, plain
 from .start import WEEKS_AHEAD, HomeData, load_home
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader
@@ -89,7 +89,7 @@ class NextShift(Widget):
         for part in (self.when, self.who):
             if part:
                 text.append("\n")
-                text.append_text(part if isinstance(part, Text) else Text(part))
+                text.append_text(plain(part if isinstance(part, Text) else Text(part), multiline=False))  # names: data
         if self.offer:
             text.append("\n")
             text.append(self.offer, style=self.get_component_rich_style("next-shift--offer"))

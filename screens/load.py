@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
 
 from warmline import autofill, fairness
 from warmline.clock import now
@@ -29,6 +28,7 @@ from warmline.recurrence import localize, zone
 
 from . import labels
 from .base import CoreCalls, WarmlineScreen
+from .plain import DataTable, Label, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 WEEKS = 4

@@ -32,10 +32,10 @@ from warmline.recurrence import zone
 from warmline.tags import all_tags
 from warmline.taxonomy import Resolver, Tag
 
-from .plain import DataTable, Label, Static
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog
+from .plain import DataTable, Label, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 DEBOUNCE_SECONDS = 0.35

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Select
 from textual.worker import Worker
 
 from warmline import access, fairness, people, rota, rules
@@ -35,6 +35,7 @@ from warmline.recurrence import zone
 from warmline.taxonomy import Resolver, Tag
 
 from .base import CoreCalls, WarmlineScreen
+from .plain import Button, DataTable, Label, Static, shown
 from .table import KeyTable, column_widths
 from .widgets import KeysFooter, LineHeader, redraw_measured
 
@@ -331,12 +332,12 @@ class ListSuggester(Suggester):
 def offerable_names(catalog: Iterable[Tag]) -> list[str]:
     """Labels then aliases of every tag a person may offer (languages are given separately)."""
     tags = [t for t in catalog if t.family != "language"]
-    return [t.label for t in tags] + [a for t in tags for a in t.aliases]
+    return [shown(t.label) for t in tags] + [shown(a) for t in tags for a in t.aliases]  # suggestions are drawn
 
 
 def language_names(catalog: Iterable[Tag]) -> list[str]:
     tags = [t for t in catalog if t.family == "language"]
-    return [t.label for t in tags] + [a for t in tags for a in t.aliases]
+    return [shown(t.label) for t in tags] + [shown(a) for t in tags for a in t.aliases]
 
 
 # ---------------------------------------------------------------- widgets
@@ -444,6 +445,8 @@ class Baseline:
 
     def _refresh_field(self, selector: str, value) -> None:
         widget = self.query_one(selector)  # type: ignore[attr-defined]
+        if isinstance(value, str):
+            value = shown(value)  # from the file: printable in the box (a control typed back is refused)
         if selector not in self._base or widget.value == self._base[selector]:
             widget.value = value
         self._base[selector] = value

@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
 from warmline import rota
@@ -24,6 +23,7 @@ from warmline.recurrence import localize, zone
 
 from . import labels
 from .base import WarmlineScreen
+from .plain import Label, Static
 from .week import WeekGrid, week_days
 from .widgets import KeysFooter, LineHeader
 

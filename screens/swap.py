@@ -12,8 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from warmline import rota, swaps
 from warmline.clock import now
@@ -25,6 +23,7 @@ from warmline.recurrence import zone
 
 from . import labels
 from .base import CoreCalls, WarmlineScreen
+from .plain import DataTable, Label, Option, OptionList, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 

@@ -26,6 +26,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .plain import plain, shown
+
 Cell = Union[str, Text]
 
 
@@ -367,7 +369,7 @@ class KeyTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         header, odd, even, cursor = self._line_styles or (Style(), Style(), Style(), Style())
         if self.caption and y == 0:
-            line = Strip([Segment(self.caption, self._title_style)])
+            line = Strip([Segment(shown(self.caption), self._title_style)])
             return line.extend_cell_length(width, self._title_style).crop(0, width)
         if y == self._top - 1:
             style, cells = header, self._labels
@@ -381,16 +383,18 @@ class KeyTable(ScrollView, can_focus=True):
             cells = self._cells[self._keys[row]]
         # Plain cells join into one segment; a styled (Text) cell brings its own.
         segments: list[Segment] = []
-        plain: list[str] = []
+        texts: list[str] = []
         for cell, cell_width_ in zip(cells, self._column_widths()):
+            # Cells are data: made printable here, as drawn (only the lines in view pay for it).
             if isinstance(cell, str):
-                plain.append(f" {fit_text(cell, cell_width_)} ")
+                texts.append(f" {fit_text(shown(cell), cell_width_)} ")
                 continue
-            plain.append(" ")
-            segments.append(Segment("".join(plain), style))
-            plain = [" "]
-            segments.extend(Segment.apply_style(fit(cell, cell_width_).render(self.app.console), style))
-        segments.append(Segment("".join(plain), style))
+            texts.append(" ")
+            segments.append(Segment("".join(texts), style))
+            texts = [" "]
+            drawn = fit(plain(cell, multiline=False), cell_width_)
+            segments.extend(Segment.apply_style(drawn.render(self.app.console), style))
+        segments.append(Segment("".join(texts), style))
         line = Strip(segments)
         scroll_x = round(self.scroll_x)
         if scroll_x:

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from warmline.model import ShiftView
 
 from . import labels
+from .plain import shown
 
 BAR = "▌"  # Textual's "outer" left border
 CURSOR_BAR = "║"  # Textual's "double" left border
@@ -53,14 +54,14 @@ def block_lines(view: ShiftView, me_id: int | None, width: int) -> list[Line]:
         lines.append((fit("CANCELLED", width), "dim"))
         return lines
     for a in view.peers:
-        lines.append((fit("you", width), "mine") if a.person_id == me_id else (fit(a.handle, width), "peer"))
+        lines.append((fit("you", width), "mine") if a.person_id == me_id else (fit(shown(a.handle), width), "peer"))
     if view.open_seats:
         lines.append((fit(labels.open_text(view), width), "open"))
     if view.cover:
         lines.append((fit("COVER ASKED" if width >= 11 else "COVER?", width), "open"))
     if view.backups:
         for a in view.backups:
-            name = "you" if a.person_id == me_id else a.handle
+            name = "you" if a.person_id == me_id else shown(a.handle)
             prefix = "backup " if width >= 8 + len(name) else "bk "
             lines.append((fit(prefix + name, width), "mine" if name == "you" else "peer"))
     else:

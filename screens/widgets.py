@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 from warmline.recurrence import zone
 
 from . import labels
+from .plain import cell, shown
 
 # ---------------------------------------------------------------- header
 
@@ -45,16 +46,16 @@ class LineHeader(Widget):
         line = getattr(app, "line", None)
         actor = getattr(app, "actor", None)
         clock = getattr(app, "clock", None)
-        name = line.name if line else "warmline"
-        who = f"{actor.handle} · {actor.role}" if actor else "not signed in"
+        name = shown(line.name) if line else "warmline"  # from the file: printable, whatever it holds
+        who = f"{shown(actor.handle)} · {actor.role}" if actor else "not signed in"
         if line is not None and clock is not None:
             local = clock().astimezone(zone(line.tz))
             stamp = f"{labels.day(local)} {local:%H:%M} {local.tzname()}"
         else:
             stamp = ""
-        escalation = line.escalation if line else ""
-        shown = (self.name_text, self.who_text, self.clock_text, self.escalation_text)
-        if shown == (name, who, stamp, escalation):
+        escalation = shown(line.escalation, multiline=True) if line else ""
+        drawn = (self.name_text, self.who_text, self.clock_text, self.escalation_text)
+        if drawn == (name, who, stamp, escalation):
             return
         self.name_text, self.who_text, self.clock_text = name, who, stamp
         relayout = escalation != self.escalation_text
@@ -187,7 +188,7 @@ class Ordered(Text):
     """A table cell that also carries the row's sort position (e.g. a shift's start), for keyed re-sorting."""
 
     def __init__(self, text: str, order: Any, style: str = "") -> None:
-        super().__init__(text, style=style)
+        super().__init__(shown(text), style=style)  # often a name: printable, whatever it holds
         self.order = order
 
 
@@ -217,6 +218,7 @@ def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> N
 
     A row's first cell should be an `Ordered` so a re-sort can put new rows in their place.
     """
+    rows = [(key, tuple(map(cell, cells))) for key, cells in rows]  # as the table keeps them (screens/plain.py)
     wanted = {key: cells for key, cells in rows}
     cursor_key: str | None = None
     if table.row_count and table.is_valid_row_index(table.cursor_row):

@@ -317,6 +317,93 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (person_id, url)
         )""",
     ],
+    # 10: triads (issue 16, warmline/triads.py). A person's own opt-in (timestamped; leaving deletes it);
+    # triads with their recurring meeting (weekly or fortnightly, an hour, local wall time in the line's
+    # zone, like a series); members in their fixed narrator order (left_at once they leave); and each
+    # meeting expanded like a shift (UTC, local wall time and zone) with its narrator, so a turn swap is
+    # two narrators exchanged. Nothing said in a meeting is stored: only that it is scheduled.
+    # The notification outbox is rebuilt (SQLite cannot alter a CHECK) to take issue 16's kinds
+    # ('meeting' reminders; 'debrief', 'debrief-taken', 'debrief-open') and a reference to the
+    # meeting or the debrief a row is about (shift_id stays nullable; debrief_id names H11's table).
+    [
+        """CREATE TABLE triad_optin (
+            person_id INTEGER PRIMARY KEY REFERENCES person(id),
+            joined_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE triad (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL CHECK (rule IN ('weekly', 'fortnightly')),
+            first_day TEXT NOT NULL,
+            start_time TEXT NOT NULL,
+            end_time TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended')),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            ended_at TEXT
+        )""",
+        """CREATE TABLE triad_member (
+            triad_id INTEGER NOT NULL REFERENCES triad(id),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            left_at TEXT,
+            PRIMARY KEY (triad_id, person_id),
+            UNIQUE (triad_id, position)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX triad_member_person ON triad_member (person_id)",
+        """CREATE TABLE triad_meeting (
+            id INTEGER PRIMARY KEY,
+            triad_id INTEGER NOT NULL REFERENCES triad(id),
+            number INTEGER NOT NULL CHECK (number >= 0),
+            start_utc TEXT NOT NULL,
+            end_utc TEXT NOT NULL,
+            start_local TEXT NOT NULL,
+            end_local TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            narrator_id INTEGER REFERENCES person(id),
+            status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+            CHECK (end_utc > start_utc),
+            UNIQUE (triad_id, number)
+        )""",
+        "CREATE INDEX triad_meeting_start ON triad_meeting (start_utc)",
+        """CREATE TABLE notification_new (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
+                                'meeting', 'debrief', 'debrief-taken', 'debrief-open')),
+            shift_id INTEGER REFERENCES shift(id),
+            event_utc TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            expires_utc TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            dedupe TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            claim_token TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            last_error TEXT,
+            shown_in_app_at TEXT,
+            created_at TEXT NOT NULL,
+            meeting_id INTEGER REFERENCES triad_meeting(id),
+            debrief_id INTEGER
+        )""",
+        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
+               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
+               last_error, shown_in_app_at, created_at)
+           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
+               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
+               shown_in_app_at, created_at FROM notification""",
+        "DROP TABLE notification",
+        "ALTER TABLE notification_new RENAME TO notification",
+        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
+        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -438,7 +438,7 @@ def test_no_tags_and_no_note_text_in_any_notification(line, monkeypatch):
     refresh(db, at(8, 45))
     rota.cancel_shift(db, who["coord"], far.id)
     kinds = {r["kind"] for r in rows(db)}
-    assert kinds == set(outbox.KINDS), kinds
+    assert kinds == set(outbox.SHIFT_KINDS), kinds
     text = "\n".join(f"{r['title']}\n{r['body']}" for r in rows(db)).lower()
     for word in TAG_WORDS + ("zanzibar",):
         assert word not in text, word

@@ -46,7 +46,10 @@ from ..model import Person, Shift
 
 log = logging.getLogger("warmline.notify")
 
-KINDS = ("reminder", "handoff", "note", "changed", "cancelled", "cover", "unacked")
+SHIFT_KINDS = ("reminder", "handoff", "note", "changed", "cancelled", "cover", "unacked")
+# Issue 16: a triad meeting's reminder; a debrief asked for, taken, or open after 15 minutes (to coordinators).
+PEER_KINDS = ("meeting", "debrief", "debrief-taken", "debrief-open")
+KINDS = SHIFT_KINDS + PEER_KINDS  # the one list; migration 10's CHECK holds the same (tests/unit/test_triads.py)
 TIME_DRIVEN = ("reminder", "handoff", "note", "unacked")
 STATES = ("pending", "sending", "sent", "failed", "expired")
 CHANNELS = ("desktop", "terminal", "app")
@@ -59,6 +62,8 @@ HANDOFF_LEAD = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=30)
 STALE_SENDING = timedelta(minutes=5)
+REMOTE = "remote:"  # claim_token prefix of a lease taken by `notify pull` (over ssh)
+REMOTE_LEASE = timedelta(minutes=2)  # an unconfirmed pull goes back to pending after this
 COVER_FANOUT = 50
 NO_LONGER = "no longer applies"  # last_error prefix of rows retired by the rota changing (may revive)
 
@@ -749,20 +754,31 @@ class Claimed:
     expired: list[Notification] = field(default_factory=list)
 
 
-def claim(db: Database, person_id: int, *, moment: datetime | None = None, limit: int = 50) -> Claimed:
+def claim(
+    db: Database, person_id: int, *, moment: datetime | None = None, limit: int = 50, token: str | None = None
+) -> Claimed:
     """In one write transaction: requeue crashed sends, expire late rows, refresh, and mark this person's due
-    rows 'sending' under a fresh token (only rows still 'pending', so no two loops take the same row)."""
+    rows 'sending' under a fresh token (only rows still 'pending', so no two loops take the same row).
+
+    A `token` starting with REMOTE marks a lease for `notify pull` (notify/lease.py): such rows go back to
+    pending when not confirmed within REMOTE_LEASE."""
     from ..line import get as get_line
     from ..recurrence import zone
 
     moment = moment or now()
-    token = uuid.uuid4().hex
+    token = token or uuid.uuid4().hex
     with db.transaction() as conn:
         conn.execute(
             "UPDATE notification SET state = 'pending', claim_token = NULL,"
             " last_error = 'requeued: a delivery stopped while sending (it may have been shown once already)'"
-            " WHERE state = 'sending' AND claimed_at <= ?",
-            (iso_utc(moment - STALE_SENDING),),
+            " WHERE state = 'sending' AND claimed_at <= ? AND claim_token NOT LIKE ?",
+            (iso_utc(moment - STALE_SENDING), REMOTE + "%"),
+        )
+        conn.execute(
+            "UPDATE notification SET state = 'pending', claim_token = NULL,"
+            " last_error = 'requeued: a pull over ssh was not confirmed in time (the connection may have dropped)'"
+            " WHERE state = 'sending' AND claimed_at <= ? AND claim_token LIKE ?",
+            (iso_utc(moment - REMOTE_LEASE), REMOTE + "%"),
         )
         expired = [n for n in _expire_late(conn, moment) if n.person_id == person_id]
         refresh(conn, moment, moment=moment)

@@ -365,6 +365,9 @@ def people_deactivate(c: Context, handle: str, as_json: bool) -> None:
     from . import people as svc
 
     person, released = svc.deactivate(c.db(), c.actor(), handle)
+    from .keys import sync_person
+
+    sync_person(c.db(), c.actor(), handle)  # their SSH keys leave authorized_keys (warmline ssh refuses them anyway)
     if as_json:
         emit({"handle": person.handle, "active": person.active, "released_shifts": released})
     else:
@@ -582,8 +585,11 @@ def shift() -> None:
 
 @shift.command("add")
 @click.option("--start", required=True, metavar="T", help="Start, e.g. 2026-11-23T09:00.")
-@click.option("--end", required=True, metavar="T", help="End, e.g. 2026-11-23T13:00.")
-@click.option("--seats", type=int, default=2, show_default=True, help="Peer seats.")
+@click.option(
+    "--end", required=True, metavar="T",
+    help="End, e.g. 2026-11-23T13:00; an overnight shift (or series) ends on the next day's date.",
+)
+@click.option("--seats", type=int, default=2, show_default=True, help="Peer seats (with --backup, at least one seat).")
 @click.option("--backup", type=int, default=1, show_default=True, help="Backup seats.")
 @click.option("--rrule", metavar="RULE", help="Repeat by an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO,WE,FR.")
 @click.option("--until", metavar="DATE", help="With --rrule: the last day it may repeat on.")
@@ -593,11 +599,15 @@ def shift() -> None:
 def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json) -> None:
     """Create a shift, or with --rrule a recurring series.
 
+    A shift that has already ended, one with no seat, and an exact duplicate (the
+    same start and end as a scheduled shift, or the same series) are refused.
+
     \b
     Examples:
       warmline shift add --start 2026-11-23T09:00 --end 2026-11-23T13:00 --seats 2 --backup 1
       warmline shift add --start 2026-11-23T17:00 --end 2026-11-23T21:00 \\
           --rrule "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" --until 2027-03-31
+      warmline shift add --start 2026-11-23T22:00 --end 2026-11-24T06:00 --rrule FREQ=DAILY
     """
     from . import rota
     from .times import parse_day, parse_moment
@@ -608,13 +618,7 @@ def shift_add(c: Context, start, end, seats, backup, rrule, until, note, as_json
     if until is not None and rrule is None:
         raise click.UsageError("--until goes with --rrule")
     if rrule is not None:  # an empty --rrule is refused by the core, not taken as "no repeat"
-        # An end time earlier than the start means the next day, as in a series.
-        if finish <= begin and finish.astimezone(tz).date() == begin.astimezone(tz).date():
-            from datetime import timedelta
-
-            from .recurrence import localize
-
-            finish = localize(finish.astimezone(tz).replace(tzinfo=None) + timedelta(days=1), tz)
+        # As for one shift, --end's date decides: an overnight series ends on the next day's date.
         series, made = rota.add_series(
             c.db(), c.actor(), rule=rrule, start=begin, end=finish, seats=seats, backup=backup,
             until=parse_day(until, what="--until") if until is not None else None, note=note,
@@ -2095,57 +2099,94 @@ def handoff_ack(c: Context, note_id: int, as_json: bool) -> None:
 @click.option("--daemon", is_flag=True, help="Keep delivering until SIGTERM or Ctrl-C.")
 @click.option("--interval", type=click.IntRange(1, 3600), default=30, show_default=True, metavar="S",
               help="Seconds between rounds with --daemon.")
+@click.option("--remote", metavar="DEST", help="Show here your notifications from the rota on DEST, over ssh (your key).")
+@click.option("--push-all", is_flag=True,
+              help="On the host: deliver everyone's due notifications to their push destinations (coordinators).")
 @json_option
 @click.pass_context
-def notify_cmd(ctx: click.Context, once: bool, daemon: bool, interval: int, as_json: bool) -> None:
+def notify_cmd(
+    ctx: click.Context, once: bool, daemon: bool, interval: int, remote: str | None, push_all: bool, as_json: bool
+) -> None:
     """Deliver your notifications: reminders, handoffs, notes waiting, changes, cover requests.
 
     Delivers only your own (the OS user's person, or --as): a desktop belongs to one
     person. Each line says what was sent where, or why not ("desktop unavailable: …";
     such a notification is failed and shown in the app instead). Exits 0 when the run
     finished, even if some could not be shown. See `notify settings` for channels,
-    reminder lead times and quiet hours.
+    reminder lead times, quiet hours and push destinations.
+
+    With --push-all (the host's loop, run by a coordinator) it delivers instead each
+    person's notifications to their own push destinations (`notify settings --push`),
+    with the same retries and backoff; it needs `pip install 'warmline[push]'`.
 
     \b
     Examples:
       warmline notify --once
       warmline notify --daemon --interval 30
+      warmline notify --daemon --push-all
+      warmline notify --daemon --remote ana@rota.example.org
       warmline notify settings --channels desktop,app --lead 60,15 --quiet 22:00-07:00
     """
     if ctx.invoked_subcommand is not None:
-        if once or daemon:
-            raise click.UsageError("--once and --daemon go without a subcommand")
+        if once or daemon or remote is not None or push_all:
+            raise click.UsageError("--once, --daemon, --remote and --push-all go without a subcommand")
         return
     if once == daemon:
-        raise click.UsageError("give --once or --daemon (or a subcommand: settings, list)")
+        raise click.UsageError("give --once or --daemon (or a subcommand: settings, list, pull, confirm)")
+    if push_all and remote is not None:
+        raise click.UsageError("--push-all runs on the host: give it without --remote")
+    if remote is not None:
+        from .remote_cli import notify_remote
+
+        notify_remote(remote, once, interval, as_json)  # nothing of this machine's rota is opened
+        return
     c: Context = ctx.obj
     if once:
-        _notify_once(c, as_json)
+        _notify_once(c, as_json, push_all)
     else:
-        _notify_daemon(c, interval, as_json)
+        _notify_daemon(c, interval, as_json, push_all)
 
 
-def _notify_once(c: Context, as_json: bool) -> None:
-    from .notify.delivery import deliver_due
+def _push_whose(c: Context, push_all: bool) -> Callable[[Any], str]:
+    """With --push-all, names whose notification an outcome is ("ana: "); else nothing."""
+    if not push_all:
+        return lambda o: ""
+    from .people import get_by_id
+
+    def whose(o) -> str:
+        person = get_by_id(c.db().conn, o.notification.person_id)
+        return f"{person.handle if person else '?'}: "
+
+    return whose
+
+
+def _notify_once(c: Context, as_json: bool, push_all: bool = False) -> None:
+    from .notify.delivery import deliver_due, deliver_push_all
 
     actor = c.actor()
     tz = c.tz()
-    outcomes = deliver_due(c.db(), actor)
+    outcomes = deliver_push_all(c.db(), actor) if push_all else deliver_due(c.db(), actor)
+    whose = _push_whose(c, push_all)
     if as_json:
         emit([o.as_json(tz) for o in outcomes])
         return
     for o in outcomes:
-        echo(o.describe(tz))
+        echo(whose(o) + o.describe(tz))
     if not outcomes:
-        echo(f"Nothing due for {actor.handle}.")
+        echo("Nothing due for anyone with a push destination." if push_all else f"Nothing due for {actor.handle}.")
 
 
-def _notify_daemon(c: Context, interval: int, as_json: bool) -> None:
+def _notify_daemon(c: Context, interval: int, as_json: bool, push_all: bool = False) -> None:
     from .clock import now
     from .notify.delivery import run_daemon
 
     actor = c.actor()
     tz = c.tz()
+    whose = _push_whose(c, push_all)
+    if push_all and not actor.is_coordinator:
+        from .errors import Refused
+
+        raise Refused(f"only coordinators may deliver everyone's push notifications; {actor.handle} is a volunteer")
 
     def report(o) -> None:
         if as_json:
@@ -2153,25 +2194,27 @@ def _notify_daemon(c: Context, interval: int, as_json: bool) -> None:
 
             echo(json_dumps(o.as_json(tz), indent=None))
         else:
-            echo(f"{now().astimezone(tz):%H:%M:%S} {o.describe(tz)}")
+            echo(f"{now().astimezone(tz):%H:%M:%S} {whose(o)}{o.describe(tz)}")
 
     def warn(message: str) -> None:
         echo(f"warning: {message}", err=True)
 
+    whom = "everyone's push" if push_all else f"{actor.handle}'s"
     echo(
-        f"warmline notify: delivering {actor.handle}'s notifications every {interval} s (stop with Ctrl-C or SIGTERM)",
+        f"warmline notify: delivering {whom} notifications every {interval} s (stop with Ctrl-C or SIGTERM)",
         err=True,
     )
-    why = run_daemon(c.db(), actor, interval=interval, report=report, warn=warn)
+    why = run_daemon(c.db(), actor, interval=interval, report=report, warn=warn, push_all=push_all)
     echo(f"warmline notify: stopped ({why})", err=True)
 
 
-def prefs_json(handle: str, prefs) -> dict:
+def prefs_json(handle: str, prefs, push: list[str] | None = None) -> dict:
     return {
         "handle": handle,
         "channels": list(prefs.channels),
         "lead_minutes": list(prefs.leads),
         "quiet": "-".join(prefs.quiet) if prefs.quiet else None,
+        "push": list(push or []),  # masked: the scheme and a number, never the URL
     }
 
 
@@ -2181,24 +2224,44 @@ def prefs_json(handle: str, prefs) -> dict:
 @click.option("--lead", metavar="MINUTES", help="Reminder lead times in minutes, e.g. 60,15 (or 'none').")
 @click.option("--quiet", metavar="HH:MM-HH:MM", help="Quiet hours in the line's zone (only handoffs come through).")
 @click.option("--no-quiet", is_flag=True, help="No quiet hours.")
+@click.option("--push", "push_urls", metavar="URL", multiple=True,
+              help="Add a push destination (an Apprise URL; repeatable; your own only). Shown masked.")
+@click.option("--no-push", is_flag=True, help="Remove all push destinations.")
 @json_option
 @pass_ctx
-def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, as_json: bool) -> None:
-    """Show or change how you are notified: channels, reminder lead times, quiet hours.
+def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, push_urls, no_push, as_json: bool) -> None:
+    """Show or change how you are notified: channels, reminder lead times, quiet hours, push.
 
     Defaults: desktop and app; reminders 60 and 15 minutes before a shift; no quiet
     hours. During quiet hours everything except a handoff for your own shift waits
     until they end.
 
+    Push destinations (`pip install 'warmline[push]'`) are Apprise URLs: ntfy, Gotify,
+    Signal, Matrix, email, webhooks and more. Only you may add yours. A URL holds its
+    service's token, so it is shown to everyone, coordinators too, only as its scheme
+    and number: ntfys://*** (push 1). The host's `notify --daemon --push-all` sends
+    through them.
+
     \b
-    Example:
+    Examples:
       warmline notify settings --channels desktop,terminal,app --lead 30 --quiet 22:00-07:00
+      warmline notify settings --push ntfys://ntfy.sh/a-long-random-topic
+      warmline notify settings --no-push
     """
-    from .notify import outbox
+    from .notify import outbox, push
     from .people import get as get_person
 
     actor = c.actor()
     target = get_person(c.db().conn, person) if person else actor
+    if push_urls and no_push:
+        from .errors import Invalid
+
+        raise Invalid("give --push or --no-push, not both")
+    if push_urls:
+        push.refuse_adding_for_others(actor, target)
+        push.add(c.db(), actor, list(push_urls))
+    elif no_push:
+        push.remove_all(c.db(), actor, target.handle)
     if channels is None and lead is None and quiet is None and not no_quiet:
         if target.id != actor.id:
             outbox.require_self_or_coordinator(actor, target)
@@ -2213,13 +2276,15 @@ def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, as_json
             quiet=outbox.parse_quiet(quiet) if quiet is not None else None,
             clear_quiet=no_quiet,
         )
+    pushes = push.masked(c.db().conn, target.id)
     if as_json:
-        emit(prefs_json(target.handle, prefs))
+        emit(prefs_json(target.handle, prefs, pushes))
         return
     leads = " and ".join(outbox.lead_text(m) for m in prefs.leads) or "none"
     echo(
         f"{target.handle}: channels {', '.join(prefs.channels)}; reminders {leads} before a shift; "
-        f"quiet hours {'–'.join(prefs.quiet) if prefs.quiet else 'none'}"
+        f"quiet hours {'–'.join(prefs.quiet) if prefs.quiet else 'none'}; "
+        f"push {', '.join(pushes) if pushes else 'none'}"
     )
 
 
@@ -2272,6 +2337,16 @@ def notify_list(c: Context, person: str | None, include_old: bool, as_json: bool
         if n.state in ("failed", "expired") and n.last_error:
             line += f"  ({n.last_error})"
         echo(line)
+
+
+# Issue 14 (SSH keys, `warmline ssh`, notify pull/confirm/--remote): commands in their own module.
+from .remote_cli import keys_group as _keys_group, notify_confirm as _notify_confirm  # noqa: E402
+from .remote_cli import notify_pull as _notify_pull, ssh_cmd as _ssh_cmd  # noqa: E402
+
+cli.add_command(_keys_group)
+cli.add_command(_ssh_cmd)
+notify_cmd.add_command(_notify_pull)
+notify_cmd.add_command(_notify_confirm)
 
 
 # ---------------------------------------------------------------- exchange, backup, serve, config (issue "6 of 7")

@@ -828,3 +828,224 @@ def test_cli_wrong_passphrases_lock_and_are_audited(cli_db):
     assert actions == ["signin.failed"] * 5  # the attempt while locked is counted; its window's row comes when it ends
     assert count == 1
     assert "not kims passphrase" not in text and KIM_SECRET not in text
+
+
+# ---------------------------------------------------------------- issue 12 (B): tags, clocks, refusals, logins
+# Each test here fails on the code before issue 12.
+
+
+@pytest.fixture
+def on_now(line_db, coordinator, monkeypatch):
+    """A line whose shift 'then' (Mon 23 Nov 07:00-11:00, long past in real time) has sam, with the
+    clock fixed inside it (WARMLINE_NOW); and shift 'real' around the real present, with kim.
+    The real clock is NOT rebound here: access decisions follow the real present."""
+    from datetime import datetime, timedelta, timezone
+
+    monkeypatch.setenv("WARMLINE_NOW", NOW)
+    for handle, tag in (("sam", "grief"), ("kim", "grief"), ("lee", "debt")):
+        people.add(line_db, coordinator, handle=handle, name=handle.title(), tags=[tag])
+    then = rota.add_shift(line_db, coordinator, start=at("2026-11-23T07:00"), end=at("2026-11-23T11:00")).id
+    present = datetime.now(timezone.utc).replace(microsecond=0)
+    real = rota.add_shift(line_db, coordinator, start=present - timedelta(hours=1), end=present + timedelta(hours=3)).id
+    rota.assign(line_db, coordinator, then, "sam")
+    rota.assign(line_db, coordinator, real, "kim")
+    get = lambda handle: people.get(line_db.conn, handle)  # noqa: E731
+    return line_db, coordinator, get, then, real
+
+
+def test_b_a_clock_the_actor_sets_never_puts_a_volunteer_on_shift(on_now):
+    from warmline import calls, handoff, matching
+
+    db, coord, get, then, real = on_now
+    sam = get("sam")  # on shift at WARMLINE_NOW, not at the real present
+    before = dump(db)
+    for name, call in {
+        "match": lambda: matching.match(db.conn, sam, ["grief"]),
+        "busy": lambda: calls.set_busy(db, sam, True),
+        "log a call": lambda: calls.log_call(db, sam, ["grief"], at=at("2026-11-23T07:30")),
+        "handoff note": lambda: handoff.write_note(db, sam, then, "Quiet shift."),
+    }.items():
+        with pytest.raises(Refused, match="not on a shift now|ended more than 2 h ago"):
+            call()
+    assert dump(db) == before
+    # kim is on shift at the real present, whatever WARMLINE_NOW says; a coordinator matches at any time.
+    assert [c.handle for c in matching.match(db.conn, get("kim"), ["grief"]).candidates] == ["kim"]
+    assert calls.set_busy(db, get("kim"), True).busy
+    assert [c.handle for c in matching.match(db.conn, coord, ["grief"]).candidates] == ["sam"]  # at WARMLINE_NOW
+
+
+def test_b_a_volunteer_matches_only_at_the_present_and_sees_no_reasons_for_the_next_shifts(on_now):
+    from datetime import timedelta
+
+    from warmline import matching
+
+    db, coord, get, then, real = on_now
+    shift = rota.get_shift(db.conn, real)
+    nxt = rota.add_shift(db, coord, start=shift.end_utc, end=shift.end_utc + timedelta(hours=4)).id
+    rota.assign(db, coord, nxt, "lee")
+    rota.assign(db, coord, nxt, "sam")
+    kim = get("kim")
+    with pytest.raises(Refused, match="kim may match only for the shift they are on, at the present"):
+        matching.match(db.conn, kim, ["grief"], at=shift.end_utc + timedelta(hours=1))
+    result = matching.match(db.conn, kim, ["debt"])
+    assert [t.id for t in result.unmet] == ["debt"]
+    # Names and times only: everyone on the next shift (not only who offers debt), and no need named.
+    assert [(n.shift_id, n.need, n.need_label, n.handles) for n in result.next] == [(nxt, None, None, ("lee", "sam"))]
+    # A coordinator gets the reasons: who on the next shift offers the need.
+    coordinator_view = matching.match(db.conn, coord, ["debt"], at=shift.start_utc + timedelta(minutes=30))
+    assert [(n.shift_id, n.need, n.handles) for n in coordinator_view.next] == [(nxt, "debt", ("lee",))]
+
+
+def test_b_a_swap_preview_and_refusal_keep_the_other_persons_limits_and_time_off(world):
+    from datetime import date
+
+    from warmline import availability, swaps
+
+    availability.add_time_off(world.db, world.coord, "kim", date(2026, 12, 1), date(2026, 12, 1))
+    people.edit(world.db, world.coord, "kim", PersonChanges(min_rest_hours=20))
+    found = swaps.preview(world.db.conn, world.sam, world.sams_shift, world.kims_shift, "kim")
+    text = " ".join(p.message for p in found)
+    assert f"kim cannot take shift {world.sams_shift}: it breaks one of their limits or their availability" in text
+    assert "time off" not in text and "2026-12-01" not in text and "rest" not in text
+    with pytest.raises(Refused) as refused:
+        swaps.propose(world.db, world.sam, world.sams_shift, world.kims_shift, "kim")
+    assert "time off" not in str(refused.value) and "2026-12-01" not in str(refused.value)
+    # kim and a coordinator may see kim's own details.
+    mine = " ".join(p.message for p in swaps.preview(world.db.conn, world.kim, world.kims_shift, world.sams_shift, "sam"))
+    assert "kim has time off 2026-12-01" in mine
+
+
+def test_b_logins_are_shown_to_coordinators_and_to_the_person_only(cli_db):
+    conn = sqlite3.connect(cli_db)
+    with conn:
+        conn.execute("UPDATE person SET login = 'kimlogin' WHERE handle = 'kim'")
+        conn.execute("UPDATE person SET login = 'samlogin' WHERE handle = 'sam'")
+    conn.close()
+    listed = json.loads(run(cli_db, "people", "list", "--json", as_="sam", passphrase=SAM_SECRET).stdout)
+    assert {p["handle"]: p.get("login") for p in listed} == {"root": None, "sam": "samlogin", "kim": None}
+    assert not any("login" in p for p in listed if p["handle"] != "sam")
+    other = run(cli_db, "people", "show", "kim", "--json", as_="sam", passphrase=SAM_SECRET)
+    assert other.returncode == 0 and "login" not in json.loads(other.stdout) and "kimlogin" not in other.stdout
+    own = json.loads(run(cli_db, "people", "show", "sam", "--json", as_="sam", passphrase=SAM_SECRET).stdout)
+    assert own["login"] == "samlogin"
+    everyone = json.loads(run(cli_db, "people", "list", "--json").stdout)  # the OS user: the coordinator
+    assert {p["handle"]: p["login"] for p in everyone} == {"root": access.os_user(), "sam": "samlogin", "kim": "kimlogin"}
+
+
+# ---------------------------------------------------------------- issue 12 (G): passphrases and sign-in
+
+
+@pytest.fixture
+def scrypt_calls(monkeypatch):
+    """Every hashlib.scrypt call's n, in order (the calls still run)."""
+    calls: list[int] = []
+    real = hashlib.scrypt
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["n"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    return calls
+
+
+def test_g_every_failed_sign_in_says_the_same_and_does_one_scrypt_of_todays_cost(world, scrypt_calls):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    people.set_passphrase(world.db, world.coord, "kim", "kims passphrase")
+    people.add(world.db, world.coord, handle="ina", name="Ina")
+    people.set_passphrase(world.db, world.coord, "ina", "inas passphrase")
+    people.deactivate(world.db, world.coord, "ina")
+    for _ in range(5):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "kim", "wrong wrong")  # kim is locked now
+    answers = {}
+    for why, handle, secret in (
+        ("unknown handle", "zed", "anything at all"),
+        ("no passphrase yet", "coord", "anything at all"),
+        ("wrong passphrase", "sam", "not sams passphrase"),
+        ("inactive", "ina", "inas passphrase"),
+        ("locked, right passphrase", "kim", "kims passphrase"),
+    ):
+        scrypt_calls.clear()
+        with pytest.raises(Refused) as refused:
+            access.sign_in(world.db, handle, secret)
+        answers[why] = str(refused.value).replace(f"as {handle}:", "as HANDLE:")
+        assert scrypt_calls == [access.SCRYPT_N], why  # the same work: one scrypt at today's cost
+    assert len(set(answers.values())) == 1, answers
+    assert "exist" not in answers["unknown handle"] and "no passphrase yet" not in answers["no passphrase yet"]
+
+
+def test_g_attempts_on_a_locked_handle_make_one_audit_row_per_lock_window(world, monkeypatch):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    for _ in range(5):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "sam", "wrong wrong")
+    rows = audit_count(world.db)
+    for attempt in range(20):
+        with pytest.raises(Refused):
+            access.sign_in(world.db, "sam", "sams passphrase" if attempt % 2 else f"guess {attempt}")
+    assert audit_count(world.db) == rows  # counted on the person row, not one audit row each
+    monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:31-05:00")  # (this process's access clock follows it)
+    assert access.sign_in(world.db, "sam", "sams passphrase").handle == "sam"
+    got = world.db.conn.execute("SELECT action, detail FROM audit WHERE id > (SELECT max(id) - 2 FROM audit) ORDER BY id")
+    (locked, locked_detail), (signin, _) = [tuple(r) for r in got]
+    assert (locked, signin) == ("signin.locked", "signin")
+    assert locked_detail.startswith("20 attempts while locked (until ")
+
+
+def test_g_a_lock_lasts_in_real_time_whatever_warmline_now_says(line_db, coordinator, monkeypatch):
+    people.add(line_db, coordinator, handle="sam", name="Sam")
+    people.set_passphrase(line_db, coordinator, "sam", "sams passphrase")
+    for _ in range(5):
+        with pytest.raises(Refused):
+            access.sign_in(line_db, "sam", "wrong wrong")
+    monkeypatch.setenv("WARMLINE_NOW", "2099-01-01T00:00:00+00:00")
+    with pytest.raises(Refused):
+        access.sign_in(line_db, "sam", "sams passphrase")
+
+
+def test_g_a_weaker_hash_is_made_again_at_todays_cost_on_the_next_sign_in(world, monkeypatch):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")  # at n=2**14 (this process's cost)
+    old = world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0]
+    assert old.startswith("scrypt$16384$8$1$")
+    monkeypatch.setattr(access, "SCRYPT_N", 2**15)  # today's cost goes up
+    with pytest.raises(Refused):
+        access.sign_in(world.db, "sam", "a wrong passphrase")
+    assert world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0] == old
+    access.sign_in(world.db, "sam", "sams passphrase")
+    new = world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0]
+    assert new.startswith("scrypt$32768$8$1$") and access.verify_passphrase("sams passphrase", new)
+    detail = world.db.conn.execute("SELECT detail FROM audit WHERE action = 'signin' ORDER BY id DESC").fetchone()[0]
+    assert detail.endswith("; passphrase re-hashed at the current cost") and "scrypt" not in detail
+    access.sign_in(world.db, "sam", "sams passphrase")  # once is enough
+    assert world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0] == new
+    monkeypatch.setattr(access, "SCRYPT_N", 2**14)  # never made weaker
+    access.sign_in(world.db, "sam", "sams passphrase")
+    assert world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0] == new
+
+
+@pytest.mark.real_scrypt_cost
+def test_g_passphrases_are_hashed_at_owasps_scrypt_cost():
+    assert (access.SCRYPT_N, access.SCRYPT_R, access.SCRYPT_P) == (2**17, 8, 1)
+    stored = access.hash_passphrase("correct horse battery")
+    assert stored.startswith("scrypt$131072$8$1$")
+    assert access.verify_passphrase("correct horse battery", stored)
+    assert not access.verify_passphrase("correct horse batterY", stored)
+
+
+def test_g_the_os_identity_is_the_real_uids_name_not_user_or_logname(monkeypatch, tmp_path):
+    import pwd
+
+    real = pwd.getpwuid(os.getuid()).pw_name
+    monkeypatch.setenv("USER", "impostor")
+    monkeypatch.setenv("LOGNAME", "impostor")
+    assert access.os_user() == real
+    # As a real process: a person whose login is what USER/LOGNAME say is not who you are.
+    target = tmp_path / "r.db"
+    made = run(target, "init", "--name", "T", "--tz", "America/New_York", "--coordinator", "boss")
+    assert made.returncode == 0, made.stderr
+    assert run(target, "people", "add", "kim", "--name", "Kim", "--role", "coordinator", "--login", "impostor").returncode == 0
+    assert run(target, "people", "edit", "boss", "--login", "").returncode == 0  # the real uid is nobody now
+    posing = run(target, "audit", env={"USER": "impostor", "LOGNAME": "impostor"})
+    assert posing.returncode == 1
+    assert posing.stderr.startswith(f"error: the OS user {real} is not a person on this line")

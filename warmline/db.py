@@ -404,6 +404,50 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
         "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
     ],
+    # 11: debriefs (issue 16, warmline/debrief.py): a request (who asked, from which shift, when; taken by
+    # whom and when; whether the asker shares their name with the coordinators' counts) and the people it
+    # went to (the shift's backups, the triad, the coordinators). No reason and no free text: none is taken.
+    # And `people forget` (warmline/privacy.py): the audit log stays append-only, except that while an
+    # audit_redaction row is open (only inside forget's own transaction) the actor, subject and detail of
+    # existing rows may be rewritten, to replace a forgotten person's name, handle and login by a pseudonym.
+    [
+        """CREATE TABLE debrief (
+            id INTEGER PRIMARY KEY,
+            asker_id INTEGER NOT NULL REFERENCES person(id),
+            shift_id INTEGER REFERENCES shift(id),
+            asked_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'taken')),
+            taken_by INTEGER REFERENCES person(id),
+            taken_at TEXT,
+            escalated_at TEXT,
+            shared INTEGER NOT NULL DEFAULT 0 CHECK (shared IN (0, 1)),
+            CHECK ((status = 'taken') = (taken_by IS NOT NULL AND taken_at IS NOT NULL))
+        )""",
+        "CREATE INDEX debrief_asked ON debrief (asked_at)",
+        "CREATE INDEX debrief_asker ON debrief (asker_id, status)",
+        """CREATE TABLE debrief_recipient (
+            debrief_id INTEGER NOT NULL REFERENCES debrief(id),
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            why TEXT NOT NULL CHECK (why IN ('backup', 'triad', 'coordinator')),
+            PRIMARY KEY (debrief_id, person_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX debrief_recipient_person ON debrief_recipient (person_id)",
+        """CREATE TABLE audit_redaction (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            pseudonym TEXT NOT NULL,
+            rows INTEGER NOT NULL DEFAULT 0,
+            open INTEGER NOT NULL DEFAULT 1 CHECK (open IN (0, 1))
+        )""",
+        """CREATE TRIGGER audit_redaction_no_delete BEFORE DELETE ON audit_redaction
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        "DROP TRIGGER audit_no_update",
+        """CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+           WHEN NOT EXISTS (SELECT 1 FROM audit_redaction WHERE open = 1)
+             OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.action IS NOT OLD.action
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -224,7 +224,10 @@ def deliver_remote(dest: str, shown: ShownIds, *, targets: list | None = None) -
     targets = _targets() if targets is None else targets
     leftovers = shown.ids()
     if leftovers:
-        shown.forget(confirm(dest, leftovers))
+        try:
+            shown.forget(confirm(dest, leftovers))
+        except RemoteError:
+            pass  # still recorded: if the pull below returns them again, they are confirmed, not shown
     outcomes: list[Outcome] = []
     done: list[int] = []
     for n in pull(dest):

@@ -105,7 +105,12 @@ def deliver_due(
     seam = chan.from_env() if targets is None else None
     claimed = outbox.claim(db, person.id, moment=moment)
     if targets is None:
-        targets = seam if seam is not None else chan.for_prefs(claimed.prefs.external, stream)
+        if seam is not None:
+            targets = seam
+        else:
+            from .push import channel_for
+
+            targets = chan.for_prefs(claimed.prefs.external, stream) + channel_for(db.conn, person.id)
     results: list[outbox.Result] = []
     try:
         for n in claimed.rows:
@@ -130,6 +135,29 @@ def deliver_due(
     return outcomes
 
 
+def deliver_push_all(db: Database, actor: Person, *, moment: datetime | None = None) -> list[Outcome]:
+    """The host's push round (coordinators): each active person with push destinations gets their due
+    notifications through push only (their desktop is not on this machine). A notification goes out
+    once: whichever delivery claims it first (this, their own `notify`, or `notify --remote`) sends it."""
+    from ..errors import Refused
+    from ..people import get_by_id
+    from .push import channel_for, people_with_push
+
+    if not (actor.active and actor.is_coordinator):
+        raise Refused(
+            f"only coordinators may deliver everyone's push notifications; {actor.handle} may run `warmline notify` for their own"
+        )
+    outcomes: list[Outcome] = []
+    for person_id in people_with_push(db.conn):
+        person = get_by_id(db.conn, person_id)
+        if person is None or not person.active:
+            continue
+        targets = channel_for(db.conn, person_id)
+        if targets:
+            outcomes += deliver_due(db, person, targets=targets, moment=moment)
+    return outcomes
+
+
 class _Stop:
     def __init__(self) -> None:
         self.signal: int | None = None
@@ -147,6 +175,7 @@ def run_daemon(
     warn: Callable[[str], None],
     stream: TextIO | None = None,
     max_ticks: int | None = None,
+    push_all: bool = False,
 ) -> str:
     """Deliver every `interval` seconds until SIGTERM or SIGINT; returns the name of the signal that stopped it.
 
@@ -164,7 +193,8 @@ def run_daemon(
                 if current is None or not current.active:
                     warn(f"{person.handle} is no longer active on this line: stopping")
                     return "inactive"
-                for outcome in deliver_due(db, current, stream=stream):
+                rounds = deliver_push_all(db, current) if push_all else deliver_due(db, current, stream=stream)
+                for outcome in rounds:
                     report(outcome)
             except WarmlineError as exc:
                 warn(f"this round failed ({exc}); trying again in {interval:g} s")

@@ -33,7 +33,7 @@ NOTE = "Quiet evening. Two regular callers; the chat queue was slow."
 
 
 @pytest.fixture
-def line(tmp_path, monkeypatch):
+def line(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     """Test Line at Monday 08:00 with shifts A (ana) and B (ben)."""
     made = make_rota(tmp_path, monkeypatch)
     made.a = made.shift(at(23, 9), at(23, 13), seats=1, backup=0, on=((made.ana, "peer"),))

@@ -21,7 +21,7 @@ WED, AFTERNOON = 2, 2  # the heat map's day and band indexes for Wednesday 12–
 
 
 @pytest.fixture
-def line(tmp_path, monkeypatch):
+def line(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     """Monday 23 Nov 08:00 New York. On shift now (07–11): cleo, dev, ana, and coord as backup.
 
     cleo offers grief and housing insecurity, has paused hearing voices, and speaks Spanish;

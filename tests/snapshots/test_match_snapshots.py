@@ -17,7 +17,7 @@ SIZE = (100, 30)
 
 
 @pytest.fixture
-def demo_db(tmp_path, monkeypatch):
+def demo_db(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     """The demo line built at NOW (every time in it is relative to the week NOW falls in)."""
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     for name in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE"):

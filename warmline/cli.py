@@ -94,7 +94,10 @@ def _default_handle(user: str | None) -> str:
 
 @cli.command()
 @click.option("--name", required=True, help="The line's name, e.g. 'Harbor Peer Warmline'.")
-@click.option("--tz", required=True, help="The line's IANA time zone, e.g. America/New_York.")
+@click.option(
+    "--tz", required=True,
+    help="The line's IANA time zone: a region's name, e.g. America/New_York, or UTC (fixed offsets such as EST are refused).",
+)
 @click.option("--coordinator", "handle", help="Your handle (default: from your OS login).")
 @click.option("--escalation", help="The escalation text always shown, e.g. 'In crisis? Call or text 988'.")
 @click.option("--drop-cutoff", type=int, default=48, show_default=True, help="Hours before a shift after which a drop needs cover.")
@@ -181,9 +184,17 @@ def _limit_options(f):
     return f
 
 
-def _person_options(f):
-    f = click.option("--paused-tag", "paused_tags", multiple=True, metavar="TAG", help="A tag kept but paused.")(f)
-    f = click.option("--tag", "tags", multiple=True, metavar="TAG", help="A lived-experience tag offered for matching.")(f)
+def _person_options(f, *, old_tag_names: bool = False):
+    # On `people edit` the tag options are --offer/--pause/--remove-tag; --tag/--paused-tag stay
+    # there hidden, as deprecated older names for --offer/--pause, so scripts keep working.
+    f = click.option(
+        "--paused-tag", "paused_tags", multiple=True, metavar="TAG", hidden=old_tag_names,
+        help="Deprecated: use --pause." if old_tag_names else "A tag kept but paused.",
+    )(f)
+    f = click.option(
+        "--tag", "tags", multiple=True, metavar="TAG", hidden=old_tag_names,
+        help="Deprecated: use --offer." if old_tag_names else "A lived-experience tag offered for matching.",
+    )(f)
     f = click.option("--language", "languages", multiple=True, metavar="L", help="A language spoken (repeat).")(f)
     f = click.option("--pronouns", help="Optional pronouns, e.g. she/her.")(f)
     f = click.option("--login", help="The OS login that acts as this person without a passphrase.")(f)
@@ -257,7 +268,7 @@ def people_add(c: Context, handle, name, role, login, pronouns, languages, tags,
 @people.command("edit")
 @click.argument("handle")
 @click.option("--name", help="Display name.")
-@_person_options
+@lambda f: _person_options(f, old_tag_names=True)
 @click.option("--offer", multiple=True, metavar="TAG", help="Offer a tag for matching (adds it if new).")
 @click.option("--pause", multiple=True, metavar="TAG", help="Pause a tag: kept, not used for matching.")
 @click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag.")
@@ -268,7 +279,8 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
                 max_shifts, min_rest, max_overnights, offer, pause, remove_tag, activate, as_json) -> None:
     """Edit a person: yourself (volunteers: limits only downwards), or anyone (coordinators).
 
-    --language replaces the languages; --tag offers and --paused-tag pauses tags.
+    --language replaces the languages; --offer offers a tag, --pause pauses one and
+    --remove-tag removes one (--tag and --paused-tag, older names, still work).
 
     \b
     Example:
@@ -276,6 +288,8 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
     """
     from . import people as svc
 
+    if tags or paused_tags:
+        echo("note: --tag and --paused-tag on `people edit` are older names: use --offer and --pause", err=True)
     changes = svc.PersonChanges(
         name=name, role=role, login=login, pronouns=pronouns, languages=list(languages) if languages else None,
         max_hours_week=max_hours, max_shifts_week=max_shifts, min_rest_hours=min_rest,
@@ -2221,7 +2235,7 @@ def prefs_json(handle: str, prefs, push: list[str] | None = None) -> dict:
 @notify_cmd.command("settings")
 @click.option("--person", metavar="H", help="Whose settings (default: yours; others need a coordinator).")
 @click.option("--channels", metavar="LIST", help="Where to notify: any of desktop, terminal, app (comma-separated).")
-@click.option("--lead", metavar="MINUTES", help="Reminder lead times in minutes, e.g. 60,15 (or 'none').")
+@click.option("--lead", metavar="MINUTES", help="Reminder lead times in minutes (1 to 1440 each), e.g. 60,15; 'none' or 0 alone for no reminders.")
 @click.option("--quiet", metavar="HH:MM-HH:MM", help="Quiet hours in the line's zone (only handoffs come through).")
 @click.option("--no-quiet", is_flag=True, help="No quiet hours.")
 @click.option("--push", "push_urls", metavar="URL", multiple=True,
@@ -2309,6 +2323,10 @@ def notify_list(c: Context, person: str | None, include_old: bool, as_json: bool
     outbox.require_self_or_coordinator(actor, target)
     tz = c.tz()
     found = outbox.for_person(c.db().conn, target.id, include_old=include_old)
+    if target.id != actor.id:  # who asked for a debrief is for the people asked, not a coordinator reading along
+        from .debrief import private_view
+
+        found = [private_view(n) for n in found]
     if as_json:
         emit(
             [
@@ -2347,6 +2365,14 @@ cli.add_command(_keys_group)
 cli.add_command(_ssh_cmd)
 notify_cmd.add_command(_notify_pull)
 notify_cmd.add_command(_notify_confirm)
+
+# Issue 16, part 2 (debriefs, `me export`, `people forget`): commands in their own module.
+from .peer_cli import debrief_group as _debrief_group, me_group as _me_group  # noqa: E402
+from .peer_cli import people_forget as _people_forget  # noqa: E402
+
+cli.add_command(_debrief_group)
+cli.add_command(_me_group)
+people.add_command(_people_forget)
 
 
 # ---------------------------------------------------------------- exchange, backup, serve, config (issue "6 of 7")

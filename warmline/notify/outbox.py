@@ -156,13 +156,21 @@ def parse_channels(text: str) -> tuple[str, ...]:
 
 
 def parse_leads(text: str) -> tuple[int, ...]:
-    """'60,15' → (60, 15) minutes before a shift; 'none' → no reminders."""
+    """'60,15' → (60, 15) minutes before a shift; 'none' (or 'off', or 0 alone) → no reminders.
+
+    0 inside a list is refused: it would read as a reminder at the start, which there is not.
+    """
     raw = (text or "").strip().lower()
     if raw in ("none", "off", "0"):
         return ()
     found = []
     for part in raw.split(","):
         part = part.strip()
+        if part.isdigit() and int(part) == 0:
+            raise Invalid(
+                "lead time 0 in a list: 0 alone (or 'none') means no reminders; a list gives minutes "
+                f"from 1 to {MAX_LEAD_MINUTES}, e.g. --lead 60,15"
+            )
         if not part.isdigit() or not 1 <= int(part) <= MAX_LEAD_MINUTES:
             raise Invalid(
                 f"lead time {part[:20]!r} is not a number of minutes from 1 to {MAX_LEAD_MINUTES}: "
@@ -509,6 +517,9 @@ def refresh(conn: sqlite3.Connection, until: datetime | None = None, *, moment: 
                 stale.append(r["id"])
     _retire(conn, stale, "the rota changed")
     _retire(conn, _stale_cover(conn, moment, active), "the seat was taken or is no longer open to them")
+    from ..debrief import escalate
+
+    escalate(conn, moment)  # debriefs nobody took in 15 minutes go to the coordinators ('debrief-open')
     return created
 
 

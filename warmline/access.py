@@ -31,7 +31,7 @@ LOCK_AFTER_FAILURES = 5
 LOCK_SECONDS = 30
 
 # Operations a volunteer may do, and then only on themself (see `require`).
-VOLUNTEER_SELF = frozenset({"claim", "drop", "person.edit.self", "person.passphrase.self"})
+VOLUNTEER_SELF = frozenset({"claim", "drop", "person.edit.self", "person.passphrase.self", "triad.join"})
 # Everything a coordinator may do that a volunteer may not.
 COORDINATOR_ONLY = frozenset(
     {
@@ -54,6 +54,7 @@ COORDINATOR_ONLY = frozenset(
         "coverage.read",
         "goal.add",
         "goal.remove",
+        "triad.form",
     }
 )
 
@@ -185,6 +186,7 @@ _PLAIN = {
     "coverage.read": "see the coverage report",
     "goal.add": "add coverage goals",
     "goal.remove": "remove coverage goals",
+    "triad.form": "form triads",
 }
 
 

@@ -1736,6 +1736,149 @@ def swap_list(c: Context, open_only: bool, as_json: bool) -> None:
         echo(_swap_line(s, tz))
 
 
+# ---------------------------------------------------------------- triads (issue 16, "5 of 6")
+
+
+def _meeting_text(m, tz) -> str:
+    narrator = f" · {m.narrator} narrates" if m.narrator else ""
+    return f"{_day_label(m.start_utc, tz)}–{m.end_utc.astimezone(tz):%H:%M}{narrator}"
+
+
+@cli.group("triad")
+def triad_group() -> None:
+    """Triads: three peers (sometimes four) who meet regularly to support each other.
+
+    Joining is your own choice; coordinators form the triads and their meetings. Nothing
+    said in a triad is recorded: warmline keeps only that a meeting is scheduled.
+
+    \b
+    Example:
+      warmline triad join
+    """
+
+
+@triad_group.command("join")
+@pass_ctx
+def triad_join(c: Context) -> None:
+    """Opt in to a triad (for yourself): the next `triad form` may place you in one.
+
+    \b
+    Example:
+      warmline --as kim triad join
+    """
+    from . import triads
+
+    if triads.join(c.db(), c.actor()):
+        echo("You have opted in to triads: a coordinator places you in one at the next `warmline triad form`.")
+    else:
+        echo("You were already opted in to triads.")
+
+
+@triad_group.command("leave")
+@pass_ctx
+def triad_leave(c: Context) -> None:
+    """Opt out of triads (for yourself), and leave your triad if you are in one.
+
+    \b
+    Example:
+      warmline --as kim triad leave
+    """
+    from . import triads
+
+    said = triads.leave(c.db(), c.actor())
+    echo(said[0].upper() + said[1:] + ".")
+
+
+@triad_group.command("form")
+@click.option("--from", "start", metavar="DATE", help="The first day a meeting may be on (default: today).")
+@click.option("--apply", "do_apply", is_flag=True, help="Write the proposal (exactly the preview) in one audited transaction.")
+@json_option
+@pass_ctx
+def triad_form(c: Context, start: str | None, do_apply: bool, as_json: bool) -> None:
+    """Group the people who opted in into triads, each with a weekly or fortnightly meeting (coordinators).
+
+    Groups of three (one or two groups of four when the count does not divide by three;
+    never one or two alone: with 1, 2 or 5 waiting none is formed). Each meeting is an hour
+    all members are available, clear of their shifts over the line's horizon. Without
+    --apply nothing is written.
+
+    \b
+    Examples:
+      warmline triad form --from 2026-12-07
+      warmline triad form --from 2026-12-07 --apply --json
+    """
+    from . import triads
+
+    db = c.db()
+    proposal = triads.propose(db.conn, c.actor(), triads.parse_from(start))
+    made: list[int] = []
+    if do_apply and proposal.triads:
+        made = triads.apply(db, c.actor(), proposal)
+    if as_json:
+        emit({**proposal.as_json(), "applied": bool(made), "triad_ids": made})
+        return
+    echo(
+        f"Triads from {proposal.first_day:%a %d %b} to {proposal.last_day:%a %d %b %Y}: "
+        f"{proposal.considered} opted in and not yet in a triad; {len(proposal.triads)} proposed"
+    )
+    for t in proposal.triads:
+        echo(
+            f"+ {', '.join(t.handles)}: {t.rule}, {triads.DAY_NAMES[t.weekday]} {t.start_time}–{t.end_time}"
+            f" (first {t.first[:16].replace('T', ' ')}, {len(t.meetings)} meetings)"
+        )
+    for handle, why in proposal.left_out:
+        echo(f"  not placed: {handle} — {why}")
+    if proposal.note:
+        echo(proposal.note)
+    if made:
+        echo(f"Applied: triads {', '.join(str(i) for i in made)} written with their meetings.")
+    elif proposal.triads:
+        echo(f"Nothing written: run again with --apply to form these {len(proposal.triads)} triads.")
+
+
+@triad_group.command("list")
+@json_option
+@pass_ctx
+def triad_list(c: Context, as_json: bool) -> None:
+    """Triads with their members, next meeting and whose turn it is to narrate (yours; coordinators: all).
+
+    \b
+    Example:
+      warmline triad list --json
+    """
+    from . import triads
+
+    actor = c.actor()
+    found = triads.listing(c.db().conn, actor)
+    if as_json:
+        emit([triads.triad_json(t, actor) for t in found])
+        return
+    if not found:
+        echo("No triads." if actor.is_coordinator else "You are not in a triad.")
+    tz = c.tz()
+    for t in found:
+        order = " → ".join(m.handle for m in t.members)
+        echo(f"Triad {t.id}: {order} ({t.when()})")
+        echo(f"  next: {_meeting_text(t.next_meeting, tz)}" if t.next_meeting else "  next: no meeting scheduled")
+
+
+@triad_group.command("swap-turn")
+@click.argument("handle")
+@pass_ctx
+def triad_swap_turn(c: Context, handle: str) -> None:
+    """Swap your next turn as narrator with HANDLE's next turn (both of you in one triad).
+
+    \b
+    Example:
+      warmline --as kim triad swap-turn sam
+    """
+    from . import triads
+
+    mine, theirs = triads.swap_turn(c.db(), c.actor(), handle)
+    tz = c.tz()
+    echo(f"Swapped: you narrate {_meeting_text(mine, tz)}; {theirs.narrator} narrates {_meeting_text(theirs, tz)}.")
+
+
 @cli.group("line")
 def line_group() -> None:
     """The line's settings (coordinators change them).
@@ -1830,7 +1973,7 @@ def load_cmd(c: Context, start, finish, as_json) -> None:
     """
     from datetime import timedelta
 
-    from .fairness import load
+    from .fairness import level_word, load
 
     tz = c.tz()
     lo, hi = _week_range(c, start, finish, default_days=28)
@@ -1842,7 +1985,7 @@ def load_cmd(c: Context, start, finish, as_json) -> None:
     echo(f"Load {lo.astimezone(tz):%a %d %b} – {last:%a %d %b %Y}; this week from {report.week:%d %b}, this month {report.month:%B}")
     echo(f"{'handle':<16} {'week h':>11} {'month h':>8} {'nights':>6} {'range h':>8} {'shifts':>6} {'streak':>6}  flags")
     for p in report.people:
-        flags = "; ".join(f"{f.level.upper()} {f.rule} ({f.period.isoformat()})" for f in p.flags)
+        flags = "; ".join(f"{level_word(f.level)} {f.rule} ({f.period.isoformat()})" for f in p.flags)
         echo(
             f"{p.handle:<16} {p.hours_week:>5.1f}/{p.limits.max_hours_week:<5g} {p.hours_month:>8.1f} "
             f"{p.overnights_month:>6} {p.hours:>8.1f} {p.shifts:>6} {p.streak:>6}  {flags}"
@@ -2607,10 +2750,13 @@ def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
 
 
 @cli.command("restore")
-@click.argument("src", metavar="SRC")
+@click.argument("src", metavar="SRC", required=False)
+@click.option("--from-replica", "replica", metavar="DEST",
+              help="Restore from a Litestream replica (see `warmline replicate`) instead of a backup file.")
+@click.option("--at", "at", metavar="TIME", help="With --from-replica: the rota as it was at TIME (ISO 8601).")
 @json_option
 @pass_ctx
-def restore_cmd(c: Context, src: str, as_json: bool) -> None:
+def restore_cmd(c: Context, src: str | None, replica: str | None, at: str | None, as_json: bool) -> None:
     """Replace the rota with a backup, keeping the current one aside (coordinators).
 
     Refuses a file that is not a warmline rota, is damaged, was written by a newer
@@ -2620,20 +2766,39 @@ def restore_cmd(c: Context, src: str, as_json: bool) -> None:
     older backup is upgraded. A rota too damaged to open (or holding schema objects
     warmline did not create) is moved aside without asking who you are.
 
+    With --from-replica DEST, Litestream first rebuilds the rota from the replica
+    `warmline replicate DEST` keeps (the latest, or as it was --at TIME) into a private
+    temporary directory; that copy then goes through the same checks and swap.
+
     \b
-    Example:
+    Examples:
       warmline restore ~/backups/warmline-2026-11-23.db
+      warmline restore --from-replica /srv/warmline-replica
+      warmline restore --from-replica s3://bucket/warmline --at 2026-11-23T09:00
     """
     from pathlib import Path
 
     from .access import resolve_actor
     from .exchange.backup import restore
 
+    if (src is None) == (replica is None):
+        raise click.UsageError("give a backup file (SRC) or --from-replica DEST, one of them")
+    if at is not None and replica is None:
+        raise click.UsageError("--at goes with --from-replica")
     c.close()  # restore opens the rota itself (and may find it too damaged to open)
     c._db = None
-    result = restore(
-        Path(src), db_path=c.db_path, actor_for=lambda db: resolve_actor(db, c.as_handle, _passphrase_source)
-    )
+
+    def actor_for(db):
+        return resolve_actor(db, c.as_handle, _passphrase_source)
+
+    if replica is not None:
+        from . import replicate
+
+        when = replicate.parse_at(at, c.db_path) if at is not None else None
+        result = replicate.restore_from_replica(replica, at=when, db_path=c.db_path, actor_for=actor_for)
+        src = replicate.shown(replicate.replica_url(replica)) + (f" as at {at}" if at else "")
+    else:
+        result = restore(Path(src), db_path=c.db_path, actor_for=actor_for)
     if as_json:
         emit({"path": str(result.path), "kept_as": str(result.kept_as) if result.kept_as else None,
               "from_version": result.from_version, "schema_version": result.schema_version})
@@ -2643,6 +2808,43 @@ def restore_cmd(c: Context, src: str, as_json: bool) -> None:
         echo(f"The previous rota is kept as {result.kept_as}.")
     if result.from_version < result.schema_version:
         echo(f"The backup was upgraded from schema {result.from_version} to {result.schema_version}.")
+
+
+@cli.command("replicate")
+@click.argument("dest", metavar="DEST")
+@click.option("--sync-interval", default="1s", show_default=True, metavar="DURATION",
+              help="How often Litestream ships new changes (e.g. 1s, 10s).")
+@pass_ctx
+def replicate_cmd(c: Context, dest: str, sync_interval: str) -> None:
+    """Replicate the rota continuously to DEST with Litestream, in the foreground.
+
+    DEST is a directory, or a URL Litestream accepts (file://, sftp://, s3:// and
+    S3-compatible, gs://, abs://); credentials come from Litestream's usual variables
+    (e.g. LITESTREAM_ACCESS_KEY_ID). Runs until SIGTERM or Ctrl-C (for a systemd unit);
+    restore with `warmline restore --from-replica DEST`. Needs
+    `pip install 'warmline[replicate]'`.
+
+    \b
+    Examples:
+      warmline replicate /srv/warmline-replica
+      warmline replicate s3://my-bucket/warmline --sync-interval 10s
+    """
+    from . import replicate
+
+    c.close()  # Litestream reads the rota itself; warmline holds no connection while it runs
+
+    def started(r) -> None:
+        echo(f"warmline replicate: {r.db_path} to {r.url} every {sync_interval} (stop with Ctrl-C or SIGTERM)", err=True)
+
+    code = replicate.run(dest, db_path=c.db_path, sync_interval=sync_interval, started=started)
+    echo(f"warmline replicate: litestream stopped (exit {code})", err=True)
+    sys.exit(0 if code in (0, -signal_number("SIGTERM"), -signal_number("SIGINT")) else 1)
+
+
+def signal_number(name: str) -> int:
+    import signal
+
+    return int(getattr(signal, name))
 
 
 @cli.group("config")

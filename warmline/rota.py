@@ -202,14 +202,19 @@ def person_problems(
     span: rules.Span,
     moved: dict[int, rules.Span] | None = None,
     gone: set[int] | frozenset[int] = frozenset(),
+    actor_id: int | None = None,
 ) -> list[RuleBroken]:
     """Every rule that putting `person` on `span` would break (their other scheduled shifts considered).
+
+    A triad meeting of theirs that the span overlaps is a rule too, never overridable (warmline.triads);
+    `actor_id` says who asks, so only the person themself hears that it is their triad meeting.
 
     `moved` gives the new times of this person's shifts that change in the same edit (a series edit);
     `gone` names shifts that the same edit cancels, which no longer count.
     Availability and time off (warmline.availability) are rules too, overridable like the limits.
     """
     from .availability import problems as availability_problems
+    from .triads import meeting_problems
 
     if not person.active:
         return [RuleBroken(f"{person.handle} is inactive and cannot be put on shifts", rule="inactive", overridable=False)]
@@ -221,7 +226,8 @@ def person_problems(
         others = [moved.get(o.shift_id, o) for o in others]
         seen = {o.shift_id for o in others}
         others += [m for sid, m in moved.items() if sid not in seen and m.end > lo and m.start < hi]
-    return rules.problems(person.handle, span, others, limits, tz) + availability_problems(conn, person, span, tz)
+    found = rules.problems(person.handle, span, others, limits, tz) + availability_problems(conn, person, span, tz)
+    return found + meeting_problems(conn, person, span.start, span.end, actor_id=actor_id)
 
 
 def _enforce(found: list[RuleBroken], actor: Person, force: bool) -> str:
@@ -275,6 +281,20 @@ def _seats(value: int, what: str) -> int:
     return value
 
 
+def _seat_total(seats: int, backup: int) -> None:
+    """A shift with no seat at all cannot be staffed: refuse 0 peer + 0 backup seats."""
+    if seats + backup == 0:
+        raise Invalid("a shift needs at least one seat (0 peer + 0 backup given): give --seats or --backup above 0")
+
+
+def _not_over(end: datetime, allow_past: bool, what: str = "the shift") -> None:
+    """Refuse a shift that has already ended (by the line's clock) unless history is being recorded."""
+    if not allow_past and end.astimezone(timezone.utc) <= now():
+        raise Invalid(
+            f"{what} would end at {end.isoformat()}, which has already passed: give a start and end in the future"
+        )
+
+
 def _span_checks(start: datetime, end: datetime) -> None:
     from .times import check_moment
 
@@ -284,23 +304,60 @@ def _span_checks(start: datetime, end: datetime) -> None:
     # the autumn change would otherwise pass as 23.5 h while it really lasts 24.5 h.
     length = end.astimezone(timezone.utc) - start.astimezone(timezone.utc)
     if length <= timedelta(0):
-        raise Invalid(f"the end ({end.isoformat()}) is not after the start ({start.isoformat()}): give a later end")
+        # One rule for one-off shifts and series alike: the end's date decides, so an overnight
+        # shift (or series) ends on the next day's date; an end earlier the same day is refused.
+        hint = ""
+        if length > timedelta(hours=-24) and end.date() == start.date():
+            hint = f" (an overnight shift ends the next day: --end {(end + timedelta(days=1)).strftime('%Y-%m-%dT%H:%M')})"
+        raise Invalid(
+            f"the end ({end.isoformat()}) is not after the start ({start.isoformat()}): give a later end{hint}"
+        )
     if length > timedelta(hours=24):
         hours = length.total_seconds() / 3600
         raise Invalid(f"the shift would last {hours:.1f} h; a shift lasts at most 24 h: split it")
 
 
+def _duplicate(conn: sqlite3.Connection, start: datetime, end: datetime, *, other_than: int | None = None) -> None:
+    """Refuse a shift with exactly the start and end of a scheduled one (seats and note aside)."""
+    row = conn.execute(
+        "SELECT id FROM shift WHERE start_utc = ? AND end_utc = ? AND status = 'scheduled' AND id IS NOT ?"
+        " ORDER BY id LIMIT 1",
+        (iso_utc(start), iso_utc(end), other_than),
+    ).fetchone()
+    if row:
+        raise Refused(
+            f"shift {row[0]} already runs from {start.isoformat()} to {end.isoformat()}: "
+            f"change its seats with `warmline shift edit {row[0]} --seats N --backup N` instead"
+        )
+
+
 def add_shift(
-    db: Database, actor: Person, *, start: datetime, end: datetime, seats: int = 2, backup: int = 1, note: str = ""
+    db: Database,
+    actor: Person,
+    *,
+    start: datetime,
+    end: datetime,
+    seats: int = 2,
+    backup: int = 1,
+    note: str = "",
+    allow_past: bool = False,
 ) -> Shift:
-    """Create one shift (coordinators only)."""
+    """Create one shift (coordinators only).
+
+    Refused: no seat at all, a shift that has already ended (unless `allow_past`, for recording
+    history: the demo, imports, tests), and an exact duplicate (the same start and end as a
+    scheduled shift).
+    """
     _span_checks(start, end)
     _seats(seats, "seats")
     _seats(backup, "backup seats")
+    _seat_total(seats, backup)
+    _not_over(end, allow_past)
     note = clean_text(note, "the note", limit=MAX_NOTE, allow_empty=True)
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "shift.add")
+        _duplicate(conn, start, end)
         line = get_line(conn)
         tz = zone(line.tz)
         cur = conn.execute(
@@ -333,8 +390,13 @@ def edit_shift(
     backup: int | None = None,
     note: str | None = None,
     force: bool = False,
+    allow_past: bool = False,
 ) -> Shift:
-    """Edit one shift; a series occurrence is detached so re-expansion keeps the edit."""
+    """Edit one shift; a series occurrence is detached so re-expansion keeps the edit.
+
+    Moving a shift so that it has already ended is refused unless `allow_past`; a past shift's
+    seats and note may still be corrected.
+    """
     from .notify import outbox
 
     if seats is not None:
@@ -356,9 +418,13 @@ def edit_shift(
         new_start = (start or shift.start_utc).astimezone(timezone.utc)
         new_end = (end or shift.end_utc).astimezone(timezone.utc)
         _span_checks(new_start, new_end)
-        on = assignments(conn, [shift.id])[shift.id]
         new_seats = shift.seats if seats is None else seats
         new_backup = shift.backup_seats if backup is None else backup
+        _seat_total(new_seats, new_backup)
+        if (new_start, new_end) != (shift.start_utc, shift.end_utc):
+            _not_over(new_end, allow_past)
+            _duplicate(conn, new_start, new_end, other_than=shift.id)
+        on = assignments(conn, [shift.id])[shift.id]
         peers = sum(1 for a in on if a.role == "peer")
         backups = len(on) - peers
         if peers > new_seats or backups > new_backup:
@@ -528,8 +594,14 @@ def add_series(
     backup: int = 1,
     until: date | None = None,
     note: str = "",
+    allow_past: bool = False,
 ) -> tuple[Series, int]:
-    """Create a recurring series from its first occurrence's start and end; returns (series, shifts made)."""
+    """Create a recurring series from its first occurrence's start and end; returns (series, shifts made).
+
+    As for one shift: the end's date decides (an overnight series ends on the next day's date),
+    no seat at all and a first occurrence that has already ended (unless `allow_past`) are
+    refused, and so is a series identical to an active one (same rule, first day, times, until).
+    """
     rule = parse_rule(rule)
     _span_checks(start, end)
     if until is not None:
@@ -538,6 +610,8 @@ def add_series(
         check_day(until, "--until")
     _seats(seats, "seats")
     _seats(backup, "backup seats")
+    _seat_total(seats, backup)
+    _not_over(end, allow_past, "its first shift")
     note = clean_text(note, "the note", limit=MAX_NOTE, allow_empty=True)
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
@@ -548,6 +622,22 @@ def add_series(
         local_end = end.astimezone(tz)
         if until is not None and until < local_start.date():
             raise Invalid(f"--until {until.isoformat()} is before the first shift ({local_start.date().isoformat()})")
+        same = conn.execute(
+            "SELECT id FROM series WHERE status = 'active' AND rule = ? AND first_day = ? AND start_time = ?"
+            " AND end_time = ? AND until_day IS ? ORDER BY id LIMIT 1",
+            (
+                rule,
+                local_start.date().isoformat(),
+                local_start.strftime("%H:%M"),
+                local_end.strftime("%H:%M"),
+                until.isoformat() if until else None,
+            ),
+        ).fetchone()
+        if same:
+            raise Refused(
+                f"series {same[0]} already repeats {rule} {local_start:%H:%M}–{local_end:%H:%M} from "
+                f"{local_start.date().isoformat()}: change it with `warmline series edit {same[0]}` instead"
+            )
         series, made = insert_series(
             conn,
             line,
@@ -654,6 +744,7 @@ def edit_series(
         )
         if new == Series(**{**series._asdict(), "version": series.version + 1}):
             raise Invalid("nothing to change: give at least one option (see `warmline series edit --help`)")
+        _seat_total(new.seats, new.backup_seats)
         moment = now()
         target = max(parse_utc(series.expanded_to), horizon_end(line))
         wanted = {
@@ -864,7 +955,11 @@ def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> 
             raise RuleBroken(
                 f"{_label(shift)} has no free {role} seat ({taken} of {limit} taken)", rule="seats", overridable=False
             )
-        _enforce(person_problems(conn, line, who, rules.Span(shift.id, shift.start_utc, shift.end_utc)), who, False)
+        _enforce(
+            person_problems(conn, line, who, rules.Span(shift.id, shift.start_utc, shift.end_utc), actor_id=who.id),
+            who,
+            False,
+        )
         detail = f"{who.handle} as {role}; {_label(shift)}"
         if cover is not None:
             # Someone asked for cover: take their seat first, so they are released (only now).
@@ -1059,6 +1154,7 @@ def as_utc(moment: datetime) -> datetime:
 def claimable(conn: sqlite3.Connection, person: Person, start: datetime, end: datetime) -> list[ShiftView]:
     """Future shifts in [start, end) with a seat (or cover request) this person could claim right now."""
     from .availability import calendars
+    from .triads import meeting_rows
 
     line = get_line(conn)
     moment = now()
@@ -1082,10 +1178,13 @@ def claimable(conn: sqlite3.Connection, person: Person, start: datetime, end: da
     lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
     theirs = _spans(conn, person.id, lo, hi)
     calendar = calendars(conn, [person.id], lo, hi, tz)[person.id]
+    meetings = meeting_rows(conn, [person.id], lo, hi)
     found = []
     for v, span, (w_lo, w_hi) in zip(offered, spans, windows):
         others = [o for o in theirs if o.end > w_lo and o.start < w_hi]
         if rules.problems(person.handle, span, others, limits, tz) or calendar.problems(span, tz):
+            continue
+        if any(a < span.end and b > span.start for _, a, b in meetings):  # a triad meeting of theirs
             continue
         found.append(v)
     return found

@@ -178,6 +178,7 @@ def side_problems(
     """Every rule `person` would break on `taking` once they no longer hold shift `leaving`."""
     from .availability import problems as availability_problems
     from .recurrence import zone
+    from .triads import meeting_problems
 
     if not person.active:
         return [RuleBroken(f"{person.handle} is inactive and cannot be put on shifts", rule="inactive", overridable=False)]
@@ -185,11 +186,12 @@ def side_problems(
     limits = person.limits(line)
     lo, hi = rules.window_for(taking, tz, limits)
     found = rules.problems(person.handle, taking, _others(conn, person.id, lo, hi, leaving), limits, tz)
+    found += meeting_problems(conn, person, taking.start, taking.end)  # says no more than "one of their commitments"
     return found + availability_problems(conn, person, taking, tz)
 
 
 # Rules whose details are no one's private data: who is on which shift is the rota everyone sees.
-PUBLIC_RULES = frozenset({"overlap", "inactive"})
+PUBLIC_RULES = frozenset({"overlap", "inactive", "triad-meeting"})  # a triad meeting: no details, ever
 
 
 def private_to(viewer: Person | None, person: Person, shift, found: list[RuleBroken]) -> list[RuleBroken]:

@@ -154,6 +154,7 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     from ..matching import DEMAND_GAP_MIN, coverage
     from ..people import all_people
     from ..recurrence import zone
+    from ..triads import meeting_rows
 
     require(actor, "assign")
     line = get_line(conn)
@@ -251,6 +252,9 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     held_starts = {pid: [sp.start for sp in spans] for pid, spans in held.items()}
 
     cals = calendars(conn, [p.id for p in everyone], slots[0].start, max(s.end for s in slots), tz)
+    meets: dict[int, list[tuple[int, int]]] = {}  # triad meetings: a shift never overlaps one (warmline.triads)
+    for pid, m_start, m_end in meeting_rows(conn, [p.id for p in everyone], slots[0].start, max(s.end for s in slots)):
+        meets.setdefault(pid, []).append((int(m_start.timestamp()), int(m_end.timestamp())))
     weeks = sorted({s.week for s in slots})
     months = sorted({s.month for s in slots})
     verdicts: dict[tuple, bool] = {}
@@ -266,6 +270,8 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
         fits: list[Slot] = []
         for s in slots:
             if person.id in s.on or not cal.available(s.lo, s.hi) or cal.off(s.lo, s.hi) is not None:
+                continue
+            if any(a < s.hi and b > s.lo for a, b in meets.get(person.id, ())):
                 continue
             others: list[rules.Span] = []
             if mine:

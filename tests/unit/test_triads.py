@@ -1,0 +1,361 @@
+"""Triads (issue 16): opting in and out, forming triads with a meeting everyone can make, the
+narrator's turn, and meetings as commitments the rota keeps clear (never phone hours).
+
+Line: America/New_York, horizon 12 weeks; the clock is Monday 2026-11-23 08:00.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from warmline import availability, people, rota, triads
+from warmline.db import open_db
+from warmline.errors import Invalid, Refused, RuleBroken
+from warmline.line import create
+from warmline.notify import outbox
+
+NY = ZoneInfo("America/New_York")
+NOW = "2026-11-23T08:00:00-05:00"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 1, hour, minute, tzinfo=NY) + timedelta(days=day - 1)
+
+
+class Line:
+    def __init__(self, path):
+        self.db = open_db(path, create=True)
+        create(self.db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "Coord", None))
+        self.coord = people.get(self.db.conn, "coord")
+
+    def person(self, handle: str, windows: list[str] | None = None, *, join: bool = True):
+        p = people.add(self.db, self.coord, handle=handle, name=handle.title())
+        if windows:
+            availability.set_windows(self.db, self.coord, handle, availability.parse_windows(" ".join(windows).split()))
+        if join:
+            triads.join(self.db, p)
+        return p
+
+    def shift(self, start: datetime, end: datetime, **kw) -> int:
+        return rota.add_shift(self.db, self.coord, start=start, end=end, **kw).id
+
+    def form(self, **kw) -> triads.Proposal:
+        return triads.propose(self.db.conn, self.coord, **kw)
+
+
+@pytest.fixture
+def w(tmp_path, monkeypatch):
+    monkeypatch.setenv("WARMLINE_NOW", NOW)
+    made = Line(tmp_path / "r.db")
+    yield made
+    made.db.close()
+
+
+def check_proposal(db, proposal: triads.Proposal) -> None:
+    """Every triad has 3 or 4 members; every meeting lies in all members' availability and clear of their shifts."""
+    conn = db.conn
+    for t in proposal.triads:
+        assert len(t.handles) in (3, 4), t
+        assert t.meetings, t
+        for a, b in t.meetings:
+            start, end = datetime.fromisoformat(a.replace("Z", "+00:00")), datetime.fromisoformat(b.replace("Z", "+00:00"))
+            assert end - start == timedelta(hours=1)
+            for handle in t.handles:
+                p = people.get(conn, handle)
+                cal = availability.calendars(conn, [p.id], start, end, NY)[p.id]
+                assert cal.available(int(start.timestamp()), int(end.timestamp())), (handle, a)
+                clash = conn.execute(
+                    "SELECT count(*) FROM assignment x JOIN shift s ON s.id = x.shift_id WHERE x.person_id = ?"
+                    " AND s.status = 'scheduled' AND s.start_utc < ? AND s.end_utc > ?",
+                    (p.id, b, a),
+                ).fetchone()[0]
+                assert clash == 0, (handle, a)
+
+
+# ---------------------------------------------------------------- the schema
+
+
+def test_outbox_kinds_are_the_schema_check(w):
+    """KINDS in warmline/notify/outbox.py is the list the notification table's CHECK accepts: no more, no less."""
+    sql = w.db.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'notification'").fetchone()[0]
+    check = re.search(r"kind IN \(([^)]*)\)", sql).group(1)
+    assert set(re.findall(r"'([^']+)'", check)) == set(outbox.KINDS)
+    assert {"meeting", "debrief", "debrief-taken", "debrief-open"} <= set(outbox.KINDS)
+
+
+def test_migration_keeps_the_outbox_rows(tmp_path):
+    """A rota at schema 9 with a notification keeps it through migration 10 (the table is rebuilt)."""
+    from warmline import db as dbmod
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statements in dbmod.MIGRATIONS[:9]:
+        for s in statements:
+            conn.execute(s)
+    conn.execute("INSERT INTO person (handle, name, role, created_at) VALUES ('sam', 'Sam', 'volunteer', 'x')")
+    conn.execute(
+        "INSERT INTO notification (person_id, kind, event_utc, due_utc, title, dedupe, created_at)"
+        " VALUES (1, 'reminder', '2026-11-23T13:00:00Z', '2026-11-23T12:00:00Z', 'Shift soon', 'k1', 'x')"
+    )
+    conn.execute(f"PRAGMA application_id={dbmod.APPLICATION_ID}")
+    conn.execute("PRAGMA user_version=9")
+    conn.commit()
+    conn.close()
+    db = open_db(path)
+    try:
+        assert db.schema_version() == dbmod.SCHEMA_VERSION
+        rows = db.conn.execute("SELECT kind, title, dedupe, meeting_id FROM notification").fetchall()
+        assert [tuple(r) for r in rows] == [("reminder", "Shift soon", "k1", None)]
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------- opting in
+
+
+def test_join_and_leave_are_each_persons_own_and_audited(w):
+    sam = w.person("sam", join=False)
+    assert triads.join(w.db, sam) is True
+    assert triads.join(w.db, sam) is False
+    assert triads.is_opted_in(w.db.conn, sam.id)
+    assert "no longer opted in" in triads.leave(w.db, sam)
+    assert not triads.is_opted_in(w.db.conn, sam.id)
+    actions = [r[0] for r in w.db.conn.execute("SELECT action FROM audit WHERE actor = 'sam' ORDER BY id")]
+    assert actions == ["triad.join", "triad.leave"]
+
+
+def test_coordinators_are_placed_only_when_they_opt_in(w):
+    for h in ("ann", "bob", "cat"):
+        w.person(h)
+    second = people.add(w.db, w.coord, handle="boss", name="Boss", role="coordinator")
+    p = w.form()
+    assert [t.handles for t in p.triads] == [("ann", "bob", "cat")]
+    assert "coord" not in json.dumps(p.as_json()) and "boss" not in json.dumps(p.as_json())
+    triads.join(w.db, second)
+    w.person("dan")
+    w.person("eve")
+    p = w.form()
+    placed = sorted(h for t in p.triads for h in t.handles)
+    assert placed == ["ann", "bob", "boss", "cat", "dan", "eve"]
+
+
+# ---------------------------------------------------------------- forming
+
+
+@pytest.mark.parametrize("n, sizes", [(0, []), (1, []), (2, []), (3, [3]), (4, [4]), (5, []), (6, [3, 3]), (7, [3, 4]), (8, [4, 4]), (10, [3, 3, 4]), (11, [3, 4, 4])])
+def test_group_sizes_never_leave_one_or_two_alone(n, sizes):
+    assert sorted(triads.group_sizes(n)) == sizes
+    assert sum(sizes) in (0, n)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_too_few_or_five_form_none_and_say_why(w, n):
+    for i in range(n):
+        w.person(f"p{i}")
+    p = w.form()
+    assert p.triads == ()
+    assert "none was formed" in p.note
+    assert sorted(h for h, _ in p.left_out) == [f"p{i}" for i in range(n)]
+    with pytest.raises(Refused, match="nothing to apply"):
+        triads.apply(w.db, w.coord, p)
+
+
+def test_groups_follow_shared_availability_and_meet_at_a_shared_hour(w):
+    """Mornings people and evening people: each triad is one kind, meeting at a time all three can."""
+    for h in ("am1", "am2", "am3"):
+        w.person(h, ["Tue 09:00-12:00", "Thu 09:00-12:00"])
+    for h in ("pm1", "pm2", "pm3"):
+        w.person(h, ["Wed 18:00-21:00"])
+    p = w.form()
+    assert sorted(t.handles for t in p.triads) == [("am1", "am2", "am3"), ("pm1", "pm2", "pm3")]
+    by = {t.handles[0]: t for t in p.triads}
+    assert (by["am1"].weekday, by["am1"].start_time, by["am1"].rule) == (1, "09:00", "weekly")
+    assert (by["pm1"].weekday, by["pm1"].start_time) == (2, "18:00")
+    check_proposal(w.db, p)
+
+
+def test_a_meeting_avoids_every_members_shifts_and_goes_fortnightly_if_it_must(w):
+    for h in ("ann", "bob", "cat"):
+        w.person(h, ["Tue 09:00-10:00"])
+    # ann is on the Tuesday 09:00 shift every other week: only the other weeks are free.
+    for week in range(0, 12, 2):
+        sid = w.shift(at(24 + 7 * week, 9), at(24 + 7 * week, 10))
+        rota.assign(w.db, w.coord, sid, "ann")
+    p = w.form()
+    (t,) = p.triads
+    assert t.rule == "fortnightly"
+    assert t.first.startswith("2026-12-01T09:00")
+    check_proposal(w.db, p)
+
+
+def test_people_with_no_common_hour_are_left_out_with_the_reason(w):
+    for h in ("ann", "bob", "cat"):
+        w.person(h, ["Mon 09:00-12:00"])
+    w.person("dan", ["Sat 20:00-21:00"])
+    p = w.form()
+    assert [t.handles for t in p.triads] == [("ann", "bob", "cat")]
+    assert p.left_out == (("dan", "no hour in common with enough of the others"),)
+
+
+def test_apply_writes_exactly_the_preview_and_is_deterministic(w):
+    for i in range(7):
+        w.person(f"v{i}", ["Mon 17:00-21:00", "Wed 17:00-21:00"] if i % 2 else ["Wed 18:00-22:00"])
+    first, again = w.form(), w.form()
+    assert first == again
+    made = triads.apply(w.db, w.coord, first)
+    assert len(made) == len(first.triads) == 2
+    written = []
+    for tid in made:
+        handles = tuple(
+            r[0]
+            for r in w.db.conn.execute(
+                "SELECT p.handle FROM triad_member m JOIN person p ON p.id = m.person_id WHERE triad_id = ? ORDER BY position",
+                (tid,),
+            )
+        )
+        meetings = tuple(
+            tuple(r)
+            for r in w.db.conn.execute("SELECT start_utc, end_utc FROM triad_meeting WHERE triad_id = ? ORDER BY number", (tid,))
+        )
+        written.append((handles, meetings))
+    assert written == [(t.handles, t.meetings) for t in first.triads]
+    assert w.form().triads == ()  # everyone is placed now
+
+
+def test_apply_refuses_a_stale_preview(w):
+    for h in ("ann", "bob", "cat"):
+        w.person(h)
+    p = w.form()
+    w.person("dan")
+    with pytest.raises(Refused, match="changed since the preview"):
+        triads.apply(w.db, w.coord, p)
+    assert w.db.conn.execute("SELECT count(*) FROM triad").fetchone()[0] == 0
+
+
+def test_form_is_for_coordinators(w):
+    sam = w.person("sam")
+    with pytest.raises(Refused, match="only coordinators may form triads"):
+        triads.propose(w.db.conn, sam)
+
+
+def test_from_in_the_past_is_refused(w):
+    with pytest.raises(Invalid, match="in the past"):
+        w.form(first_day=at(20, 0).date())
+
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@pytest.mark.slow
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 6), st.integers(6, 20), st.integers(1, 4)), min_size=0, max_size=2),
+        min_size=0,
+        max_size=8,
+    ),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(24, 40), st.integers(7, 20)), max_size=4),
+)
+def test_formation_properties(tmp_path_factory, monkeypatch, people_windows, shifts):
+    """On small random instances: groups of 3 or 4 only, meetings inside everyone's availability and
+    clear of their shifts, nobody in two triads, never one or two placed apart from the rest."""
+    monkeypatch.setenv("WARMLINE_NOW", NOW)
+    w = Line(tmp_path_factory.mktemp("prop") / "r.db")
+    try:
+        handles = []
+        for i, spans in enumerate(people_windows):
+            windows = [f"{DAYS[d]} {h:02d}:00-{min(h + n, 23):02d}:00" for d, h, n in spans]
+            handles.append(w.person(f"p{i}", windows).handle)
+        for who, day, hour in shifts:
+            if who < len(handles):
+                sid = w.shift(at(day, hour), at(day, hour) + timedelta(hours=3))
+                try:
+                    rota.assign(w.db, w.coord, sid, handles[who], force=True)
+                except RuleBroken:
+                    pass  # overlaps their own other shift
+        p = w.form()
+        check_proposal(w.db, p)
+        placed = [h for t in p.triads for h in t.handles]
+        assert len(placed) == len(set(placed))
+        assert sorted(placed + [h for h, _ in p.left_out]) == sorted(handles)
+        if len(handles) in (1, 2, 5) and not p.triads:
+            assert p.note
+        if p.triads:
+            assert triads.apply(w.db, w.coord, p)
+    finally:
+        w.db.close()
+
+
+# ---------------------------------------------------------------- meetings and the rota
+
+
+@pytest.fixture
+def formed(w):
+    """ann, bob, cat in one triad meeting weekly on Tuesdays 10:00–11:00 (their only shared hour)."""
+    for h in ("ann", "bob", "cat"):
+        w.person(h, ["Tue 10:00-13:00", "Wed 09:00-17:00"] if h != "cat" else ["Tue 10:00-11:00"])
+    (t,) = triads.apply(w.db, w.coord, w.form())
+    return t
+
+
+def test_the_rota_refuses_a_shift_overlapping_a_members_meeting(w, formed):
+    ann = people.get(w.db.conn, "ann")
+    sid = w.shift(at(24, 10, 30), at(24, 12))  # Tuesday 24 Nov, over the meeting
+    with pytest.raises(RuleBroken, match="overlaps one of their commitments") as refused:
+        rota.assign(w.db, w.coord, sid, "ann", force=True)
+    assert "triad" not in str(refused.value)  # never the details to anyone else
+    with pytest.raises(RuleBroken, match="overlaps your triad meeting"):
+        rota.claim(w.db, ann, sid)
+    assert rota.claimable(w.db.conn, ann, at(23, 0), at(30, 0)) == []
+    other = w.shift(at(24, 11), at(24, 13))  # right after the meeting: fine
+    rota.claim(w.db, ann, other)
+
+
+def test_meetings_are_not_hours_and_count_toward_no_limit(w, formed):
+    ann = people.get(w.db.conn, "ann")
+    people.edit(w.db, w.coord, "ann", people.PersonChanges(max_shifts_week=1, max_hours_week=2))
+    sid = w.shift(at(25, 9), at(25, 11))  # Wednesday: two hours, the week's one shift
+    rota.claim(w.db, ann, sid)
+    assert w.db.conn.execute("SELECT count(*) FROM assignment").fetchone()[0] == 1
+    from warmline import report  # noqa: F401  (hours come from assignments only)
+
+    hours = sum(s.hours for s in rota._spans(w.db.conn, ann.id, at(23, 0), at(30, 0)))
+    assert hours == 2
+
+
+def test_list_shows_members_next_meeting_and_whose_turn(w, formed):
+    ann, bob = people.get(w.db.conn, "ann"), people.get(w.db.conn, "bob")
+    (t,) = triads.listing(w.db.conn, ann)
+    assert [m.handle for m in t.members] == ["ann", "bob", "cat"]
+    assert t.next_meeting.narrator == "ann" and t.next_meeting.start_local.hour == 10
+    assert triads.listing(w.db.conn, w.coord)[0].id == t.id
+    dan = w.person("dan", join=False)
+    assert triads.listing(w.db.conn, dan) == []
+    narrators = [
+        r[0] for r in w.db.conn.execute("SELECT p.handle FROM triad_meeting g JOIN person p ON p.id = g.narrator_id ORDER BY number LIMIT 6")
+    ]
+    assert narrators == ["ann", "bob", "cat", "ann", "bob", "cat"]
+    mine, theirs = triads.swap_turn(w.db, bob, "ann")
+    assert (mine.number, theirs.number) == (0, 1)
+    (t,) = triads.listing(w.db.conn, ann)
+    assert t.next_meeting.narrator == "bob"
+    with pytest.raises(Refused, match="not in your triad"):
+        triads.swap_turn(w.db, bob, "dan")
+
+
+def test_leaving_ends_a_triad_below_three(w, formed):
+    ann = people.get(w.db.conn, "ann")
+    said = triads.leave(w.db, ann)
+    assert "has ended" in said
+    assert triads.listing(w.db.conn, w.coord) == []
+    assert triads.next_meeting(w.db.conn, people.get(w.db.conn, "bob")) is None
+    sid = w.shift(at(24, 10, 30), at(24, 12))
+    rota.assign(w.db, w.coord, sid, "bob")  # no meeting in the way any more

@@ -302,13 +302,19 @@ def notify_remote(dest: str, once: bool, interval: int, as_json: bool) -> None:
 
     dest = remote.check_dest(dest)
     if once:
-        outcomes = remote.deliver_remote(dest, remote.ShownIds(dest))
-        if as_json:
-            emit([o.as_json() for o in outcomes])
-            return
-        for o in outcomes:
-            echo(o.describe())
-        if not outcomes:
+        outcomes = []
+
+        def said(o) -> None:
+            outcomes.append(o)
+            if not as_json:
+                echo(o.describe())  # as it happens: what was shown is said even if the confirm then fails
+
+        try:
+            remote.deliver_remote(dest, remote.ShownIds(dest), report=said)
+        finally:
+            if as_json:
+                emit([o.as_json() for o in outcomes])
+        if not outcomes and not as_json:
             echo(f"Nothing due from {dest}.")
         return
 

@@ -219,9 +219,14 @@ def _targets() -> list:
     return seam if seam is not None else [chan.DesktopChannel()]
 
 
-def deliver_remote(dest: str, shown: ShownIds, *, targets: list | None = None) -> list[Outcome]:
-    """One round for DEST: confirm leftovers, pull, show what is new, confirm. Raises RemoteError."""
+def deliver_remote(
+    dest: str, shown: ShownIds, *, targets: list | None = None, report: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
+    """One round for DEST: confirm leftovers, pull, show what is new, confirm. Raises RemoteError.
+
+    `report` is told each outcome as it happens (so what was shown is said even when the confirm fails)."""
     targets = _targets() if targets is None else targets
+    report = report or (lambda o: None)
     leftovers = shown.ids()
     if leftovers:
         try:
@@ -233,6 +238,7 @@ def deliver_remote(dest: str, shown: ShownIds, *, targets: list | None = None) -
     for n in pull(dest):
         if n.id in shown.ids():
             outcomes.append(Outcome(n, "confirmed"))
+            report(outcomes[-1])
             done.append(n.id)
             continue
         reached, errors = [], []
@@ -250,6 +256,7 @@ def deliver_remote(dest: str, shown: ShownIds, *, targets: list | None = None) -
             outcomes.append(Outcome(n, "shown", ",".join(reached), "; ".join(errors) or None))
         else:
             outcomes.append(Outcome(n, "not shown", error="; ".join(errors) or "no channel"))
+        report(outcomes[-1])
     if done:
         shown.forget(confirm(dest, done))
     return outcomes
@@ -277,13 +284,11 @@ def run_remote_daemon(
     try:
         while stop.signal is None:
             try:
-                outcomes = deliver_remote(dest, shown)
+                deliver_remote(dest, shown, report=report)
                 if failures:
                     warn(f"reached {dest} again")
                 failures, wait = 0, float(interval)
                 said = None
-                for outcome in outcomes:
-                    report(outcome)
             except Exception as exc:  # noqa: BLE001 - the daemon says what went wrong and carries on
                 failures += 1
                 wait = min(float(interval) * 2 ** min(failures, 12), max(float(MAX_BACKOFF), float(interval)))

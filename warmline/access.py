@@ -21,9 +21,11 @@ from .model import Person
 SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
-# The largest parameters a stored hash may ask for (a hostile file must not make a sign-in take minutes).
+# The most a stored hash may ask for (a hostile file must not make a sign-in take minutes or gigabytes):
+# n up to 2**20, p up to 16, and at most 256 MiB (128·r·n bytes).
 _MAX_N = 2**20
-_MAX_RP = 64
+_MAX_P = 16
+_MAX_MEMORY = 2**28
 SALT_BYTES = 16
 MIN_PASSPHRASE = 8
 MAX_PASSPHRASE = 1024
@@ -90,7 +92,9 @@ def _parse(stored: str | None) -> tuple[int, int, int, bytes, bytes] | None:
         salt, digest = base64.b64decode(salt, validate=True), base64.b64decode(digest, validate=True)
     except (ValueError, TypeError):
         return None
-    if scheme != "scrypt" or not (2 <= n <= _MAX_N and n & (n - 1) == 0 and 1 <= r <= _MAX_RP and 1 <= p <= _MAX_RP):
+    if scheme != "scrypt" or not (2 <= n <= _MAX_N and n & (n - 1) == 0 and r >= 1 and 1 <= p <= _MAX_P):
+        return None
+    if 128 * r * n > _MAX_MEMORY:
         return None
     if not (8 <= len(salt) <= 64 and 16 <= len(digest) <= 64):
         return None

@@ -1049,3 +1049,15 @@ def test_g_the_os_identity_is_the_real_uids_name_not_user_or_logname(monkeypatch
     posing = run(target, "audit", env={"USER": "impostor", "LOGNAME": "impostor"})
     assert posing.returncode == 1
     assert posing.stderr.startswith(f"error: the OS user {real} is not a person on this line")
+
+
+def test_g_a_planted_hash_asking_for_a_huge_cost_is_refused_like_any_failure(world, scrypt_calls):
+    people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
+    salt, digest = base64.b64encode(b"s" * 16).decode(), base64.b64encode(b"d" * 32).decode()
+    for stored in (f"scrypt$1048576$64$1${salt}${digest}", f"scrypt$16384$8$1000${salt}${digest}", "md5$abc", "scrypt$x"):
+        world.db.conn.execute("UPDATE person SET passphrase_hash = ?, locked_until = NULL WHERE handle = 'sam'", (stored,))
+        scrypt_calls.clear()
+        with pytest.raises(Refused) as refused:
+            access.sign_in(world.db, "sam", "sams passphrase")
+        assert str(refused.value) == str(access.signin_refused("sam"))
+        assert scrypt_calls == [access.SCRYPT_N], stored  # today's cost, never the planted one

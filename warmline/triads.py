@@ -596,6 +596,60 @@ def meetings_of(
     return [_meeting(r) for r in conn.execute(sql + " ORDER BY g.start_utc, g.id", (person_id, iso_utc(lo), iso_utc(hi)))]
 
 
+def feed_meetings(conn: sqlite3.Connection, person_id: int, lo: datetime, hi: datetime) -> list[tuple[Meeting, bool]]:
+    """(meeting, cancelled for this person) for every meeting of any triad they were in, touching [lo, hi).
+
+    A meeting after they left (or a cancelled one) is cancelled for them, so a calendar drops it.
+    """
+    found = []
+    for r in conn.execute(
+        _MEETING_SQL + " JOIN triad_member m ON m.triad_id = g.triad_id AND m.person_id = ?"
+        " WHERE g.end_utc > ? AND g.start_utc < ? ORDER BY g.start_utc, g.id",
+        (person_id, iso_utc(lo), iso_utc(hi)),
+    ).fetchall():
+        left = conn.execute(
+            "SELECT left_at FROM triad_member WHERE triad_id = ? AND person_id = ?", (r["triad_id"], person_id)
+        ).fetchone()[0]
+        meeting = _meeting(r)
+        found.append((meeting, meeting.status == "cancelled" or (left is not None and r["start_utc"] >= left)))
+    return found
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A meeting to remind a member of: its times and whose turn it is (a display name for the body)."""
+
+    id: int
+    start_utc: datetime
+    end_utc: datetime
+    start_local: datetime
+    end_local: datetime
+    narrator_id: int | None
+    narrator_name: str
+
+
+def upcoming_meetings(conn: sqlite3.Connection, lo: datetime, hi: datetime) -> list[tuple[int, Upcoming]]:
+    """(member id, meeting) for every scheduled meeting of an active triad starting in (lo, hi]."""
+    found = []
+    for r in conn.execute(
+        "SELECT m.person_id, g.id, g.start_utc, g.end_utc, g.start_local, g.end_local, g.narrator_id,"
+        " coalesce(p.name, '') FROM triad_meeting g JOIN triad t ON t.id = g.triad_id AND t.status = 'active'"
+        " JOIN triad_member m ON m.triad_id = g.triad_id AND m.left_at IS NULL"
+        " LEFT JOIN person p ON p.id = g.narrator_id"
+        " WHERE g.status = 'scheduled' AND g.start_utc > ? AND g.start_utc <= ? ORDER BY g.start_utc, g.id, m.person_id",
+        (iso_utc(lo), iso_utc(hi)),
+    ):
+        found.append(
+            (
+                r[0],
+                Upcoming(
+                    r[1], parse_utc(r[2]), parse_utc(r[3]), datetime.fromisoformat(r[4]), datetime.fromisoformat(r[5]), r[6], r[7]
+                ),
+            )
+        )
+    return found
+
+
 def meeting_rows(conn: sqlite3.Connection, person_ids: list[int], lo: datetime, hi: datetime) -> list[tuple[int, datetime, datetime]]:
     """(person id, start, end) of the scheduled meetings of these people's current triads touching [lo, hi)."""
     if not person_ids:

@@ -359,3 +359,62 @@ def test_leaving_ends_a_triad_below_three(w, formed):
     assert triads.next_meeting(w.db.conn, people.get(w.db.conn, "bob")) is None
     sid = w.shift(at(24, 10, 30), at(24, 12))
     rota.assign(w.db, w.coord, sid, "bob")  # no meeting in the way any more
+
+
+# ---------------------------------------------------------------- calendars and reminders
+
+
+def test_each_members_calendar_has_the_meetings_and_nothing_said(w, formed):
+    import icalendar
+
+    from warmline.exchange import ics
+
+    ann = people.get(w.db.conn, "ann")
+    cal = icalendar.Calendar.from_ical(ics.person_calendar(w.db.conn, ann))
+    events = [e for e in cal.walk("VEVENT") if str(e["uid"]).startswith("triad-meeting-")]
+    assert len(events) == 12  # weekly over the 12-week horizon
+    first = min(events, key=lambda e: e.decoded("dtstart"))
+    assert str(first["summary"]) == "Triad meeting"
+    assert str(first.get("description", "")) == ""
+    assert first.decoded("dtstart") == at(24, 10)
+    assert first.decoded("dtend") - first.decoded("dtstart") == timedelta(hours=1)
+    assert str(first["status"]) == "CONFIRMED" and first.walk("VALARM")
+    again = icalendar.Calendar.from_ical(ics.person_calendar(w.db.conn, ann))
+    seq = {str(e["uid"]): int(e["sequence"]) for e in again.walk("VEVENT")}
+    assert seq[str(first["uid"])] == int(first["sequence"])  # unchanged: same SEQUENCE
+    # Once ann leaves (the triad ends), her next export cancels the meetings.
+    triads.leave(w.db, ann)
+    after = icalendar.Calendar.from_ical(ics.person_calendar(w.db.conn, ann))
+    cancelled = [e for e in after.walk("VEVENT") if str(e["uid"]) == str(first["uid"])]
+    assert str(cancelled[0]["status"]) == "CANCELLED"
+    assert int(cancelled[0]["sequence"]) > int(first["sequence"])
+    dan = w.person("dan", join=False)
+    assert b"Triad meeting" not in ics.person_calendar(w.db.conn, dan)
+    assert b"Triad meeting" not in ics.rota_calendar(w.db.conn, w.coord)
+
+
+def test_a_meeting_reminder_is_queued_at_each_lead_time(w, formed):
+    bob = people.get(w.db.conn, "bob")
+    outbox.set_prefs(w.db, bob, leads=(30,))  # the person's own lead times
+    with w.db.transaction() as conn:
+        outbox.refresh(conn, at(24, 10))
+    rows = w.db.conn.execute(
+        "SELECT p.handle, n.title, n.body, n.due_utc, n.meeting_id, n.shift_id FROM notification n"
+        " JOIN person p ON p.id = n.person_id WHERE n.kind = 'meeting' ORDER BY p.handle, n.due_utc"
+    ).fetchall()
+    by = {}
+    for r in rows:
+        by.setdefault(r["handle"], []).append(r)
+    assert set(by) == {"ann", "bob", "cat"}
+    assert len(by["ann"]) == 2  # the default lead times, 60 and 15 minutes
+    first = by["ann"][0]
+    assert first["title"] == "Triad meeting in 1 h: Tue 10:00"
+    assert [r["due_utc"] for r in by["bob"]] == ["2026-11-24T14:30:00Z"]  # 09:30 New York: bob's 30 minutes
+    assert "your turn to narrate" in first["body"]
+    assert "Ann narrates" in by["cat"][0]["body"]
+    assert first["meeting_id"] is not None and first["shift_id"] is None
+    # Cancelled meetings lose their pending reminders at the next scan.
+    triads.leave(w.db, people.get(w.db.conn, "cat"))
+    with w.db.transaction() as conn:
+        outbox.refresh(conn, at(24, 10))
+    assert w.db.conn.execute("SELECT count(*) FROM notification WHERE kind = 'meeting' AND state = 'pending'").fetchone()[0] == 0

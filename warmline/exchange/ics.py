@@ -14,6 +14,9 @@ with no shifts gets a calendar with a component.
 Every TEXT value passes through text.safe (no control character leaves warmline) and is
 escaped as RFC 5545 TEXT (commas, semicolons, backslashes, newlines).
 
+A person's feed also holds their triad meetings (warmline.triads): "Triad meeting", its time and
+their reminder lead times, nothing else (UID `triad-meeting-{id}@…`; cancelled once they leave).
+
 Feeds hold no tags and, of other people, only the first names of those on the same
 shift. They are written 0644 (they are meant to be published by a web server).
 """
@@ -205,10 +208,22 @@ def _finish(cal, line, tz, views: list[ShiftView], events: list) -> bytes:
     return cal.to_ical()
 
 
+class _Times(NamedTuple):
+    """When something that is not a shift happens (a triad meeting): what _Spec reads of a shift."""
+
+    start_utc: datetime
+    end_utc: datetime
+    status: str
+
+
+class _Timed(NamedTuple):
+    shift: _Times
+
+
 class _Spec(NamedTuple):
     """One event before its SEQUENCE is known: what it says, and the least SEQUENCE it may have."""
 
-    view: ShiftView
+    view: ShiftView | _Timed
     uid: str
     summary: str
     description: str
@@ -360,7 +375,15 @@ def person_calendar(
                 view.shift.version + (1 if taken_off else 0),
             )
         )
-    return _finish(cal, line, tz, found, _events(conn, f"person:{person.id}", specs, tz))
+    # Triad meetings (warmline.triads): "Triad meeting" and nothing more; the person's reminder lead times.
+    from ..triads import feed_meetings
+
+    timed: list = []
+    for meeting, off in feed_meetings(conn, person.id, lo, hi):
+        times = _Timed(_Times(meeting.start_utc, meeting.end_utc, "cancelled" if off else "scheduled"))
+        timed.append(times)
+        specs.append(_Spec(times, f"triad-meeting-{meeting.id}@warmline.{slug}", "Triad meeting", "", off, tuple(leads), 0))
+    return _finish(cal, line, tz, found + timed, _events(conn, f"person:{person.id}", specs, tz))
 
 
 def rota_calendar(conn: sqlite3.Connection, viewer: Person, *, since: datetime | None = None) -> bytes:

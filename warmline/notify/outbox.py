@@ -324,6 +324,7 @@ class _Row:
     title: str
     body: str
     dedupe: str
+    meeting_id: int | None = None  # a 'meeting' row: the triad meeting it reminds of
 
 
 def _insert(conn: sqlite3.Connection, rows: list[_Row], moment: datetime, *, update: bool) -> int:
@@ -334,7 +335,7 @@ def _insert(conn: sqlite3.Connection, rows: list[_Row], moment: datetime, *, upd
     before = conn.execute("SELECT coalesce(max(id), 0) FROM notification").fetchone()[0]
     sql = (
         "INSERT INTO notification (person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " created_at, meeting_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     if update:
         revive = f"(notification.state = 'expired' AND notification.last_error LIKE '{NO_LONGER}%')"
@@ -362,6 +363,7 @@ def _insert(conn: sqlite3.Connection, rows: list[_Row], moment: datetime, *, upd
                 r.body,
                 r.dedupe,
                 created,
+                r.meeting_id,
             )
             for r in rows
         ],
@@ -389,6 +391,7 @@ def _expire_late(conn: sqlite3.Connection, moment: datetime) -> list[Notificatio
     why = {
         "reminder": "too late: the shift has started",
         "handoff": "too late: the handoff has happened",
+        "meeting": "too late: the meeting has started",
     }
     conn.executemany(
         "UPDATE notification SET state = 'expired', last_error = ? WHERE id = ? AND state = 'pending'",
@@ -450,6 +453,22 @@ def refresh(conn: sqlite3.Connection, until: datetime | None = None, *, moment: 
                     f"Shift in {lead_text(lead)}: {_short(s)}", body, key,
                 )
 
+    # Triad meetings (warmline.triads): each member, at each of their lead times. The time and whose turn
+    # it is to narrate; nothing about what is said there (nothing is recorded).
+    from ..triads import upcoming_meetings
+
+    for pid, m in upcoming_meetings(conn, moment, hi):
+        if pid not in active:
+            continue
+        turn = "It is your turn to narrate." if m.narrator_id == pid else _sentence(f"{m.narrator_name} narrates")
+        for lead in prefs_of(pid).leads:
+            key = f"meeting:{m.id}:{pid}:{lead}:{iso_utc(m.start_utc)}"
+            wanted[key] = _Row(
+                pid, "meeting", None, m.start_utc, m.start_utc - timedelta(minutes=lead), m.start_utc,
+                f"Triad meeting in {lead_text(lead)}: {m.start_local:%a %H:%M}",
+                f"Triad meeting {m.start_local:%a %d %b %H:%M}–{m.end_local:%H:%M}. {turn}", key, m.id,
+            )
+
     # Handoffs: at each moment a shift ends as another begins, the people going off and coming on.
     ending: dict[datetime, list] = {}
     starting: dict[datetime, list] = {}
@@ -503,13 +522,13 @@ def refresh(conn: sqlite3.Connection, until: datetime | None = None, *, moment: 
     stale: list[int] = []
     for r in conn.execute(
         "SELECT id, kind, dedupe, event_utc, person_id FROM notification WHERE state = 'pending' AND kind IN"
-        " ('reminder', 'handoff', 'note', 'unacked', 'cover')"
+        " ('reminder', 'handoff', 'note', 'unacked', 'cover', 'meeting')"
     ):
         if r["person_id"] not in active:
             stale.append(r["id"])
         elif r["dedupe"] in wanted:
             continue
-        elif r["kind"] in ("reminder", "handoff"):
+        elif r["kind"] in ("reminder", "handoff", "meeting"):
             if moment < parse_utc(r["event_utc"]) <= hi:
                 stale.append(r["id"])
         elif r["kind"] in ("note", "unacked"):

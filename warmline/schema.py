@@ -18,6 +18,12 @@ from functools import lru_cache
 
 # Tables SQLite itself makes for ANALYZE / PRAGMA optimize: statistics, never code.
 _SQLITE_OWN = frozenset({"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"})
+# The two tables Litestream adds to a database it replicates (`warmline replicate`): data, never
+# code. Passed over only with exactly these definitions; anything else under their names differs.
+_LITESTREAM_OWN = {
+    "_litestream_seq": "CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)",
+    "_litestream_lock": "CREATE TABLE _litestream_lock (id INTEGER)",
+}
 _LITERAL = re.compile(r"('(?:[^']|'')*'|\"(?:[^\"]|\"\")*\")")
 
 
@@ -43,6 +49,8 @@ def _objects(conn: sqlite3.Connection) -> Objects:
     found: Objects = {}
     for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema"):
         if kind == "table" and name in _SQLITE_OWN:
+            continue
+        if kind == "table" and name in _LITESTREAM_OWN and normalise_sql(sql) == _LITESTREAM_OWN[name]:
             continue
         found[(kind, name)] = (table, normalise_sql(sql))
     return found

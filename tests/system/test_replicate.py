@@ -252,3 +252,18 @@ def test_warmline_never_checkpoints_or_changes_the_live_journal_mode():
             assert path.name in ("db.py", "backup.py"), path
     db_text = (root / "db.py").read_text(encoding="utf-8")
     assert db_text.count("journal_mode") == 1 and "PRAGMA journal_mode=WAL" in db_text
+
+
+def test_the_schema_check_passes_over_litestreams_own_tables_only_as_litestream_makes_them(line_db):
+    """While Litestream replicates, the rota holds its two tables; warmline still opens and checks it.
+    A table under one of those names with any other definition is still a difference."""
+    from warmline.db import SCHEMA_VERSION
+    from warmline.schema import differences
+
+    conn = line_db.conn
+    conn.execute("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)")
+    conn.execute("CREATE TABLE _litestream_lock (id INTEGER)")
+    assert differences(conn, SCHEMA_VERSION) == []
+    conn.execute("DROP TABLE _litestream_lock")
+    conn.execute("CREATE TABLE _litestream_lock (id INTEGER, note TEXT)")
+    assert differences(conn, SCHEMA_VERSION) == ["table '_litestream_lock' was not created by warmline"]

@@ -297,6 +297,11 @@ MATRIX = [
          "only coordinators may assign people to shifts; sam is a volunteer", COORD),
     Case("autofill --apply", "kim", ("autofill", "--from", "2026-11-30", "--to", "2026-12-06", "--engine", "greedy", "--apply"),
          "only coordinators may assign people to shifts; kim is a volunteer", COORD),
+    Case("triad form", "sam", ("triad", "form", "--json"), "only coordinators may form triads; sam is a volunteer", COORD),
+    Case("triad form --apply", "kim", ("triad", "form", "--from", "2026-11-30", "--apply"),
+         "only coordinators may form triads; kim is a volunteer", COORD),
+    Case("triad swap-turn, not in a triad", "lee", ("triad", "swap-turn", "sam"),
+         "lee is not in a triad: only members swap turns", None),
     Case("audit", "sam", ("audit", "--json"), "only coordinators may read the audit log; sam is a volunteer", COORD),
     Case("people add", "kim", ("people", "add", "zed", "--name", "Zed", "--tag", "veteran", "--paused-tag", "grief"),
          "only coordinators may add people; kim is a volunteer", CORE),
@@ -358,6 +363,10 @@ OPEN = {
     ("swap", "withdraw"): "a swap one proposed",
     ("swap", "list"): "one's own swaps (tested below)",
     ("load",): "one's own load (tested below)",
+    ("triad", "join"): "one's own opt-in (no handle to name anyone else)",
+    ("triad", "leave"): "one's own opt-in and place in a triad",
+    ("triad", "list"): "one's own triad; all only for coordinators (tests/unit/test_triads.py)",
+    ("triad", "swap-turn"): "one's own next turn, with a member of one's own triad",
 }
 
 

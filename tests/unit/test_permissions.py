@@ -230,7 +230,7 @@ def test_the_rota_permissions_are_split_as_the_matrix_expects():
         "shift.edit", "shift.cancel", "series.edit", "series.cancel", "assign", "unassign", "force",
         "tags.read.others", "audit.read", "line.edit",  # line.edit: no service function yet
     } <= access.COORDINATOR_ONLY
-    assert access.VOLUNTEER_SELF == {"claim", "drop", "person.edit.self", "person.passphrase.self"}
+    assert access.VOLUNTEER_SELF == {"claim", "drop", "person.edit.self", "person.passphrase.self", "triad.join"}
 
 
 def test_volunteer_may_not_read_other_peoples_tags_in_the_core(world):
@@ -421,6 +421,62 @@ def test_a_volunteer_may_not_approve_a_swap(world, later):
     assert swaps.approve(world.db, world.coord, later.swap).status == "done"
 
 
+# ---------------------------------------------------------------- triads (issue 16)
+# join, leave and swap-turn act only on the actor themself (no handle to name anyone else); forming is
+# for coordinators; list shows a volunteer only their own triad.
+
+
+@pytest.fixture
+def triad_world(world):
+    from warmline import triads
+
+    lee = people.add(world.db, world.coord, handle="lee", name="Lee")
+    for p in (world.sam, world.kim, lee):
+        triads.join(world.db, p)
+    return world
+
+
+TRIAD_COORDINATOR_ONLY = {
+    "triad form (preview)": lambda w, a: __import__("warmline.triads").triads.propose(w.db.conn, a),
+    "triad form --apply": lambda w, a: __import__("warmline.triads").triads.apply(
+        w.db, a, __import__("warmline.triads").triads.propose(w.db.conn, w.coord)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRIAD_COORDINATOR_ONLY))
+def test_only_coordinators_form_triads(triad_world, name):
+    w = triad_world
+    before = dump(w.db)
+    with pytest.raises(Refused, match="only coordinators may form triads; sam is a volunteer"):
+        TRIAD_COORDINATOR_ONLY[name](w, w.sam)
+    assert dump(w.db) == before
+    assert TRIAD_COORDINATOR_ONLY[name](w, w.coord)
+
+
+def test_triad_join_leave_and_swap_turn_are_the_actors_own(triad_world):
+    from warmline import triads
+
+    w = triad_world
+    for fn in (triads.join, triads.leave, triads.swap_turn):
+        params = list(inspect.signature(fn).parameters)
+        assert "handle" not in params and params[:2] == ["db", "actor"], fn  # nobody else's opt-in to change
+    coord_joined = triads.join(w.db, w.coord)  # a coordinator, for themself only
+    assert coord_joined and triads.is_opted_in(w.db.conn, w.coord.id)
+    triads.apply(w.db, w.coord, triads.propose(w.db.conn, w.coord))
+    (mine,) = triads.listing(w.db.conn, w.sam)
+    assert "sam" in [m.handle for m in mine.members]
+    outsider = people.add(w.db, w.coord, handle="zoe", name="Zoe")
+    assert triads.listing(w.db.conn, outsider) == []
+    before = dump(w.db)
+    with pytest.raises(Refused, match="zoe is not in a triad"):
+        triads.swap_turn(w.db, outsider, "sam")
+    assert dump(w.db) == before
+    people.deactivate(w.db, w.coord, "zoe")
+    with pytest.raises(Refused, match="inactive"):
+        triads.join(w.db, people.get(w.db.conn, "zoe"))
+
+
 # Public functions of the later modules that take an actor or viewer but decide nothing on their own,
 # or only ever show the viewer their own (tested through the CLI in tests/security/test_security_cli.py).
 LATER_READ_ONLY = {
@@ -440,12 +496,15 @@ LATER_READ_ONLY = {
     ("csvio", "rota_rows"): "the rota without tags, for everyone on the line",
     ("csvio", "hours_rows"): "the viewer's own hours, or everyone's for coordinators",
     ("ics", "rota_calendar"): "the whole rota's feed, written by write_feeds (in the matrix)",
+    ("triads", "listing"): "the viewer's own triad, or all for coordinators",
+    ("triads", "next_meeting"): "the person's own next meeting (Home)",
+    ("triads", "meeting_problems"): "a rule check inside the rota's own transactions",
 }
 
 
 def test_every_later_service_taking_an_actor_is_in_the_matrix():
     """A new service in the later modules must join the matrix above (or LATER_READ_ONLY, with the reason)."""
-    from warmline import autofill, availability, calls, handoff, matching, swaps
+    from warmline import autofill, availability, calls, handoff, matching, swaps, triads
     from warmline.autofill import problem
     from warmline.exchange import csvio, ics
     from warmline.notify import delivery, outbox
@@ -458,10 +517,11 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
         ("availability", "time_off"), ("swaps", "propose"), ("swaps", "accept"), ("swaps", "decline"),
         ("swaps", "withdraw"), ("swaps", "approve"), ("swaps", "refuse"), ("swaps", "set_need_approval"),
         ("autofill", "propose"), ("autofill", "apply"), ("csvio", "import_people"), ("ics", "write_feeds"),
-        ("ics", "person_calendar"),
+        ("ics", "person_calendar"), ("triads", "join"), ("triads", "leave"), ("triads", "propose"),
+        ("triads", "apply"), ("triads", "swap_turn"),
     }
     found = set()
-    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics):
+    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics, triads):
         for fname, func in inspect.getmembers(module, inspect.isfunction):
             if fname.startswith("_") or func.__module__ != module.__name__:
                 continue
@@ -926,8 +986,13 @@ def test_b_logins_are_shown_to_coordinators_and_to_the_person_only(cli_db):
     assert not any("login" in p for p in listed if p["handle"] != "sam")
     other = run(cli_db, "people", "show", "kim", "--json", as_="sam", passphrase=SAM_SECRET)
     assert other.returncode == 0 and "login" not in json.loads(other.stdout) and "kimlogin" not in other.stdout
+    # kim's limits and rest setting are hers and the coordinators' too (a swap refusal keeps them as well).
+    assert "limits" not in json.loads(other.stdout)
+    text = run(cli_db, "people", "show", "kim", as_="sam", passphrase=SAM_SECRET).stdout
+    assert "kim" in text and "limits" not in text and "rest" not in text
     own = json.loads(run(cli_db, "people", "show", "sam", "--json", as_="sam", passphrase=SAM_SECRET).stdout)
-    assert own["login"] == "samlogin"
+    assert own["login"] == "samlogin" and own["limits"]["min_rest_hours"] > 0
+    assert "limits" in json.loads(run(cli_db, "people", "show", "kim", "--json").stdout)  # a coordinator
     everyone = json.loads(run(cli_db, "people", "list", "--json").stdout)  # the OS user: the coordinator
     assert {p["handle"]: p["login"] for p in everyone} == {"root": access.os_user(), "sam": "samlogin", "kim": "kimlogin"}
 

@@ -418,3 +418,55 @@ def test_a_meeting_reminder_is_queued_at_each_lead_time(w, formed):
     with w.db.transaction() as conn:
         outbox.refresh(conn, at(24, 10))
     assert w.db.conn.execute("SELECT count(*) FROM notification WHERE kind = 'meeting' AND state = 'pending'").fetchone()[0] == 0
+
+
+# ---------------------------------------------------------------- the CLI (the installed `warmline`)
+
+SECRET = "correct horse battery"
+
+
+@pytest.mark.slow
+def test_cli_join_form_apply_list_and_swap_turn(run_cli):
+    from warmline import access
+
+    db = open_db(run_cli.db, create=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARMLINE_NOW", NOW)
+        create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "Root", access.os_user()))
+        root = people.get(db.conn, "root")
+        for h in ("ann", "bob", "cat", "dan"):
+            people.add(db, root, handle=h, name=h.title())
+            people.set_passphrase(db, root, h, SECRET)
+            availability.set_windows(db, root, h, availability.parse_windows(["WE", "18:00-21:00"]))
+    db.close()
+
+    def as_(handle):
+        return {"WARMLINE_AS": handle, "WARMLINE_PASSPHRASE": SECRET}
+
+    for h in ("ann", "bob", "cat"):
+        done = run_cli("triad", "join", env=as_(h))
+        assert done.returncode == 0 and "opted in" in done.stdout, done.stderr
+    again = run_cli("triad", "join", env=as_("ann"))
+    assert "already opted in" in again.stdout
+    few = run_cli("triad", "form")  # the OS user, the coordinator
+    assert few.returncode == 0 and "Nothing written" in few.stdout and "ann, bob, cat: weekly, Wed 18:00–19:00" in few.stdout
+    preview = json.loads(run_cli("triad", "form", "--from", "2026-11-24", "--json").stdout)
+    applied = json.loads(run_cli("triad", "form", "--from", "2026-11-24", "--apply", "--json").stdout)
+    assert applied.pop("applied") is True and applied.pop("triad_ids") == [1]
+    preview.pop("applied"), preview.pop("triad_ids")
+    assert applied == preview  # --apply writes exactly the preview
+    listed = json.loads(run_cli("triad", "list", "--json", env=as_("bob")).stdout)
+    assert [m["handle"] for m in listed[0]["members"]] == ["ann", "bob", "cat"]
+    assert listed[0]["next_meeting"]["narrator"] == "ann"
+    assert listed[0]["next_meeting"]["start"].startswith("2026-11-25T18:00")
+    assert json.loads(run_cli("triad", "list", "--json", env=as_("dan")).stdout) == []
+    assert run_cli("triad", "list", env=as_("dan")).stdout.strip() == "You are not in a triad."
+    swapped = run_cli("triad", "swap-turn", "ann", env=as_("cat"))
+    assert swapped.returncode == 0 and "you narrate Wed 25 Nov 18:00–19:00" in swapped.stdout, swapped.stderr
+    refused = run_cli("triad", "swap-turn", "dan", env=as_("cat"))
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == ["error: dan is not in your triad: swap turns with a member of your triad"]
+    ics = run_cli("export", "ics", env=as_("cat"))
+    assert ics.returncode == 0 and "SUMMARY:Triad meeting" in ics.stdout, ics.stderr
+    left = run_cli("triad", "leave", env=as_("cat"))
+    assert "Triad 1 has ended" in left.stdout or "triad 1 has ended" in left.stdout

@@ -326,7 +326,14 @@ def _later_coordinator_only():
         "swap refuse": lambda w, l, a: swaps.refuse(w.db, a, l.swap),
         "autofill propose": lambda w, l, a: autofill.propose(w.db.conn, a, *week, engine="greedy"),
         "autofill apply": lambda w, l, a: autofill.apply(w.db, a, l.proposal),
+        "debrief stats": lambda w, l, a: _debrief().stats(w.db.conn, a, *week),
     }
+
+
+def _debrief():
+    from warmline import debrief
+
+    return debrief
 
 
 LATER_COORDINATOR_ONLY = _later_coordinator_only()
@@ -341,6 +348,7 @@ def _later_on_shift():
         "log a call": (lambda w, l, a: calls.log_call(w.db, a, ["grief"]), True),
         "handoff note": (lambda w, l, a: handoff.write_note(w.db, a, l.now_shift, "All calm."), True),
         "busy": (lambda w, l, a: calls.set_busy(w.db, a, True), False),  # one's own seat on the shift now
+        "debrief request": (lambda w, l, a: _debrief().request(w.db, a), False),  # on shift or 2 h after, everyone
     }
 
 
@@ -499,6 +507,10 @@ LATER_READ_ONLY = {
     ("triads", "listing"): "the viewer's own triad, or all for coordinators",
     ("triads", "next_meeting"): "the person's own next meeting (Home)",
     ("triads", "meeting_problems"): "a rule check inside the rota's own transactions",
+    ("debrief", "visible"): "the debriefs the viewer asked for or was asked to take",
+    ("debrief", "open_for"): "the open debriefs the viewer was asked to take",
+    ("debrief", "current_shift"): "the person's own shift now: the access check inside request",
+    ("privacy", "export_me"): "the actor's own data, nobody else's (tests/unit/test_own_data.py)",
 }
 
 
@@ -519,9 +531,13 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
         ("autofill", "propose"), ("autofill", "apply"), ("csvio", "import_people"), ("ics", "write_feeds"),
         ("ics", "person_calendar"), ("triads", "join"), ("triads", "leave"), ("triads", "propose"),
         ("triads", "apply"), ("triads", "swap_turn"),
+        ("debrief", "request"), ("debrief", "accept"), ("debrief", "stats"), ("privacy", "forget"),
     }
     found = set()
-    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics, triads):
+    from warmline import debrief, privacy
+
+    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
+                   debrief, privacy):
         for fname, func in inspect.getmembers(module, inspect.isfunction):
             if fname.startswith("_") or func.__module__ != module.__name__:
                 continue
@@ -1126,3 +1142,33 @@ def test_g_a_planted_hash_asking_for_a_huge_cost_is_refused_like_any_failure(wor
             access.sign_in(world.db, "sam", "sams passphrase")
         assert str(refused.value) == str(access.signin_refused("sam"))
         assert scrypt_calls == [access.SCRYPT_N], stored  # today's cost, never the planted one
+
+
+# ---------------------------------------------------------------- issue 16, part 2: debriefs and forgetting
+
+
+def test_only_the_people_asked_may_take_a_debrief(world, later):
+    from warmline import debrief
+
+    asked, _ = debrief.request(world.db, world.sam)  # no backup or triad here: the coordinators are asked
+    before = dump(world.db)
+    with pytest.raises(NotFound, match=f"there is no debrief request {asked.id} for kim"):
+        debrief.accept(world.db, world.kim, asked.id)
+    with pytest.raises(NotFound, match=f"there is no debrief request {asked.id} for sam"):
+        debrief.accept(world.db, world.sam, asked.id)  # not one's own
+    assert dump(world.db) == before
+    assert debrief.accept(world.db, world.coord, asked.id).taken_by_you
+
+
+def test_only_a_coordinator_forgets_and_only_an_inactive_person(world):
+    from warmline import privacy
+
+    before = dump(world.db)
+    with pytest.raises(Refused, match="only coordinators may forget people; sam is a volunteer"):
+        privacy.forget(world.db, world.sam, "kim", vacuum=False)
+    with pytest.raises(Refused, match="kim is still active"):
+        privacy.forget(world.db, world.coord, "kim", vacuum=False)
+    assert dump(world.db) == before
+    people.deactivate(world.db, world.coord, "kim")
+    done = privacy.forget(world.db, world.coord, "kim", vacuum=False)
+    assert people.get_by_id(world.db.conn, world.kim.id).handle == done.pseudonym == f"former-{world.kim.id}"

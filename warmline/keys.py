@@ -28,7 +28,6 @@ import re
 import shlex
 import sqlite3
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,6 +264,8 @@ def splice(old: bytes, block: bytes, path: Path) -> bytes:
 
 def write_file(path: Path, content: bytes) -> None:
     """Replace `path` with `content` atomically: a temporary file beside it (0600), fsync, rename, fsync the directory."""
+    import tempfile
+
     parent = path.parent
     if not parent.exists():
         parent.mkdir(mode=0o700, parents=True)

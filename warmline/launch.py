@@ -5,6 +5,8 @@ also as --db=PATH) open the app: read here, without importing click and the sixt
 warmline/cli.py (~25 ms of every start). Anything else (a command, --help, --version, an option
 written another way, an empty value) goes to warmline.cli, which parses and explains as always.
 Errors are reported by the CLI's own handler, with the same messages and exit codes.
+So is `warmline [--db PATH] ssh HANDLE [--key FP]` when sshd runs it for a key with no command
+from the client (the app, as the key's person); with a command it is the CLI's `ssh`.
 """
 
 from __future__ import annotations
@@ -37,11 +39,27 @@ def app_options(args: list[str]) -> dict[str, str] | None:
     return found
 
 
+def key_session(args: list[str]) -> tuple[str | None, str, str | None] | None:
+    """(db, handle, fingerprint) of `warmline [--db PATH] ssh HANDLE [--key FP]` run by sshd for a key with
+    no command from the client (it opens the app: warmline/remote_cli.py's `ssh`); else None."""
+    if os.environ.get("SSH_ORIGINAL_COMMAND", "").strip() or not (sys.stdin is not None and sys.stdin.isatty()):
+        return None
+    db = None
+    if args[:1] == ["--db"] and len(args) > 1:
+        db, args = args[1], args[2:]
+    if len(args) == 2 and args[0] == "ssh":
+        return (db, args[1], None) if db is None or db.strip() else None
+    if len(args) == 4 and args[0] == "ssh" and args[2] == "--key" and (db is None or db.strip()):
+        return db, args[1], args[3]
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Open the app for `warmline [--db PATH] [--as HANDLE]`; run the CLI for anything else."""
     args = sys.argv[1:] if argv is None else list(argv)
     options = app_options(args)
-    if options is None:
+    key = key_session(args) if options is None else None
+    if options is None and key is None:
         from .cli import main as cli_main
 
         cli_main(argv)
@@ -52,9 +70,21 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     from .session import Context, open_app
 
-    # --as, else WARMLINE_AS when set and not empty (as click reads the option's envvar)
-    context = Context(options.get("--db"), options.get("--as") or os.environ.get("WARMLINE_AS") or None)
+    if key is not None:
+        # A key's forced command (`warmline ssh HANDLE`): the key signed the person in; nothing the
+        # client sends changes who acts or on which rota (issue 14).
+        for name in ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_DB"):
+            os.environ.pop(name, None)
+        context = Context(key[0], key[1])
+        context.use_config = False
+    else:
+        # --as, else WARMLINE_AS when set and not empty (as click reads the option's envvar)
+        context = Context(options.get("--db"), options.get("--as") or os.environ.get("WARMLINE_AS") or None)
     try:
+        if key is not None:
+            from .keys import key_signin
+
+            context._actor = key_signin(context.db(), key[1], key[2], interactive=True)
         open_app(context)
     except (Exception, KeyboardInterrupt) as exc:
         from .cli import run_guarded

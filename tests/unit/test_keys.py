@@ -316,5 +316,29 @@ def test_cli_keys_add_list_remove(run_cli, tmp_path):
     # people deactivate takes the keys out of the block
     run_cli("keys", "add", "ana", str(pub), "--authorized-keys", str(auth))
     assert "ssh ana" in auth.read_text()
-    assert run_cli("people", "deactivate", "ana").returncode == 0
+    assert run_cli("people", "deactivate", "ana", "--yes").returncode == 0
     assert "ssh ana" not in auth.read_text()
+
+
+def test_the_launcher_opens_a_keys_app_without_the_cli_only_when_no_command_came(monkeypatch):
+    import io
+    import sys
+
+    from warmline import launch
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Tty())
+    monkeypatch.delenv("SSH_ORIGINAL_COMMAND", raising=False)
+    fp = "SHA256:" + "A" * 43
+    assert launch.key_session(["--db", "/srv/rota.db", "ssh", "ana", "--key", fp]) == ("/srv/rota.db", "ana", fp)
+    assert launch.key_session(["ssh", "ana"]) == (None, "ana", None)
+    for args in (["ssh"], ["ssh", "ana", "--json"], ["--db", "", "ssh", "ana"], ["--as", "coord", "ssh", "ana"], ["shifts"]):
+        assert launch.key_session(args) is None
+    monkeypatch.setenv("SSH_ORIGINAL_COMMAND", "shifts --mine")
+    assert launch.key_session(["ssh", "ana", "--key", fp]) is None  # a command: the CLI's allow-list decides
+    monkeypatch.delenv("SSH_ORIGINAL_COMMAND")
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    assert launch.key_session(["ssh", "ana", "--key", fp]) is None  # no terminal: the CLI explains

@@ -283,6 +283,7 @@ def run_remote_daemon(
     rounds = 0
     try:
         while stop.signal is None:
+            began = time.monotonic()
             try:
                 deliver_remote(dest, shown, report=report)
                 if failures:
@@ -299,7 +300,9 @@ def run_remote_daemon(
             rounds += 1
             if max_rounds is not None and rounds >= max_rounds:
                 return "done"
-            deadline = time.monotonic() + wait
+            # Rounds start every `interval` seconds (not `interval` after the last one ended), so a
+            # notification due just after a pull is shown within the interval plus one pull.
+            deadline = began + wait
             while stop.signal is None and time.monotonic() < deadline:
                 time.sleep(min(STEP_SECONDS, max(0.0, deadline - time.monotonic())))
     finally:

@@ -906,6 +906,64 @@ def assign(
         return Assignment(shift.id, person.id, person.handle, person.name, role)
 
 
+def released_seats(conn: sqlite3.Connection, actor: Person, handle: str) -> list[tuple[Shift, str]]:
+    """The seats `handle` lost at their last deactivation that could be theirs again: (shift, role).
+
+    Those shifts (named in the deactivation's audit row) that are still scheduled and ahead, that
+    they are not back on (assignment_removed still holds the seat, with its role), and whose seat
+    of that role is still open. The rules (rest, limits, overlap) are checked on restoring.
+    """
+    from .people import RELEASED_IDS
+
+    who = fresh_actor(conn, actor)
+    person = get_person(conn, handle)
+    require(who, "assign")
+    row = conn.execute(
+        "SELECT detail FROM audit WHERE action = 'person.deactivate' AND subject = ? ORDER BY id DESC LIMIT 1",
+        (person.handle,),
+    ).fetchone()
+    if row is None or f": {RELEASED_IDS}" not in row[0]:
+        return []
+    ids = [int(x) for x in row[0].split(f": {RELEASED_IDS}", 1)[1].split(",") if x.strip().isdigit()]
+    found = []
+    moment = now()
+    for sid in ids:
+        removed = conn.execute(
+            "SELECT role FROM assignment_removed WHERE shift_id = ? AND person_id = ?", (sid, person.id)
+        ).fetchone()
+        shift = conn.execute(f"SELECT {_SHIFT_COLUMNS} FROM shift WHERE id = ?", (sid,)).fetchone()
+        if removed is None or shift is None:
+            continue
+        shift = _shift(shift)
+        if shift.status != "scheduled" or shift.start_utc <= moment or _already_on(conn, shift, person):
+            continue
+        taken = conn.execute(
+            "SELECT count(*) FROM assignment WHERE shift_id = ? AND role = ?", (sid, removed[0])
+        ).fetchone()[0]
+        if taken < (shift.seats if removed[0] == "peer" else shift.backup_seats):
+            found.append((shift, removed[0]))
+    return found
+
+
+def restore_released(db: Database, actor: Person, handle: str) -> tuple[list[Shift], list[tuple[Shift, str]]]:
+    """Put a reactivated person back on the released seats still open; returns (restored, [(shift, why not)]).
+
+    Each seat is an ordinary assignment (audited, every rule checked, nothing forced); a seat
+    the rules refuse is left open, with the reason.
+    """
+    person = get_person(db.conn, handle)
+    if not person.active:
+        raise Refused(f"{handle} is inactive: reactivate them first (`warmline people edit {handle} --activate`)")
+    restored, skipped = [], []
+    for shift, role in released_seats(db.conn, actor, handle):
+        try:
+            assign(db, actor, shift.id, handle, role=role)
+            restored.append(shift)
+        except (Refused, Invalid) as exc:
+            skipped.append((shift, str(exc)))
+    return restored, skipped
+
+
 def unassign(db: Database, actor: Person, shift_id: int, handle: str) -> None:
     """Take a person off a shift (coordinators only); any cover request of theirs for it is withdrawn."""
     from .notify import outbox

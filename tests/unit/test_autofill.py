@@ -141,7 +141,7 @@ def random_line(path, seed: int):
             min_rest_hours=rng.choice([0, 4, 12]), max_overnights_month=rng.choice([0, 1, 4]),
         )
     # Some have been backup before: a shift long past.
-    old = rota.add_shift(db, coord, start=at(1, 9), end=at(1, 13), seats=0, backup=1)
+    old = rota.add_shift(db, coord, start=at(1, 9), end=at(1, 13), seats=0, backup=1, allow_past=True)
     veteran = rng.choice(handles)
     rota.assign(db, coord, old.id, veteran, role="backup")
     # 3-4 open seats over 2-3 shifts on Tue 24 – Wed 25.
@@ -271,7 +271,7 @@ def test_preferred_times_break_the_last_tie(small, engine):
 def test_backup_seats_go_only_to_coordinators_and_people_who_have_been_backup(small, engine):
     small.person("new")
     small.person("old")
-    past = rota.add_shift(small.db, small.coord, start=at(2, 9), end=at(2, 13), seats=0, backup=1).id
+    past = rota.add_shift(small.db, small.coord, start=at(2, 9), end=at(2, 13), seats=0, backup=1, allow_past=True).id
     rota.assign(small.db, small.coord, past, "old", role="backup")
     sid = small.shift(24, 9, 4, seats=0, backup=2)
     found = small.fill(engine)

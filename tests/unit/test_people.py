@@ -298,7 +298,7 @@ def test_volunteers_cannot_read_other_peoples_tags(db, coord, sam):
 
 
 def test_deactivation_releases_future_shifts_only(db, coord, sam):
-    past = rota.add_shift(db, coord, start=at("2026-11-20T09:00"), end=at("2026-11-20T13:00")).id
+    past = rota.add_shift(db, coord, start=at("2026-11-20T09:00"), end=at("2026-11-20T13:00"), allow_past=True).id
     late = rota.add_shift(db, coord, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00")).id
     later = rota.add_shift(db, coord, start=at("2026-11-30T09:00"), end=at("2026-11-30T13:00")).id
     for s in (past, late, later):

@@ -89,7 +89,10 @@ def moment(day: int, half_hours: int) -> datetime:
 
 
 class World:
-    """A fresh rota in its own temporary directory, plus what the properties remember."""
+    """A fresh rota in its own temporary directory, plus what the properties remember.
+
+    Shifts are made with allow_past=True: the properties mix shifts before and after "now" on
+    purpose (past ones must stay as they were), which a coordinator cannot create by hand."""
 
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="warmline-prop-")
@@ -221,7 +224,7 @@ class RotaMachine(RuleBasedStateMachine):
     def add_shift(self, day, start, length, seats, backup):
         begin = moment(day, start)
         end = begin + timedelta(minutes=30 * length)
-        self.w.do("add_shift", lambda: rota.add_shift(self.w.db, self.w.coord, start=begin, end=end, seats=seats, backup=backup))
+        self.w.do("add_shift", lambda: rota.add_shift(self.w.db, self.w.coord, start=begin, end=end, seats=seats, backup=backup, allow_past=True))
 
     @rule(
         index=indexes,
@@ -238,7 +241,7 @@ class RotaMachine(RuleBasedStateMachine):
             end = start + timedelta(minutes=30 * move[2])
         self.w.do(
             "edit_shift",
-            lambda: rota.edit_shift(self.w.db, self.w.coord, sid, start=start, end=end, seats=seats, backup=backup, force=force),
+            lambda: rota.edit_shift(self.w.db, self.w.coord, sid, start=start, end=end, seats=seats, backup=backup, force=force, allow_past=True),
             affects=self.w.on_shifts("s.id = ?", (sid,)),
         )
 
@@ -266,7 +269,8 @@ class RotaMachine(RuleBasedStateMachine):
         self.w.do(
             "add_series",
             lambda: rota.add_series(
-                self.w.db, self.w.coord, rule=rule_text, start=begin, end=end, seats=seats, backup=backup, until=last
+                self.w.db, self.w.coord, rule=rule_text, start=begin, end=end, seats=seats, backup=backup, until=last,
+                allow_past=True,
             ),
         )
 
@@ -402,8 +406,8 @@ def _fill(w: World, shifts) -> None:
     for day, start, length, seats in shifts:
         begin = moment(day, start)
         end = begin + timedelta(minutes=30 * length)
-        w.do("fill", lambda: rota.add_shift(w.db, w.coord, start=begin, end=end, seats=seats, backup=1))
-    w.do("fill", lambda: rota.add_series(w.db, w.coord, rule="FREQ=DAILY", start=moment(1, 44), end=moment(2, 12), seats=1, backup=0))
+        w.do("fill", lambda: rota.add_shift(w.db, w.coord, start=begin, end=end, seats=seats, backup=1, allow_past=True))
+    w.do("fill", lambda: rota.add_series(w.db, w.coord, rule="FREQ=DAILY", start=moment(1, 44), end=moment(2, 12), seats=1, backup=0, allow_past=True))
     ids = [r[0] for r in w.conn.execute("SELECT id FROM shift ORDER BY id")]
     for n, sid in enumerate(ids[:12]):
         w.do("fill", lambda: rota.assign(w.db, w.coord, sid, HANDLES[n % len(HANDLES)]))

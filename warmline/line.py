@@ -51,12 +51,12 @@ def create(
     first_coordinator: tuple[str, str, str | None] | None = None,
 ) -> Line:
     """Create the line, seed the default tags and add the first coordinator, in one transaction."""
-    from .recurrence import zone
+    from .recurrence import line_zone
     from .tags import seed_defaults
 
     name = clean_text(name, "the line's name")
     escalation = clean_text(escalation, "the escalation text")
-    zone(tz)
+    line_zone(tz)  # a region's IANA name (with its daylight saving) or UTC, not EST or Etc/GMT+5
     if drop_cutoff_hours < 0 or drop_cutoff_hours > 24 * 28:
         raise Invalid(f"the drop cut-off is {drop_cutoff_hours} h; it must be between 0 and 672 h")
     with db.transaction() as conn:

@@ -68,6 +68,38 @@ def zone(name: str) -> ZoneInfo:
     raise Invalid(message)
 
 
+# A line's zone is a region's IANA name (Area/Location), whose rules follow that place's
+# daylight saving, or UTC. Fixed offsets and the old US-style abbreviations are refused: EST
+# never moves to summer time, which is not what a line in New York expects.
+_REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+_UTC_NAMES = {"UTC", "Etc/UTC"}
+_LIKELY = {
+    "EST": "America/New_York", "EST5EDT": "America/New_York", "EDT": "America/New_York",
+    "US/Eastern": "America/New_York", "CST6CDT": "America/Chicago", "US/Central": "America/Chicago",
+    "MST": "America/Denver (or America/Phoenix, which keeps standard time)", "MST7MDT": "America/Denver",
+    "US/Mountain": "America/Denver", "US/Arizona": "America/Phoenix", "PST8PDT": "America/Los_Angeles",
+    "US/Pacific": "America/Los_Angeles", "HST": "Pacific/Honolulu", "US/Hawaii": "Pacific/Honolulu",
+    "US/Alaska": "America/Anchorage", "GMT": "Europe/London (or UTC)", "WET": "Europe/Lisbon",
+    "CET": "Europe/Paris", "MET": "Europe/Paris", "EET": "Europe/Athens",
+}
+
+
+def line_zone(name: str) -> ZoneInfo:
+    """The zone for a new line: a region's IANA name (e.g. America/New_York) or UTC; raise Invalid otherwise."""
+    found = zone(name)
+    key = name.strip()
+    if key in _UTC_NAMES or (key.split("/", 1)[0] in _REGIONS and "/" in key):
+        return found
+    if key in {"UCT", "Etc/UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu", "Etc/GMT", "GMT0", "Etc/GMT0"}:
+        suggestion = "UTC"
+    else:
+        suggestion = _LIKELY.get(key, "your region's name, e.g. America/New_York or Europe/London")
+    raise Invalid(
+        f"time zone {key!r} is a fixed offset or an old alias, without the daylight saving your region keeps: "
+        f"use {suggestion}"
+    )
+
+
 @lru_cache(maxsize=1)
 def _zones_by_folded_name() -> dict[str, str]:
     # Only reached on the error path; listing every zone walks the zone files.

@@ -7,6 +7,7 @@ import sqlite3
 
 from . import audit
 from .db import Database
+from .errors import Refused
 from .taxonomy import Resolver, Tag, check_new, load_default
 
 
@@ -57,7 +58,14 @@ def add(db: Database, actor, *, tag_id: str, label: str, family: str, aliases: t
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "tag.add")
-        check_new(all_tags(conn), new)
+        existing = all_tags(conn)
+        same = next((t for t in existing if t.id == new.id), None)
+        if same is not None:
+            raise Refused(
+                f"tag {same.id!r} exists already ({same.family}: {same.label}): use it as it is, "
+                "or give the new tag another id (see `warmline tags list`)"
+            )
+        check_new(existing, new)
         conn.execute(
             "INSERT INTO tag (id, label, family, aliases, related) VALUES (?, ?, ?, ?, '[]')",
             (new.id, new.label, new.family, json.dumps(list(new.aliases))),

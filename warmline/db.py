@@ -473,7 +473,17 @@ def _prepare_file(path: Path, *, create: bool, make_parent: bool) -> None:
     """Make sure the file exists with mode 0600 (inside a 0700 directory we create) before SQLite opens it."""
     parent = path.parent
     if not parent.is_dir():
-        if not (create and make_parent):
+        if not create and make_parent:  # the default place, before the first `warmline init`
+            raise StorageError(
+                "there is no rota yet: create one with `warmline init --name NAME --tz ZONE`"
+                " (or try `warmline demo`), or point --db at an existing one"
+            )
+        if not create:
+            raise StorageError(
+                f"there is no rota at {path} (the directory {parent} does not exist): point --db at an existing"
+                " rota, or create one with `warmline init --name NAME --tz ZONE` (or `warmline demo`)"
+            )
+        if not make_parent:
             raise StorageError(
                 f"the directory {parent} does not exist: create it, or choose another place with --db"
             )

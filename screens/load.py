@@ -77,7 +77,7 @@ def flag_words(person: fairness.PersonLoad) -> str:
     if not person.level:
         return ""
     rules = sorted({RULE_WORDS.get(f.rule, f.rule) for f in person.flags if f.level == person.level})
-    return ("OVER" if person.level == "over" else "near") + ": " + ", ".join(rules)
+    return fairness.level_word(person.level) + ": " + ", ".join(rules)
 
 
 def spread_line(spread: fairness.Spread | None) -> str:
@@ -167,7 +167,7 @@ class LoadScreen(WarmlineScreen):
         name_width = max((len(p.handle) for p in people), default=4)
         chart = Text(no_wrap=True)
         for p in people:
-            marker = {"over": " OVER", "near": " near"}.get(p.level, "")
+            marker = " " + fairness.level_word(p.level) if p.level else ""
             chart.append(f"{p.handle:<{name_width}} ")
             chart.append(f"{bar(p.hours, widest):<{BAR_WIDTH}}", style="bold" if p.level == "over" else "")
             chart.append(f" {p.hours:.1f} h{marker}\n")

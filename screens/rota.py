@@ -77,7 +77,7 @@ def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[s
     strain: dict[str, tuple[str, str]] = {}
     for person in fairness.load(db.conn, lo, hi, viewer=viewer, person_ids=nearby).people:
         if person.level:
-            word = "OVER" if person.level == "over" else "near"
+            word = fairness.level_word(person.level)
             strain[person.handle] = (word, "; ".join(f.message for f in person.flags))
     return strain
 
@@ -197,7 +197,7 @@ class RotaScreen(WarmlineScreen):
             summary.append(" · ")
             summary.append(f"{over} OVER A LIMIT", style="bold")
         if near:
-            summary.append(f" · {near} near a limit")
+            summary.append(f" · {near} at or near a limit")
         # The summary is as wide as its text: lay out again only when that width changes.
         self.query_one("#week-summary", Label).update(summary, layout=summary.cell_len != self._summary_width)
         self._summary_width = summary.cell_len

@@ -7,8 +7,9 @@ consecutive local days with a shift starting on them within the range, hours per
 week touching the range (for a bar chart), and flags.
 
 A flag says a person is **over** a limit (weekly hours, weekly shifts, monthly
-overnights, rest between shifts) or **near** one: at 90 % of it or more (a limit of 0
-is never "near"). Weeks and months are those touching the range, counted whole, as
+overnights, rest between shifts), **at** one (exactly the limit: allowed, but no more),
+or **near** one: at 90 % of it or more (a limit of 0 is never "at" or "near").
+`level_word` is how every face shows a level: "OVER", "at", "near". Weeks and months are those touching the range, counted whole, as
 the rules count them: a shift counts in the week and month (local) it starts in.
 
 The spread is over active volunteers (coordinators left out), people with no hours
@@ -43,7 +44,7 @@ class Flag:
     person_id: int
     handle: str
     rule: str  # 'max-hours', 'max-shifts', 'max-overnights' or 'rest'
-    level: str  # 'over' or 'near'
+    level: str  # 'over', 'at' or 'near'
     period: date  # the week's Monday, the month's first day, or the local day the later shift starts (rest)
     value: float
     limit: float
@@ -84,10 +85,8 @@ class PersonLoad:
 
     @property
     def level(self) -> str:
-        """'over' when any flag is over a limit, else 'near' when any is near, else ''."""
-        if any(f.level == "over" for f in self.flags):
-            return "over"
-        return "near" if self.flags else ""
+        """The strongest of the flags' levels: 'over', else 'at', else 'near'; '' without flags."""
+        return min((f.level for f in self.flags), key=LEVEL_RANK.__getitem__, default="")
 
 
 @dataclass(frozen=True)
@@ -133,9 +132,20 @@ def gini(values: list[float]) -> float:
 def _level(value: float, limit: float) -> str | None:
     if value > limit + _EPS:
         return "over"
+    if limit > 0 and value >= limit - _EPS:
+        return "at"  # exactly the limit: allowed, but "near" would understate it
     if limit > 0 and value >= NEAR * limit - _EPS:
         return "near"
     return None
+
+
+LEVEL_RANK = {"over": 0, "at": 1, "near": 2}
+_LEVEL_WORDS = {"over": "OVER", "at": "at", "near": "near"}
+
+
+def level_word(level: str) -> str:
+    """How a level reads wherever it is shown (CLI, screens): 'OVER', 'at', 'near'; '' for none."""
+    return _LEVEL_WORDS.get(level, "")
 
 
 # A limit flag for a range comes from shifts in it, in the months it touches (overnights) or just
@@ -234,7 +244,7 @@ def load(
         counted = [r for r in rows if r.active and r.role == "volunteer"]
         spread = _spread(counted)
     flags = sorted(
-        (f for r in rows for f in r.flags), key=lambda f: (f.level != "over", f.handle, f.period, f.rule)
+        (f for r in rows for f in r.flags), key=lambda f: (LEVEL_RANK[f.level], f.handle, f.period, f.rule)
     )
     return LoadReport(start, end, at, this_week, this_month, tuple(rows), spread, tuple(flags))
 

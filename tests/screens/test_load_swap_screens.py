@@ -47,7 +47,7 @@ async def test_load_shows_hours_flags_in_words_bars_and_the_spread(line):
     with line.db() as db:
         cy = people.add(db, line.coord, handle="cy", name="Cy P.", max_hours_week=4)
     line.shift(at(23, 9), at(23, 13), on=((line.ana, "peer"),))
-    line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))  # 4 of ben's 4 h: near
+    line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))  # 4 of ben's 4 h: at the limit
     line.shift(at(25, 9), at(25, 13), on=((cy, "peer"),))
     line.shift(at(26, 9), at(26, 11), on=((cy, "peer"),))  # 6 of cy's 4 h: over
     app = make_app(line.path, actor=line.coord)
@@ -55,7 +55,7 @@ async def test_load_shows_hours_flags_in_words_bars_and_the_spread(line):
         screen = await open_load(pilot)
         rows = row_texts(screen.query_one("#load-table"))
         assert rows["cy"][1:] == ["6 h", "6 / 4 h", "0 / " + rows["cy"][3].split(" / ")[1], "2 d", "OVER: hours"]
-        assert rows["ben"][5] == "near: hours" and rows["ben"][2] == "4 / 4 h"
+        assert rows["ben"][5] == "at: hours" and rows["ben"][2] == "4 / 4 h"
         assert rows["ana"][5] == ""
         assert [k.value for k in screen.query_one("#load-table").rows][0] == str(cy.id)  # most hours first
         bars = text_of(screen.query_one("#load-bars")).splitlines()
@@ -81,7 +81,7 @@ async def test_a_volunteer_sees_only_their_own_load(line):
         screen = await open_load(pilot)
         footer_fits(app)
         rows = row_texts(screen.query_one("#load-table"))
-        assert list(rows) == ["ben"] and rows["ben"][5] == "near: hours"
+        assert list(rows) == ["ben"] and rows["ben"][5] == "at: hours"
         assert "ana" not in text_of(screen.query_one("#load-bars"))
         assert "Only your own load" in text_of(screen.query_one("#load-spread"))
         app.action_go("swaps")

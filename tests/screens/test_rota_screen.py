@@ -375,8 +375,8 @@ def test_limit_flags_are_those_of_everyones_load_though_only_people_near_the_wee
         strain = load_strain(db, date(2026, 11, 23), line.coord)
         everyone = fairness.load(db.conn, at(23, 0), at(30, 0), viewer=line.coord).people
         mine = load_strain(db, date(2026, 11, 23), line.ana)
-    expected = {p.handle: ("OVER" if p.level == "over" else "near") for p in everyone if p.level}
+    expected = {p.handle: {"over": "OVER", "at": "at", "near": "near"}[p.level] for p in everyone if p.level}
     assert {handle: word for handle, (word, _) in strain.items()} == expected
-    assert expected == {"ana": "near", "ben": "OVER", "coord": "OVER"}
+    assert expected == {"ana": "at", "ben": "OVER", "coord": "OVER"}  # ana: 1 overnight of 1
     assert "overnight" in strain["ana"][1] and "rest" in strain["coord"][1]
     assert set(mine) == {"ana"}  # a volunteer sees only their own

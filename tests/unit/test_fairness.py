@@ -42,7 +42,7 @@ def build(db, coord_login=None):
     people.add(db, coord, handle="cy", name="Cy")
 
     def put(handle, start, end, force=False):
-        sid = rota.add_shift(db, coord, start=start, end=end).id
+        sid = rota.add_shift(db, coord, start=start, end=end, allow_past=True).id  # a week of history too
         rota.assign(db, coord, sid, handle, force=force)
 
     put("ana", at(16, 9), at(16, 13))
@@ -92,7 +92,7 @@ def test_flags_over_and_near_each_limit(line):
     assert got == {
         ("ana", "max-hours", "over", 16, 12),
         ("ana", "max-shifts", "over", 4, 3),
-        ("ben", "max-overnights", "near", 1, 1),
+        ("ben", "max-overnights", "at", 1, 1),  # exactly the limit: "at", not "near" (issue 15)
         ("ben", "rest", "over", 4, 8),
     }
     assert [f.level for f in report.flags][:3] == ["over", "over", "over"]  # 'over' first
@@ -182,3 +182,18 @@ def test_flaggable_people_give_the_same_flags_as_everyone(tmp_path, fixed_now):
         assert flagged  # the demo has people near or over a limit in these weeks
     finally:
         db.close()
+
+
+def test_exactly_the_limit_is_at_not_near(line):
+    """Issue 15: at 100 % of a limit a person was flagged "near"; they are "at" it."""
+    db, coord = line
+    people.add(db, coord, handle="dee", name="Dee", max_hours_week=10, max_shifts_week=2)
+    for day in (24, 25):
+        sid = rota.add_shift(db, coord, start=at(day, 8), end=at(day, 13)).id  # 2 × 5 h: 10 of 10 h, 2 of 2 shifts
+        rota.assign(db, coord, sid, "dee")
+    report = fairness.load(db.conn, *WEEK)
+    flags = sorted((f.rule, f.level) for f in report.flags if f.handle == "dee")
+    assert flags == [("max-hours", "at"), ("max-shifts", "at")]
+    dee = next(p for p in report.people if p.handle == "dee")
+    assert dee.level == "at" and fairness.level_word(dee.level) == "at"
+    assert [fairness.level_word(w) for w in ("over", "at", "near", "")] == ["OVER", "at", "near", ""]

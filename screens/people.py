@@ -121,7 +121,7 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     # Only people with a shift near this week can be near a limit in it (a monthly overnight
     # limit counts shifts weeks away): fairness reads just them.
     strain = {
-        p.person_id: ("OVER" if p.level == "over" else "near")
+        p.person_id: fairness.level_word(p.level)
         for p in fairness.load(conn, start, end, viewer=who, person_ids=fairness.flaggable(conn, start, end)).people
         if p.level
     }

@@ -215,7 +215,7 @@ def person_json(p, tags: list[tuple[str, str]] | None = None, line=None, *, view
     }
     if viewer.is_coordinator or viewer.id == p.id:  # an OS login is theirs and coordinators'
         data["login"] = login_seen_by(viewer, p)
-    if line is not None:
+    if line is not None and (viewer.is_coordinator or viewer.id == p.id):  # so are limits and rest
         limits = p.limits(line)
         data["limits"] = {
             "max_hours_week": limits.max_hours_week,
@@ -273,10 +273,15 @@ def people_add(c: Context, handle, name, role, login, pronouns, languages, tags,
 @click.option("--pause", multiple=True, metavar="TAG", help="Pause a tag: kept, not used for matching.")
 @click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag.")
 @click.option("--activate", is_flag=True, help="Reactivate an inactive person (coordinators).")
+@click.option(
+    "--restore-shifts", is_flag=True,
+    help="Put them back on the seats their deactivation released that are still open (rules checked).",
+)
 @json_option
 @pass_ctx
 def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags, paused_tags, max_hours,
-                max_shifts, min_rest, max_overnights, offer, pause, remove_tag, activate, as_json) -> None:
+                max_shifts, min_rest, max_overnights, offer, pause, remove_tag, activate, restore_shifts,
+                as_json) -> None:
     """Edit a person: yourself (volunteers: limits only downwards), or anyone (coordinators).
 
     --language replaces the languages; --offer offers a tag, --pause pauses one and
@@ -296,11 +301,37 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
         max_overnights_month=max_overnights, offer=tuple(offer) + tuple(tags),
         pause=tuple(pause) + tuple(paused_tags), remove_tags=tuple(remove_tag), active=True if activate else None,
     )
-    person = svc.edit(c.db(), c.actor(), handle, changes)
+    from . import rota
+
+    only_restore = restore_shifts and changes == svc.PersonChanges(offer=(), pause=(), remove_tags=())
+    person = svc.get(c.db().conn, handle) if only_restore else svc.edit(c.db(), c.actor(), handle, changes)
+    restored: list = []
+    skipped: list = []
+    if restore_shifts or activate:
+        seats = rota.released_seats(c.db().conn, c.actor(), handle)
+        if seats and not restore_shifts and not as_json and sys.stdin.isatty():
+            echo(f"{handle}'s deactivation released {len(seats)} seat{'s' if len(seats) != 1 else ''} still open:")
+            for shift, role in seats:
+                echo(f"  shift {shift.id} {shift.start_local:%a %Y-%m-%d %H:%M}–{shift.end_local:%H:%M} as {role}")
+            restore_shifts = click.confirm(f"Put {handle} back on them?", default=False, err=True)
+        if restore_shifts:
+            restored, skipped = rota.restore_released(c.db(), c.actor(), handle)
+        elif seats and not as_json:
+            echo(f"{len(seats)} released seat(s) still open: `warmline people edit {handle} --restore-shifts` puts them back")
     if as_json:
-        emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line(), viewer=c.actor()))
-    else:
+        data = person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line(), viewer=c.actor())
+        if restore_shifts:
+            data["restored_shifts"] = [s.id for s in restored]
+            data["not_restored"] = [{"shift": s.id, "reason": why} for s, why in skipped]
+        emit(data)
+        return
+    if not only_restore:
         echo(f"Updated {person.handle}.")
+    if restore_shifts:
+        echo(f"Back on {len(restored)} shift{'s' if len(restored) != 1 else ''}" + (
+            f": {', '.join(str(s.id) for s in restored)}." if restored else "."))
+        for shift, why in skipped:
+            echo(f"  not shift {shift.id}: {why}")
 
 
 @people.command("list")
@@ -353,11 +384,12 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
     if person.pronouns:
         echo(f"  pronouns: {safe(person.pronouns)}")
     echo(f"  languages: {', '.join(person.languages) or '-'}")
-    lim = data["limits"]
-    echo(
-        f"  limits: {lim['max_hours_week']:g} h and {lim['max_shifts_week']} shifts a week, "
-        f"{lim['min_rest_hours']:g} h rest, {lim['max_overnights_month']} overnights a month"
-    )
+    lim = data.get("limits")  # only to coordinators and the person themself
+    if lim is not None:
+        echo(
+            f"  limits: {lim['max_hours_week']:g} h and {lim['max_shifts_week']} shifts a week, "
+            f"{lim['min_rest_hours']:g} h rest, {lim['max_overnights_month']} overnights a month"
+        )
     if tags is not None:
         offered = [t for t, s in tags if s == "offered"]
         paused = [t for t, s in tags if s == "paused"]
@@ -367,17 +399,29 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
 
 @people.command("deactivate")
 @click.argument("handle")
+@click.option("--yes", is_flag=True, help="Confirm releasing their future shifts without asking (needed without a terminal).")
 @json_option
 @pass_ctx
-def people_deactivate(c: Context, handle: str, as_json: bool) -> None:
+def people_deactivate(c: Context, handle: str, yes: bool, as_json: bool) -> None:
     """Deactivate a person and release their future shifts (coordinators).
+
+    At a terminal you are asked to confirm, with the number of shifts released;
+    elsewhere give --yes. `people edit HANDLE --activate --restore-shifts` later
+    puts them back on the released seats still open.
 
     \b
     Example:
-      warmline people deactivate sam
+      warmline people deactivate sam --yes
     """
     from . import people as svc
 
+    if not yes:
+        count = svc.future_seats(c.db().conn, c.actor(), handle)
+        what = f"deactivating {handle} releases them from {count} future shift{'s' if count != 1 else ''}"
+        if not sys.stdin.isatty():
+            raise click.ClickException(f"{what}: add --yes to confirm (no terminal to ask at); nothing was changed")
+        if not click.confirm(what[0].upper() + what[1:] + ". Deactivate?", default=False, err=True):
+            raise click.ClickException("not confirmed: nothing was changed")
     person, released = svc.deactivate(c.db(), c.actor(), handle)
     from .keys import sync_person
 
@@ -1311,25 +1355,30 @@ def coverage_json(report, tz) -> dict:
             }
             for s in report.shifts
         ],
-        "gaps": [
-            {
-                "kind": g.kind,
-                "shift_id": g.shift_id,
-                "start": local_iso(g.start, tz),
-                "end": local_iso(g.end, tz),
-                "tag": g.tag_id,
-                "label": g.label,
-                "goal_id": g.goal_id,
-                "need": g.need,
-                "have": g.have,
-                "expected": round(g.expected, 4),
-                "fillable": g.fillable,
-                "fillers": [{"handle": f.handle, "name": f.name, "shifts_in_range": f.shifts_in_range} for f in g.fillers],
-            }
-            for g in report.gaps
-        ],
+        "gaps": [_gap_json(g, tz) for g in report.gaps],
+        "past_gaps": [_gap_json(g, tz) for g in report.past_gaps],
         "demand_by_hour": {t: [round(v, 4) for v in row] for t, row in report.demand_by_hour.items()},
         "labels": report.labels,
+    }
+
+
+def _gap_json(g, tz) -> dict:
+    from .times import local_iso
+
+    return {
+        "kind": g.kind,
+        "shift_id": g.shift_id,
+        "start": local_iso(g.start, tz),
+        "end": local_iso(g.end, tz),
+        "tag": g.tag_id,
+        "label": g.label,
+        "goal_id": g.goal_id,
+        "need": g.need,
+        "have": g.have,
+        "expected": round(g.expected, 4),
+        "fillable": g.fillable,
+        "fillers": [{"handle": f.handle, "name": f.name, "shifts_in_range": f.shifts_in_range} for f in g.fillers],
+        "no_shift": g.no_shift,
     }
 
 
@@ -1372,23 +1421,29 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
         echo(f"  goals: {sum(g.met for g in checks)} of {len(checks)} shift checks met ({len(report.goals)} goals)")
     else:
         echo("  goals: none yet (`warmline goal add`)")
+    if report.past_gaps:
+        n = len(report.past_gaps)
+        echo(f"  {n} gap{'' if n == 1 else 's'} had already started (not listed; --json has them under past_gaps)")
     if not report.gaps:
-        echo("No gaps.")
+        echo("No gaps ahead." if report.past_gaps else "No gaps.")
         return
-    echo("Gaps:")
+    echo("Gaps to fill:")
     for g in report.gaps:
         start_local = g.start.astimezone(tz)
-        when = f"{start_local:%a %d %b %H:%M}–{g.end.astimezone(tz):%H:%M} #{g.shift_id}"
+        shift = "no shift" if g.no_shift else f"#{g.shift_id}"
+        when = f"{start_local:%a %d %b %H:%M}–{g.end.astimezone(tz):%H:%M} {shift}"
         if g.kind == "goal":
             what = f"{g.label}: {g.have} of {g.need} (goal {g.goal_id})"
         else:
             what = f"{g.label}: ~{g.expected:.1f} calls expected, nobody on shift offers it"
-        if g.fillers:
+        if g.no_shift:
+            fill = "no shift covers this: add one (`warmline shift add`)"
+        elif g.fillers:
             fill = "could fill: " + ", ".join(f.handle for f in g.fillers)
         elif g.fillable:
             fill = "nobody eligible offers it"
         else:
-            fill = "past or no free seat"
+            fill = "no free seat"
         echo(f"  {when}  {what}  — {fill}")
 
 

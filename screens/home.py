@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widget import Widget
 
-from warmline import handoff, rota
+from warmline import handoff, rota, triads
 from warmline.clock import now
 from warmline.errors import WarmlineError
 from warmline.model import ShiftView
@@ -45,6 +45,11 @@ class HandoffCommands(CommandList):
             )
         if screen.check_action("ack_note", ()):
             found.append(("Acknowledge handoff note", "The selected note for your shift (a)", screen.action_ack_note))
+        if screen.data is not None:
+            if screen.data.in_triads:
+                found.append(("Leave triads", "Stop meeting in a peer-support triad (j)", screen.action_triads))
+            else:
+                found.append(("Join triads", "Meet two peers regularly to support each other (j)", screen.action_triads))
         return found
 
 
@@ -76,11 +81,14 @@ class NextShift(Widget):
         self.when: Text = Text("Loading…")
         self.who = ""
         self.offer = ""  # "" when there is no note to offer
+        self.meeting = ""  # "" when I have no triad meeting coming
 
-    def show(self, when: Text, who: str, offer: str) -> None:
-        if (when, who, offer) != (self.when, self.who, self.offer):
-            relayout = bool(offer) != bool(self.offer) or bool(who) != bool(self.who)
-            self.when, self.who, self.offer = when, who, offer
+    def show(self, when: Text, who: str, offer: str, meeting: str = "") -> None:
+        if (when, who, offer, meeting) != (self.when, self.who, self.offer, self.meeting):
+            relayout = (
+                bool(offer) != bool(self.offer) or bool(who) != bool(self.who) or bool(meeting) != bool(self.meeting)
+            )
+            self.when, self.who, self.offer, self.meeting = when, who, offer, meeting
             self.refresh(layout=relayout)
 
     def render(self) -> Text:
@@ -93,6 +101,9 @@ class NextShift(Widget):
         if self.offer:
             text.append("\n")
             text.append(self.offer, style=self.get_component_rich_style("next-shift--offer"))
+        if self.meeting:  # a narrator's handle: data, never markup
+            text.append("\n")
+            text.append_text(plain(Text(self.meeting), multiline=False))
         return text
 
 
@@ -105,6 +116,8 @@ class HomeScreen(WarmlineScreen):
         # Short words: with c and d, a coordinator's footer must still fit 80 columns. Help shows the tooltips.
         Binding("w", "write_note", "Note", tooltip="Write a handoff note for the next shift"),
         Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)"),
+        # Off the footer (it must fit 80 columns); in Help and the command palette.
+        Binding("j", "triads", "Triads", tooltip="Join triads (peer support), or leave them", show=False),
     ]
     COMMANDS = {HandoffCommands}
 
@@ -333,8 +346,11 @@ class HomeScreen(WarmlineScreen):
         shown = self.query_one("#next-shift", NextShift)
         offer = self._offer()
         v = self._next()
+        meeting = self._meeting()
         if v is None:
-            shown.show(Text("No shifts in the next four weeks. Open seats you can take are listed below."), "", offer)
+            shown.show(
+                Text("No shifts in the next four weeks. Open seats you can take are listed below."), "", offer, meeting
+            )
             return
         moment = self.app.clock()  # type: ignore[attr-defined]
         if v.shift.start_utc <= moment:
@@ -351,7 +367,16 @@ class HomeScreen(WarmlineScreen):
         line = f"With {peers} · backup {backup}"
         if v.open_seats:
             line += f" · {labels.open_text(v)}"
-        shown.show(text, line, offer)
+        shown.show(text, line, offer, meeting)
+
+    def _meeting(self) -> str:
+        """My next triad meeting, its time and whose turn it is to narrate (nothing else: nothing is recorded)."""
+        assert self.data is not None
+        m = self.data.meeting
+        if m is None:
+            return ""
+        turn = "your turn to narrate" if m.narrator_id == self.actor.id else f"{m.narrator or 'someone'} narrates"
+        return f"Triad meeting {m.start_local:%a %d %b %H:%M}–{m.end_local:%H:%M} · {turn}"
 
     def _offer(self) -> str:
         """In the last 30 minutes of my shift: the offer to write the handoff note, with what is left."""
@@ -389,6 +414,36 @@ class HomeScreen(WarmlineScreen):
         if action == "ack_note":
             return bool(self.data and self.data.notes)
         return True
+
+    def action_triads(self) -> None:
+        """Join triads, or (asked first: it may end one's triad) leave them."""
+        if self.data is None:
+            return
+        if not self.data.in_triads:
+            self.call_core(
+                triads.join,
+                self.actor,
+                done=lambda _j: self._changed("You have opted in to triads: a coordinator places you in one."),
+                failed=lambda m: self._say(m, error=True),
+            )
+            return
+        from .dialogs import ConfirmDialog
+
+        body = (
+            "You will no longer be placed in a triad. If you are in one, you leave it; "
+            "with fewer than three left it ends and its meetings are cancelled."
+        )
+        self.app.push_screen(ConfirmDialog("Leave triads?", body, yes="Leave", no="Stay"), self._leave_triads)
+
+    def _leave_triads(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        self.call_core(
+            triads.leave,
+            self.actor,
+            done=lambda said: self._changed(said[0].upper() + said[1:] + "."),
+            failed=lambda m: self._say(m, error=True),
+        )
 
     def action_claim(self) -> None:
         if self.data is None:

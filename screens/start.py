@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from warmline import handoff, rota
+from warmline import handoff, rota, triads
 from warmline.clock import now
 from warmline.db import Database, open_db
 from warmline.line import get as get_line
@@ -61,6 +61,8 @@ class HomeData(NamedTuple):
     notes: list[handoff.HandoffNote]  # for me, not acknowledged yet
     overdue: list[handoff.HandoffNote]  # coordinators: unacknowledged 15 min on
     write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
+    meeting: triads.Meeting | None = None  # my next triad meeting (issue 16)
+    in_triads: bool = False  # I opted in to triads
 
 
 def load_home(db: Database, actor: Person) -> HomeData:
@@ -88,6 +90,8 @@ def load_home(db: Database, actor: Person) -> HomeData:
         notes=notes,
         overdue=overdue,
         write_shift=handoff.can_write_now(conn, actor, moment),
+        meeting=triads.next_meeting(conn, actor, moment),
+        in_triads=triads.is_opted_in(conn, actor.id),
     )
 
 

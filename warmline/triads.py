@@ -16,8 +16,9 @@ are not in a triad yet:
 - a group must share an hour: a weekly slot (weekday, start on the hour or half hour) inside every
   member's availability windows (no windows = any time, as for shifts) and clear of each member's
   shifts on every week of the horizon; failing a weekly one, a fortnightly one. Among the shared
-  slots: the most members' preferred windows, then daytime starts (08:00–21:00), then the earliest in
-  the week from --from. People with no such hour with enough others are left out, with the reason.
+  slots: the most members' preferred windows, then daytime starts (08:00–21:00), then the soonest
+  first meeting from --from (at least a day ahead). People with no such hour with enough others are
+  left out, with the reason.
 - the search is deterministic (people in handle order, no randomness): the same data gives the same
   proposal, and `apply` recomputes it and writes it only when it equals the preview.
 
@@ -49,6 +50,7 @@ STEP_MINUTES = 30
 DAYTIME = (8 * 60, 21 * 60)  # preferred start times (minutes after midnight), inclusive
 SEARCH_BUDGET = 20000  # nodes of the grouping search before it settles for leaving people out
 COMPANIONS = 10  # the best-matching others tried as a person's companions
+NOTICE = timedelta(hours=24)  # the first meeting is at least this far ahead of `triad form`
 
 
 # ---------------------------------------------------------------- shapes
@@ -311,7 +313,7 @@ def _clear(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return not any(a < hi and b > lo for a, b in spans)
 
 
-def _candidates(conn, people: list[Person], first_day: date, last_day: date, tz, after: datetime) -> list[_Candidate]:
+def _candidates(conn, people: list[Person], first_day: date, last_day: date, tz, occurrences: dict) -> list[_Candidate]:
     from .availability import calendars
     from .recurrence import localize
 
@@ -320,7 +322,6 @@ def _candidates(conn, people: list[Person], first_day: date, last_day: date, tz,
     ids = [p.id for p in people]
     cals = calendars(conn, ids, lo, hi, tz)
     busy = _busy(conn, ids, lo, hi)
-    occurrences = {slot: _occurrences(slot, first_day, last_day, tz, after) for slot in _slots()}
     found = []
     for person in people:
         cal, mine = cals[person.id], busy[person.id]
@@ -346,30 +347,31 @@ def _candidates(conn, people: list[Person], first_day: date, last_day: date, tz,
     return found
 
 
-def _best_time(group: list[_Candidate], first_day: date) -> tuple[str, int, int] | None:
+def _best_time(group: list[_Candidate], firsts: dict) -> tuple[str, int, int] | None:
     """(rule, slot, parity) of the group's meeting, or None when they share no hour."""
     weekly = frozenset.intersection(*(c.weekly for c in group))
     if weekly:
-        return ("weekly", min(weekly, key=lambda s: _rank(s, group, first_day)), 0)
+        return ("weekly", min(weekly, key=lambda s: _rank(s, 0, group, firsts)), 0)
     fortnightly = frozenset.intersection(*(c.fortnightly for c in group))
     if fortnightly:
-        slot, parity = min(fortnightly, key=lambda sp: (_rank(sp[0], group, first_day), sp[1]))
+        slot, parity = min(fortnightly, key=lambda sp: _rank(sp[0], sp[1], group, firsts))
         return ("fortnightly", slot, parity)
     return None
 
 
-def _rank(slot: int, group: list[_Candidate], first_day: date) -> tuple:
-    weekday, minute = divmod(slot, 24 * 60)
+def _rank(slot: int, parity: int, group: list[_Candidate], firsts: dict) -> tuple:
+    """Most members' preferred times, then a daytime start, then the soonest first meeting."""
+    minute = slot % (24 * 60)
     liked = sum(1 for c in group if slot in c.preferred)
     daytime = DAYTIME[0] <= minute <= DAYTIME[1]
-    return (-liked, not daytime, (weekday - first_day.weekday()) % 7, minute)
+    return (-liked, not daytime, firsts[(slot, parity)], slot)
 
 
 def _compatible(a: _Candidate, b: _Candidate) -> int:
     return len(a.weekly & b.weekly) * 2 + len({s for s, _ in a.fortnightly} & {s for s, _ in b.fortnightly})
 
 
-def _partition(cands: list[_Candidate], first_day: date) -> list[list[_Candidate]] | None:
+def _partition(cands: list[_Candidate], firsts: dict) -> list[list[_Candidate]] | None:
     """Groups of the planned sizes, each sharing an hour; None when the search finds none in budget."""
     sizes = group_sizes(len(cands))
     if not sizes:
@@ -390,7 +392,7 @@ def _partition(cands: list[_Candidate], first_day: date) -> list[list[_Candidate
                 continue
             for others in itertools.combinations(partners, size - 1):
                 group = [head, *others]
-                if _best_time(group, first_day) is None:
+                if _best_time(group, firsts) is None:
                     continue
                 taken = {c.person.id for c in others}
                 found = search(
@@ -436,7 +438,15 @@ def propose(conn: sqlite3.Connection, actor: Person, first_day: date | None = No
         raise Invalid(f"--from {first_day.isoformat()} is in the past: give today or a later day")
     last_day = first_day + timedelta(weeks=line.horizon_weeks) - timedelta(days=1)
     people = _waiting(conn)
-    cands = _candidates(conn, people, first_day, last_day, tz, moment)
+    after = moment + NOTICE  # members hear of their first meeting at least a day ahead
+    occurrences = {slot: _occurrences(slot, first_day, last_day, tz, after) for slot in _slots()}
+    firsts = {
+        (slot, parity): occ[parity] if len(occ) > parity else occ[0]
+        for slot, occ in occurrences.items()
+        if occ
+        for parity in (0, 1)
+    }
+    cands = _candidates(conn, people, first_day, last_day, tz, occurrences)
     left_out: list[tuple[str, str]] = []
     usable = []
     for c in cands:
@@ -448,7 +458,7 @@ def propose(conn: sqlite3.Connection, actor: Person, first_day: date | None = No
     dropped = False
     while len(usable) >= 3:
         if group_sizes(len(usable)):
-            groups = _partition(usable, first_day)
+            groups = _partition(usable, firsts)
             if groups is not None or len(usable) == 3:
                 break
         elif not dropped:
@@ -476,8 +486,8 @@ def propose(conn: sqlite3.Connection, actor: Person, first_day: date | None = No
     triads = []
     for group in groups:
         group = sorted(group, key=lambda c: c.person.handle)
-        rule, slot, parity = _best_time(group, first_day)  # type: ignore[misc]
-        occ = _occurrences(slot, first_day, last_day, tz, moment)
+        rule, slot, parity = _best_time(group, firsts)  # type: ignore[misc]
+        occ = occurrences[slot]
         if rule == "fortnightly":
             occ = occ[parity::2]
         weekday, start, end = _slot_times(slot)

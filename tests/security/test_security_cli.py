@@ -302,6 +302,14 @@ MATRIX = [
          "only coordinators may form triads; kim is a volunteer", COORD),
     Case("triad swap-turn, not in a triad", "lee", ("triad", "swap-turn", "sam"),
          "lee is not in a triad: only members swap turns", None),
+    Case("debrief request off shift", "lee", ("debrief", "request"), "lee is not on a shift now", "sam", present=True),
+    Case("debrief request, clock set to an on-shift time", "sam", ("debrief", "request"), "sam is not on a shift now",
+         None, env={"WARMLINE_NOW": NOW}),
+    Case("debrief accept, not asked", "lee", ("debrief", "accept", "1"), "there is no debrief request 1 for lee", None),
+    Case("debrief stats", "sam", ("debrief", "stats", "--json"),
+         "only coordinators may see debrief counts; sam is a volunteer", COORD),
+    Case("people forget", "sam", ("people", "forget", "kim", "--yes"),
+         "only coordinators may forget people; sam is a volunteer", None),
     Case("audit", "sam", ("audit", "--json"), "only coordinators may read the audit log; sam is a volunteer", COORD),
     Case("people add", "kim", ("people", "add", "zed", "--name", "Zed", "--tag", "veteran", "--paused-tag", "grief"),
          "only coordinators may add people; kim is a volunteer", CORE),
@@ -367,6 +375,8 @@ OPEN = {
     ("triad", "leave"): "one's own opt-in and place in a triad",
     ("triad", "list"): "one's own triad; all only for coordinators (tests/unit/test_triads.py)",
     ("triad", "swap-turn"): "one's own next turn, with a member of one's own triad",
+    ("debrief", "list"): "the debriefs one asked for or was asked to take (tests/unit/test_debriefs.py)",
+    ("me", "export"): "one's own data, nobody else's (tests/unit/test_own_data.py)",
 }
 
 

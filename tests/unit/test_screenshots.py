@@ -33,7 +33,7 @@ LINE_NAME = "Harbor Peer Warmline"
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, access_clock_follows_warmline_now) -> Path:
     """The demo line (seed 7) in a fresh file, built at NOW (its weeks are relative to NOW)."""
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     for name in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_CONFIG"):

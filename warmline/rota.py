@@ -663,14 +663,14 @@ def add_series(
 
 
 def extend_horizon(db: Database, *, until: datetime | None = None) -> int:
-    """Materialise every active series up to the horizon; idempotent. Returns shifts created."""
+    """Materialise every active series (and triads' meetings) up to the horizon; idempotent. Returns shifts created."""
     line = get_line(db.conn)
     target = until or horizon_end(line)
     # Only take the write lock when a series actually lags (re-checked inside the transaction).
     if not db.conn.execute(
         "SELECT 1 FROM series WHERE status = 'active' AND expanded_to < ? LIMIT 1", (iso_utc(target),)
     ).fetchone():
-        return 0
+        return _extend_triads(db, target)
     made = 0
     with db.transaction() as conn:
         for series in all_series(conn):
@@ -681,7 +681,15 @@ def extend_horizon(db: Database, *, until: datetime | None = None) -> int:
             made += count
         if made:
             audit.record(conn, "system", "series.extend", "", f"{made} shifts up to {target.date().isoformat()}")
+    _extend_triads(db, target)
     return made
+
+
+def _extend_triads(db: Database, target: datetime) -> int:
+    """Triad meetings follow the same horizon (warmline.triads.extend; 0 when none lags)."""
+    from .triads import extend
+
+    return extend(db, target)
 
 
 @dataclass

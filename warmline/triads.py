@@ -568,6 +568,65 @@ def apply(db: Database, actor: Person, proposal: Proposal) -> list[int]:
         return made
 
 
+def extend(db: Database, until: datetime) -> int:
+    """Add each active triad's meetings up to `until` (the rota's horizon, as series get their shifts).
+
+    The same weekday and local hour, every week or fortnight after the last meeting; a meeting that
+    would overlap a current member's shift is not made (the rota keeps shifts off meetings, not the
+    other way round); the narrator follows the fixed order by meeting number. Idempotent; returns
+    how many meetings were made.
+    """
+    from .recurrence import localize, zone
+
+    lagging = db.conn.execute(
+        "SELECT t.id FROM triad t WHERE t.status = 'active' AND (SELECT max(g.start_utc) FROM triad_meeting g"
+        " WHERE g.triad_id = t.id) < ?",
+        (iso_utc(until - timedelta(days=7)),),
+    ).fetchall()
+    if not lagging:
+        return 0
+    made = 0
+    with db.transaction() as conn:
+        for row in conn.execute(
+            "SELECT id, rule, start_time, end_time, tz FROM triad WHERE status = 'active' ORDER BY id"
+        ).fetchall():
+            last = conn.execute(
+                "SELECT max(number), max(start_utc) FROM triad_meeting WHERE triad_id = ?", (row["id"],)
+            ).fetchone()
+            if last[1] is None:
+                continue
+            members = _members(conn, row["id"])
+            if not members:
+                continue
+            tz = zone(row["tz"])
+            step = timedelta(days=7 if row["rule"] == "weekly" else 14)
+            start_t, end_t = time.fromisoformat(row["start_time"]), time.fromisoformat(row["end_time"])
+            number, day = last[0], parse_utc(last[1]).astimezone(tz).date() + step
+            ids = [m.person_id for m in members]
+            while True:
+                lo = localize(datetime.combine(day, start_t), tz)
+                hi = localize(datetime.combine(day, end_t), tz)
+                if lo >= until:
+                    break
+                day += step
+                if hi <= lo:
+                    continue
+                busy = _busy(conn, ids, lo, hi)
+                if any(busy[pid] for pid in ids):
+                    continue
+                number += 1
+                conn.execute(
+                    "INSERT INTO triad_meeting (triad_id, number, start_utc, end_utc, start_local, end_local, tz,"
+                    " narrator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row["id"], number, iso_utc(lo), iso_utc(hi), lo.isoformat(), hi.isoformat(), tz.key,
+                     members[number % len(members)].person_id),
+                )
+                made += 1
+        if made:
+            audit.record(conn, "system", "triad.extend", "", f"{made} meetings up to {until.date().isoformat()}")
+    return made
+
+
 # ---------------------------------------------------------------- reading
 
 

@@ -470,3 +470,19 @@ def test_cli_join_form_apply_list_and_swap_turn(run_cli):
     assert ics.returncode == 0 and "SUMMARY:Triad meeting" in ics.stdout, ics.stderr
     left = run_cli("triad", "leave", env=as_("cat"))
     assert "Triad 1 has ended" in left.stdout or "triad 1 has ended" in left.stdout
+
+
+def test_meetings_follow_the_horizon_as_time_goes_on(w, formed, monkeypatch):
+    """Four weeks on, the rota's horizon has moved: the triad gets its next meetings, clear of shifts."""
+    last = w.db.conn.execute("SELECT max(start_utc), max(number) FROM triad_meeting").fetchone()
+    assert (last[0], last[1]) == ("2027-02-09T15:00:00Z", 11)  # Tue 9 Feb 10:00 New York: 12 weekly meetings
+    monkeypatch.setenv("WARMLINE_NOW", "2026-12-21T08:00:00-05:00")
+    blocked = w.shift(at(24 + 7 * 12, 10), at(24 + 7 * 12, 12))  # Tue 16 Feb 10:00: bob's shift
+    rota.assign(w.db, w.coord, blocked, "bob")
+    rota.extend_horizon(w.db)
+    rows = w.db.conn.execute("SELECT number, start_local FROM triad_meeting WHERE number > 11 ORDER BY number").fetchall()
+    starts = [r[1][:16] for r in rows]
+    assert "2027-02-16T10:00" not in starts  # never over a member's shift
+    assert starts[:2] == ["2027-02-23T10:00", "2027-03-02T10:00"]
+    assert [r[0] for r in rows] == list(range(12, 12 + len(rows)))
+    assert rota.extend_horizon(w.db) == 0 and w.db.conn.execute("SELECT count(*) FROM triad_meeting").fetchone()[0] == 12 + len(rows)

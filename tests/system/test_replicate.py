@@ -143,9 +143,18 @@ def test_replicate_sigkill_and_restore_from_the_replica(tmp_path):
     assert not list((tmp_path / "tmp").glob("warmline-replica-*"))
 
 
+def wait_for_sync(replica: Path, since: float) -> None:
+    """Bounded: until the replica holds a file written after `since` and the sync interval (plus a margin) passed."""
+    deadline = time.monotonic() + 30
+    while newest_mtime(replica) <= since or time.time() < since + SYNC + MARGIN:
+        assert time.monotonic() < deadline, "the replica did not move"
+        time.sleep(0.1)
+
+
 @pytest.mark.slow
-def test_restore_from_a_replica_at_a_time_and_replacing_a_live_rota(tmp_path):
-    """--at TIME gives the rota as it was then; restoring over a live rota keeps it aside (coordinator)."""
+def test_backup_restore_and_point_in_time_while_replicating(tmp_path):
+    """`backup` and `restore SRC` work while Litestream replicates (and the replica follows the restore);
+    --at TIME gives the rota as it was then; restoring from the replica over a live rota keeps it aside."""
     litestream_or_skip()
     rota = tmp_path / "rota.db"
     replica = tmp_path / "replica"
@@ -162,35 +171,45 @@ def test_restore_from_a_replica_at_a_time_and_replacing_a_live_rota(tmp_path):
         while newest_mtime(replica) == 0.0:
             assert time.monotonic() < deadline, "no replica appeared"
             time.sleep(0.1)
+        backup = run(env, "backup", str(tmp_path / "early.db"))
+        assert backup.returncode == 0 and "integrity check: ok" in backup.stdout, backup.stderr
         time.sleep(1.2)
         between = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         time.sleep(1.2)
         assert run(env, "people", "add", "late", "--name", "Late").returncode == 0
-        written = time.time()
-        deadline = time.monotonic() + 30
-        while newest_mtime(replica) <= written + 0.01 or time.time() < written + SYNC + MARGIN:
-            assert time.monotonic() < deadline, "the replica did not move"
-            time.sleep(0.1)
+        wait_for_sync(replica, time.time())
+        # A restore of the backup over the live rota, with Litestream still at work.
+        restored = run(env, "restore", str(tmp_path / "early.db"))
+        assert restored.returncode == 0, restored.stderr
+        assert run(env, "people", "add", "after", "--name", "After").returncode == 0
+        wait_for_sync(replica, time.time())
+        assert replicator.poll() is None
     finally:
         replicator.send_signal(signal.SIGTERM)
         out, err = replicator.communicate(timeout=20)
     assert replicator.returncode == 0, err
-    assert "litestream stopped (exit 0)" in err
+    assert "litestream stopped (exit 0)" in err and "level=ERROR" not in err
     assert not list((tmp_path / "tmp").glob("warmline-litestream-*.yml"))  # removed on a clean stop
+
+    latest = tmp_path / "latest.db"
+    done = run(env, "restore", "--from-replica", str(replica), db=latest)
+    assert done.returncode == 0, done.stderr
+    assert {"early", "after"} <= handles(env, latest) and "late" not in handles(env, latest)
+    assert run(env, "check", db=latest).returncode == 0
 
     then = tmp_path / "then.db"
     done = run(env, "restore", "--from-replica", replica.as_uri(), "--at", between, db=then)
     assert done.returncode == 0, done.stderr
-    assert {"early"} <= handles(env, then) and "late" not in handles(env, then)
+    assert "early" in handles(env, then) and not {"late", "after"} & handles(env, then)
 
-    # Over the live rota: a removed person comes back, and the rota as it was is kept aside.
-    assert run(env, "people", "add", "after", "--name", "After").returncode == 0
+    # From the replica over the live rota (a coordinator): the rota as it was is kept aside.
+    assert run(env, "people", "add", "gone", "--name", "Gone").returncode == 0
     done = run(env, "restore", "--from-replica", str(replica), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["kept_as"] and Path(report["kept_as"]).exists()
     now_there = handles(env, rota)
-    assert {"early", "late"} <= now_there and "after" not in now_there
+    assert {"early", "after"} <= now_there and "gone" not in now_there
 
 
 def test_replicate_refuses_without_litestream(tmp_path, monkeypatch):

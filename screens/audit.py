@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.suggester import SuggestFromList
-from textual.widgets import Input
 
 from warmline import access, audit, people
 from warmline import line as line_svc
@@ -24,7 +23,7 @@ from warmline.recurrence import zone
 
 from .base import WarmlineScreen
 from .people import FilterInput, current_key, fresh, sync_table
-from .plain import DataTable, Static, shown
+from .plain import DataTable, Input, Static, shown
 from .widgets import KeysFooter, LineHeader
 
 PAGE = 200

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input
+from textual.widgets import Checkbox
 
 from warmline import rota
 from warmline.clock import now
@@ -31,7 +31,7 @@ from warmline.times import parse_day
 
 from . import labels
 from .base import CoreCalls
-from .plain import Button, DataTable, Label, Option, OptionList, Static, shown
+from .plain import Button, DataTable, Input, Label, Option, OptionList, Static, shown
 from .widgets import KeysFooter, Ordered, sync_table
 
 

@@ -18,7 +18,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.timer import Timer
-from textual.widgets import Input
 
 from warmline import calls, matching, people
 from warmline.calls import OnShift
@@ -35,7 +34,7 @@ from warmline.taxonomy import Resolver, Tag
 from . import labels
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog
-from .plain import DataTable, Label, Static
+from .plain import DataTable, Input, Label, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 DEBOUNCE_SECONDS = 0.35

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Select
 from textual.worker import Worker
 
 from warmline import access, fairness, people, rota, rules
@@ -35,7 +35,7 @@ from warmline.recurrence import zone
 from warmline.taxonomy import Resolver, Tag
 
 from .base import CoreCalls, WarmlineScreen
-from .plain import Button, DataTable, Label, Static, shown
+from .plain import Button, DataTable, Input, Label, Static, shown
 from .table import KeyTable, column_widths
 from .widgets import KeysFooter, LineHeader, redraw_measured
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.highlighter import Highlighter
 from rich.text import Text
 from textual import widgets as _widgets
 from textual.content import Content
 from textual.widgets import option_list as _option_list
 
-from warmline.text import safe
+from warmline.text import is_control, safe
 
 
 def shown(value: object, *, multiline: bool = False) -> str:
@@ -127,6 +128,32 @@ class OptionList(_widgets.OptionList):
         return super().add_option(_option(option) if option is not None else option)
 
 
+def visible(text: str) -> str:
+    """`text` with each control character replaced by U+FFFD, one for one: for a box being edited,
+    where the cursor counts characters (so `shown`'s longer escapes would put it in the wrong place)."""
+    if text.isprintable():
+        return text
+    return "".join("\ufffd" if is_control(ch) else ch for ch in text)
+
+
+class _ControlsShown(Highlighter):
+    def highlight(self, text: Text) -> None:
+        if not text.plain.isprintable():
+            text.plain = visible(text.plain)
+
+
+class Input(_widgets.Input):
+    """Textual's Input that never draws a control character (from the file, a suggestion or a paste):
+    each shows as U+FFFD. The value itself is what was typed; the core refuses controls in names."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("highlighter", _ControlsShown())
+        super().__init__(*args, **kwargs)
+
+    def validate__suggestion(self, suggestion: str) -> str:
+        return visible(suggestion)
+
+
 def __getattr__(name: str) -> Any:
     """DataTable, built when first asked for: Textual's DataTable module is not on the start's path."""
     if name == "DataTable":
@@ -159,4 +186,4 @@ def _data_table() -> type:
     return DataTable
 
 
-__all__ = ["Button", "DataTable", "Label", "Option", "OptionList", "Static", "cell", "plain", "shown"]
+__all__ = ["Button", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "cell", "plain", "shown", "visible"]

@@ -16,13 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle, Vertical
 from textual.screen import Screen
-from textual.widgets import Input
 
 from warmline import access
 from warmline.model import Person
 
 from .base import CoreCalls
-from .plain import Button, Label, Static
+from .plain import Button, Input, Label, Static
 from .widgets import KeysFooter, LineHeader
 
 

@@ -137,6 +137,7 @@ def build(tmp_path, monkeypatch, variant: str):
     line.week = week
     line.hostile = hostile_people
     line.corpus = corpus
+    line.tag_ids = [t.id for t in catalog]
     return line
 
 
@@ -209,8 +210,18 @@ async def test_a_coordinator_sees_hostile_text_as_text_on_every_screen(line):
         await check(pilot, "home")
         assert await until(pilot, lambda: bool(app.screen.query(Toast)), seconds=4.0)  # the planted notification
         await check(pilot, "home with toasts")
-        for name in ("rota", "people", "match", "coverage", "load", "swaps", "audit"):
+        for name in ("rota", "people", "match", "coverage", "load", "swaps", "audit", "reports"):
             await visit(pilot, name)
+        app.action_go("match")
+        await settle(pilot)
+        needs = app.screen.query_one("#match-needs")
+        needs.focus()
+        await pilot.press(*line.tag_ids[0][:3])  # a suggestion: an alias with an escape in it
+        await settle(pilot)
+        assert "\x1b" in needs._suggestion or "\ufffd" in needs._suggestion
+        await check(pilot, "match, a suggestion shown")
+        await pilot.press("right", "enter")  # accepted: the box holds it, drawn without the control
+        await check(pilot, "match, the suggestion taken")
         app.action_go("rota")
         await settle(pilot)
         await pilot.press("right", "down", "up")  # the grid's cursor over hostile handles

@@ -125,11 +125,15 @@ def build(
         raise Invalid(f"--seed is {seed!r}; it must be a whole number")
     login = _login()
     if db.conn.execute("SELECT 1 FROM line").fetchone() is None:
+        summary = None
         with db.transaction() as conn:
             # Re-read under the write lock: another `warmline demo` may have built it meanwhile.
             if conn.execute("SELECT 1 FROM line").fetchone() is None:
-                return _build(conn, seed=seed, volunteers=people, back=back, ahead=ahead,
-                              round_the_clock=round_the_clock, login=login)
+                summary = _build(conn, seed=seed, volunteers=people, back=back, ahead=ahead,
+                                 round_the_clock=round_the_clock, login=login)
+        if summary is not None:
+            extra = _peer_support(db, seed)
+            return summary.replace("% of seats filled; ", f"% of seats filled; {extra}; ", 1)
     return _existing(db, login)
 
 
@@ -745,3 +749,69 @@ def _tags_for(rng: random.Random, families: dict, tag_by_id: dict, group: str, p
     paused = [t for t in chosen if rng.random() < 0.12]
     offered = [t for t in chosen if t not in paused]
     return offered, paused
+
+
+# ---------------------------------------------------------------- peers supporting peers (issue 16)
+
+TRIAD_VOLUNTEERS = 6  # two triads of three
+PAST_DEBRIEFS = 6
+
+
+def _peer_support(db: Database, seed: int) -> str:
+    """Two triads with their meetings (six volunteers opt in; the first coordinator forms them, through
+    warmline/triads.py as `triad join` and `triad form --apply` do) and a few debriefs in past weeks."""
+    from . import triads
+    from .people import all_people
+
+    rng = random.Random(seed * 7919 + 16)
+    conn = db.conn
+    crew = all_people(conn, include_inactive=False)
+    coordinator = next(p for p in crew if p.is_coordinator and p.handle == definition()["coordinator"][0]["handle"])
+    volunteers = [p for p in crew if not p.is_coordinator]
+    made = 0
+    if len(volunteers) >= 3:
+        picked = sorted(rng.sample(volunteers, min(TRIAD_VOLUNTEERS, len(volunteers))), key=lambda p: p.handle)
+        for p in picked:
+            triads.join(db, p)
+        proposal = triads.propose(conn, coordinator)
+        if proposal.triads:
+            made = len(triads.apply(db, coordinator, proposal))
+    with db.transaction() as conn:
+        asked = _past_debriefs(conn, rng, coordinator.id)
+    return f"{made} triads, {asked} past debriefs"
+
+
+def _past_debriefs(conn: sqlite3.Connection, rng: random.Random, coordinator_id: int) -> int:
+    """Debriefs asked near the end of past shifts: most taken by the shift's backup within minutes, one
+    taken by a coordinator after it went to them, one shared with the coordinators' counts."""
+    moment = now()
+    rows = conn.execute(
+        "SELECT s.id, s.end_utc,"
+        " (SELECT person_id FROM assignment WHERE shift_id = s.id AND role = 'peer' ORDER BY id LIMIT 1),"
+        " (SELECT person_id FROM assignment WHERE shift_id = s.id AND role = 'backup' ORDER BY id LIMIT 1)"
+        " FROM shift s WHERE s.status = 'scheduled' AND s.end_utc <= ? AND s.end_utc > ? ORDER BY s.start_utc, s.id",
+        (iso_utc(moment - timedelta(hours=3)), iso_utc(moment - timedelta(weeks=5))),
+    ).fetchall()
+    usable = [r for r in rows if r[2] is not None and r[3] is not None and r[2] != r[3]]
+    if not usable:
+        return 0
+    chosen = sorted(rng.sample(usable, min(PAST_DEBRIEFS, len(usable))), key=lambda r: r[1])
+    for n, (shift_id, end_utc, asker, backup) in enumerate(chosen):
+        asked = parse_utc(end_utc) - timedelta(minutes=rng.choice((20, 35, 50)))
+        escalated = n == 1
+        taker = coordinator_id if escalated else backup
+        taken = asked + timedelta(minutes=22 if escalated else rng.choice((3, 6, 9)))
+        did = conn.execute(
+            "INSERT INTO debrief (asker_id, shift_id, asked_at, status, taken_by, taken_at, escalated_at, shared)"
+            " VALUES (?, ?, ?, 'taken', ?, ?, ?, ?)",
+            (asker, shift_id, iso_utc(asked), taker, iso_utc(taken),
+             iso_utc(asked + timedelta(minutes=15)) if escalated else None, int(n == 3)),
+        ).lastrowid
+        conn.execute("INSERT INTO debrief_recipient (debrief_id, person_id, why) VALUES (?, ?, 'backup')", (did, backup))
+        if escalated:
+            conn.execute(
+                "INSERT OR IGNORE INTO debrief_recipient (debrief_id, person_id, why) VALUES (?, ?, 'coordinator')",
+                (did, coordinator_id),
+            )
+        audit.record(conn, "peer", "debrief.request", f"debrief {did}", "demo: asked after a past shift")
+    return len(chosen)

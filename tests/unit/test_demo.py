@@ -72,7 +72,38 @@ def test_summary_names_the_line_span_fill_and_coordinator(demo):
     db, summary = demo
     shifts = scalar(db, "SELECT count(*) FROM shift")
     assert summary.startswith(f"Harbor Peer Warmline: 26 people, {shifts} shifts (4 weeks back, 8 ahead), ")
-    assert summary.endswith("% of seats filled; you are coordinator dana-w.")
+    assert summary.endswith("% of seats filled; 2 triads, 6 past debriefs; you are coordinator dana-w.")
+
+
+def test_two_triads_with_meetings_and_debriefs_in_past_months(demo):
+    """Issue 16: two triads of three, each with weekly or fortnightly meetings ahead, clear of their shifts;
+    a few debriefs asked in past months, all taken, one of them by a coordinator after 15 minutes."""
+    from warmline import triads
+    from warmline.people import get as get_person
+
+    db, _ = demo
+    members = db.conn.execute("SELECT triad_id, count(*) FROM triad_member GROUP BY triad_id").fetchall()
+    assert [tuple(r) for r in members] == [(1, 3), (2, 3)]
+    now = parse_utc("2026-11-23T13:00:00Z")
+    for triad_id, start, end in db.conn.execute("SELECT triad_id, start_utc, end_utc FROM triad_meeting"):
+        assert parse_utc(start) > now
+        for (pid,) in db.conn.execute("SELECT person_id FROM triad_member WHERE triad_id = ?", (triad_id,)).fetchall():
+            clash = db.conn.execute(
+                "SELECT count(*) FROM assignment a JOIN shift s ON s.id = a.shift_id WHERE a.person_id = ?"
+                " AND s.status = 'scheduled' AND s.start_utc < ? AND s.end_utc > ?",
+                (pid, end, start),
+            ).fetchone()[0]
+            assert clash == 0
+    assert all(not db.conn.execute("SELECT role = 'coordinator' FROM person WHERE id = ?", (pid,)).fetchone()[0]
+               for (pid,) in db.conn.execute("SELECT person_id FROM triad_member"))
+    coordinator = get_person(db.conn, "dana-w")
+    assert len(triads.listing(db.conn, coordinator)) == 2  # as `triad list` and the app show them
+    rows = db.conn.execute("SELECT asked_at, status, escalated_at IS NOT NULL, shared FROM debrief ORDER BY id").fetchall()
+    assert len(rows) == 6 and {r[1] for r in rows} == {"taken"}
+    assert sum(r[2] for r in rows) == 1 and sum(r[3] for r in rows) == 1
+    assert all(parse_utc(r[0]) < now for r in rows)
+    assert len({r[0][:7] for r in rows}) >= 2  # more than one month
+    assert scalar(db, "SELECT count(*) FROM audit WHERE action LIKE 'debrief.%' AND actor != 'peer'") == 0
 
 
 def test_line_settings(demo):

@@ -1157,6 +1157,16 @@ def check(conn: sqlite3.Connection) -> CheckReport:
         limits = person.limits(line)
         report.errors.extend(_overlaps(person.handle, spans, tz))
         report.warnings.extend(_limit_breaches(person.handle, spans, limits, tz))
+    # A shift over a member's triad meeting (warmline.triads), worded as refusals to others are: no details.
+    has_triads = conn.execute("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'triad_meeting'").fetchone()
+    for handle, sid in () if not has_triads else conn.execute(
+        "SELECT DISTINCT p.handle, s.id FROM assignment a JOIN shift s ON s.id = a.shift_id AND s.status = 'scheduled'"
+        " JOIN person p ON p.id = a.person_id JOIN triad_member m ON m.person_id = a.person_id AND m.left_at IS NULL"
+        " JOIN triad t ON t.id = m.triad_id AND t.status = 'active'"
+        " JOIN triad_meeting g ON g.triad_id = m.triad_id AND g.status = 'scheduled'"
+        " WHERE g.start_utc < s.end_utc AND g.end_utc > s.start_utc ORDER BY p.handle, s.id"
+    ):
+        report.errors.append(f"triad meeting: {handle} is on shift {sid}, which overlaps one of their commitments")
     return report
 
 

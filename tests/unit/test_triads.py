@@ -486,3 +486,13 @@ def test_meetings_follow_the_horizon_as_time_goes_on(w, formed, monkeypatch):
     assert starts[:2] == ["2027-02-23T10:00", "2027-03-02T10:00"]
     assert [r[0] for r in rows] == list(range(12, 12 + len(rows)))
     assert rota.extend_horizon(w.db) == 0 and w.db.conn.execute("SELECT count(*) FROM triad_meeting").fetchone()[0] == 12 + len(rows)
+
+
+def test_check_reports_a_shift_over_a_meeting_written_behind_the_rotas_back(w, formed):
+    sid = w.shift(at(24, 10, 30), at(24, 12))
+    assert rota.check(w.db.conn).ok
+    bob = people.get(w.db.conn, "bob")
+    with w.db.transaction() as conn:  # as another program would: no rule checked
+        conn.execute("INSERT INTO assignment (shift_id, person_id, role, created_at) VALUES (?, ?, 'peer', 'x')", (sid, bob.id))
+    report = rota.check(w.db.conn)
+    assert report.errors == [f"triad meeting: bob is on shift {sid}, which overlaps one of their commitments"]

@@ -496,3 +496,27 @@ def test_check_reports_a_shift_over_a_meeting_written_behind_the_rotas_back(w, f
         conn.execute("INSERT INTO assignment (shift_id, person_id, role, created_at) VALUES (?, ?, 'peer', 'x')", (sid, bob.id))
     report = rota.check(w.db.conn)
     assert report.errors == [f"triad meeting: bob is on shift {sid}, which overlaps one of their commitments"]
+
+
+def test_a_group_of_four_goes_on_with_three_when_one_leaves(w):
+    for h in ("ann", "bob", "cat", "dan"):
+        w.person(h, ["Thu 12:00-14:00"])
+    (tid,) = triads.apply(w.db, w.coord, w.form())
+    assert [m.handle for m in triads.listing(w.db.conn, w.coord)[0].members] == ["ann", "bob", "cat", "dan"]
+    said = triads.leave(w.db, people.get(w.db.conn, "bob"))
+    assert said.endswith(f"triad {tid} goes on with 3")
+    (t,) = triads.listing(w.db.conn, w.coord)
+    assert [m.handle for m in t.members] == ["ann", "cat", "dan"]
+    narrators = [
+        r[0]
+        for r in w.db.conn.execute(
+            "SELECT p.handle FROM triad_meeting g JOIN person p ON p.id = g.narrator_id WHERE g.triad_id = ? ORDER BY number",
+            (tid,),
+        )
+    ]
+    assert "bob" not in narrators and narrators[:3] == ["ann", "cat", "dan"]
+    assert triads.next_meeting(w.db.conn, people.get(w.db.conn, "bob")) is None
+    sid = w.shift(at(26, 12), at(26, 14))  # Thursday 26 Nov, over the meeting
+    rota.assign(w.db, w.coord, sid, "bob")  # bob left: his time is his own again
+    with pytest.raises(RuleBroken, match="one of their commitments"):
+        rota.assign(w.db, w.coord, sid, "cat")

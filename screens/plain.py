@@ -66,9 +66,10 @@ def plain(value: Any, *, multiline: bool = True) -> Any:
 def cell(value: Any) -> Any:
     """A table cell: one line, never markup. A printable str without '[' stays a str (cheap to compare)."""
     if isinstance(value, str):
-        if "[" not in value and value.isprintable():
+        printable = shown(value)
+        if "[" not in value and printable is value:
             return value
-        return Text(shown(value), no_wrap=True)
+        return Text(printable, no_wrap=True)
     if isinstance(value, (Text, Content)):
         return plain(value, multiline=False)
     return value  # a number, None: the table formats it
@@ -94,6 +95,9 @@ class Label(_PlainContent, _widgets.Label):
 
 class Button(_widgets.Button):
     """Textual's Button with a label that is never read as markup."""
+
+    def __init__(self, label: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(None if label is None else plain(label, multiline=False), *args, **kwargs)
 
     def validate_label(self, label: Any) -> Content:
         return Content.from_text(plain(label, multiline=False), markup=False)

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Label, Static
 
 from warmline import report as reports
 from warmline import text as safe_text
@@ -31,6 +30,7 @@ from warmline.recurrence import localize, zone
 
 from .base import WarmlineScreen
 from .load import bar
+from .plain import Label, Static
 from .widgets import KeysFooter, LineHeader
 
 TREND = 6  # periods shown as bars, ending with the chosen one

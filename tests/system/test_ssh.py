@@ -94,7 +94,7 @@ class Host:
         )
 
     def build_rota(self) -> None:
-        """ana on a shift starting in 10 minutes (her reminder is due) and one tomorrow; ben on another."""
+        """ana on a shift starting in 11 minutes (her reminder and ben's handoff to her are due) and one tomorrow."""
         db = open_db(self.db, create=True)
         try:
             # The OS user running the test is the coordinator (the keys commands run as them).
@@ -107,9 +107,12 @@ class Host:
             soon = rota.add_shift(db, coord, start=self.start_utc, end=self.start_utc + timedelta(hours=2), seats=1, backup=0)
             tomorrow = rota.add_shift(db, coord, start=now + timedelta(days=1), end=now + timedelta(days=1, hours=3), seats=1, backup=0)
             other = rota.add_shift(db, coord, start=now + timedelta(days=2), end=now + timedelta(days=2, hours=3), seats=1, backup=0)
+            # ben hands over to ana when her shift begins: her "Handoff in 15 min" is due too.
+            before = rota.add_shift(db, coord, start=now + timedelta(minutes=2), end=self.start_utc, seats=1, backup=0)
             rota.assign(db, coord, soon.id, "ana")
             rota.assign(db, coord, tomorrow.id, "ana")
             rota.assign(db, coord, other.id, "ben")
+            rota.assign(db, coord, before.id, "ben")
         finally:
             db.close()
 
@@ -401,20 +404,24 @@ def test_notify_remote_reaches_a_real_desktop_exactly_once_across_a_cut(host, tm
         env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
     )
     assert (out / "up").read_text().strip() == "yes", (out / "dunst.log").read_text()
-    title = f"Shift in 15 min: {host.start_utc:%a %H:%M}–{host.start_utc + timedelta(hours=2):%H:%M}"
+    reminder = f"Shift in 15 min: {host.start_utc:%a %H:%M}–{host.start_utc + timedelta(hours=2):%H:%M}"
+    handoff = f"Handoff in 15 min: {host.start_utc:%a %H:%M}"
     # Run 1: shown on the desktop, then the confirm is cut.
     assert (out / "run1.rc").read_text().strip() == "1"
-    assert "shown #" in (out / "run1.out").read_text() and title in (out / "run1.out").read_text()
+    first = (out / "run1.out").read_text()
+    assert f"{reminder} (desktop)" in first and f"{handoff} (desktop)" in first, first
     assert (out / "run1.err").read_text().startswith("error: cannot reach")
-    assert summaries(out / "history1.json").count(title) == 1
-    # Run 2: the leftover is confirmed first; nothing is shown again.
+    for title in (reminder, handoff):
+        assert summaries(out / "history1.json").count(title) == 1
+    # Run 2: the leftovers are confirmed first; nothing is shown again.
     assert (out / "run2.rc").read_text().strip() == "0", (out / "run2.err").read_text()
-    assert summaries(out / "history2.json").count(title) == 1
-    assert host.notifications()[title] == ("sent", "remote")
+    assert host.notifications()[reminder] == host.notifications()[handoff] == ("sent", "remote")
     assert (host.tmp / "cuts.log").read_text().split() == ["confirm", "confirm"]  # run 2's went through
-    # Run 3: nothing due.
+    # Run 3: nothing due; each was shown exactly once.
     assert (out / "run3.out").read_text().strip() == f"Nothing due from {host.dest}."
-    assert summaries(out / "history3.json").count(title) == 1
+    for history in ("history2.json", "history3.json"):
+        shown = summaries(out / history)
+        assert shown.count(reminder) == shown.count(handoff) == 1, shown
     assert not any("Shift in 1 h" in s for s in summaries(out / "history3.json"))  # the nearer reminder only
 
 
@@ -437,4 +444,4 @@ def test_cuts_between_pull_and_confirm_lose_and_duplicate_nothing(host, tmp_path
             break
     assert [r.returncode for r in runs] == [1, 0, 0, 0], [r.stdout + r.stderr for r in runs]
     ids = seen.read_text().split()
-    assert len(ids) == len(set(ids)) == len(host.notifications()) == 1
+    assert len(ids) == len(set(ids)) == len(host.notifications()) == 2  # ana's reminder and handoff

@@ -50,6 +50,8 @@ class HandoffCommands(CommandList):
                 found.append(("Leave triads", "Stop meeting in a peer-support triad (j)", screen.action_triads))
             else:
                 found.append(("Join triads", "Meet two peers regularly to support each other (j)", screen.action_triads))
+        found.append(("Ask for a debrief", "After a hard call: your backup and triad are told who and when (b)",
+                      screen.action_debrief))
         return found
 
 
@@ -118,6 +120,7 @@ class HomeScreen(WarmlineScreen):
         Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)"),
         # Off the footer (it must fit 80 columns); in Help and the command palette.
         Binding("j", "triads", "Triads", tooltip="Join triads (peer support), or leave them", show=False),
+        Binding("b", "debrief", "Debrief", tooltip="Ask for a debrief after a hard call (on shift or within 2 h)", show=False),
     ]
     COMMANDS = {HandoffCommands}
 
@@ -444,6 +447,30 @@ class HomeScreen(WarmlineScreen):
             done=lambda said: self._changed(said[0].upper() + said[1:] + "."),
             failed=lambda m: self._say(m, error=True),
         )
+
+    def action_debrief(self) -> None:
+        """Ask for a debrief, after confirming: the shift's backup and one's triad are told who asks and when."""
+        from .dialogs import ConfirmDialog
+
+        body = (
+            "Your shift's backup and your triad are told that you ask for a debrief, and when: nothing else. "
+            "If nobody takes it within 15 minutes, the coordinators are told."
+        )
+        self.app.push_screen(ConfirmDialog("Ask for a debrief?", body, yes="Ask", no="Not now"), self._ask_debrief)
+
+    def _ask_debrief(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        from warmline import debrief
+
+        self.call_core(debrief.request, self.actor, done=self._debrief_asked, failed=lambda m: self._say(m, error=True))
+
+    def _debrief_asked(self, result) -> None:
+        asked, told = result
+        who = "nobody could be told: call a coordinator" if not told else (
+            f"{len(told)} {'person was' if len(told) == 1 else 'people were'} told; you will be told who takes it"
+        )
+        self._changed(f"Debrief {asked.id} asked: {who}.")
 
     def action_claim(self) -> None:
         if self.data is None:

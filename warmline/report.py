@@ -15,7 +15,8 @@ the call log and the people records:
 - Calls: the call log, by the local time of the call. A need is met when someone on a shift at
   that moment offers it (or, for a language, speaks it).
 - New people: person records created in the period; departed: deactivations (audit log) in it.
-- Debriefs are not recorded by warmline yet: `debriefs` is None ("not available").
+- Debriefs: how many were asked for and how many taken, by when they were asked (counts only:
+  who asked is never in a report).
 
 Figures that leave the line (the HTML page, the reporting database) go through `protect`:
 a count of calls or of people from 1 to 4 is shown as "<5", so nobody can be picked out.
@@ -124,7 +125,7 @@ class Report:
     needs: tuple[NeedCount, ...]  # most calls first
     families: dict[str, int] = field(default_factory=dict)  # family → calls with at least one need in it
     heat: tuple[tuple[int, ...], ...] = ()  # 7 rows (Monday first) × 24 local hours: calls
-    debriefs: None = None  # not recorded by warmline yet
+    debriefs: tuple[tuple[str, int, int], ...] = ()  # (period key, then 'total'; asked, taken)
 
 
 def may_read(actor: Person) -> None:
@@ -367,6 +368,16 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
         (NeedCount(t, tags.get(t, (t, ""))[0], tags.get(t, (t, ""))[1], n, need_met[t]) for t, n in need_calls.items()),
         key=lambda n: (-n.calls, n.label.casefold(), n.tag_id),
     )
+    asked = [[0, 0] for _ in bounds]
+    for asked_at, status in conn.execute(
+        "SELECT asked_at, status FROM debrief WHERE asked_at >= ? AND asked_at < ?", (lo_s, hi_s)
+    ):
+        i = slot(parse_utc(asked_at))
+        if 0 <= i < len(asked):
+            asked[i][0] += 1
+            asked[i][1] += status == "taken"
+    debriefs = tuple((key, a, t) for (key, _, _), (a, t) in zip(bounds, asked))
+    debriefs += (("total", sum(a for _, a, _ in debriefs), sum(t for _, _, t in debriefs)),)
     return Report(
         line=line.name,
         tz=line.tz,
@@ -380,6 +391,7 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
         needs=tuple(needs),
         families={f: families[f] for f in FAMILIES if families[f]},
         heat=tuple(tuple(row) for row in heat),
+        debriefs=debriefs,
     )
 
 
@@ -461,7 +473,7 @@ def to_json(report: Report, *, public: bool = False) -> dict:
         ],
         "families": {k: c(v) for k, v in report.families.items()},
         "heatmap": {"weekdays": list(WEEKDAYS), "hours": list(range(24)), "calls": [[c(v) for v in row] for row in report.heat]},
-        "debriefs": None,
+        "debriefs": [{"period": k, "asked": c(a), "taken": c(t)} for k, a, t in report.debriefs],
     }
     if not public:
         out["people"] = [

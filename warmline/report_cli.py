@@ -113,7 +113,11 @@ def _print(rep) -> None:
     if rep.people:
         top = ", ".join(f"{text.safe(p.handle)} {p.hours:.1f} h" for p in rep.people[:5])
         echo(f"Most hours: {top}{' …' if len(rep.people) > 5 else ''}")
-    echo("Debriefs: not recorded by warmline yet.")
+    if rep.debriefs and rep.debriefs[-1][1]:
+        shown = ", ".join(f"{k} {a}/{t}" for k, a, t in rep.debriefs[:-1] if a)
+        echo(f"Debriefs asked/taken: {shown}; total {rep.debriefs[-1][1]}/{rep.debriefs[-1][2]} (counts only)")
+    else:
+        echo("Debriefs: none asked.")
 
 
 @click.command("sqlite")

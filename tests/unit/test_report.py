@@ -134,7 +134,10 @@ def assert_matches(report: dict, counted: dict) -> None:
     assert report["heatmap"]["calls"] == counted["heat"]
     assert {n["tag"]: n["calls"] for n in report["needs"]} == dict(counted["by_need"])
     assert {n["tag"]: n["met"] for n in report["needs"]} == {t: counted["met_need"][t] for t in counted["by_need"]}
-    assert report["debriefs"] is None
+    debriefs = report["debriefs"]  # counts only: asked and taken per period, then the total
+    assert [d["period"] for d in debriefs] == [p["period"] for p in report["periods"]] + ["total"]
+    assert sum(d["asked"] for d in debriefs[:-1]) == debriefs[-1]["asked"] >= debriefs[-1]["taken"]
+    assert all(set(d) == {"period", "asked", "taken"} for d in debriefs)
     assert report["protected"] is False
 
 
@@ -254,7 +257,7 @@ def test_a_generated_year_across_dst_equals_a_recount(tmp_path):
     conn = sqlite3.connect(db)
     leaver = conn.execute("SELECT handle FROM person WHERE role = 'volunteer' ORDER BY id LIMIT 1").fetchone()[0]
     conn.close()
-    assert run("people", "deactivate", leaver).returncode == 0
+    assert run("people", "deactivate", leaver, "--yes").returncode == 0
     first, last = date(2026, 11, 1), date(2027, 11, 30)
     for by in ("month", "week"):
         # `shifts` first: it extends the series' horizon (a read of the rota does), `report` only reads.

@@ -417,6 +417,7 @@ def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
             raise Refused(f"{handle} is already inactive")
         _refuse_last_coordinator(conn, person)
         moment = iso_utc(now())
+        ids = [r[0] for r in conn.execute(FUTURE_SEATS, (person.id, moment))]
         released = conn.execute(
             "DELETE FROM assignment WHERE person_id = ? AND shift_id IN"
             " (SELECT id FROM shift WHERE start_utc > ? AND status = 'scheduled')",
@@ -427,8 +428,28 @@ def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
             (moment, person.id),
         )
         conn.execute("UPDATE person SET active = 0 WHERE id = ?", (person.id,))
-        audit.record(conn, who.handle, "person.deactivate", handle, f"released from {released} future shifts")
+        # The shift ids let a reactivation offer the seats back (rota.released_seats reads them).
+        audit.record(
+            conn, who.handle, "person.deactivate", handle,
+            f"released from {released} future shifts" + (f"{RELEASED_IDS}{','.join(map(str, ids))}" if ids else ""),
+        )
         return get_by_id(conn, person.id), released
+
+
+# A person's seats on scheduled shifts that have not started (what deactivation releases).
+FUTURE_SEATS = (
+    "SELECT a.shift_id FROM assignment a JOIN shift s ON s.id = a.shift_id"
+    " WHERE a.person_id = ? AND s.start_utc > ? AND s.status = 'scheduled' ORDER BY s.start_utc"
+)
+RELEASED_IDS = "; shift ids "
+
+
+def future_seats(conn: sqlite3.Connection, actor: Person, handle: str) -> int:
+    """How many future shifts deactivating `handle` would release (coordinators; to confirm first)."""
+    who = fresh_actor(conn, actor)
+    person = get(conn, handle)
+    require(who, "person.deactivate", target=person)
+    return len(conn.execute(FUTURE_SEATS, (person.id, iso_utc(now()))).fetchall())
 
 
 def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *, current: str | None = None) -> None:

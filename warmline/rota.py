@@ -930,9 +930,9 @@ def released_seats(conn: sqlite3.Connection, actor: Person, handle: str) -> list
         "SELECT detail FROM audit WHERE action = 'person.deactivate' AND subject = ? ORDER BY id DESC LIMIT 1",
         (person.handle,),
     ).fetchone()
-    if row is None or f": {RELEASED_IDS}" not in row[0]:
+    if row is None or RELEASED_IDS not in row[0]:
         return []
-    ids = [int(x) for x in row[0].split(f": {RELEASED_IDS}", 1)[1].split(",") if x.strip().isdigit()]
+    ids = [int(x) for x in row[0].split(RELEASED_IDS, 1)[1].split(",") if x.strip().isdigit()]
     found = []
     moment = now()
     for sid in ids:

@@ -316,7 +316,10 @@ async def test_deactivate_asks_first(line_file):
             week = rota.views(db.conn, datetime(2026, 11, 23, tzinfo=TZ), datetime(2026, 11, 30, tzinfo=TZ))
             assert week[0].peers == []  # taken off the future shift
         entry = line_file.log(limit=1)[0]
-        assert (entry.action, entry.subject, entry.detail) == ("person.deactivate", "sam", "released from 1 future shifts")
+        # The ids let a reactivation offer the seats back (issue 15).
+        assert (entry.action, entry.subject, entry.detail) == (
+            "person.deactivate", "sam", f"released from 1 future shifts; shift ids {week[0].shift.id}"
+        )
 
         # Reactivating needs no confirmation: it goes through people.edit(active=True).
         dialog = await open_editor(pilot, app, "sam")

@@ -310,7 +310,7 @@ def test_deactivation_releases_future_shifts_only(db, coord, sam):
     held = [r[0] for r in db.conn.execute("SELECT shift_id FROM assignment WHERE person_id = ?", (sam.id,))]
     assert held == [past]
     assert db.conn.execute("SELECT status FROM cover_request").fetchone()[0] == "withdrawn"
-    assert audit_rows(db)[-1] == ("coord", "person.deactivate", "sam", "released from 2 future shifts")
+    assert audit_rows(db)[-1] == ("coord", "person.deactivate", "sam", f"released from 2 future shifts; shift ids {late},{later}")
     assert rota.check(db.conn).ok
 
     with pytest.raises(RuleBroken, match="sam is inactive and cannot be put on shifts"):

@@ -179,7 +179,7 @@ def load_coverage(db: Database, actor: Person, monday: date | None) -> CoverageD
 
 def gap_key(g: Gap) -> str:
     """A gap's row key: the same gap keeps its row (and the cursor) across reloads."""
-    return f"{g.kind}:{g.shift_id}:{g.tag_id}:{g.goal_id or 0}"
+    return f"{g.kind}:{g.shift_id}:{g.tag_id}:{g.goal_id or 0}" + (f":{g.start:%Y%m%dT%H%M}" if g.no_shift else "")
 
 
 def gap_what(g: Gap) -> str:
@@ -401,7 +401,7 @@ class CoverageScreen(WarmlineScreen):
         if g.start <= moment:
             return "started"
         if not g.fillable:
-            return "no free seat"
+            return "no shift: add one" if g.no_shift else "no free seat"
         return "nobody eligible"
 
     def _cursor(self) -> tuple[Gap | None, int | None]:
@@ -426,7 +426,7 @@ class CoverageScreen(WarmlineScreen):
         detail = self.query_one("#gap-detail", Static)
         g, index = self._cursor()
         if g is None or self.data is None:
-            detail.update("No gaps this week." if self.data and self.data.report else "")
+            detail.update("No gaps ahead this week." if self.data and self.data.report else "")
             return
         tz = zone(self.data.tz)
         start, end = g.start.astimezone(tz), g.end.astimezone(tz)

@@ -181,10 +181,14 @@ class ShiftCoverage:
 
 @dataclass(frozen=True)
 class Gap:
-    """An unmet goal ('goal') or an uncovered need with real demand ('demand') on one shift."""
+    """An unmet goal ('goal') or an uncovered need with real demand ('demand') on one shift.
+
+    A stretch of a goal's window that no scheduled shift covers at all is a 'goal' gap too,
+    with shift_id None (have 0, nothing to fill: a shift is needed first).
+    """
 
     kind: str
-    shift_id: int
+    shift_id: int | None
     start: datetime
     end: datetime
     tag_id: str
@@ -195,6 +199,11 @@ class Gap:
     expected: float  # expected calls for the tag during the shift (0 when no demand is known)
     fillable: bool  # the shift is in the future and has a free seat
     fillers: tuple[Filler, ...]  # at most MAX_FILLERS, least loaded first
+
+    @property
+    def no_shift(self) -> bool:
+        """No scheduled shift at all in this stretch of a goal's window."""
+        return self.shift_id is None
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,7 @@ class CoverageReport:
     goals: tuple[Goal, ...]
     demand_by_hour: dict[str, tuple[float, ...]] = field(default_factory=dict)  # tag → 168 values, Monday 00:00 first
     labels: dict[str, str] = field(default_factory=dict)  # tag id → label, for every tag named above
+    past_gaps: tuple[Gap, ...] = ()  # gaps that had started by now: for the record, not to fill
 
 
 # ---------------------------------------------------------------- helpers
@@ -752,7 +762,9 @@ def coverage(
     that someone on shift offers, divided by all the demand in those hours (each hour once, however
     many shifts overlap). A gap is an unmet goal, or a need with at least `min_expected` expected
     calls during a shift that nobody on it offers; future gaps on shifts with a free seat list up to
-    5 people who could take it (rota rules met, tag offered), least loaded first.
+    5 people who could take it (rota rules met, tag offered), least loaded first. A stretch of a
+    goal window (starting in the range) with no scheduled shift at all is a gap too (shift_id None).
+    `gaps` holds the gaps still ahead (to fill); those that had started by now are in `past_gaps`.
 
     Everything is read in a few queries and worked out in memory: no query runs per shift.
     """
@@ -879,7 +891,9 @@ def coverage(
             if row is not None:
                 covered_total += row[hour]
 
-    gaps = _fill(conn, line, tz, gap_specs, holds, load)
+    gaps = sorted(_fill(conn, line, tz, gap_specs, holds, load) + _no_shift(conn, active_goals, start, end, tz),
+                  key=lambda g: g.start)  # stable: a shift's goals before its demand, as before
+    moment = now()
     shown = {t for row in results for t in [g.tag_id for g in row.goals] + [d.tag_id for d in row.demand]}
     shown |= set(by_tag) | {g.tag_id for g in active_goals}
     return CoverageReport(
@@ -890,11 +904,50 @@ def coverage(
         demand_covered=covered_total,
         demand_weeks=profile.weeks,
         shifts=tuple(results),
-        gaps=tuple(gaps),
+        gaps=tuple(g for g in gaps if g.start > moment),
         goals=tuple(active_goals),
         demand_by_hour=dict(sorted(by_tag.items())),
         labels={t: labels[t] for t in sorted(shown) if t in labels},
+        past_gaps=tuple(g for g in gaps if g.start <= moment),
     )
+
+
+def _no_shift(conn: sqlite3.Connection, active_goals: list[Goal], start: datetime, end: datetime, tz) -> list[Gap]:
+    """The stretches of goal windows starting in [start, end) that no scheduled shift covers at all."""
+    if not active_goals:
+        return []
+    spans = [
+        (_utc(a), _utc(b))
+        for a, b in conn.execute(
+            "SELECT start_utc, end_utc FROM shift WHERE status = 'scheduled' AND end_utc > ? AND start_utc < ?"
+            " ORDER BY start_utc",
+            (iso_utc(start - timedelta(days=2)), iso_utc(end + timedelta(days=2))),
+        )
+    ]
+    first_day, last_day = start.astimezone(tz).date() - timedelta(days=1), end.astimezone(tz).date()
+    found = []
+    for goal in active_goals:
+        for lo, hi in zip(*_goal_windows(goal, first_day, last_day, tz)):
+            if not start <= lo < end:
+                continue
+            bare, cursor = [], lo
+            for a, b in spans:  # in start order: each span covering the cursor moves it on
+                if a >= hi:
+                    break
+                if b <= cursor:
+                    continue
+                if a > cursor:
+                    bare.append((cursor, a))
+                cursor = max(cursor, b)
+                if cursor >= hi:
+                    break
+            if cursor < hi:
+                bare.append((cursor, hi))
+            found += [
+                Gap("goal", None, a, b, goal.tag_id, goal.label, goal.id, goal.min_people, 0, 0.0, False, ())
+                for a, b in bare
+            ]
+    return found
 
 
 # Every span the rota rules look at for a shift starts within this reach of it: the rule

@@ -295,7 +295,7 @@ async def test_coverage_heat_map_gaps_and_filling_a_gap_in_one_step(line):
         assert gap_rows(screen) == {}  # the gap is gone after the reload
         cell = grief_row(screen).cells[WED * 4 + AFTERNOON]
         assert cell.mark == ""  # 13–17 covers 13:00–14:00 and the hour of the call: all of it
-        assert "No gaps this week." in text_of(screen.query_one("#gap-detail"))
+        assert "No gaps ahead this week." in text_of(screen.query_one("#gap-detail"))
         # The weeks move with [ and ]; next week's Wednesday has no shift, so its grief is uncovered.
         await pilot.press("right_square_bracket")
         await settle(pilot)

@@ -127,6 +127,9 @@ def test_gaps_with_who_could_fill_them(small):
         ("goal", s2.id, "lang-es", g1.id, 1, 0, False, []),  # S2 is full
         ("goal", s2.id, "hearing-voices", g3.id, 2, 1, False, []),
         ("demand", s2.id, "lang-es", None, 1, 0, False, []),
+        # No shift at all (issue 15): G3 after S2 ends (Mon 21:00–02:00), G2 on Tuesday 08–10 (S4 is cancelled).
+        ("goal", None, "hearing-voices", g3.id, 2, 0, False, []),
+        ("goal", None, "grief", g2.id, 1, 0, False, []),
         # eve (no shifts) before ana (1 shift); gil lacks rest, ivy is inactive, dee is on it.
         ("goal", s3.id, "lang-es", g1.id, 1, 0, True, ["eve", "ana"]),
         # fay offers debt; hal's only grief is paused, but hal offers debt too: both, least loaded first.
@@ -138,11 +141,46 @@ def test_gaps_with_who_could_fill_them(small):
 def test_past_shifts_have_gaps_but_no_fillers(line_db, coordinator, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", at(23, 12).isoformat())
     people.add(line_db, coordinator, handle="eve", name="Eve", languages=["es"])
-    s = rota.add_shift(line_db, coordinator, start=at(23, 9), end=at(23, 11))
+    s = rota.add_shift(line_db, coordinator, start=at(23, 9), end=at(23, 11), allow_past=True)
     matching.add_goal(line_db, coordinator, "es", "daily", time(0), time(0))  # 24 h
     report = matching.coverage(line_db.conn, coordinator, at(23, 0), at(24, 0))
-    assert [(g.shift_id, g.fillable, g.fillers) for g in report.gaps] == [(s.id, False, ())]
+    # Everything here had started by noon: kept for the record in past_gaps, not offered to fill.
+    assert report.gaps == ()
+    assert [(g.shift_id, g.start.hour, g.fillable, g.fillers) for g in report.past_gaps] == [
+        (None, 5, False, ()),  # 00:00–09:00 New York (05:00 UTC): no shift
+        (s.id, 14, False, ()),
+        (None, 16, False, ()),  # 11:00 on: no shift
+    ]
     assert report.score is None  # no calls logged
+
+
+def test_a_goal_window_with_no_shift_is_a_gap_not_no_gaps(line_db, coordinator, fixed_now):
+    """Issue 15: coverage said "No gaps" for a goal that has no shift at all in its window."""
+    g = matching.add_goal(line_db, coordinator, "Spanish", "weekdays", time(17), time(21))
+    half = rota.add_shift(line_db, coordinator, start=at(24, 17), end=at(24, 19))  # Tue: only 17–19
+    rota.add_shift(line_db, coordinator, start=at(25, 16), end=at(25, 22))  # Wed: all of it
+    report = matching.coverage(line_db.conn, coordinator, at(23, 0), at(26, 0))  # Mon to Wed
+    got = [(g.shift_id, g.start.astimezone(NY).strftime("%a %H:%M"), g.end.astimezone(NY).strftime("%H:%M"), g.no_shift)
+           for g in report.gaps]
+    assert got == [
+        (None, "Mon 17:00", "21:00", True),  # nothing on Monday
+        (half.id, "Tue 17:00", "19:00", False),  # nobody speaks Spanish on the shift there is
+        (None, "Tue 19:00", "21:00", True),  # and the rest of the window has no shift
+        (report.gaps[3].shift_id, "Wed 16:00", "22:00", False),
+    ]
+    assert all(x.goal_id == g.id and x.have == 0 and not x.fillers for x in report.gaps if x.no_shift)
+
+
+def test_the_cli_lists_no_shift_gaps_and_leaves_out_started_ones(run_cli):
+    assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "coord").returncode == 0
+    assert run_cli("goal", "add", "Spanish", "--days", "daily", "--from", "07:00", "--to", "09:00").returncode == 0
+    done = run_cli("coverage", "--from", "2026-11-23", "--to", "2026-11-23")  # the clock: Mon 08:00
+    assert done.returncode == 0, done.stderr
+    assert "1 gap had already started (not listed; --json has them under past_gaps)" in done.stdout
+    assert "No gaps ahead." in done.stdout and "No gaps.\n" not in done.stdout
+    done = run_cli("coverage", "--from", "2026-11-24", "--to", "2026-11-24")
+    assert "Tue 24 Nov 07:00–09:00 no shift  Spanish: 0 of 1" in done.stdout
+    assert "no shift covers this: add one (`warmline shift add`)" in done.stdout
 
 
 def test_overnight_goal_windows_reach_into_the_next_day(line_db, coordinator, fixed_now):

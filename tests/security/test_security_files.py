@@ -51,7 +51,9 @@ def template(tmp_path_factory) -> Path:
             (("init", "--name", "Harbor Peer Warmline", "--tz", "America/New_York"), None),
             (("people", "add", "sam", "--name", "Sam Ruiz", "--tag", "grief"), None),
             (("people", "passphrase", "sam"), {"WARMLINE_NEW_PASSPHRASE": SECRET}),
-            (("shift", "add", "--start", "2026-11-20T09:00", "--end", "2026-11-20T13:00"), None),
+            # Made the day before it ran (a shift that has ended cannot be created: issue 15).
+            (("shift", "add", "--start", "2026-11-20T09:00", "--end", "2026-11-20T13:00"),
+             {"WARMLINE_NOW": "2026-11-19T08:00:00-05:00"}),
             (("shift", "add", "--start", "2026-11-24T09:00", "--end", "2026-11-24T13:00"), None),
             (("assign", "1", "sam"), None),
             (("assign", "2", "sam"), None),

@@ -2809,9 +2809,14 @@ def backup_cmd(c: Context, dest: str, as_json: bool) -> None:
 @click.option("--from-replica", "replica", metavar="DEST",
               help="Restore from a Litestream replica (see `warmline replicate`) instead of a backup file.")
 @click.option("--at", "at", metavar="TIME", help="With --from-replica: the rota as it was at TIME (ISO 8601).")
+@click.option("--sftp-key", metavar="FILE", help="With an sftp:// replica: the private key to log in with.")
+@click.option("--sftp-host-key", metavar="FILE", help="With an sftp:// replica: the server's public host key (checked).")
 @json_option
 @pass_ctx
-def restore_cmd(c: Context, src: str | None, replica: str | None, at: str | None, as_json: bool) -> None:
+def restore_cmd(
+    c: Context, src: str | None, replica: str | None, at: str | None, sftp_key: str | None, sftp_host_key: str | None,
+    as_json: bool,
+) -> None:
     """Replace the rota with a backup, keeping the current one aside (coordinators).
 
     Refuses a file that is not a warmline rota, is damaged, was written by a newer
@@ -2838,8 +2843,8 @@ def restore_cmd(c: Context, src: str | None, replica: str | None, at: str | None
 
     if (src is None) == (replica is None):
         raise click.UsageError("give a backup file (SRC) or --from-replica DEST, one of them")
-    if at is not None and replica is None:
-        raise click.UsageError("--at goes with --from-replica")
+    if (at is not None or sftp_key is not None or sftp_host_key is not None) and replica is None:
+        raise click.UsageError("--at, --sftp-key and --sftp-host-key go with --from-replica")
     c.close()  # restore opens the rota itself (and may find it too damaged to open)
     c._db = None
 
@@ -2849,8 +2854,9 @@ def restore_cmd(c: Context, src: str | None, replica: str | None, at: str | None
     if replica is not None:
         from . import replicate
 
+        sftp = replicate.sftp_options(replica, sftp_key, sftp_host_key)
         when = replicate.parse_at(at, c.db_path) if at is not None else None
-        result = replicate.restore_from_replica(replica, at=when, db_path=c.db_path, actor_for=actor_for)
+        result = replicate.restore_from_replica(replica, at=when, sftp=sftp, db_path=c.db_path, actor_for=actor_for)
         src = replicate.shown(replicate.replica_url(replica)) + (f" as at {at}" if at else "")
     else:
         result = restore(Path(src), db_path=c.db_path, actor_for=actor_for)
@@ -2869,31 +2875,41 @@ def restore_cmd(c: Context, src: str | None, replica: str | None, at: str | None
 @click.argument("dest", metavar="DEST")
 @click.option("--sync-interval", default="1s", show_default=True, metavar="DURATION",
               help="How often Litestream ships new changes (e.g. 1s, 10s).")
+@click.option("--sftp-key", metavar="FILE", help="For an sftp:// DEST: the private key to log in with.")
+@click.option("--sftp-host-key", metavar="FILE",
+              help="For an sftp:// DEST: the server's public host key (a .pub file or ssh-keyscan's line), checked.")
 @pass_ctx
-def replicate_cmd(c: Context, dest: str, sync_interval: str) -> None:
+def replicate_cmd(c: Context, dest: str, sync_interval: str, sftp_key: str | None, sftp_host_key: str | None) -> None:
     """Replicate the rota continuously to DEST with Litestream, in the foreground.
 
     DEST is a directory, or a URL Litestream accepts (file://, sftp://, s3:// and
-    S3-compatible, gs://, abs://); credentials come from Litestream's usual variables
-    (e.g. LITESTREAM_ACCESS_KEY_ID). Runs until SIGTERM or Ctrl-C (for a systemd unit);
-    restore with `warmline restore --from-replica DEST`. Needs
-    `pip install 'warmline[replicate]'`.
+    S3-compatible, gs://, abs://); S3 credentials come from Litestream's usual
+    variables (e.g. LITESTREAM_ACCESS_KEY_ID); an sftp:// DEST logs in with
+    --sftp-key and checks the server against --sftp-host-key. Runs until SIGTERM or
+    Ctrl-C (for a systemd unit); restore with `warmline restore --from-replica DEST`.
+    Needs `pip install 'warmline[replicate]'`.
 
     \b
     Examples:
       warmline replicate /srv/warmline-replica
       warmline replicate s3://my-bucket/warmline --sync-interval 10s
+      warmline replicate sftp://backup@host.example.org/srv/replica \\
+          --sftp-key ~/.ssh/id_ed25519 --sftp-host-key host_ed25519.pub
     """
     from . import replicate
 
+    sftp = replicate.sftp_options(dest, sftp_key, sftp_host_key)
     c.close()  # Litestream reads the rota itself; warmline holds no connection while it runs
 
     def started(r) -> None:
         echo(f"warmline replicate: {r.db_path} to {r.url} every {sync_interval} (stop with Ctrl-C or SIGTERM)", err=True)
 
-    code = replicate.run(dest, db_path=c.db_path, sync_interval=sync_interval, started=started)
-    echo(f"warmline replicate: litestream stopped (exit {code})", err=True)
-    sys.exit(0 if code in (0, -signal_number("SIGTERM"), -signal_number("SIGINT")) else 1)
+    code = replicate.run(dest, db_path=c.db_path, sync_interval=sync_interval, sftp=sftp, started=started)
+    if code in (0, -signal_number("SIGTERM"), -signal_number("SIGINT")):
+        echo(f"warmline replicate: litestream stopped (exit {code})", err=True)
+        return
+    echo(f"error: litestream stopped with exit {code}: its own messages above say why", err=True)
+    sys.exit(1)
 
 
 def signal_number(name: str) -> int:

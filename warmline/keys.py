@@ -428,7 +428,8 @@ def sync_person(db: Database, actor: Person, handle: str) -> int:
 
 
 def key_signin(db: Database, handle: str, fingerprint: str | None, *, interactive: bool) -> Person:
-    """The person a key's forced command acts as; Refused when they are inactive or the key is no longer theirs.
+    """The person a key's forced command acts as; Refused without a key, when they are inactive, or when the
+    key is no longer theirs.
 
     An interactive sign-in is audited with the key's fingerprint; commands run over ssh are not (a
     notification daemon asks every 30 seconds), except when refused.
@@ -436,20 +437,20 @@ def key_signin(db: Database, handle: str, fingerprint: str | None, *, interactiv
     from .people import validate_handle
 
     validate_handle(handle)
-    fp = normal_fingerprint(fingerprint) if fingerprint else None
+    if not fingerprint:
+        # The forced command always names its key; without one, this is someone at a shell of the account.
+        raise Refused(f"`warmline ssh {handle}` is run by sshd for a key, and names it with --key: add keys with `warmline keys add`")
+    fp = normal_fingerprint(fingerprint)
     refusal = Refused(
         f"this key cannot sign in as {handle}: the person is inactive or the key was removed: ask a coordinator"
     )
     row = db.conn.execute("SELECT id, active FROM person WHERE handle = ?", (handle,)).fetchone()
     ok = row is not None and bool(row["active"])
-    if ok and fp is not None:
+    if ok:
         ok = db.conn.execute("SELECT 1 FROM ssh_key WHERE person_id = ? AND fingerprint = ?", (row["id"], fp)).fetchone() is not None
     if not ok or interactive:
         with db.transaction() as conn:
-            if ok:
-                audit.record(conn, handle, "signin.key", handle, fp or "no fingerprint in the forced command")
-            else:
-                audit.record(conn, handle, "signin.key.refused", handle, fp or "no fingerprint in the forced command")
+            audit.record(conn, handle, "signin.key" if ok else "signin.key.refused", handle, fp)
     if not ok:
         raise refusal
     from .people import get_by_id

@@ -232,6 +232,8 @@ def test_a_removed_key_cannot_sign_in_even_if_its_line_were_left(rota, coordinat
         keys.key_signin(rota, "ana", key.fingerprint, interactive=False)
     with pytest.raises(Refused):
         keys.key_signin(rota, "nobody", key.fingerprint, interactive=False)
+    with pytest.raises(Refused, match="run by sshd for a key"):
+        keys.key_signin(rota, "coord", None, interactive=True)  # someone at a shell of the account
 
 
 # ---------------------------------------------------------------- what a key may run

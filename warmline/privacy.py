@@ -7,7 +7,8 @@ debrief or whose debrief they took), never with tags, logins or anything else.
 
 `forget` (coordinators; only an inactive person) erases a departed person's name, handle, login,
 passphrase, pronouns, tags, languages, availability, time off, notification settings and
-notifications, SSH keys, push destinations and triad places, and replaces the name and handle
+notifications, SSH keys, push destinations and their triad opt-in (they leave a current triad as with
+`triad leave`; past membership stays, ids and dates only), and replaces the name and handle
 with a pseudonym (`former-ID`). What the rota counts stays: their assignments (shifts worked,
 hours), calls taken, handoff notes (the author shows as the pseudonym), swaps and debriefs keep
 pointing at the same person row. Every other text in the file that names them (their handle,
@@ -200,6 +201,8 @@ def export_me(conn: sqlite3.Connection, actor: Person) -> dict:
             for (url,) in conn.execute("SELECT url FROM push_destination WHERE person_id = ? ORDER BY id", (pid,))
         ]
     if _has_table(conn, "triad_member"):
+        joined = conn.execute("SELECT joined_at FROM triad_optin WHERE person_id = ?", (pid,)).fetchone()
+        out["triad_opt_in"] = t(joined[0]) if joined else None
         out["triads"] = _triads(conn, pid, t)
     return out
 
@@ -301,8 +304,9 @@ def forget(db: Database, actor: Person, handle: str, *, vacuum: bool = True) -> 
                 erased[table] = conn.execute(sql or f"DELETE FROM {table} WHERE person_id = ?", (person.id,)).rowcount
 
         for table in ("person_tag", "person_language", "availability", "time_off", "notify_pref", "notification",
-                      "ssh_key", "push_destination", "triad_member", "triad_optin"):
+                      "ssh_key", "push_destination", "triad_optin"):
             wipe(table)
+        erased["triad_member"] = _leave_triad(conn, person.id, moment)
         # Patterns: the handle, login (exact case) and name (any case), as whole words.
         patterns = [_word(person.handle, ignore_case=False)]
         if person.login:
@@ -367,6 +371,27 @@ def forget(db: Database, actor: Person, handle: str, *, vacuum: bool = True) -> 
     if vacuum:
         vacuumed = compact(db)
     return Forgotten(pseudonym, erased, rewritten, audit_rows, vacuumed)
+
+
+def _leave_triad(conn: sqlite3.Connection, person_id: int, stamp: str) -> int:
+    """Take the person out of their current triad as `triad leave` does (the triad goes on with three,
+    else ends and its later meetings are cancelled). Past membership stays (ids and dates only)."""
+    if not _has_table(conn, "triad_member"):
+        return 0
+    from . import triads
+
+    row = triads._current_membership(conn, person_id)
+    if row is None:
+        return 0
+    triad_id = row[0]
+    conn.execute("UPDATE triad_member SET left_at = ? WHERE triad_id = ? AND person_id = ?", (stamp, triad_id, person_id))
+    remaining = triads._members(conn, triad_id)
+    if len(remaining) < 3:
+        conn.execute("UPDATE triad SET status = 'ended', ended_at = ? WHERE id = ?", (stamp, triad_id))
+        conn.execute("UPDATE triad_meeting SET status = 'cancelled' WHERE triad_id = ? AND start_utc > ?", (triad_id, stamp))
+    else:
+        triads._renarrate(conn, triad_id, remaining, stamp)
+    return 1
 
 
 def compact(db: Database) -> bool:

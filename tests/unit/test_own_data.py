@@ -157,6 +157,22 @@ def raw_bytes(path) -> bytes:
 def test_forget_leaves_no_trace_of_the_person_and_check_passes(rota_file):
     db = rota_file
     sam_id = db.conn.execute("SELECT id FROM person WHERE handle = 'samq'").fetchone()[0]
+    with db.transaction() as conn:  # samq, kim and zed meet as a triad (rows as warmline/triads.py writes them)
+        conn.execute(
+            "INSERT INTO triad (id, rule, first_day, start_time, end_time, tz, created_at, created_by)"
+            " VALUES (1, 'weekly', '2026-11-26', '18:00', '19:00', 'America/New_York', '2026-11-20T10:00:00Z', 'coord')"
+        )
+        conn.execute(
+            "INSERT INTO triad_member (triad_id, person_id, position) SELECT 1, id, id FROM person"
+            " WHERE handle IN ('samq', 'kim', 'zed')"
+        )
+        conn.execute(
+            "INSERT INTO triad_meeting (triad_id, number, start_utc, end_utc, start_local, end_local, tz, narrator_id)"
+            " VALUES (1, 0, '2026-11-26T23:00:00Z', '2026-11-27T00:00:00Z', '2026-11-26T18:00:00-05:00',"
+            " '2026-11-26T19:00:00-05:00', 'America/New_York', ?)",
+            (sam_id,),
+        )
+        conn.execute("INSERT INTO triad_optin (person_id, joined_at) VALUES (?, '2026-11-20T10:00:00Z')", (sam_id,))
     audit_before = db.conn.execute("SELECT max(id) FROM audit").fetchone()[0]
     path = db.path
     db.close()  # no connection of this process stays open while others write (a closed handle drops its locks)
@@ -194,6 +210,11 @@ def test_forget_leaves_no_trace_of_the_person_and_check_passes(rota_file):
         for table in ("person_tag", "person_language", "availability", "time_off", "ssh_key", "push_destination",
                       "notification", "notify_pref"):
             assert conn.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", (sam_id,)).fetchone()[0] == 0, table
+        # They left their triad as `triad leave` does: with two left it ended and its meeting is cancelled.
+        assert conn.execute("SELECT left_at IS NOT NULL FROM triad_member WHERE person_id = ?", (sam_id,)).fetchone() == (1,)
+        assert conn.execute("SELECT status FROM triad").fetchone() == ("ended",)
+        assert conn.execute("SELECT status FROM triad_meeting").fetchone() == ("cancelled",)
+        assert conn.execute("SELECT count(*) FROM triad_optin").fetchone() == (0,)
         # The rota's history stays countable: the same shifts worked, the note kept (its author the pseudonym).
         assert conn.execute("SELECT count(*) FROM assignment WHERE person_id = ?", (sam_id,)).fetchone()[0] == worked
         assert conn.execute("SELECT author_id FROM handoff_note").fetchone()[0] == sam_id

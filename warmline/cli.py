@@ -305,6 +305,10 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
 
     only_restore = restore_shifts and changes == svc.PersonChanges(offer=(), pause=(), remove_tags=())
     person = svc.get(c.db().conn, handle) if only_restore else svc.edit(c.db(), c.actor(), handle, changes)
+    if activate:
+        from .keys import sync_person
+
+        sync_person(c.db(), c.actor(), handle)  # their SSH keys, if any, go back into authorized_keys
     restored: list = []
     skipped: list = []
     if restore_shifts or activate:

@@ -320,6 +320,8 @@ def test_cli_keys_add_list_remove(run_cli, tmp_path):
     assert "ssh ana" in auth.read_text()
     assert run_cli("people", "deactivate", "ana", "--yes").returncode == 0
     assert "ssh ana" not in auth.read_text()
+    assert run_cli("people", "edit", "ana", "--activate").returncode == 0
+    assert "ssh ana" in auth.read_text()  # reactivated: her key is back
 
 
 def test_the_launcher_opens_a_keys_app_without_the_cli_only_when_no_command_came(monkeypatch):

@@ -117,3 +117,66 @@ def test_the_cli_confirms_deactivation_with_the_count_and_restores_on_request(ru
     done = run_cli("people", "edit", "sam", "--restore-shifts")
     assert done.returncode == 0 and "Back on 2 shifts: 1, 2." in done.stdout, (done.stdout, done.stderr)
     assert "--yes" in run_cli("people", "deactivate", "--help").stdout
+
+
+def _at_a_terminal(run_cli, args: list[str], answer: str) -> str:
+    """Run warmline with a pseudo-terminal as its stdin/stdout/stderr, answer its prompt, return what it wrote."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import time
+
+    master, slave = pty.openpty()
+    env = dict(run_cli.env)
+    proc = subprocess.Popen([str(run_cli.script), *args], stdin=slave, stdout=slave, stderr=slave, env=env,
+                            cwd=run_cli.workdir)
+    os.close(slave)
+    seen = b""
+    answered = False
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            if not answered and b"[y/N]" in seen:
+                os.write(master, answer.encode() + b"\n")
+                answered = True
+            if proc.poll() is not None and not ready:
+                break
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert answered, seen
+    return seen.decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_at_a_terminal_deactivation_asks_with_the_count_and_reactivation_offers_the_seats(run_cli):
+    assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "coord").returncode == 0
+    assert run_cli("people", "add", "sam", "--name", "Sam").returncode == 0
+    assert run_cli("shift", "add", "--start", "2026-11-24T09:00", "--end", "2026-11-24T13:00").returncode == 0
+    assert run_cli("assign", "1", "sam").returncode == 0
+    said = _at_a_terminal(run_cli, ["people", "deactivate", "sam"], "n")
+    assert "Deactivating sam releases them from 1 future shift. Deactivate? [y/N]" in said
+    assert "not confirmed: nothing was changed" in said
+    said = _at_a_terminal(run_cli, ["people", "deactivate", "sam"], "y")
+    assert "Deactivated sam; released from 1 future shifts." in said
+    said = _at_a_terminal(run_cli, ["people", "edit", "sam", "--activate"], "y")
+    assert "sam's deactivation released 1 seat still open:" in said and "shift 1 Tue 2026-11-24 09:00" in said
+    assert "Back on 1 shift: 1." in said
+    conn = sqlite3.connect(run_cli.db)
+    try:
+        assert conn.execute("SELECT count(*) FROM assignment a JOIN person p ON p.id = a.person_id"
+                            " WHERE p.handle = 'sam' AND p.active = 1").fetchone() == (1,)
+    finally:
+        conn.close()

@@ -346,3 +346,18 @@ def test_the_launcher_opens_a_keys_app_without_the_cli_only_when_no_command_came
     monkeypatch.delenv("SSH_ORIGINAL_COMMAND")
     monkeypatch.setattr(sys, "stdin", io.StringIO())
     assert launch.key_session(["ssh", "ana", "--key", fp]) is None  # no terminal: the CLI explains
+
+
+def test_hostile_text_planted_in_the_keys_table_reaches_no_output_raw(run_cli, tmp_path):
+    from hostile import CONTROLS, escaped_controls, plant
+
+    assert run_cli("init", "--name", "T", "--tz", "Europe/London", "--coordinator", "coord").returncode == 0
+    pub = tmp_path / "coord.pub"
+    pub.write_text(make_key())
+    assert run_cli("keys", "add", "coord", str(pub), "--authorized-keys", str(tmp_path / "auth")).returncode == 0
+    hostile = "".join(CONTROLS)
+    plant(run_cli.db, "UPDATE ssh_key SET comment = ?, added_by = ?", (hostile, hostile))
+    for args in (("keys", "list"), ("keys", "list", "--json")):
+        done = run_cli(*args)
+        assert done.returncode == 0, done.stderr
+        assert escaped_controls(done.stdout) == [] and "coord" in done.stdout

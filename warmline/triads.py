@@ -38,7 +38,7 @@ from . import audit
 from .access import require
 from .clock import now
 from .db import Database, iso_utc, parse_utc
-from .errors import Invalid, NotFound, Refused, RuleBroken
+from .errors import Invalid, Refused, RuleBroken
 from .line import get as get_line
 from .model import Person
 from .people import fresh_actor, get as get_person
@@ -249,15 +249,15 @@ def group_sizes(n: int) -> list[int]:
 
 def _why_none(n: int) -> str:
     if n == 0:
-        return "nobody who opted in is waiting for a triad"
+        return "Nobody who opted in is waiting for a triad: none was formed."
     if n < 3:
         return (
             f"{n} {'person has' if n == 1 else 'people have'} opted in and {'is' if n == 1 else 'are'} not in a triad:"
-            " a triad needs three, so none was formed; they wait until more opt in"
+            " a triad needs three, so none was formed; they wait until more opt in."
         )
     return (
         "5 people have opted in and are not in a triad: three and two would leave two alone and five is"
-        " too many for one triad, so none was formed; a sixth makes two triads (or a fourth, a group of four)"
+        " too many for one triad, so none was formed; a sixth makes two triads (or a fourth, a group of four)."
     )
 
 
@@ -859,19 +859,3 @@ def parse_from(text: str | None) -> date | None:
     from .times import parse_day
 
     return parse_day(text, what="--from")
-
-
-__all__ = [
-    "NotFound",
-    "apply",
-    "group_sizes",
-    "is_opted_in",
-    "join",
-    "leave",
-    "listing",
-    "meeting_problems",
-    "meetings_of",
-    "next_meeting",
-    "propose",
-    "swap_turn",
-]

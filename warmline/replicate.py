@@ -81,18 +81,62 @@ def check_interval(text: str) -> str:
     return text
 
 
-def config_text(db_path: Path, url: str, sync_interval: str = DEFAULT_SYNC) -> str:
+@dataclass(frozen=True)
+class Sftp:
+    """How to reach an sftp:// replica with a key: the private key file, and the server's host key
+    ("TYPE BASE64"), which Litestream then checks (without it Litestream does not verify the host)."""
+
+    key_path: Path
+    host_key: str
+
+
+_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521")
+
+
+def sftp_options(dest: str, key: str | None, host_key_file: str | None) -> Sftp | None:
+    """--sftp-key and --sftp-host-key, checked: both or neither, only for an sftp:// destination; the host
+    key read from a .pub file or a known_hosts line (e.g. from `ssh-keyscan -t ed25519 HOST`)."""
+    from .text import check
+
+    if key is None and host_key_file is None:
+        return None
+    if key is None or host_key_file is None:
+        raise Invalid("give --sftp-key and --sftp-host-key together: the key to log in with, and the server's host key to check")
+    if not (dest or "").lower().startswith("sftp://"):
+        raise Invalid("--sftp-key and --sftp-host-key go with an sftp:// destination")
+    key_path = Path(check(key, "--sftp-key")).expanduser().absolute()
+    if not key_path.is_file():
+        raise Invalid(f"--sftp-key {key_path} is not a file: give the private key that logs in to the SFTP server")
+    try:
+        text = Path(check(host_key_file, "--sftp-host-key")).expanduser().read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise Invalid(f"cannot read the host key file {host_key_file} ({exc.strerror})") from None
+    for line in text.splitlines():
+        words = line.split()
+        for n, word in enumerate(words[:-1]):
+            if word in _KEY_TYPES and re.fullmatch(r"[A-Za-z0-9+/]{40,}={0,2}", words[n + 1]):
+                return Sftp(key_path, f"{word} {words[n + 1]}")
+    raise Invalid(
+        f"{host_key_file} holds no SSH public host key: give the server's .pub file or the output of "
+        "`ssh-keyscan -t ed25519 HOST`"
+    )
+
+
+def config_text(db_path: Path, url: str, sync_interval: str = DEFAULT_SYNC, sftp: Sftp | None = None) -> str:
     """Litestream's YAML for one rota and one replica (strings written as JSON, which YAML reads as they are)."""
     import json
 
-    return (
-        "# Written by `warmline replicate`; removed when it stops.\n"
+    text = (
+        "# Written by warmline; removed when it stops.\n"
         "dbs:\n"
         f"  - path: {json.dumps(str(db_path))}\n"
         "    replica:\n"
         f"      url: {json.dumps(url)}\n"
         f"      sync-interval: {json.dumps(check_interval(sync_interval))}\n"
     )
+    if sftp is not None:
+        text += f"      key-path: {json.dumps(str(sftp.key_path))}\n      host-key: {json.dumps(sftp.host_key)}\n"
+    return text
 
 
 def _rota_path(db_path: str | os.PathLike[str] | None) -> Path:
@@ -129,6 +173,7 @@ def run(
     *,
     db_path: str | os.PathLike[str] | None = None,
     sync_interval: str = DEFAULT_SYNC,
+    sftp: Sftp | None = None,
     started: Callable[[Replication], None] | None = None,
 ) -> int:
     """Replicate the rota to `dest` until Litestream exits or a signal stops it; returns Litestream's exit code."""
@@ -142,7 +187,7 @@ def run(
     previous: dict[int, object] = {}
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(config_text(path, url, sync_interval))
+            fh.write(config_text(path, url, sync_interval, sftp))
         os.chmod(config, 0o600)
 
         def forward(signum, frame) -> None:
@@ -205,7 +250,9 @@ def parse_at(text: str, db_path: str | os.PathLike[str] | None) -> datetime:
     return parse_moment(text, tz or timezone.utc, what="--at").astimezone(timezone.utc)
 
 
-def fetch(dest: str, folder: Path, *, at: datetime | None = None, timeout: float = RESTORE_TIMEOUT) -> Path:
+def fetch(
+    dest: str, folder: Path, *, at: datetime | None = None, sftp: Sftp | None = None, timeout: float = RESTORE_TIMEOUT
+) -> Path:
     """Have Litestream rebuild the rota from the replica at `dest` into `folder`; returns the file."""
     binary = find_litestream()
     url = replica_url(dest)
@@ -213,7 +260,14 @@ def fetch(dest: str, folder: Path, *, at: datetime | None = None, timeout: float
     argv = [binary, "restore", "-o", str(out)]
     if at is not None:
         argv += ["-timestamp", at.strftime("%Y-%m-%dT%H:%M:%SZ")]
-    argv.append(url)
+    if sftp is None:
+        argv.append(url)
+    else:  # the key and host key go through a config (in the private folder), naming a stand-in path
+        config, source = folder / "litestream.yml", folder / "source.db"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(config_text(source, url, DEFAULT_SYNC, sftp))
+        argv += ["-config", str(config), "-no-expand-env", str(source)]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
@@ -262,6 +316,7 @@ def restore_from_replica(
     dest: str,
     *,
     at: datetime | None = None,
+    sftp: Sftp | None = None,
     db_path: str | os.PathLike[str] | None = None,
     actor_for,
 ):
@@ -270,7 +325,7 @@ def restore_from_replica(
 
     folder = Path(tempfile.mkdtemp(prefix="warmline-replica-"))  # 0700
     try:
-        copy = fetch(dest, folder, at=at)
+        copy = fetch(dest, folder, at=at, sftp=sftp)
         return restore(copy, db_path=db_path, actor_for=actor_for)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -93,14 +93,16 @@ def test_replicate_sigkill_and_restore_from_the_replica(tmp_path):
         assert str(rota.resolve()) in configs[0].read_text() and replica.as_uri() in configs[0].read_text()
 
         written = []
+        first_write = time.time()
         for n in range(5):
             done = run(env, "people", "add", f"p{n}", "--name", f"Person {n}")
             assert done.returncode == 0, done.stderr
             written.append(f"p{n}")
         last_write = time.time()
-        # Wait past the sync interval (plus a margin), until the replica holds a file written after the last write.
+        # Wait past the sync interval (plus a margin) after the last write, and until the replica holds a
+        # file written since the writes began.
         deadline = time.monotonic() + 30
-        while time.time() < last_write + SYNC + MARGIN or newest_mtime(replica) <= last_write:
+        while time.time() < last_write + SYNC + MARGIN or newest_mtime(replica) <= first_write:
             assert replicator.poll() is None, replicator.communicate()
             assert time.monotonic() < deadline, "the replica did not move after the writes"
             time.sleep(0.1)
@@ -143,10 +145,13 @@ def test_replicate_sigkill_and_restore_from_the_replica(tmp_path):
     assert not list((tmp_path / "tmp").glob("warmline-replica-*"))
 
 
-def wait_for_sync(replica: Path, since: float) -> None:
-    """Bounded: until the replica holds a file written after `since` and the sync interval (plus a margin) passed."""
+def wait_for_sync(replica: Path, started: float, finished: float | None = None) -> None:
+    """Bounded: until the replica holds a file written after `started` (when the write began: a sync may
+    come before the writing command has exited) and the sync interval plus a margin has passed since
+    `finished` (when it ended)."""
+    finished = time.time() if finished is None else finished
     deadline = time.monotonic() + 30
-    while newest_mtime(replica) <= since or time.time() < since + SYNC + MARGIN:
+    while newest_mtime(replica) <= started or time.time() < finished + SYNC + MARGIN:
         assert time.monotonic() < deadline, "the replica did not move"
         time.sleep(0.1)
 
@@ -176,13 +181,15 @@ def test_backup_restore_and_point_in_time_while_replicating(tmp_path):
         time.sleep(1.2)
         between = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         time.sleep(1.2)
+        began = time.time()
         assert run(env, "people", "add", "late", "--name", "Late").returncode == 0
-        wait_for_sync(replica, time.time())
+        wait_for_sync(replica, began)
         # A restore of the backup over the live rota, with Litestream still at work.
+        began = time.time()
         restored = run(env, "restore", str(tmp_path / "early.db"))
         assert restored.returncode == 0, restored.stderr
         assert run(env, "people", "add", "after", "--name", "After").returncode == 0
-        wait_for_sync(replica, time.time())
+        wait_for_sync(replica, began)
         assert replicator.poll() is None
     finally:
         replicator.send_signal(signal.SIGTERM)
@@ -233,7 +240,7 @@ def test_replicate_cli_refusals(tmp_path):
     both = run(env, "restore", "x.db", "--from-replica", str(tmp_path / "rep"))
     assert both.returncode == 2
     at_alone = run(env, "restore", "x.db", "--at", "2026-11-23T09:00Z")
-    assert at_alone.returncode == 2 and "--at goes with --from-replica" in at_alone.stderr
+    assert at_alone.returncode == 2 and "go with --from-replica" in at_alone.stderr
 
 
 def test_a_replica_with_nothing_in_it_leaves_the_rota_untouched(tmp_path):
@@ -286,3 +293,148 @@ def test_the_schema_check_passes_over_litestreams_own_tables_only_as_litestream_
     conn.execute("DROP TABLE _litestream_lock")
     conn.execute("CREATE TABLE _litestream_lock (id INTEGER, note TEXT)")
     assert differences(conn, SCHEMA_VERSION) == ["table '_litestream_lock' was not created by warmline"]
+
+
+# ---------------------------------------------------------------- SFTP: a real sshd on 127.0.0.1
+
+
+class SftpServer:
+    """OpenSSH's sshd on a free port of 127.0.0.1 with its own host key, `internal-sftp`, and one client key."""
+
+    def __init__(self, tmp: Path) -> None:
+        import pwd
+
+        from conftest import in_ci, require_tool
+
+        sshd = "/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else require_tool("sshd")
+        keygen = require_tool("ssh-keygen")
+        if not os.path.isdir("/run/sshd"):
+            if os.geteuid() != 0:
+                reason = "sshd needs its privilege separation directory /run/sshd"
+                pytest.fail(reason) if in_ci() else pytest.skip(reason)
+            os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.tmp = tmp
+        self.user = pwd.getpwuid(os.getuid()).pw_name
+        for name in ("host", "client", "stranger"):
+            subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(tmp / name)], check=True, timeout=30)
+        (tmp / "authorized_keys").write_text((tmp / "client.pub").read_text())
+        self.port = free_port()
+        config = tmp / "sshd_config"
+        config.write_text(
+            "\n".join(
+                [
+                    "ListenAddress 127.0.0.1", f"Port {self.port}", f"HostKey {tmp / 'host'}", "PidFile none",
+                    "UsePAM no", "StrictModes no", f"AuthorizedKeysFile {tmp / 'authorized_keys'}",
+                    "PermitRootLogin prohibit-password", "PasswordAuthentication no",
+                    "KbdInteractiveAuthentication no", "PubkeyAuthentication yes", f"AllowUsers {self.user}",
+                    "Subsystem sftp internal-sftp",
+                ]
+            )
+            + "\n"
+        )
+        self.log = tmp / "sshd.log"
+        self.proc = subprocess.Popen(
+            [sshd, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=self.log.open("w"),
+            stdin=subprocess.DEVNULL,
+        )
+        import socket
+
+        deadline = time.monotonic() + 20
+        while True:
+            assert self.proc.poll() is None, f"sshd exited at once:\n{self.log.read_text()}"
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "sshd did not listen"
+                time.sleep(0.05)
+
+    def url(self, folder: Path) -> str:
+        return f"sftp://{self.user}@127.0.0.1:{self.port}{folder}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_replicate_over_sftp_with_a_key_and_a_checked_host_key(tmp_path):
+    litestream_or_skip()
+    server = SftpServer(tmp_path)
+    try:
+        rota = tmp_path / "rota.db"
+        folder = tmp_path / "sftp-replica"
+        env = env_for(tmp_path, rota)
+        keys = ["--sftp-key", str(tmp_path / "client"), "--sftp-host-key", str(tmp_path / "host.pub")]
+        assert run(env, "init", "--name", "L", "--tz", "UTC").returncode == 0
+
+        # The wrong host key: Litestream refuses the server; nothing is written there.
+        wrong = run(env, "replicate", server.url(folder), "--sftp-key", str(tmp_path / "client"),
+                    "--sftp-host-key", str(tmp_path / "stranger.pub"))
+        assert wrong.returncode == 1 and "host key mismatch" in wrong.stderr
+        assert not folder.exists()
+
+        replicator = subprocess.Popen(
+            [str(warmline_script()), "replicate", server.url(folder), *keys, "--sync-interval", "1s"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            start_new_session=True, text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while newest_mtime(folder) == 0.0:
+                assert replicator.poll() is None, replicator.communicate()
+                assert time.monotonic() < deadline, "nothing arrived over sftp"
+                time.sleep(0.1)
+            began = time.time()
+            assert run(env, "people", "add", "ana", "--name", "Ana").returncode == 0
+            wait_for_sync(folder, began)
+        finally:
+            replicator.send_signal(signal.SIGTERM)
+            out, err = replicator.communicate(timeout=20)
+        assert replicator.returncode == 0, err
+        # The config Litestream read held the key's path, never the key.
+        assert (tmp_path / "client").read_text().splitlines()[1] not in err
+
+        restored = tmp_path / "restored.db"
+        refused = run(env, "restore", "--from-replica", server.url(folder), "--sftp-key", str(tmp_path / "client"),
+                      "--sftp-host-key", str(tmp_path / "stranger.pub"), db=restored)
+        assert refused.returncode == 1 and "host key mismatch" in refused.stderr and not restored.exists()
+        done = run(env, "restore", "--from-replica", server.url(folder), *keys, db=restored)
+        assert done.returncode == 0, done.stderr
+        assert run(env, "check", db=restored).returncode == 0
+        assert "ana" in handles(env, restored)
+    finally:
+        server.stop()
+
+
+def test_sftp_options_are_checked(tmp_path):
+    from warmline.errors import Invalid
+    from warmline.replicate import config_text, sftp_options
+
+    key = tmp_path / "k"
+    key.write_text("private")
+    known = tmp_path / "known"
+    known.write_text("# scanned\n[127.0.0.1]:2222 ssh-ed25519 " + "A" * 68 + "\n")
+    got = sftp_options("sftp://u@h/p", str(key), str(known))
+    assert got.host_key == "ssh-ed25519 " + "A" * 68 and got.key_path == key
+    assert 'key-path: "%s"' % key in config_text(tmp_path / "r.db", "sftp://u@h/p", "1s", got)
+    with pytest.raises(Invalid, match="go with an sftp:// destination"):
+        sftp_options("s3://bucket/x", str(key), str(known))
+    with pytest.raises(Invalid, match="together"):
+        sftp_options("sftp://u@h/p", str(key), None)
+    with pytest.raises(Invalid, match="holds no SSH public host key"):
+        sftp_options("sftp://u@h/p", str(key), str(key))
+    with pytest.raises(Invalid, match="is not a file"):
+        sftp_options("sftp://u@h/p", str(tmp_path / "missing"), str(known))

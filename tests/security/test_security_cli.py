@@ -46,6 +46,8 @@ ANOTHER = "fresh-passphrase-2207-beacon"
 SECRETS = (*PASSPHRASES.values(), WRONG, ANOTHER)
 WORKERS = max(2, min(8, (os.cpu_count() or 2) * 2))
 
+# kim's SSH public key (keys add): an ed25519 key's line as ssh-keygen writes it.
+KIM_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIENpq1qsjI1qX1mCK8vofINXLLfOELCEd9xNc2xc4Fn7 kim@laptop\n"
 PEOPLE_CSV = (
     "handle,name,languages,tags,paused_tags\n"
     "sam,Sam Ruiz,es,grief|housing insecurity,hearing voices\n"
@@ -172,6 +174,7 @@ def world(tmp_path_factory) -> Line:
     line = Line(tmp_path_factory.mktemp("security-world"))
     (line.folder / "people.csv").write_text(PEOPLE_CSV)
     (line.folder / "more.csv").write_text(MORE_CSV)
+    (line.folder / "kim.pub").write_text(KIM_KEY)
     made = json.loads(line.ok(COORD, "init", "--name", "Harbor Peer Warmline", "--tz", "America/New_York", "--json").stdout)
     assert made["login"] == os_user()
     line.ok(COORD, "import", "people", "{dir}/people.csv")
@@ -310,6 +313,10 @@ MATRIX = [
          "only coordinators may see debrief counts; sam is a volunteer", COORD),
     Case("people forget", "sam", ("people", "forget", "kim", "--yes"),
          "only coordinators may forget people; sam is a volunteer", None),
+    Case("keys add, someone else's", "sam", ("keys", "add", "kim", "{dir}/kim.pub", "--authorized-keys", "{dir}/authorized_keys"),
+         "sam may only add their own keys; a coordinator can add kim's", COORD),
+    Case("keys remove, someone else's", "sam", ("keys", "remove", "kim", "SHA256:" + "A" * 43),
+         "sam may only remove their own keys; a coordinator can remove kim's", None),
     Case("audit", "sam", ("audit", "--json"), "only coordinators may read the audit log; sam is a volunteer", COORD),
     Case("people add", "kim", ("people", "add", "zed", "--name", "Zed", "--tag", "veteran", "--paused-tag", "grief"),
          "only coordinators may add people; kim is a volunteer", CORE),
@@ -377,6 +384,10 @@ OPEN = {
     ("triad", "swap-turn"): "one's own next turn, with a member of one's own triad",
     ("debrief", "list"): "the debriefs one asked for or was asked to take (tests/unit/test_debriefs.py)",
     ("me", "export"): "one's own data, nobody else's (tests/unit/test_own_data.py)",
+    ("keys", "list"): "one's own keys; everyone's only for coordinators (tests/unit/test_keys.py)",
+    ("notify", "pull"): "one's own due notifications (tests/unit/test_notify_remote.py)",
+    ("notify", "confirm"): "one's own notifications; others' ids are 'unknown' (tests/unit/test_notify_remote.py)",
+    ("ssh",): "sshd runs it for a key, as the key's person; no --as, and --key must be theirs (tests/system/test_ssh.py)",
 }
 
 

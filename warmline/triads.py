@@ -19,8 +19,10 @@ are not in a triad yet:
   slots: the most members' preferred windows, then daytime starts (08:00–21:00), then the soonest
   first meeting from --from (at least a day ahead). People with no such hour with enough others are
   left out, with the reason.
-- the search is deterministic (people in handle order, no randomness): the same data gives the same
-  proposal, and `apply` recomputes it and writes it only when it equals the preview.
+- the search is deterministic (people in handle order, no randomness): an exact search (backtracking
+  from the least-matched person, within a budget), and past the budget (many people) a greedy one:
+  threes around the least-matched first, then each one left over as a fourth where they fit. The same
+  data gives the same proposal, and `apply` recomputes it and writes it only when it equals the preview.
 
 The narrator rotates meeting by meeting in the members' fixed order (meeting k: member k mod n); two
 members may swap their next turns. Meetings are not shifts: they are not phone hours and count toward
@@ -48,7 +50,7 @@ RULES = ("weekly", "fortnightly")
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STEP_MINUTES = 30
 DAYTIME = (8 * 60, 21 * 60)  # preferred start times (minutes after midnight), inclusive
-SEARCH_BUDGET = 20000  # nodes of the grouping search before it settles for leaving people out
+SEARCH_BUDGET = 3000  # nodes of the exact grouping search, over all attempts, before the greedy one
 COMPANIONS = 10  # the best-matching others tried as a person's companions
 NOTICE = timedelta(hours=24)  # the first meeting is at least this far ahead of `triad form`
 
@@ -367,46 +369,106 @@ def _rank(slot: int, parity: int, group: list[_Candidate], firsts: dict) -> tupl
     return (-liked, not daytime, firsts[(slot, parity)], slot)
 
 
-def _compatible(a: _Candidate, b: _Candidate) -> int:
-    return len(a.weekly & b.weekly) * 2 + len({s for s, _ in a.fortnightly} & {s for s, _ in b.fortnightly})
+class _Search:
+    """The grouping search: which pairs share hours, which groups share one (cached), and a budget shared
+    by every attempt; once it is spent, `greedy` answers instead (still deterministic)."""
 
+    def __init__(self, firsts: dict) -> None:
+        self.firsts = firsts
+        self.budget = SEARCH_BUDGET
+        self._pairs: dict[tuple[int, int], int] = {}
+        self._feasible: dict[frozenset, bool] = {}
 
-def _partition(cands: list[_Candidate], firsts: dict) -> list[list[_Candidate]] | None:
-    """Groups of the planned sizes, each sharing an hour; None when the search finds none in budget."""
-    sizes = group_sizes(len(cands))
-    if not sizes:
-        return None
-    budget = [SEARCH_BUDGET]
-    ordered = sorted(cands, key=lambda c: (len(c.weekly) + len(c.fortnightly), c.person.handle))
+    @property
+    def spent(self) -> bool:
+        return self.budget < 0
 
-    def search(left: list[_Candidate], fours: int, threes: int) -> list[list[_Candidate]] | None:
-        if not left:
-            return []
-        budget[0] -= 1
-        if budget[0] < 0:
+    def compatible(self, a: _Candidate, b: _Candidate) -> int:
+        """How many hours two people share (weekly ones count double); 0 when none."""
+        key = (min(a.person.id, b.person.id), max(a.person.id, b.person.id))
+        found = self._pairs.get(key)
+        if found is None:
+            fa = {slot for slot, _ in a.fortnightly}
+            found = self._pairs[key] = len(a.weekly & b.weekly) * 2 + len(fa.intersection(s for s, _ in b.fortnightly))
+        return found
+
+    def feasible(self, group: list[_Candidate]) -> bool:
+        key = frozenset(c.person.id for c in group)
+        found = self._feasible.get(key)
+        if found is None:
+            found = self._feasible[key] = bool(
+                frozenset.intersection(*(c.weekly for c in group))
+                or frozenset.intersection(*(c.fortnightly for c in group))
+            )
+        return found
+
+    def partners(self, head: _Candidate, rest: list[_Candidate]) -> list[_Candidate]:
+        return sorted(
+            (c for c in rest if self.compatible(head, c)), key=lambda c: (-self.compatible(head, c), c.person.handle)
+        )[:COMPANIONS]
+
+    def partition(self, cands: list[_Candidate]) -> list[list[_Candidate]] | None:
+        """Groups of the planned sizes, each sharing an hour; None when there are none (or the budget ran out)."""
+        sizes = group_sizes(len(cands))
+        if not sizes:
             return None
-        head, rest = left[0], left[1:]
-        partners = sorted(rest, key=lambda c: (-_compatible(head, c), c.person.handle))[:COMPANIONS]
-        for size, more in ((3, threes), (4, fours)):
-            if not more:
-                continue
-            for others in itertools.combinations(partners, size - 1):
-                group = [head, *others]
-                if _best_time(group, firsts) is None:
-                    continue
-                taken = {c.person.id for c in others}
-                found = search(
-                    [c for c in rest if c.person.id not in taken],
-                    fours - (size == 4),
-                    threes - (size == 3),
-                )
-                if found is not None:
-                    return [group, *found]
-                if budget[0] < 0:
-                    return None
-        return None
+        ordered = sorted(cands, key=lambda c: (len(c.weekly) + len(c.fortnightly), c.person.handle))
 
-    return search(ordered, sizes.count(4), sizes.count(3))
+        def search(left: list[_Candidate], fours: int, threes: int) -> list[list[_Candidate]] | None:
+            if not left:
+                return []
+            self.budget -= 1
+            if self.spent:
+                return None
+            head, rest = left[0], left[1:]
+            partners = self.partners(head, rest)
+            for size, more in ((3, threes), (4, fours)):
+                if not more:
+                    continue
+                for others in itertools.combinations(partners, size - 1):
+                    group = [head, *others]
+                    if not self.feasible(group):
+                        continue
+                    taken = {c.person.id for c in others}
+                    found = search(
+                        [c for c in rest if c.person.id not in taken], fours - (size == 4), threes - (size == 3)
+                    )
+                    if found is not None:
+                        return [group, *found]
+                    if self.spent:
+                        return None
+            return None
+
+        return search(ordered, sizes.count(4), sizes.count(3))
+
+    def greedy(self, cands: list[_Candidate]) -> tuple[list[list[_Candidate]], list[_Candidate]]:
+        """Threes around the least-matched people first; then each one left over joins a three it fits as
+        its fourth. Returns (groups, people left over)."""
+        degree = {c.person.id: sum(1 for o in cands if o is not c and self.compatible(c, o)) for c in cands}
+        left = sorted(cands, key=lambda c: (degree[c.person.id], c.person.handle))
+        groups: list[list[_Candidate]] = []
+        over: list[_Candidate] = []
+        while left:
+            head, rest = left[0], left[1:]
+            group = next(
+                ([head, *pair] for pair in itertools.combinations(self.partners(head, rest), 2) if self.feasible([head, *pair])),
+                None,
+            )
+            if group is None:
+                over.append(head)
+                left = rest
+                continue
+            groups.append(group)
+            taken = {c.person.id for c in group}
+            left = [c for c in rest if c.person.id not in taken]
+        still = []
+        for person in over:
+            home = next((g for g in groups if len(g) == 3 and self.feasible([*g, person])), None)
+            if home is None:
+                still.append(person)
+            else:
+                home.append(person)
+        return groups, still
 
 
 def _waiting(conn: sqlite3.Connection) -> list[Person]:
@@ -454,12 +516,13 @@ def propose(conn: sqlite3.Connection, actor: Person, first_day: date | None = No
             usable.append(c)
         else:
             left_out.append((c.person.handle, "no free hour in their availability clear of their shifts"))
+    search = _Search(firsts)
     groups = None
     dropped = False
     while len(usable) >= 3:
         if group_sizes(len(usable)):
-            groups = _partition(usable, firsts)
-            if groups is not None or len(usable) == 3:
+            groups = search.partition(usable)
+            if groups is not None or len(usable) == 3 or search.spent:
                 break
         elif not dropped:
             break  # exactly five, all of whom could meet: none formed (see the note)
@@ -467,14 +530,17 @@ def propose(conn: sqlite3.Connection, actor: Person, first_day: date | None = No
         worst = min(
             usable,
             key=lambda c: (
-                sum(1 for o in usable if o is not c and _compatible(c, o)),
-                sum(_compatible(c, o) for o in usable if o is not c),
+                sum(1 for o in usable if o is not c and search.compatible(c, o)),
+                sum(search.compatible(c, o) for o in usable if o is not c),
                 c.person.handle,
             ),
         )
         usable = [c for c in usable if c is not worst]
         left_out.append((worst.person.handle, "no hour in common with enough of the others"))
         dropped = True
+    if groups is None and search.spent:  # too many to search through: threes (and fours) greedily
+        groups, over = search.greedy(usable)
+        left_out += [(c.person.handle, "no hour in common with enough of the others") for c in over]
     note = ""
     if groups is None:
         if len(usable) == 3:

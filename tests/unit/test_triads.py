@@ -276,11 +276,11 @@ def test_formation_properties(tmp_path_factory, monkeypatch, people_windows, shi
             handles.append(w.person(f"p{i}", windows).handle)
         for who, day, hour in shifts:
             if who < len(handles):
-                sid = w.shift(at(day, hour), at(day, hour) + timedelta(hours=3))
                 try:
+                    sid = w.shift(at(day, hour), at(day, hour) + timedelta(hours=3))
                     rota.assign(w.db, w.coord, sid, handles[who], force=True)
-                except RuleBroken:
-                    pass  # overlaps their own other shift
+                except Refused:
+                    pass  # the same shift twice, or it overlaps their own other shift
         p = w.form()
         check_proposal(w.db, p)
         placed = [h for t in p.triads for h in t.handles]
@@ -520,3 +520,33 @@ def test_a_group_of_four_goes_on_with_three_when_one_leaves(w):
     rota.assign(w.db, w.coord, sid, "bob")  # bob left: his time is his own again
     with pytest.raises(RuleBroken, match="one of their commitments"):
         rota.assign(w.db, w.coord, sid, "cat")
+
+
+@pytest.mark.parametrize("n", [6, 7, 8, 10, 11])
+def test_past_the_search_budget_the_greedy_grouping_keeps_every_rule(w, monkeypatch, n):
+    """Many people (here: a budget of nothing) are grouped greedily: still threes and fours, never one or two."""
+    monkeypatch.setattr(triads, "SEARCH_BUDGET", 0)
+    for i in range(n):
+        w.person(f"p{i:02d}", ["Mon 17:00-21:00", "Thu 17:00-19:00"] if i % 3 else ["Mon 18:00-20:00"])
+    p = w.form()
+    assert sorted(len(t.handles) for t in p.triads) == sorted(triads.group_sizes(n))
+    assert p.left_out == ()
+    check_proposal(w.db, p)
+    assert w.form() == p
+    assert triads.apply(w.db, w.coord, p)
+
+
+def test_eighty_people_are_grouped_in_seconds(w):
+    import random
+    import time as clock
+
+    rnd = random.Random(7)
+    for i in range(80):
+        h = rnd.randint(7, 18)
+        w.person(f"p{i:02d}", [f"{DAYS[rnd.randint(0, 6)]} {h:02d}:00-{h + rnd.randint(2, 5):02d}:00", "Sun 10:00-12:00"])
+    began = clock.perf_counter()
+    p = w.form()
+    assert clock.perf_counter() - began < 10
+    assert sum(len(t.handles) for t in p.triads) + len(p.left_out) == 80
+    assert sum(len(t.handles) for t in p.triads) >= 75
+    check_proposal(w.db, p)

@@ -220,7 +220,7 @@ def me_export(c: Context, output: str | None) -> None:
         raise Invalid("-o is empty: give a file name")
     data = privacy.export_me(c.db().conn, c.actor())
     if output is None:
-        click.echo(json_dumps(data))
+        emit(data)
         return
     path = privacy.write_private(output, json_dumps(data) + "\n")
     echo(f"Wrote your data to {path} (mode 0600).", err=True)

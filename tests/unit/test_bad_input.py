@@ -524,6 +524,22 @@ CASES = [
     ("demo-weeks-zero", ["demo", "--no-tui", "--weeks", "0"], {}),
     ("demo-weeks-huge", ["demo", "--no-tui", "--weeks", "99999"], {}),
     ("demo-seed-word", ["demo", "--no-tui", "--seed", "x"], {}),
+    # debriefs, me export, people forget (issue 16)
+    ("debrief-request-off-shift", ["debrief", "request"], {}),
+    ("debrief-request-off-shift-as-volunteer", ["debrief", "request", "--share"], AS_SAM),
+    ("debrief-accept-unknown", ["debrief", "accept", "99"], {}),
+    ("debrief-list-as-unknown", ["--as", "nobody", "debrief", "list"], {}),
+    ("debrief-stats-as-volunteer", ["debrief", "stats"], AS_SAM),
+    ("debrief-stats-bad-from", ["debrief", "stats", "--from", "soon"], {}),
+    ("debrief-stats-backwards", ["debrief", "stats", "--from", "2026-12-01", "--to", "2026-11-01"], {}),
+    ("me-export-empty-output", ["me", "export", "-o", ""], {}),
+    ("me-export-to-a-directory", ["me", "export", "-o", "{dir}"], {}),
+    ("me-export-missing-directory", ["me", "export", "-o", "{dir}/no-such-dir/me.json"], {}),
+    ("forget-active", ["people", "forget", "kim", "--yes"], {}),
+    ("forget-unconfirmed", ["people", "forget", "kim"], {}),
+    ("forget-bad-handle", ["people", "forget", "Kim K", "--yes"], {}),
+    ("forget-unknown", ["people", "forget", "nobody", "--yes"], {}),
+    ("forget-as-volunteer", ["people", "forget", "kim", "--yes"], AS_SAM),
 ]
 
 

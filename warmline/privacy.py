@@ -39,7 +39,7 @@ from .model import Person
 PSEUDONYM = "former-{id}"
 # Tables whose text is never rewritten by forget: the person table itself (another person may share
 # a first name), the taxonomy and the line's settings.
-_KEEP_TEXT = frozenset({"person", "tag", "line", "audit_redaction"})
+_KEEP_TEXT = frozenset({"person", "tag", "line"})
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:

@@ -2441,7 +2441,8 @@ def prefs_json(handle: str, prefs, push: list[str] | None = None) -> dict:
 @click.option("--quiet", metavar="HH:MM-HH:MM", help="Quiet hours in the line's zone (only handoffs come through).")
 @click.option("--no-quiet", is_flag=True, help="No quiet hours.")
 @click.option("--push", "push_urls", metavar="URL", multiple=True,
-              help="Add a push destination (an Apprise URL; repeatable; your own only). Shown masked.")
+              help="Add a push destination (an Apprise URL, or - to read it from standard input; repeatable; "
+                   "your own only). Shown masked.")
 @click.option("--no-push", is_flag=True, help="Remove all push destinations.")
 @json_option
 @pass_ctx
@@ -2462,6 +2463,7 @@ def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, push_ur
     Examples:
       warmline notify settings --channels desktop,terminal,app --lead 30 --quiet 22:00-07:00
       warmline notify settings --push ntfys://ntfy.sh/a-long-random-topic
+      warmline notify settings --push - < my-push-url.txt
       warmline notify settings --no-push
     """
     from .notify import outbox, push
@@ -2475,7 +2477,9 @@ def notify_settings(c: Context, person, channels, lead, quiet, no_quiet, push_ur
         raise Invalid("give --push or --no-push, not both")
     if push_urls:
         push.refuse_adding_for_others(actor, target)
-        push.add(c.db(), actor, list(push_urls))
+        # `--push -` reads the URL from standard input, so its token is not in the process list.
+        urls = [click.get_text_stream("stdin").readline().rstrip("\r\n") if u == "-" else u for u in push_urls]
+        push.add(c.db(), actor, urls)
     elif no_push:
         push.remove_all(c.db(), actor, target.handle)
     if channels is None and lead is None and quiet is None and not no_quiet:

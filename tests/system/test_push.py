@@ -429,3 +429,19 @@ def test_without_apprise_adding_a_destination_says_what_to_install(monkeypatch, 
     with pytest.raises(Invalid, match=r"pip install 'warmline\[push\]'"):
         push.add(line_db, coordinator, ["json://127.0.0.1:9/x"])
     assert push.destinations(line_db.conn, coordinator.id) == []
+
+
+@pytest.mark.slow
+def test_a_destination_read_from_standard_input_stays_out_of_the_process_list(rota_file):
+    """`--push -` takes the URL from standard input (argv is visible to every user of the machine)."""
+    with JsonEndpoint() as endpoint:
+        done = subprocess.run(
+            [str(warmline_script()), "notify", "settings", "--push", "-", "--json"],
+            env=env_for(rota_file, as_ria=True), input=endpoint.url + "\n", capture_output=True, text=True,
+            timeout=TIMEOUT, cwd=rota_file.parent,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["push"] == ["json://*** (push 1)"]
+        no_secret(done.stdout + done.stderr)
+        result = run(rota_file, "notify", "--once", "--push-all")
+        assert result.stdout.count("ria: sent ") == 2 and len(endpoint.bodies) == 2

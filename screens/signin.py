@@ -5,13 +5,15 @@ the visible handle box. Textual hands each key to the widget focused when the ap
 an Input acts on Enter only when its own turn comes, by which time the keys after Enter were
 already handed to the handle box. So Enter in the handle is a priority binding of this screen:
 it runs in the app's loop, in the order the keys arrived, and moves the focus at once; every key
-after it goes to the passphrase box whatever the timing. The sign-in waits for the handle box to
-take the keys typed before that Enter.
+after it goes to the passphrase box whatever the timing. Tab does the same (a password manager
+types handle, Tab, passphrase, Enter). The sign-in waits for the handle box to take the keys typed
+before that Enter. A paste into the handle box keeps what comes before a tab or a line break;
+what follows goes to the passphrase box.
 """
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Middle, Vertical
@@ -25,12 +27,37 @@ from .plain import Button, Input, Label, Static
 from .widgets import KeysFooter, LineHeader
 
 
+class HandleInput(Input):
+    """The handle box: a paste of "handle<tab>passphrase" (or a line break between them) leaves
+    only the handle here and hands the rest to the passphrase box."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        head, sep, rest = event.text.replace("\r\n", "\n").replace("\r", "\n").partition("\t")
+        if not sep:
+            head, sep, rest = head.partition("\n")
+        if not sep:
+            return  # Input's own paste handler takes it
+        event.prevent_default()  # (Textual calls each class's handler; Input's would take the whole first line)
+        event.stop()
+        if head:
+            self.insert_text_at_cursor(head)
+        secret = rest.split("\n", 1)[0].split("\t", 1)[0]  # (a passphrase holds no control character)
+        screen = self.screen
+        passphrase = screen.query_one("#passphrase", Input)
+        screen.set_focus(passphrase)
+        if secret:
+            passphrase.insert_text_at_cursor(secret)
+
+
 class SignInScreen(CoreCalls, Screen[Person]):
     """Returns the signed-in Person. A wrong passphrase, or a locked handle, is said in place."""
 
     AUTO_FOCUS = "#handle"
     # Not in the footer: Enter in the handle box moves on to the passphrase (see the module's note).
-    BINDINGS = [Binding("enter", "to_passphrase", "Next field", show=False, priority=True)]
+    BINDINGS = [
+        Binding("enter", "to_passphrase", "Next field", show=False, priority=True),
+        Binding("tab", "to_passphrase", "Next field", show=False, priority=True),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,7 +69,7 @@ class SignInScreen(CoreCalls, Screen[Person]):
         with Middle(), Center(), Vertical(id="signin"):
             yield Label("Sign in", classes="dialog-title", id="signin-title")
             yield Label("Handle", classes="form-label")
-            yield Input(placeholder="e.g. sam", id="handle", compact=True)
+            yield HandleInput(placeholder="e.g. sam", id="handle", compact=True)
             yield Label("Passphrase", classes="form-label")
             yield Input(password=True, id="passphrase", compact=True)
             yield Static("", id="signin-message", classes="message")
@@ -55,7 +82,7 @@ class SignInScreen(CoreCalls, Screen[Person]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "to_passphrase":
-            # Enter in the handle box (or before any box has the focus); elsewhere Enter does its usual.
+            # Enter or Tab in the handle box (or before any box has the focus); elsewhere they do their usual.
             focused = self.focused
             return focused is None or focused.id == "handle"
         return True

@@ -119,3 +119,40 @@ async def test_tab_and_enter_still_work_one_key_at_a_time(line):
         assert app.screen is screen and app.actor is None  # 'an' is nobody's handle
         assert screen.query_one("#handle", Input).value == "an"
         assert PASS not in visible_text(screen)
+
+
+async def test_a_password_manager_burst_with_tab_never_shows_the_passphrase(line):
+    """handle, Tab, passphrase, Enter (a password manager's auto-type), all at once."""
+    for attempt in range(3):
+        app = make_app(line.path, actor=None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            burst_keys = [key(ch) for ch in "ana"] + [events.Key("tab", "\t")]
+            burst_keys += [key(ch) for ch in PASS + "\r"]
+            for event in burst_keys:
+                app.post_message(event)
+            seen = []
+            for _ in range(40):
+                await pilot.pause()
+                if isinstance(app.screen, SignInScreen):
+                    seen.append(visible_text(app.screen))
+            await settle(pilot)
+            assert not [s for s in seen if PASS in s or "horse" in s], f"try {attempt}: the passphrase was shown"
+            assert isinstance(app.screen, HomeScreen), f"try {attempt}: not signed in"
+
+
+@pytest.mark.parametrize("separator", ["\t", "\n", "\r\n"])
+async def test_a_paste_of_handle_and_passphrase_keeps_the_passphrase_hidden(line, separator):
+    app = make_app(line.path, actor=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#handle").post_message(events.Paste(f"ana{separator}{PASS}{separator}"))
+        await settle(pilot)
+        assert screen.query_one("#handle", Input).value == "ana"
+        assert screen.query_one("#passphrase", Input).value == PASS
+        assert screen.focused is screen.query_one("#passphrase")
+        assert PASS not in visible_text(screen) and PASS not in app.export_screenshot()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)

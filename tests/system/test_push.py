@@ -445,3 +445,16 @@ def test_a_destination_read_from_standard_input_stays_out_of_the_process_list(ro
         no_secret(done.stdout + done.stderr)
         result = run(rota_file, "notify", "--once", "--push-all")
         assert result.stdout.count("ria: sent ") == 2 and len(endpoint.bodies) == 2
+
+
+def test_one_destination_failing_beside_one_that_works_is_named_and_not_retried(rota_file):
+    with JsonEndpoint() as good, JsonEndpoint(codes=(500,) * 10) as bad:
+        add_destinations(rota_file, good.url, bad.url)
+        result = run(rota_file, "notify", "--once", "--push-all")
+        assert result.returncode == 0, result.stderr
+        no_secret(outputs(result))
+        sent = [line for line in result.stdout.splitlines() if line.startswith("ria: sent ")]
+        assert len(sent) == 2 and all(line.endswith("(push); push: json://*** (push 2) not reached") for line in sent)
+        rows = notification_rows(rota_file)
+        assert [(r["state"], r["last_error"]) for r in rows] == [("sent", "push: json://*** (push 2) not reached")] * 2
+        assert len(good.bodies) == 2 and bad.statuses == [500, 500]

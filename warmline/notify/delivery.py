@@ -78,6 +78,9 @@ def _send_one(n: outbox.Notification, targets: list) -> outbox.Result:
         try:
             target.send(n)
             reached.append(target.name)
+            partial = getattr(target, "partial", None)  # push: some destinations took it, these did not
+            if partial:
+                errors.append(chan.ChannelError(partial))
         except chan.ChannelError as exc:
             errors.append(exc)
         except Exception as exc:  # noqa: BLE001 - a channel bug is a failed attempt, never a crash

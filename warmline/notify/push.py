@@ -174,17 +174,21 @@ class PushChannel:
     """Sends a notification to each of a person's destinations through Apprise.
 
     Reached when at least one destination took it; otherwise a ChannelError naming the
-    masked destinations (never the URL), which the outbox retries with backoff.
+    masked destinations (never the URL), which the outbox retries with backoff. When some
+    took it and others did not, `partial` names those others (the delivery records it beside
+    "sent"); they are not retried, since a retry would repeat it on the ones that took it.
     """
 
     name = "push"
 
     def __init__(self, targets: list[Destination]) -> None:
         self.targets = targets
+        self.partial: str | None = None
 
     def send(self, notification) -> None:
         from ..text import safe
 
+        self.partial = None
         apprise = _apprise_for_send()
         title, body = safe(notification.title), safe(notification.body, multiline=True)
         failed: list[str] = []
@@ -202,6 +206,8 @@ class PushChannel:
                 failed.append(f"{d.masked} not reached")
         if len(failed) == len(self.targets):
             raise ChannelError("push: " + "; ".join(failed))
+        if failed:
+            self.partial = "push: " + "; ".join(failed)
 
 
 def _apprise_for_send():

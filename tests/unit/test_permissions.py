@@ -332,7 +332,14 @@ def _later_coordinator_only():
         "autofill propose": lambda w, l, a: autofill.propose(w.db.conn, a, *week, engine="greedy"),
         "autofill apply": lambda w, l, a: autofill.apply(w.db, a, l.proposal),
         "debrief stats": lambda w, l, a: _debrief().stats(w.db.conn, a, *week),
+        "push delivery for everyone": lambda w, l, a: _delivery().deliver_push_all(w.db, a),
     }
+
+
+def _delivery():
+    from warmline.notify import delivery
+
+    return delivery
 
 
 def _debrief():
@@ -537,6 +544,7 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
         ("ics", "person_calendar"), ("triads", "join"), ("triads", "leave"), ("triads", "propose"),
         ("triads", "apply"), ("triads", "swap_turn"),
         ("debrief", "request"), ("debrief", "accept"), ("debrief", "stats"), ("privacy", "forget"),
+        ("delivery", "deliver_push_all"),
     }
     found = set()
     from warmline import debrief, privacy

@@ -51,6 +51,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "requires_tool(*names): the test needs these executables; skipped when missing, failed when CI=true",
     )
     config.addinivalue_line("markers", "real_scrypt_cost: hash passphrases at the shipped scrypt cost in-process")
+    # pytest-textual-snapshot writes its failure report into the working directory (the source
+    # tree) unless told otherwise: tests never write into the source tree.
+    if getattr(config.option, "snapshot_report", None) == "snapshot_report.html":
+        import tempfile
+
+        config.option.snapshot_report = str(Path(tempfile.gettempdir()) / "warmline-snapshot-report.html")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -379,6 +379,18 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             shown(message, multiline=True), title=shown(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def _fatal_error(self) -> None:
+        """A crash is reported without the local variables Textual would print beside the
+        traceback: they may hold what someone typed (a passphrase) or another person's data."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def action_help(self) -> None:
         from .help import HelpDialog
 

@@ -21,18 +21,6 @@ class ServedApp(WarmlineApp):
     def __init__(self, db_path: Path) -> None:
         super().__init__(Path(db_path), actor=None)
 
-    def _fatal_error(self) -> None:
-        """A crash is reported in the server's log without the locals Textual would print
-        (they may hold what someone typed, e.g. a passphrase)."""
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
-        self._close_messages_no_wait()
-
     def _signed_in(self, person: Person | None) -> None:
         super()._signed_in(person)
         if person is not None:

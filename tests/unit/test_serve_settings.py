@@ -76,3 +76,25 @@ async def test_a_crash_in_a_served_app_leaves_out_the_locals(line_db, capsys):
     printed = report.err + report.out
     assert "the step failed" in printed, "the crash is still reported"
     assert "plum-otter" not in printed
+
+
+async def test_a_crash_in_the_terminal_app_leaves_out_the_locals(line_db, capsys):
+    """The terminal app's crash report is printed where others may see it: no locals either."""
+    from screens.app import WarmlineApp
+
+    app = WarmlineApp(line_db.path, actor=None)
+
+    def profile_step() -> None:
+        passphrase = "-".join(["fern", "badger", "onyx"])  # noqa: F841 - the local that must not be printed
+        raise RuntimeError("the profile step failed")
+
+    with pytest.raises(RuntimeError):
+        async with app.run_test():
+            try:
+                profile_step()
+            except RuntimeError as error:
+                app._handle_exception(error)
+    report = capsys.readouterr()
+    printed = report.err + report.out
+    assert "the profile step failed" in printed, "the crash is still reported"
+    assert "fern-badger" not in printed

@@ -115,6 +115,22 @@ def test_the_backup_and_the_triad_are_told_who_asks_and_when_on_every_channel_an
                 assert word.lower() not in text.lower(), (handle, word, text)
 
 
+def test_someone_who_left_a_triad_that_carried_on_is_not_asked(world):
+    """vic joins sam's triad, then leaves it (`triad leave`); sam, tia and uma carry on as a triad."""
+    from warmline import triads
+
+    tid = world.conn.execute("SELECT triad_id FROM triad_member LIMIT 1").fetchone()[0]
+    with world.transaction() as conn:
+        conn.execute("INSERT INTO triad_member (triad_id, person_id, position) VALUES (?, ?, 3)", (tid, person(world, "vic").id))
+    assert "goes on with 3" in triads.leave(world, person(world, "vic"))
+    assert world.conn.execute("SELECT status FROM triad WHERE id = ?", (tid,)).fetchone()[0] == "active"
+    assert debrief.triad_mates(world.conn, person(world, "vic").id) == []
+    assert person(world, "vic").id not in debrief.triad_mates(world.conn, person(world, "sam").id)
+    d, told = debrief.request(world, person(world, "sam"))
+    assert sorted(p.handle for p in told) == ["bo", "tia", "uma"]
+    assert "vic" not in {r[0] for r in rows(world, "debrief")}
+
+
 def test_a_request_takes_no_text_at_all(tmp_path):
     run = CliRunner(tmp_path)
     done = run("debrief", "request", "the caller talked about her brother")

@@ -120,6 +120,7 @@ def test_me_export_holds_the_persons_data_and_nobody_elses(rota_file):
     assert {n["kind"] for n in data["notifications"]} == {"debrief-taken"}
     assert [k["comment"] for k in data["ssh_keys"]] == ["samq@laptop"]
     assert len(data["push_destinations"]) == 1 and "quillfeather" not in data["push_destinations"][0]
+    assert data["push_destinations"][0].endswith("(push 1)"), "masked as everywhere else, no hash of the URL"
     assert data["audit"] and all("samq" in (r["actor"], r["subject"]) for r in data["audit"])
     assert data["profile"]["has_passphrase"] is True and "passphrase_hash" not in text and "scrypt$" not in text
     # Nobody else's data: kim appears only by name (on samq's shift, and taking the debrief); zed not at all.

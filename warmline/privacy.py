@@ -194,12 +194,10 @@ def export_me(conn: sqlite3.Connection, actor: Person) -> dict:
             conn, "SELECT key_type, fingerprint, comment, added_at FROM ssh_key WHERE person_id = ? ORDER BY id", (pid,)
         )
     if _has_table(conn, "push_destination"):
-        from hashlib import sha256
+        from .notify import push
 
-        out["push_destinations"] = [
-            f"{url.split('://', 1)[0]}://… ({sha256(url.encode()).hexdigest()[:8]})"
-            for (url,) in conn.execute("SELECT url FROM push_destination WHERE person_id = ? ORDER BY id", (pid,))
-        ]
+        # Masked as everywhere else: a hash of a URL whose secret is guessable would let a reader test guesses.
+        out["push_destinations"] = push.masked(conn, pid)
     if _has_table(conn, "triad_member"):
         joined = conn.execute("SELECT joined_at FROM triad_optin WHERE person_id = ?", (pid,)).fetchone()
         out["triad_opt_in"] = t(joined[0]) if joined else None
@@ -303,6 +301,11 @@ def forget(db: Database, actor: Person, handle: str, *, vacuum: bool = True) -> 
             if _has_table(conn, table):
                 erased[table] = conn.execute(sql or f"DELETE FROM {table} WHERE person_id = ?", (person.id,)).rowcount
 
+        # The authorized_keys files that hold (or held) their keys: each is rewritten once the keys are gone,
+        # so no line there names them (a deactivation outside the CLI leaves the lines in place).
+        key_files = [r[0] for r in conn.execute(
+            "SELECT DISTINCT authorized_keys FROM ssh_key WHERE person_id = ? ORDER BY authorized_keys", (person.id,)
+        )] if _has_table(conn, "ssh_key") else []
         for table in ("person_tag", "person_language", "availability", "time_off", "notify_pref", "notification",
                       "ssh_key", "push_destination", "triad_optin"):
             wipe(table)
@@ -362,6 +365,11 @@ def forget(db: Database, actor: Person, handle: str, *, vacuum: bool = True) -> 
             " failed_signins = 0, locked_until = NULL WHERE id = ?",
             (pseudonym, pseudonym, person.id),
         )
+        if key_files:
+            from .keys import rebuild
+
+            for key_file in key_files:
+                rebuild(conn, db, Path(key_file))  # inside the transaction: a failed write undoes the forget
         audit.record(
             conn, who.handle, "person.forget", pseudonym,
             f"name, handle, login, passphrase, tags, availability, time off, notifications, keys erased;"

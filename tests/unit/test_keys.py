@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
@@ -361,3 +362,25 @@ def test_hostile_text_planted_in_the_keys_table_reaches_no_output_raw(run_cli, t
         done = run_cli(*args)
         assert done.returncode == 0, done.stderr
         assert escaped_controls(done.stdout) == [] and "coord" in done.stdout
+
+
+def test_forget_takes_the_persons_line_out_of_authorized_keys_and_leaves_every_other_line(rota, coordinator, tmp_path):
+    """ana is deactivated in the core (as the app does: no key sync), then forgotten: her line, which names
+    her handle, leaves the file; ben's line and the lines outside warmline's block stay byte for byte."""
+    from warmline.privacy import forget
+
+    auth = tmp_path / "authorized_keys"
+    auth.write_bytes(b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwn someone@else\n")
+    keys.add(rota, coordinator, "ana", make_key(), authorized_keys=auth)
+    keys.add(rota, coordinator, "ben", make_key(seed=2, comment="ben@laptop"), authorized_keys=auth)
+    auth.write_bytes(auth.read_bytes() + b"# a line after the block\n")
+    before = auth.read_bytes().splitlines(keepends=True)
+    names_ana = re.compile(rb"\bana\b", re.IGNORECASE)
+    anas = [line for line in before if names_ana.search(line)]
+    assert len(anas) == 1 and b" ssh ana " in anas[0] and anas[0].endswith(b" warmline:ana\n")
+    people.deactivate(rota, coordinator, "ana")
+    forget(rota, coordinator, "ana", vacuum=False)
+    after = auth.read_bytes().splitlines(keepends=True)
+    assert not [line for line in after if names_ana.search(line)]
+    assert after == [line for line in before if line not in anas]
+    assert stat.S_IMODE(auth.stat().st_mode) == 0o600

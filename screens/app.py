@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import gc
 import importlib
-import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -25,7 +24,7 @@ from textual.screen import ModalScreen, Screen
 
 from warmline import clock as warmline_clock
 from warmline import rota
-from warmline.errors import WarmlineError
+from warmline.errors import DatabaseError, WarmlineError
 from warmline.line import get as get_line
 from warmline.model import Line, Person
 
@@ -257,7 +256,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         loop = asyncio.get_running_loop()
         try:
             version = await loop.run_in_executor(self._poll_pool, read_data_version, self.db_path)
-        except (WarmlineError, sqlite3.Error, RuntimeError):
+        except (WarmlineError, DatabaseError, RuntimeError):
             return  # the file is busy or the app is closing: try again next tick
         if self._data_version is None and self._baseline is not None and self._baseline.done():
             with contextlib.suppress(Exception):

@@ -24,11 +24,10 @@ failed for good, as the daemon would), and the toast shows it instead.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from warmline.errors import WarmlineError
+from warmline.errors import DatabaseError, WarmlineError
 
 from .base import thread_db
 
@@ -171,7 +170,7 @@ class InAppDelivery:
                     ids = self._show(done)
                     if ids:
                         await loop.run_in_executor(pool, mark_shown, app.db_path, person, ids)
-                except (WarmlineError, sqlite3.Error, RuntimeError) as exc:
+                except (WarmlineError, DatabaseError, RuntimeError) as exc:
                     # Busy, read-only, or closing: the next tick tries again.
                     app.log.warning(f"in-app delivery: {exc}")
                     return

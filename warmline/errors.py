@@ -1,5 +1,7 @@
 """The errors a person may see. Each message says what happened, why, and what to do."""
 
+from sqlite3 import Error as DatabaseError  # noqa: F401 - SQLite's own (busy, closing): faces catch it without sqlite3
+
 
 class WarmlineError(Exception):
     """Base of every error warmline reports to a person (exit code 1 on the CLI)."""

@@ -428,6 +428,13 @@ def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
             (moment, person.id),
         )
         conn.execute("UPDATE person SET active = 0 WHERE id = ?", (person.id,))
+        # Out of triads as `triad leave` would take them: opted out, and out of a current triad.
+        from .triads import take_out
+
+        conn.execute("DELETE FROM triad_optin WHERE person_id = ?", (person.id,))
+        left = take_out(conn, person.id, moment)
+        if left is not None:
+            audit.record(conn, who.handle, "triad.leave", f"triad {left[0]}", f"{handle} (deactivated)")
         # The shift ids let a reactivation offer the seats back (rota.released_seats reads them).
         audit.record(
             conn, who.handle, "person.deactivate", handle,

@@ -386,20 +386,9 @@ def _leave_triad(conn: sqlite3.Connection, person_id: int, stamp: str) -> int:
     else ends and its later meetings are cancelled). Past membership stays (ids and dates only)."""
     if not _has_table(conn, "triad_member"):
         return 0
-    from . import triads
+    from .triads import take_out
 
-    row = triads._current_membership(conn, person_id)
-    if row is None:
-        return 0
-    triad_id = row[0]
-    conn.execute("UPDATE triad_member SET left_at = ? WHERE triad_id = ? AND person_id = ?", (stamp, triad_id, person_id))
-    remaining = triads._members(conn, triad_id)
-    if len(remaining) < 3:
-        conn.execute("UPDATE triad SET status = 'ended', ended_at = ? WHERE id = ?", (stamp, triad_id))
-        conn.execute("UPDATE triad_meeting SET status = 'cancelled' WHERE triad_id = ? AND start_utc > ?", (triad_id, stamp))
-    else:
-        triads._renarrate(conn, triad_id, remaining, stamp)
-    return 1
+    return 0 if take_out(conn, person_id, stamp) is None else 1
 
 
 def compact(db: Database) -> bool:

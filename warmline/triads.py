@@ -180,28 +180,38 @@ def leave(db: Database, actor: Person) -> str:
         was_in = is_opted_in(conn, who.id)
         conn.execute("DELETE FROM triad_optin WHERE person_id = ?", (who.id,))
         said = "you are no longer opted in to triads" if was_in else "you were not opted in to triads"
-        row = _current_membership(conn, who.id)
-        stamp = iso_utc(now())
-        if row is not None:
-            triad_id = row[0]
-            conn.execute(
-                "UPDATE triad_member SET left_at = ? WHERE triad_id = ? AND person_id = ?", (stamp, triad_id, who.id)
-            )
-            remaining = _members(conn, triad_id)
-            if len(remaining) < 3:
-                conn.execute("UPDATE triad SET status = 'ended', ended_at = ? WHERE id = ?", (stamp, triad_id))
-                conn.execute(
-                    "UPDATE triad_meeting SET status = 'cancelled' WHERE triad_id = ? AND start_utc > ?",
-                    (triad_id, stamp),
-                )
+        left = take_out(conn, who.id, iso_utc(now()))
+        if left is not None:
+            triad_id, remaining = left
+            if remaining < 3:
                 said += f"; triad {triad_id} has ended (fewer than three remain) and its meetings are cancelled"
             else:
-                _renarrate(conn, triad_id, remaining, stamp)
-                said += f"; triad {triad_id} goes on with {len(remaining)}"
+                said += f"; triad {triad_id} goes on with {remaining}"
             audit.record(conn, who.handle, "triad.leave", f"triad {triad_id}", who.handle)
         elif was_in:
             audit.record(conn, who.handle, "triad.leave", who.handle)
         return said
+
+
+def take_out(conn: sqlite3.Connection, person_id: int, stamp: str) -> tuple[int, int] | None:
+    """Take the person out of their current triad, inside the caller's transaction (triad leave, people
+    deactivate, people forget): the triad goes on while three remain (later narrators from the fixed order
+    of those who remain), else it ends and its later meetings are cancelled. Past membership stays.
+    Returns (triad id, members remaining), or None when they were in no current triad."""
+    row = _current_membership(conn, person_id)
+    if row is None:
+        return None
+    triad_id = row[0]
+    conn.execute("UPDATE triad_member SET left_at = ? WHERE triad_id = ? AND person_id = ?", (stamp, triad_id, person_id))
+    remaining = _members(conn, triad_id)
+    if len(remaining) < 3:
+        conn.execute("UPDATE triad SET status = 'ended', ended_at = ? WHERE id = ?", (stamp, triad_id))
+        conn.execute(
+            "UPDATE triad_meeting SET status = 'cancelled' WHERE triad_id = ? AND start_utc > ?", (triad_id, stamp)
+        )
+    else:
+        _renarrate(conn, triad_id, remaining, stamp)
+    return triad_id, len(remaining)
 
 
 def _current_membership(conn: sqlite3.Connection, person_id: int):

@@ -224,7 +224,7 @@ def test_forget_leaves_no_trace_of_the_person_and_check_passes(rota_file):
         # refuses any other change as before.
         assert conn.execute("SELECT count(*) FROM audit WHERE id <= ?", (audit_before,)).fetchone()[0] == audit_before
         added = {r[0] for r in conn.execute("SELECT action FROM audit WHERE id > ?", (audit_before,))}
-        assert added == {"signin", "person.deactivate", "key.suspend", "person.forget"}
+        assert added == {"signin", "person.deactivate", "triad.leave", "key.suspend", "person.forget"}  # deactivation left the triad
         assert conn.execute("SELECT actor, subject FROM audit WHERE action = 'person.forget'").fetchall() == [("coord", pseudonym)]
         assert conn.execute("SELECT open, rows FROM audit_redaction").fetchall() == [(0, result["audit_rows_redacted"])]
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -522,6 +522,33 @@ def test_a_group_of_four_goes_on_with_three_when_one_leaves(w):
         rota.assign(w.db, w.coord, sid, "cat")
 
 
+def test_deactivating_someone_takes_them_out_of_their_triad_as_leave_does(w):
+    """A group of four goes on with three; a group of three ends and its later meetings are cancelled;
+    either way the deactivated person is opted out, so the next `triad form` does not place them."""
+    for h in ("ann", "bob", "cat", "dan"):
+        w.person(h, ["Thu 12:00-14:00"])
+    (tid,) = triads.apply(w.db, w.coord, w.form())
+    people.deactivate(w.db, w.coord, "bob")
+    (t,) = triads.listing(w.db.conn, w.coord)
+    assert t.id == tid and [m.handle for m in t.members] == ["ann", "cat", "dan"]
+    bob = people.get(w.db.conn, "bob")
+    assert not triads.is_opted_in(w.db.conn, bob.id)
+    assert triads.next_meeting(w.db.conn, bob) is None
+    narrators = {r[0] for r in w.db.conn.execute(
+        "SELECT narrator_id FROM triad_meeting WHERE triad_id = ? AND status = 'scheduled'", (tid,))}
+    assert bob.id not in narrators
+    assert tuple(w.db.conn.execute(
+        "SELECT subject, detail FROM audit WHERE action = 'triad.leave' ORDER BY id DESC LIMIT 1"
+    ).fetchone()) == (f"triad {tid}", "bob (deactivated)")
+    people.deactivate(w.db, w.coord, "cat")  # two remain: the triad ends
+    assert triads.listing(w.db.conn, w.coord) == []
+    assert w.db.conn.execute(
+        "SELECT count(*) FROM triad_meeting WHERE triad_id = ? AND status = 'scheduled'", (tid,)
+    ).fetchone()[0] == 0
+    people.edit(w.db, w.coord, "bob", people.PersonChanges(active=True))
+    assert not triads.is_opted_in(w.db.conn, people.get(w.db.conn, "bob").id)  # rejoining is theirs to choose
+
+
 @pytest.mark.parametrize("n", [6, 7, 8, 10, 11])
 def test_past_the_search_budget_the_greedy_grouping_keeps_every_rule(w, monkeypatch, n):
     """Many people (here: a budget of nothing) are grouped greedily: still threes and fours, never one or two."""

@@ -78,22 +78,29 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def rota_file(tmp_path):
-    """sam is on 13:00–17:00, ria on 17:00–21:00 (she acts with --as and a passphrase)."""
+    """The rota file `_fill` makes."""
     path = tmp_path / "desk.db"
-    db = open_db(path, create=True)
-    try:
-        create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", None))
-        coord = people.get(db.conn, "coord")
-        people.add(db, coord, handle="sam", name="Sam R", tags=["grief"])
-        people.add(db, coord, handle="ria", name="Ria", paused_tags=["veteran"])
-        people.set_passphrase(db, coord, "ria", PASSPHRASE)
-        a = rota.add_shift(db, coord, start=at(13), end=at(17), seats=1, backup=0)
-        b = rota.add_shift(db, coord, start=at(17), end=at(21), seats=1, backup=0)
-        rota.assign(db, coord, a.id, "sam")
-        rota.assign(db, coord, b.id, "ria")
-    finally:
-        db.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARMLINE_NOW", NOW)  # the rota is made at the test's moment: sam's shift has not ended yet
+        db = open_db(path, create=True)
+        try:
+            _fill(db)
+        finally:
+            db.close()
     return path
+
+
+def _fill(db) -> None:
+    """sam is on 13:00–17:00, ria on 17:00–21:00 (she acts with --as and a passphrase)."""
+    create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", None))
+    coord = people.get(db.conn, "coord")
+    people.add(db, coord, handle="sam", name="Sam R", tags=["grief"])
+    people.add(db, coord, handle="ria", name="Ria", paused_tags=["veteran"])
+    people.set_passphrase(db, coord, "ria", PASSPHRASE)
+    a = rota.add_shift(db, coord, start=at(13), end=at(17), seats=1, backup=0)
+    b = rota.add_shift(db, coord, start=at(17), end=at(21), seats=1, backup=0)
+    rota.assign(db, coord, a.id, "sam")
+    rota.assign(db, coord, b.id, "ria")
 
 
 def base_env(tmp_path: Path, db_path: Path) -> dict[str, str]:

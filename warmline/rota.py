@@ -1115,6 +1115,14 @@ def check(conn: sqlite3.Connection) -> CheckReport:
     for name in ("audit_no_update", "audit_no_delete", "audit_no_replace"):
         if name not in triggers:
             report.errors.append(f"audit: the trigger {name} is missing, so the log is not append-only")
+    if "audit_redaction" in {r[0] for r in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}:
+        # `people forget` opens a redaction and closes it in the same transaction; one left open lets
+        # anyone rewrite who did what in the audit log (the audit_no_update trigger stands aside).
+        for (rid,) in conn.execute("SELECT id FROM audit_redaction WHERE open = 1 ORDER BY id"):
+            report.errors.append(
+                f"audit: redaction {rid} is left open, so the log's actors and details can be rewritten: "
+                f"restore a backup from before it, or close it (UPDATE audit_redaction SET open = 0 WHERE id = {rid})"
+            )
     try:
         line = get_line(conn)
     except Refused as exc:

@@ -250,6 +250,25 @@ def test_even_an_open_redaction_lets_no_one_change_an_audit_rows_time_or_action(
         conn.execute("UPDATE audit_redaction SET open = 0")
 
 
+def test_check_reports_a_redaction_left_open_as_an_error(rota_file):
+    from warmline import rota
+
+    assert not [e for e in rota.check(rota_file.conn).errors if "redaction" in e]
+    with rota_file.transaction() as conn:  # as a forget cut short by another program would leave it
+        conn.execute("INSERT INTO audit_redaction (at, actor, pseudonym) VALUES ('2026-11-23T15:00:00Z', 'coord', 'x')")
+        conn.execute("INSERT INTO audit_redaction (at, actor, pseudonym, open) VALUES ('2026-11-23T15:00:00Z', 'coord', 'y', 0)")
+    errors = [e for e in rota.check(rota_file.conn).errors if "redaction" in e]
+    assert errors == [
+        "audit: redaction 1 is left open, so the log's actors and details can be rewritten: "
+        "restore a backup from before it, or close it (UPDATE audit_redaction SET open = 0 WHERE id = 1)"
+    ]
+    done = cli_for(rota_file)("--as", "coord", "check", env={"WARMLINE_PASSPHRASE": PASS, "WARMLINE_NOW": NOW})
+    assert done.returncode == 1 and "redaction 1 is left open" in done.stdout + done.stderr
+    with rota_file.transaction() as conn:
+        conn.execute("UPDATE audit_redaction SET open = 0 WHERE id = 1")
+    assert not [e for e in rota.check(rota_file.conn).errors if "redaction" in e]
+
+
 def test_forget_refuses_a_volunteer_in_the_core(rota_file):
     kim = people.get(rota_file.conn, "kim")
     with pytest.raises(Refused, match="only coordinators may forget people"):

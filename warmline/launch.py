@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     if key is not None:
         # A key's forced command (`warmline ssh HANDLE`): the key signed the person in; nothing the
         # client sends changes who acts or on which rota (issue 14).
-        for name in ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_DB"):
+        for name in ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_DB", "WARMLINE_NOW", "WARMLINE_CONFIG"):
             os.environ.pop(name, None)
         context = Context(key[0], key[1])
         context.use_config = False

@@ -178,7 +178,9 @@ class KeyContext(Context):
         self._actor = person
 
 
-_CLEARED = ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_DB")
+# Who acts, on which rota and when are the forced command's: a clock the client could set
+# (WARMLINE_NOW, passed by an sshd with AcceptEnv) must not move any time-dependent decision.
+_CLEARED = ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_DB", "WARMLINE_NOW", "WARMLINE_CONFIG")
 
 
 @click.command("ssh")

@@ -34,8 +34,9 @@ MAX_IDLE_MINUTES = 24 * 60.0
 # The meta packet an app process writes on its stdout when someone has signed in (screens/served.py).
 SIGNED_IN_META = "warmline-signed-in"
 INSTALL_HINT = "pip install 'warmline[web]'"
-# Who acts is decided by the sign-in screen in each browser, never by the server's environment.
-_IDENTITY_VARS = ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE")
+# Who acts is decided by the sign-in screen in each browser, never by the server's environment;
+# and no clock override reaches the apps people sign in to.
+_IDENTITY_VARS = ("WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE", "WARMLINE_NOW")
 
 
 def is_loopback(host: str) -> bool:

@@ -110,6 +110,7 @@ def test_serve_never_passes_the_servers_identity_to_the_browsers_app():
     from warmline import serve
 
     assert {"WARMLINE_AS", "WARMLINE_PASSPHRASE", "WARMLINE_NEW_PASSPHRASE"} <= set(serve._IDENTITY_VARS)
+    assert "WARMLINE_NOW" in serve._IDENTITY_VARS, "no clock override reaches the apps people sign in to"
     assert serve.DEFAULT_HOST == "127.0.0.1"
     assert "--as" not in serve.served_command(Path("/srv/r.db"))
 

@@ -384,3 +384,25 @@ def test_forget_takes_the_persons_line_out_of_authorized_keys_and_leaves_every_o
     assert not [line for line in after if names_ana.search(line)]
     assert after == [line for line in before if line not in anas]
     assert stat.S_IMODE(auth.stat().st_mode) == 0o600
+
+
+def test_a_clock_the_ssh_client_could_set_moves_nothing(run_cli, tmp_path):
+    """WARMLINE_NOW reaching the forced command (an sshd with AcceptEnv) is dropped: `shifts --mine`
+    over a key lists from the real present, while the same command run by the account follows it."""
+    import json
+
+    assert run_cli("init", "--name", "T", "--tz", "America/New_York", "--coordinator", "coord").returncode == 0
+    assert run_cli("shift", "add", "--start", "2026-11-24T09:00", "--end", "2026-11-24T13:00").returncode == 0
+    assert run_cli("assign", "1", "coord").returncode == 0
+    pub = tmp_path / "coord.pub"
+    pub.write_text(make_key(comment="coord@laptop"))
+    added = run_cli("keys", "add", "coord", str(pub), "--authorized-keys", str(tmp_path / "auth"), "--json")
+    fingerprint = json.loads(added.stdout)["fingerprint"]
+    local = run_cli("shifts", "--mine", "--json")  # the fixed clock (23 Nov 2026) is before the shift
+    assert [s["id"] for s in json.loads(local.stdout)] == [1]
+    over_ssh = run_cli(
+        "--db", str(run_cli.db), "ssh", "coord", "--key", fingerprint,
+        env={"SSH_ORIGINAL_COMMAND": "shifts --mine --json"},  # WARMLINE_NOW is still set, as a client might send it
+    )
+    assert over_ssh.returncode == 0, over_ssh.stderr
+    assert json.loads(over_ssh.stdout) == [], "the shift of 24 Nov 2026 is in the real past: the client's clock was ignored"

@@ -1,7 +1,7 @@
 """The warmline App and its one factory, `make_app`, used by the CLI and the tests.
 
-Screens are installed by name ("home", "rota", "people", "profile", "audit") and switched
-with single keys. The App owns what is shared (db_path, actor, line) and watches the file:
+Screens are installed by name and switched with single keys, as screens/registry.py lists
+them (one entry per screen). The App owns what is shared (db_path, actor, line) and watches the file:
 another process's write shows up on every open screen within about two seconds.
 """
 
@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
@@ -29,6 +29,7 @@ from warmline.line import get as get_line
 from warmline.model import Line, Person
 
 from .base import CommandList, CoreCalls
+from .registry import BY_NAME, SCREENS
 from .in_app import InAppDelivery
 from .start import Started, close_thread_db, read_data_version
 
@@ -36,17 +37,6 @@ POLL_SECONDS = 1.0
 FIRST_DELIVERY_SECONDS = 0.5  # after Home first shows its data
 GC_AT_THE_LATEST = 2.0  # garbage collection is back on this long after the start, whatever shows
 
-# Screens other engineers own: (module, class). Imported only when first opened.
-OPTIONAL_SCREENS = {
-    "people": ("screens.people", "PeopleScreen"),
-    "profile": ("screens.people", "ProfileScreen"),
-    "audit": ("screens.audit", "AuditScreen"),
-    "match": ("screens.match", "MatchScreen"),
-    "coverage": ("screens.coverage", "CoverageScreen"),
-    "load": ("screens.load", "LoadScreen"),
-    "swaps": ("screens.swap", "SwapsScreen"),
-    "reports": ("screens.reports", "ReportsScreen"),
-}
 
 
 def _load_start(db: Any) -> Line:
@@ -58,47 +48,43 @@ def _load_start(db: Any) -> Line:
 
 
 class WarmlineCommands(CommandList):
-    """The command palette: every screen and action of the app, by name."""
+    """The command palette: every action of the screen it was opened on (read from the same bindings
+    as the help, screens/actions.py), every screen this person may open, and a few app-wide ones."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        from .actions import palette_actions, registered_name
+
         app: WarmlineApp = self.app  # type: ignore[assignment]
-        found: list[tuple[str, str, Callable[[], Any]]] = [
-            ("Go home", "Your next shift, your shifts and open seats (h)", partial(app.action_go, "home")),
-            ("Go to rota", "The week grid (r)", partial(app.action_go, "rota")),
-            ("Today", "Show today in the rota (t)", partial(app.rota_action, "today")),
-            ("Next week", "Show the next week in the rota (])", partial(app.rota_action, "week", 1)),
-            ("Previous week", "Show the previous week in the rota ([)", partial(app.rota_action, "week", -1)),
-            ("Match a caller", "Caller's needs → peers on shift, with reasons (m)", partial(app.action_go, "match")),
-            ("Load", "Hours per person over four weeks, limits and the spread (l)", partial(app.action_go, "load")),
-            ("Swaps", "Open swaps: accept, decline, withdraw", partial(app.action_go, "swaps")),
-            ("Profile", "Your details, limits and the experiences you offer", partial(app.action_go, "profile")),
-            ("Help", "Every key on this screen (?)", app.action_help),
-            ("Quit", "Leave warmline (q or ctrl+q)", app.action_quit),
-        ]
-        if app.actor is not None and app.actor.is_coordinator:
-            found[5:5] = [
-                (
-                    "New shift",
-                    "Create a shift or a repeating series (n on the rota)",
-                    partial(app.rota_action, "new_shift"),
-                ),
-                ("People", "Volunteers and coordinators (p)", partial(app.action_go, "people")),
-                ("Audit", "The change log (u)", partial(app.action_go, "audit")),
-                (
-                    "Coverage",
-                    "Needs × hours heat map, gaps and who could fill them (v)",
-                    partial(app.action_go, "coverage"),
-                ),
-                ("Reports", "Hours, cover, backup, goals, calls and needs met, by week or month (f)",
-                 partial(app.action_go, "reports")),
+        screen = self.screen
+        found: list[tuple[str, str, Callable[[], Any]]] = []
+        for action in palette_actions(screen):
+            found.append(
+                (action.what, f"{action.group} · {action.key}", partial(app.run_action, action.action, action.node))
+            )
+        if app.actor is None:
+            return [c for c in found if c[0] in ("Help", "Quit")]
+        names = {name for name, _help, _callback in found}
+        for entry in SCREENS:
+            if entry.may_open(app.actor.is_coordinator) and entry.title not in names:
+                found.append((entry.title, entry.help, partial(app.action_go, entry.name)))
+        if registered_name(screen) != "rota":  # on the rota these are the screen's own keys, above
+            found += [
+                ("Today", "Show today in the rota", partial(app.rota_action, "today")),
+                ("Next week", "Show the next week in the rota", partial(app.rota_action, "week", 1)),
+                ("Previous week", "Show the previous week in the rota", partial(app.rota_action, "week", -1)),
+            ]
+            if app.actor.is_coordinator:
+                found.append(
+                    ("New shift", "Create a shift or a repeating series", partial(app.rota_action, "new_shift"))
+                )
+        if app.actor.is_coordinator:
+            found.append(
                 (
                     "Auto-fill the next 4 weeks",
                     "Coordinators: propose people for open seats, then apply or discard",
                     app.action_autofill,
-                ),
-            ]
-        if app.actor is None:
-            found = [c for c in found if c[0] in ("Help", "Quit")]
+                )
+            )
         return found
 
 
@@ -109,21 +95,18 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     actor: Person | None = None  # the signed-in person (a plain attribute here: the screens' `actor` reads it)
     TITLE = "warmline"
     COMMANDS = App.COMMANDS | {WarmlineCommands}
+    # Every binding has an id: the settings file's [keys] table remaps it (App.set_keymap; screens/actions.py).
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("h", "go('home')", "Home"),
-        Binding("r", "go('rota')", "Rota"),
-        Binding("p", "go('people')", "People"),
-        Binding("p", "go('profile')", "Profile"),
-        Binding("u", "go('audit')", "Audit"),
-        # Not in the footer: it has no room for them at 80 columns. Help (?) and the palette list them.
-        Binding("m", "go('match')", "Match", show=False),
-        Binding("v", "go('coverage')", "Coverage", show=False),
-        Binding("l", "go('load')", "Load", show=False),
-        Binding("f", "go('reports')", "Reports", show=False),  # f: figures for funders (coordinators)
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", show=False, priority=True),  # works while typing in a field, too
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_in_field"),
+        *(  # one per screen with a key, from the registry (screens/registry.py)
+            Binding(entry.key, f"go('{entry.name}')", entry.title, show=entry.footer, id=entry.binding_id)
+            for entry in SCREENS
+            if entry.key
+        ),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        # works while typing in a field, too
+        Binding("f1", "help", "Help", show=False, priority=True, id="app.help_in_field"),
     ]
 
     def __init__(
@@ -134,8 +117,10 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         clock: Callable[[], datetime] | None = None,
         notifier: Any = None,
         started: Started | None = None,
+        keys: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self._keys = dict(keys or {})  # binding id -> key(s), from the settings file's [keys]
         self.db_path = Path(db_path)
         self.actor: Person | None = actor
         self.line: Line | None = None
@@ -151,6 +136,8 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     # -- start-up
 
     def on_mount(self) -> None:
+        if self._keys:
+            self.set_keymap(self._keys)
         # The first screen composes at once; its data and the line arrive from workers.
         self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
         self._start_watching()
@@ -186,9 +173,10 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
 
     def _css_for(self, screen: Screen | str) -> None:
         name = screen if isinstance(screen, str) else getattr(screen, "name", None)
-        if name == "home":
-            return
-        self.use_css("rota.tcss" if name == "rota" else "forms.tcss")
+        entry = BY_NAME.get(name or "")
+        sheet = entry.stylesheet if entry is not None else "forms.tcss"  # dialogs use the forms' sheet
+        if sheet:
+            self.use_css(sheet)
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         self._css_for(screen)
@@ -292,32 +280,23 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":
             (name,) = parameters or ("",)
-            if self.actor is None or self._showing(name):
+            entry = BY_NAME.get(str(name))
+            if entry is None or self.actor is None or self._showing(entry.name):
                 return False  # not signed in yet, or already there (keeps the footer short)
-            if name in ("people", "audit", "coverage", "reports"):
-                return self.actor.is_coordinator
-            if name == "profile":
-                # Coordinators reach their profile from the palette; `p` is People for them.
-                return not self.actor.is_coordinator
+            coordinator = self.actor.is_coordinator
+            # Coordinators reach their profile from the palette; `p` is People for them.
+            return entry.may_open(coordinator) and (entry.key_for_coordinators or not coordinator)
         return True
 
     def _screen_factory(self, name: str) -> Callable[[], Screen] | None:
-        if name == "home":
-            from .home import HomeScreen
-
-            return HomeScreen
-        if name == "rota":
-            from .rota import RotaScreen
-
-            return RotaScreen
-        module_name, class_name = OPTIONAL_SCREENS[name]
+        entry = BY_NAME[name]
         try:
-            module = importlib.import_module(module_name)
+            module = importlib.import_module(entry.module)
         except ImportError as exc:
-            self.log.error(f"importing {module_name}: {exc!r}")
+            self.log.error(f"importing {entry.module}: {exc!r}")
             self.notify(f"The {name} screen is not available yet.", severity="warning")
             return None
-        factory = getattr(module, class_name, None)
+        factory = getattr(module, entry.cls, None)
         if factory is None:
             self.notify(f"The {name} screen is not available yet.", severity="warning")
         return factory
@@ -326,7 +305,10 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         """Show a screen by name (installing it the first time)."""
         if self.actor is None or self._modal_open():
             return
-        if name in ("people", "audit", "coverage", "reports") and not self.actor.is_coordinator:
+        entry = BY_NAME.get(name)
+        if entry is None:
+            return
+        if not entry.may_open(self.actor.is_coordinator):
             self.notify(f"Only coordinators can open {name}.", severity="warning")
             return
         self._css_for(name)
@@ -424,13 +406,15 @@ def make_app(
     clock: Callable[[], datetime] | None = None,
     notifier: Any = None,
     started: Started | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> WarmlineApp:
     """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
     header and countdowns (the core always uses warmline.clock.now); notifier (a channel, or a list of
     them) replaces the person's desktop/terminal channels when the app delivers their notifications
     (None: their own choice; see screens/in_app.py); started is screens.start.begin()'s work, begun
-    before Textual was imported (the CLI's way in)."""
-    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started)
+    before Textual was imported (the CLI's way in); keys remaps key bindings by id (the settings
+    file's [keys], warmline.config)."""
+    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started, keys=keys)
 
 
 __all__ = ["WarmlineApp", "WarmlineCommands", "make_app"]

@@ -76,13 +76,13 @@ def load_audit(
 
 
 class AuditScreen(WarmlineScreen):
-    """The change log, newest first. m loads older entries; / filters by who made the change."""
+    """The change log, newest first. o loads older entries; / filters by who made the change."""
 
     CSS_PATH = "people.tcss"
     TITLE = "Audit"
     BINDINGS = [
-        Binding("m", "more", "Older entries"),
-        Binding("slash", "focus_filter", "Filter by person"),
+        Binding("o", "more", "Older entries", id="audit.older"),
+        Binding("slash", "focus_filter", "Filter by person", id="audit.filter"),
     ]
 
     def __init__(self) -> None:
@@ -198,7 +198,7 @@ class AuditScreen(WarmlineScreen):
             note = f"no changes{who} in the log" if self._filter else "the log is empty"
         else:
             note = f"{count:,} newest changes{who}"
-            note += " (all of them)" if self._complete else " \u00b7 m loads older"
+            note += " (all of them)" if self._complete else " \u00b7 o loads older"
         self.query_one("#audit-note", Static).update(note)
 
     # -- filter and paging

@@ -270,10 +270,10 @@ class CoverageScreen(WarmlineScreen):
     CSS_PATH = "match.tcss"
 
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="Previous week"),
-        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week"),
-        Binding("t", "this_week", "This week", tooltip="Go to this week", show=False),
-        Binding("enter", "fill", "Fill gap", tooltip="Put the person under the cursor on the gap's shift"),
+        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="Previous week", id="coverage.prev_week"),
+        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week", id="coverage.next_week"),
+        Binding("t", "this_week", "This week", tooltip="Go to this week", show=False, id="coverage.this_week"),
+        Binding("enter", "fill", "Fill gap", tooltip="Put the person under the cursor on the gap's shift", id="coverage.fill"),
     ]
 
     def __init__(self) -> None:

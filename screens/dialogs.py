@@ -51,9 +51,9 @@ class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question. Returns True for yes."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "Back"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "Back", id="confirm.back"),
     ]
 
     def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "No") -> None:
@@ -86,7 +86,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few choices (arrows and enter). Returns the choice's value, or None when backed out."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="choice.back")]
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, body: str = "") -> None:
         super().__init__()
@@ -170,8 +170,8 @@ class ShiftFormDialog(ModalScreen[ShiftDraft | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="shift_form.save"),
+        Binding("escape", "back", "Back", id="shift_form.back"),
     ]
 
     def __init__(self, mode: str, draft: ShiftDraft, *, error: str = "", title: str = "", fixed_rule: str = "") -> None:
@@ -398,9 +398,9 @@ class AssignDialog(CoreCalls, ModalScreen[AssignChoice | None]):
     """Everyone who could take a seat: eligible first, with hours this week against their limit."""
 
     BINDINGS = [
-        Binding("enter", "pick('peer')", "Assign as peer", priority=True),
-        Binding("b", "pick('backup')", "Assign as backup"),
-        Binding("escape", "back", "Back"),
+        Binding("enter", "pick('peer')", "Assign as peer", priority=True, id="assign.peer"),
+        Binding("b", "pick('backup')", "Assign as backup", id="assign.backup"),
+        Binding("escape", "back", "Back", id="assign.back"),
     ]
 
     def __init__(self, shift_id: int, title: str) -> None:
@@ -537,14 +537,14 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
     """One shift in full; claim or drop it, and for coordinators assign, unassign, edit and cancel it."""
 
     BINDINGS = [
-        Binding("c", "claim", "Claim"),
-        Binding("d", "drop", "Drop"),
-        Binding("s", "swap", "Swap", tooltip="Propose a swap"),
-        Binding("a", "assign", "Assign"),
-        Binding("x", "unassign", "Unassign"),
-        Binding("e", "edit", "Edit"),
-        Binding("k", "cancel_shift", "Cancel shift"),
-        Binding("escape", "close", "Close"),
+        Binding("c", "claim", "Claim", id="shift.claim"),
+        Binding("d", "drop", "Drop", id="shift.drop"),
+        Binding("s", "swap", "Swap", tooltip="Propose a swap", id="shift.swap"),
+        Binding("a", "assign", "Assign", id="shift.assign"),
+        Binding("x", "unassign", "Unassign", id="shift.unassign"),
+        Binding("e", "edit", "Edit", id="shift.edit"),
+        Binding("k", "cancel_shift", "Cancel shift", id="shift.cancel_shift"),
+        Binding("escape", "close", "Close", id="shift.close"),
     ]
 
     def __init__(self, shift_id: int) -> None:

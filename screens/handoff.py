@@ -83,8 +83,8 @@ class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
     """Write the handoff note for `shift_id` (the shift the actor is on). Returns the note sent, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "send", "Send", priority=True, id="handoff.send"),
+        Binding("escape", "back", "Back", id="handoff.back"),
     ]
 
     def __init__(self, shift_id: int) -> None:
@@ -191,8 +191,8 @@ class NoteDialog(ModalScreen[bool]):
     """One handoff note in full. Returns True when its reader chose to acknowledge it (`a`)."""
 
     BINDINGS = [
-        Binding("a", "answer(True)", "Acknowledge"),
-        Binding("escape", "answer(False)", "Close"),
+        Binding("a", "answer(True)", "Acknowledge", id="note.acknowledge"),
+        Binding("escape", "answer(False)", "Close", id="note.close"),
     ]
 
     def __init__(self, note: handoff.HandoffNote, *, reader: bool, tz) -> None:

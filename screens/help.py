@@ -1,70 +1,64 @@
-"""Help: every key that works on the current screen and everywhere, generated from the bindings."""
+"""Help: the current screen's actions, grouped by what they do, with their keys (after any
+remapping) and their ids (for the settings file's [keys]); read from the same bindings as the
+command palette (screens/actions.py)."""
 
 from __future__ import annotations
-
-import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 
+from .actions import Action, registered_name, screen_actions
 from .plain import DataTable, Label, Static
+from .registry import BY_NAME
 from .widgets import KeysFooter
-
-WHERE_ORDER = {"this screen": 0, "everywhere": 2}
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(where, key, what it does) for every binding active on `screen`, screen keys first."""
-    app = screen.app
-    rows = []
-    for active in screen.active_bindings.values():
-        if "copy" in active.binding.action:
-            continue  # Textual's copy-selection keys: nothing to copy on these screens
-        binding = active.binding
-        node = active.node
-        if node is app:
-            where = "everywhere"
-        elif node is screen:
-            where = "this screen"
-        else:
-            where = "in the " + re.sub(r"(?<!^)(?=[A-Z])", " ", type(node).__name__).lower()
-        what = binding.tooltip or binding.description or binding.action.replace("_", " ")
-        if not active.enabled:
-            what += " (not now)"
-        generic = binding.system or binding.action.startswith("app.focus")
-        rows.append((generic, where, app.get_key_display(binding), what))
-    # warmline's own keys first (screen, widget, app), Textual's focus keys last
-    rows.sort(key=lambda r: (r[0], WHERE_ORDER.get(r[1], 1), r[1]))
-    return [(where, key, what) for _system, where, key, what in rows]
+    """(group, key, what it does) for every listed action on `screen`, grouped."""
+    return [(a.group, a.key, describe(a)) for a in screen_actions(screen)]
+
+
+def describe(action: Action) -> str:
+    return action.what if action.enabled else f"{action.what} (not now)"
+
+
+def title_of(screen: Screen) -> str:
+    entry = BY_NAME.get(registered_name(screen) or "")
+    return f"Keys · {entry.title}" if entry is not None else "Keys · this window"
 
 
 class HelpDialog(ModalScreen[None]):
     """The keys of the screen it was opened on, and of the whole app."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("question_mark", "close", "Close", show=False),
+        Binding("escape", "close", "Close", id="help.close"),
+        Binding("question_mark", "close", "Close", show=False, id="help.close_key"),
     ]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.target = screen
-        self.rows = key_rows(screen)  # read now, while `screen` is still the active one
+        self.actions = screen_actions(screen)  # read now, while `screen` is still the active one
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-dialog"):
-            yield Label(f"Keys · {self.target.name or type(self.target).__name__}", classes="dialog-title")
+            yield Label(title_of(self.target), classes="dialog-title")
             table: DataTable = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            table.add_column("", key="group")
             table.add_column("Key", key="key")
             table.add_column("Does", key="does")
-            table.add_column("Where", key="where")
-            for i, (where, key, what) in enumerate(self.rows):
-                table.add_row(key, what, where, key=f"{i}")
+            table.add_column("Id", key="id")
+            group = None
+            for i, action in enumerate(self.actions):
+                shown_group = action.group if action.group != group else ""  # the group on its first row
+                group = action.group
+                table.add_row(shown_group, action.key, describe(action), action.id, key=f"{i}")
             yield table
             yield Static(
-                "Every action is also in the command palette (ctrl+p). Escape closes this.",
+                "Every action is also in the command palette (ctrl+p). Escape closes this. "
+                "Change a key by its id in the settings file's [keys] (README, Configuration).",
                 classes="message",
             )
         yield KeysFooter()

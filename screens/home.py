@@ -113,14 +113,14 @@ class HomeScreen(WarmlineScreen):
     """Where everyone starts: what is next for me and what I could pick up."""
 
     BINDINGS = [
-        Binding("c", "claim", "Claim seat"),
-        Binding("d", "drop", "Drop shift"),
+        Binding("c", "claim", "Claim seat", id="home.claim"),
+        Binding("d", "drop", "Drop shift", id="home.drop"),
         # Short words: with c and d, a coordinator's footer must still fit 80 columns. Help shows the tooltips.
-        Binding("w", "write_note", "Note", tooltip="Write a handoff note for the next shift"),
-        Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)"),
+        Binding("w", "write_note", "Note", tooltip="Write a handoff note for the next shift", id="home.write_note"),
+        Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)", id="home.ack_note"),
         # Off the footer (it must fit 80 columns); in Help and the command palette.
-        Binding("j", "triads", "Triads", tooltip="Join triads (peer support), or leave them", show=False),
-        Binding("b", "debrief", "Debrief", tooltip="Ask for a debrief after a hard call (on shift or within 2 h)", show=False),
+        Binding("j", "triads", "Triads", tooltip="Join triads (peer support), or leave them", show=False, id="home.triads"),
+        Binding("b", "debrief", "Debrief", tooltip="Ask for a debrief after a hard call (on shift or within 2 h)", show=False, id="home.debrief"),
     ]
     COMMANDS = {HandoffCommands}
 

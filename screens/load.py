@@ -97,8 +97,8 @@ class LoadScreen(WarmlineScreen):
     """Hours per person over four weeks, flags in words, bars and the spread. [ and ] move a week."""
 
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="A week earlier"),
-        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="A week later"),
+        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="A week earlier", id="load.prev_week"),
+        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="A week later", id="load.next_week"),
     ]
 
     def __init__(self) -> None:
@@ -221,9 +221,9 @@ class AutofillDialog(CoreCalls, ModalScreen[int | None]):
     """Auto-fill's proposal for a range as a diff; enter or ctrl+s applies it, escape discards it."""
 
     BINDINGS = [
-        Binding("enter", "apply", "Apply", priority=True),
-        Binding("ctrl+s", "apply", "Apply", show=False, priority=True),
-        Binding("escape", "discard", "Discard"),
+        Binding("enter", "apply", "Apply", priority=True, id="autofill.apply"),
+        Binding("ctrl+s", "apply", "Apply", show=False, priority=True, id="autofill.apply_in_field"),
+        Binding("escape", "discard", "Discard", id="autofill.discard"),
     ]
 
     def __init__(self, start: datetime, end: datetime) -> None:

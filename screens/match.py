@@ -158,11 +158,11 @@ class MatchScreen(WarmlineScreen):
     CSS_PATH = "match.tcss"
 
     BINDINGS = [
-        Binding("slash", "edit_needs", "Needs", tooltip="Type the caller's needs"),
-        Binding("b", "busy(True)", "On a call", tooltip="Mark yourself on a call"),
-        Binding("b", "busy(False)", "Free again", tooltip="Mark yourself free again"),
-        Binding("l", "log_call", "Log call", tooltip="Log this call with its needs (anonymous)"),
-        Binding("escape", "to_results", "Results", show=False),
+        Binding("slash", "edit_needs", "Needs", tooltip="Type the caller's needs", id="match.edit_needs"),
+        Binding("b", "busy(True)", "On a call", tooltip="Mark yourself on a call", id="match.busy"),
+        Binding("b", "busy(False)", "Free again", tooltip="Mark yourself free again", id="match.busy"),
+        Binding("c", "log_call", "Log call", tooltip="Log this call with its needs (anonymous)", id="match.log_call"),
+        Binding("escape", "to_results", "Results", show=False, id="match.to_results"),
     ]
 
     def __init__(self) -> None:

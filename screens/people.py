@@ -352,8 +352,8 @@ class FilterInput(Input):
     """
 
     BINDINGS = [
-        Binding("escape", "leave", "Back to list", show=False),
-        Binding("down", "leave", "Back to list", show=False),
+        Binding("escape", "leave", "Back to list", show=False, id="people_filter.leave"),
+        Binding("down", "leave", "Back to list", show=False, id="people_filter.leave_down"),
     ]
 
     def __init__(self, *, on_change: Callable[[str], None] | None = None, **kwargs) -> None:
@@ -381,8 +381,8 @@ class TagTable(DataTable):
     """A person's tags: space offers or pauses the one under the cursor, x removes it."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Offer/pause"),
-        Binding("x", "remove", "Remove tag"),
+        Binding("space", "toggle", "Offer/pause", id="tags.toggle"),
+        Binding("x", "remove", "Remove tag", id="tags.remove"),
     ]
 
     class TagEvent(Message):
@@ -498,9 +498,9 @@ class PeopleScreen(WarmlineScreen):
     """
     TITLE = "People"
     BINDINGS = [
-        Binding("e", "edit", "Edit"),
-        Binding("n", "add", "Add person"),
-        Binding("slash", "focus_filter", "Filter"),
+        Binding("e", "edit", "Edit", id="people.edit"),
+        Binding("n", "add", "Add person", id="people.add"),
+        Binding("slash", "focus_filter", "Filter", id="people.filter"),
     ]
     COLUMNS = (
         ("Name", "name"),
@@ -689,9 +689,9 @@ class DeactivateDialog(ModalScreen[bool]):
 
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("y", "confirm", "Deactivate"),
-        Binding("n", "cancel", "Keep active"),
-        Binding("escape", "cancel", "Keep active"),
+        Binding("y", "confirm", "Deactivate", id="deactivate.confirm"),
+        Binding("n", "cancel", "Keep active", id="deactivate.keep"),
+        Binding("escape", "cancel", "Keep active", id="deactivate.back"),
     ]
 
     def __init__(self, name: str, handle: str) -> None:
@@ -735,8 +735,8 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
 
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="person.save"),
+        Binding("escape", "cancel", "Cancel", id="person.cancel"),
     ]
 
     def __init__(self, handle: str) -> None:
@@ -995,8 +995,8 @@ class AddPersonDialog(CoreCalls, ModalScreen[Person | None]):
 
     CSS_PATH = "people.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Add", priority=True),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Add", priority=True, id="add_person.save"),
+        Binding("escape", "cancel", "Cancel", id="add_person.cancel"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -1068,7 +1068,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
     CSS_PATH = "people.tcss"
     TITLE = "My profile"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save details", priority=True),
+        Binding("ctrl+s", "save", "Save details", priority=True, id="profile.save"),
     ]
 
     def __init__(self) -> None:

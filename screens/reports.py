@@ -178,10 +178,10 @@ class ReportsScreen(WarmlineScreen):
     CSS_PATH = "reports.tcss"
 
     BINDINGS = [
-        Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="The period before"),
-        Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="The period after"),
-        Binding("t", "this_period", "This", tooltip="Go to this week or month", show=False),
-        Binding("w", "toggle_by", "Week/month", tooltip="Switch between weeks and months"),
+        Binding("left_square_bracket", "period(-1)", "Prev", key_display="[", tooltip="The period before", id="reports.prev_period"),
+        Binding("right_square_bracket", "period(1)", "Next", key_display="]", tooltip="The period after", id="reports.next_period"),
+        Binding("t", "this_period", "This", tooltip="Go to this week or month", show=False, id="reports.this_period"),
+        Binding("w", "toggle_by", "Week/month", tooltip="Switch between weeks and months", id="reports.toggle_by"),
     ]
 
     def __init__(self) -> None:

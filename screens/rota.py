@@ -86,10 +86,10 @@ class RotaScreen(WarmlineScreen):
     """The week grid: arrows move, [ and ] change week, t is today, enter opens a shift."""
 
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="Previous week"),
-        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week"),
-        Binding("t", "today", "Today", tooltip="Go to today"),
-        Binding("n", "new_shift", "New", tooltip="New shift or series"),
+        Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="Previous week", id="rota.prev_week"),
+        Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week", id="rota.next_week"),
+        Binding("t", "today", "Today", tooltip="Go to today", id="rota.today"),
+        Binding("n", "new_shift", "New", tooltip="New shift or series", id="rota.new_shift"),
     ]
 
     def __init__(self) -> None:

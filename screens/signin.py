@@ -55,8 +55,8 @@ class SignInScreen(CoreCalls, Screen[Person]):
     AUTO_FOCUS = "#handle"
     # Not in the footer: Enter in the handle box moves on to the passphrase (see the module's note).
     BINDINGS = [
-        Binding("enter", "to_passphrase", "Next field", show=False, priority=True),
-        Binding("tab", "to_passphrase", "Next field", show=False, priority=True),
+        Binding("enter", "to_passphrase", "Next field", show=False, priority=True, id="signin.next_field"),
+        Binding("tab", "to_passphrase", "Next field", show=False, priority=True, id="signin.next_field_tab"),
     ]
 
     def __init__(self) -> None:

@@ -50,10 +50,10 @@ class SwapsScreen(WarmlineScreen):
     """Open swaps: a accept, x decline, w withdraw; coordinators o approve."""
 
     BINDINGS = [
-        Binding("a", "decide('accept')", "Accept"),
-        Binding("x", "decide('decline')", "Decline"),
-        Binding("w", "decide('withdraw')", "Withdraw"),
-        Binding("o", "decide('approve')", "Approve"),
+        Binding("a", "decide('accept')", "Accept", id="swaps.accept"),
+        Binding("x", "decide('decline')", "Decline", id="swaps.decline"),
+        Binding("w", "decide('withdraw')", "Withdraw", id="swaps.withdraw"),
+        Binding("o", "decide('approve')", "Approve", id="swaps.approve"),
     ]
 
     def __init__(self) -> None:
@@ -202,8 +202,8 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
     """Pick someone's shift to take for mine; the core's problems show as you move; enter proposes."""
 
     BINDINGS = [
-        Binding("enter", "propose", "Propose", priority=True),
-        Binding("escape", "back", "Back"),
+        Binding("enter", "propose", "Propose", priority=True, id="swap.propose"),
+        Binding("escape", "back", "Back", id="swap.back"),
     ]
 
     def __init__(self, my_shift: int) -> None:

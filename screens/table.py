@@ -85,15 +85,15 @@ class KeyTable(ScrollView, can_focus=True):
     """Rows by key, drawn a line at a time; the cursor follows its key across updates."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", "Select", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first", "First", show=False),
-        Binding("end,ctrl+end", "last", "Last", show=False),
-        Binding("left", "scroll_left", "Scroll left", show=False),
-        Binding("right", "scroll_right", "Scroll right", show=False),
+        Binding("enter", "select_cursor", "Select", show=False, id="table.select"),
+        Binding("up", "cursor_up", "Cursor up", show=False, id="table.cursor_up"),
+        Binding("down", "cursor_down", "Cursor down", show=False, id="table.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("home,ctrl+home", "first", "First", show=False, id="table.first"),
+        Binding("end,ctrl+end", "last", "Last", show=False, id="table.last"),
+        Binding("left", "scroll_left", "Scroll left", show=False, id="table.scroll_left"),
+        Binding("right", "scroll_right", "Scroll right", show=False, id="table.scroll_right"),
     ]
     COMPONENT_CLASSES = {"key-table--title", "key-table--header", "key-table--cursor", "key-table--even-row"}
     # DataTable's own look (Textual 8.2), so the tables read as they did.

@@ -84,11 +84,11 @@ class WeekGrid(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Up", show=False),
-        Binding("down", "move(0, 1)", "Down", show=False),
-        Binding("left", "move(-1, 0)", "Left", show=False),
-        Binding("right", "move(1, 0)", "Right", show=False),
-        Binding("enter", "open", "Open shift", show=False),
+        Binding("up", "move(0, -1)", "Up", show=False, id="week.up"),
+        Binding("down", "move(0, 1)", "Down", show=False, id="week.down"),
+        Binding("left", "move(-1, 0)", "Left", show=False, id="week.left"),
+        Binding("right", "move(1, 0)", "Right", show=False, id="week.right"),
+        Binding("enter", "open", "Open shift", show=False, id="week.open_shift"),
     ]
 
     COMPONENT_CLASSES = {

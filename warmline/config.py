@@ -1,5 +1,5 @@
 """Per-machine settings from a TOML file: the app's theme, a default actor, notification channels,
-and the limits of `warmline serve`.
+the limits of `warmline serve`, and the app's keys (`[keys]`: binding id = key).
 
 The file is `platformdirs.user_config_path("warmline") / "config.toml"` (on Linux
 `~/.config/warmline/config.toml`), or the file `WARMLINE_CONFIG` names. A missing
@@ -11,6 +11,7 @@ are kept in a list below (a test compares it with Textual's).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -28,6 +29,27 @@ THEMES = (
 CHANNELS = ("desktop", "terminal", "app")
 DEFAULT_CHANNELS = ("desktop", "app")
 MAX_BYTES = 64 * 1024
+# The ids of the app's key bindings, which [keys] may remap (screens/actions.py groups them for
+# the help; a test keeps this list equal to the bindings' ids).
+KEY_IDS = frozenset("""
+add_person.cancel add_person.save app.audit app.coverage app.help app.help_in_field app.home app.load
+app.match app.people app.profile app.quit app.quit_in_field app.reports app.rota assign.back
+assign.backup assign.peer audit.filter audit.older autofill.apply autofill.apply_in_field autofill.discard
+choice.back confirm.back confirm.no confirm.yes coverage.fill coverage.next_week coverage.prev_week
+coverage.this_week deactivate.back deactivate.confirm deactivate.keep handoff.back handoff.send help.close
+help.close_key home.ack_note home.claim home.debrief home.drop home.triads home.write_note load.next_week
+load.prev_week match.busy match.edit_needs match.log_call match.to_results note.acknowledge note.close
+people.add people.edit people.filter people_filter.leave people_filter.leave_down person.cancel person.save
+profile.save reports.next_period reports.prev_period reports.this_period reports.toggle_by rota.new_shift
+rota.next_week rota.prev_week rota.today shift.assign shift.cancel_shift shift.claim shift.close shift.drop
+shift.edit shift.swap shift.unassign shift_form.back shift_form.save signin.next_field signin.next_field_tab
+swap.back swap.propose swaps.accept swaps.approve swaps.decline swaps.withdraw table.cursor_down
+table.cursor_up table.first table.last table.page_down table.page_up table.scroll_left table.scroll_right
+table.select tags.remove tags.toggle week.down week.left week.open_shift week.right week.up
+""".split())
+# One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.
+_KEY = r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]+|[!-~])"
+KEY_LIST = re.compile(rf"{_KEY}(?:\s*,\s*{_KEY})*")
 
 EXAMPLE = """\
 # warmline settings for this machine (see README.md, "Configuration")
@@ -37,6 +59,9 @@ notification_channels = ["desktop", "app"]   # any of: desktop, terminal, app ([
 serve_max_sessions = 20                      # warmline serve: browser sessions open at once
 serve_max_signing_in = 4                     # warmline serve: of those, not signed in yet
 serve_idle_minutes = 30                      # warmline serve: sign out a session unused this long
+
+[keys]                                       # the app's keys, by action id (help, ?, lists the ids)
+# "audit.older" = "pagedown"                 # one key, or several: "o,pagedown"
 """
 
 
@@ -50,6 +75,7 @@ class Config:
     serve_max_sessions: int = 20
     serve_max_signing_in: int = 4
     serve_idle_minutes: float = 30.0
+    keys: tuple[tuple[str, str], ...] = ()  # (binding id, key(s)) from [keys], for App.set_keymap
 
 
 KEYS = tuple(f.name for f in fields(Config))
@@ -60,6 +86,7 @@ _DESCRIBE = {
     "serve_max_sessions": "a whole number from 1 to 1000",
     "serve_max_signing_in": "a whole number from 1 to 1000",
     "serve_idle_minutes": "a number of minutes above 0 and at most 1440",
+    "keys": 'a table of action id = key, e.g. [keys] "home.claim" = "g"',
 }
 
 
@@ -132,7 +159,27 @@ def parse(text: str, where: str = "the settings") -> Config:
             if not 0 < value <= 1440:
                 raise Invalid(f"{key} in {where} is {value}: give {_DESCRIBE[key]}")
             values[key] = float(value)
+        elif key == "keys":
+            if not isinstance(value, dict):
+                raise wrong
+            values[key] = tuple(_key_entry(binding_id, keys, where) for binding_id, keys in value.items())
     return Config(**values)
+
+
+def _key_entry(binding_id: str, keys: object, where: str) -> tuple[str, str]:
+    """One [keys] entry, checked: a known action id and a key list Textual understands."""
+    if binding_id not in KEY_IDS:
+        raise Invalid(
+            f"[keys] in {where} has an unknown action id {binding_id[:40]!r}: "
+            "the help (? in the app) lists each action's id, e.g. home.claim"
+        )
+    if not isinstance(keys, str) or len(keys) > 100 or not KEY_LIST.fullmatch(keys.strip()):
+        shown = repr(keys[:40]) if isinstance(keys, str) else _type_name(keys)
+        raise Invalid(
+            f"{binding_id} in [keys] of {where} must be a key such as \"g\", \"ctrl+g\" or \"f2\" "
+            f"(several: \"g,f2\"), not {shown}"
+        )
+    return binding_id, keys.strip()
 
 
 def load(file: Path | None = None) -> Config:
@@ -170,4 +217,5 @@ def as_dict(config: Config) -> dict:
         "serve_max_sessions": config.serve_max_sessions,
         "serve_max_signing_in": config.serve_max_signing_in,
         "serve_idle_minutes": config.serve_idle_minutes,
+        "keys": dict(config.keys),
     }

@@ -96,10 +96,10 @@ def open_app(c: Context) -> None:
     path = db.path
     c.close()
     c._db = None
-    app = make_app(path, actor=actor, started=started)
     from .config import load
 
-    theme = load().theme
-    if theme:
-        app.theme = theme
+    settings = load()
+    app = make_app(path, actor=actor, started=started, keys=dict(settings.keys))
+    if settings.theme:
+        app.theme = settings.theme
     app.run()

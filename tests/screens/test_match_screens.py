@@ -207,9 +207,9 @@ async def test_b_marks_me_busy_and_free_and_l_logs_an_anonymous_call(line):
         assert cells(screen, "cleo")["now"] == "free"
         assert rows(screen)[0] == "cleo"
         assert line.audit("busy.off")
-        # l logs the call with the needs asked (aliases and the language resolved), after a yes.
+        # c logs the call (l is Load everywhere) with the needs asked (aliases and the language resolved), after a yes.
         await ask(pilot, "grief, eviction", language="es")
-        await pilot.press("l")
+        await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         assert "grief, housing insecurity, Spanish" in text_of(app.screen.query_one(".dialog-body"))

@@ -559,7 +559,7 @@ async def test_audit_newest_first_filter_by_person_and_page(line_file):
         newest = [str(e.id) for e in line_file.log(limit=200)]
         assert keys(table) == newest  # newest first
         assert table.get_cell(newest[0], "at") == "2026-11-23 08:00"  # local time
-        await pilot.press("m")
+        await pilot.press("o")  # o: older (m is Match everywhere)
         total = len(line_file.log(limit=10_000))
         await until(pilot, app, lambda: table.row_count == total, "the older page")
         assert keys(table) == [str(e.id) for e in line_file.log(limit=10_000)]

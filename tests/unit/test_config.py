@@ -103,7 +103,7 @@ def test_cli_path_show_and_a_bad_file(run_cli, tmp_path):
     assert good.returncode == 0, good.stderr
     assert json.loads(good.stdout) | {"path": None} == {
         "theme": "gruvbox", "default_actor": None, "notification_channels": ["desktop", "app"], "path": None,
-        "serve_max_sessions": 20, "serve_max_signing_in": 4, "serve_idle_minutes": 30.0,
+        "serve_max_sessions": 20, "serve_max_signing_in": 4, "serve_idle_minutes": 30.0, "keys": {},
     }
     target.write_text('them = "gruvbox"\n')
     bad = run_cli("config", "show", env=env)

@@ -1,0 +1,61 @@
+"""The app's screens, one entry each: adding a screen is one `Entry` in `SCREENS`.
+
+The app builds from this table its screen-switching key bindings (footer, help), its
+check of who may open what, the command palette's "go to" commands and the style sheet
+each screen needs. No Textual here: importing this costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EVERYONE = "everyone"
+COORDINATORS = "coordinators"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One screen: `key` switches to it (binding id `app.NAME`); `who` may open it."""
+
+    name: str
+    key: str | None  # None: palette only
+    title: str  # the footer's word, and the palette's "Go to ..." name
+    help: str  # one line: what the screen shows (palette, help)
+    module: str
+    cls: str
+    who: str = EVERYONE  # EVERYONE or COORDINATORS
+    key_for_coordinators: bool = True  # False: the key is someone else's for coordinators (`p` is People)
+    footer: bool = True  # shown in the footer (80 columns hold only a few)
+    stylesheet: str | None = "forms.tcss"  # in screens/, added to the app's style sheet when first opened
+
+    @property
+    def binding_id(self) -> str:
+        return f"app.{self.name}"
+
+    def may_open(self, is_coordinator: bool) -> bool:
+        return is_coordinator or self.who == EVERYONE
+
+
+SCREENS: tuple[Entry, ...] = (
+    Entry("home", "h", "Home", "Your next shift, your shifts and open seats", "screens.home", "HomeScreen",
+          stylesheet=None),
+    Entry("rota", "r", "Rota", "The week grid", "screens.rota", "RotaScreen", stylesheet="rota.tcss"),
+    Entry("people", "p", "People", "Volunteers and coordinators", "screens.people", "PeopleScreen",
+          who=COORDINATORS),
+    Entry("profile", "p", "Profile", "Your details, limits and the experiences you offer", "screens.people",
+          "ProfileScreen", key_for_coordinators=False),
+    Entry("audit", "u", "Audit", "The change log", "screens.audit", "AuditScreen", who=COORDINATORS),
+    # Off the footer: it has no room for them at 80 columns. Help (?) and the palette list them.
+    Entry("match", "m", "Match", "Caller's needs → peers on shift, with reasons", "screens.match", "MatchScreen",
+          footer=False),
+    Entry("coverage", "v", "Coverage", "Needs × hours heat map, gaps and who could fill them", "screens.coverage",
+          "CoverageScreen", who=COORDINATORS, footer=False),
+    Entry("load", "l", "Load", "Hours per person over four weeks, limits and the spread", "screens.load",
+          "LoadScreen", footer=False),
+    # f: figures for funders
+    Entry("reports", "f", "Reports", "Hours, cover, backup, goals, calls and needs met, by week or month",
+          "screens.reports", "ReportsScreen", who=COORDINATORS, footer=False),
+    Entry("swaps", None, "Swaps", "Open swaps: accept, decline, withdraw", "screens.swap", "SwapsScreen"),
+)
+
+BY_NAME = {entry.name: entry for entry in SCREENS}

@@ -7,26 +7,38 @@ each screen needs. No Textual here: importing this costs nothing at start-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 EVERYONE = "everyone"
 COORDINATORS = "coordinators"
 
 
-@dataclass(frozen=True)
 class Entry:
-    """One screen: `key` switches to it (binding id `app.NAME`); `who` may open it."""
+    """One screen: `key` switches to it (binding id `app.NAME`); `who` may open it.
 
-    name: str
-    key: str | None  # None: palette only
-    title: str  # the footer's word, and the palette's "Go to ..." name
-    help: str  # one line: what the screen shows (palette, help)
-    module: str
-    cls: str
-    who: str = EVERYONE  # EVERYONE or COORDINATORS
-    key_for_coordinators: bool = True  # False: the key is someone else's for coordinators (`p` is People)
-    footer: bool = True  # shown in the footer (80 columns hold only a few)
-    stylesheet: str | None = "forms.tcss"  # in screens/, added to the app's style sheet when first opened
+    A plain class, not a dataclass: this module is on the start-up path, and a dataclass
+    costs a millisecond to build.
+    """
+
+    __slots__ = ("name", "key", "title", "help", "module", "cls", "who", "key_for_coordinators", "footer", "stylesheet")
+
+    def __init__(
+        self,
+        name: str,
+        key: str | None,  # None: palette only
+        title: str,  # the footer's word, and the palette's name
+        help: str,  # one line: what the screen shows (palette)
+        module: str,
+        cls: str,
+        *,
+        who: str = EVERYONE,  # EVERYONE or COORDINATORS
+        key_for_coordinators: bool = True,  # False: the key is someone else's for coordinators (`p` is People)
+        footer: bool = True,  # shown in the footer (80 columns hold only a few)
+        stylesheet: str | None = "forms.tcss",  # in screens/, added to the app's style sheet when first opened
+    ) -> None:
+        self.name, self.key, self.title, self.help, self.module, self.cls = name, key, title, help, module, cls
+        self.who, self.key_for_coordinators, self.footer, self.stylesheet = who, key_for_coordinators, footer, stylesheet
+
+    def __repr__(self) -> str:
+        return f"Entry({self.name!r}, key={self.key!r})"
 
     @property
     def binding_id(self) -> str:

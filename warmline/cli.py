@@ -2956,7 +2956,9 @@ def config_show_cmd(example: bool, as_json: bool) -> None:
     """Check the settings file and print the settings in effect.
 
     Settings: theme (a Textual theme), default_actor (a handle), notification_channels
-    (any of desktop, terminal, app). An unknown setting or a wrong value is an error.
+    (any of desktop, terminal, app), and a [keys] table remapping the app's keys by
+    action id (the app's help, ?, lists the ids). An unknown setting or a wrong value
+    is an error.
 
     \b
     Examples:

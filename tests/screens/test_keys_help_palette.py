@@ -4,6 +4,7 @@ the command palette list each screen's actions, grouped, from the same bindings.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,17 @@ def test_the_example_settings_file_parses_and_keys_show_in_json():
     assert config.parse(config.EXAMPLE).keys == ()
     parsed = config.parse('[keys]\n"rota.today" = "?"\n"app.help" = "f2, ctrl+h"\n')
     assert config.as_dict(parsed)["keys"] == {"rota.today": "?", "app.help": "f2, ctrl+h"}
+
+
+def test_the_cli_refuses_a_bad_key_in_one_line_and_shows_good_ones(run_cli):
+    target = run_cli.workdir / "settings.toml"
+    env = {config.ENV_VAR: str(target)}
+    target.write_text('[keys]\n"home.claim" = "g"\n')
+    good = run_cli("config", "show", "--json", env=env)
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["keys"] == {"home.claim": "g"}
+    target.write_text('[keys]\n"Home.Claim" = "g"\n')
+    bad = run_cli("config", "show", env=env)
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("error: ") and "'Home.Claim'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -48,13 +48,13 @@ class HelpDialog(ModalScreen[None]):
             table: DataTable = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             table.add_column("", key="group")
             table.add_column("Key", key="key")
+            table.add_column("Id", key="id")  # before Does, whose long rows may run past the edge
             table.add_column("Does", key="does")
-            table.add_column("Id", key="id")
             group = None
             for i, action in enumerate(self.actions):
                 shown_group = action.group if action.group != group else ""  # the group on its first row
                 group = action.group
-                table.add_row(shown_group, action.key, describe(action), action.id, key=f"{i}")
+                table.add_row(shown_group, action.key, action.id, describe(action), key=f"{i}")
             yield table
             yield Static(
                 "Every action is also in the command palette (ctrl+p). Escape closes this. "

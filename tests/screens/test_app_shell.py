@@ -31,7 +31,7 @@ async def test_help_lists_the_keys_of_this_screen_and_the_app(line):
         assert isinstance(app.screen, HelpDialog)
         table = app.screen.query_one("#help-keys")
         cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        rows = {(key, does) for _group, key, does, _id in cells}
+        rows = {(key, does) for _group, key, _id, does in cells}
         groups = [group for group, *_ in cells if group]
         assert groups == ["Shifts", "Moving around", "App"]  # each group once, on its first row
         assert not any("Screen" in cell or "Grid" in cell for row in cells for cell in row)  # no class names

@@ -363,3 +363,22 @@ def test_a_burst_sign_in_never_shows_the_passphrase(demo, tmp_path, monkeypatch)
             assert term.wait_exit() == 0
         finally:
             term.kill()
+
+
+def test_a_key_remapped_in_the_settings_file_in_a_real_terminal(demo, terminal, tmp_path):
+    """[keys] in the settings file (read by the real entry point): g opens the rota, r no longer does."""
+    env = base_env(tmp_path, COORD_LOGIN)
+    settings = Path(env["XDG_CONFIG_HOME"]) / "warmline" / "config.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('[keys]\n"app.rota" = "g"\n')
+    terminal.start([str(warmline_script()), "--db", str(demo)], env)
+    home = terminal.wait_for("Your next shift", "g Rota")
+    assert "r Rota" not in home
+    terminal.keys("r", "F1")  # r does nothing now: the help opens on Home
+    terminal.wait_for("Keys · Home", "app.rota")
+    terminal.keys("Escape")
+    terminal.wait_gone("Keys · Home")
+    terminal.keys("g")
+    terminal.wait_for("this week", "shifts ·")
+    terminal.keys("q")
+    assert terminal.wait_exit() == 0

@@ -8,16 +8,23 @@ for ssh (a shell script, FAKE_SSH below): it runs the key's forced command, `war
 ssh does when a connection drops). Notifications are counted with the WARMLINE_NOTIFY_CHANNEL
 file seam. The same flows against a real sshd and a real desktop are in tests/system/test_ssh.py.
 
-The rota (Monday 23 Nov 2026, New York, the clock at 08:00): ben 07:00–08:10, ana 08:10–12:00,
-so ana has two notifications due: her 15-minute reminder and the handoff from ben.
+The in-process rota (`hosted`; Monday 23 Nov 2026, New York, the clock fixed at 08:00): ben
+07:00–08:10, ana 08:10–12:00, so ana has two notifications due: her 15-minute reminder and the
+handoff from ben. The forced command drops WARMLINE_NOW (a clock the ssh client could send never
+moves a decision on the host), so the process tests' rota (`hosted_now`) is the same shape around
+the real present: ben from 1 h ago to 10 min from now, ana from then for 3 h 50 min. Where the
+host's time must move on (a lease lapsing), the test moves the lease's timestamp back in the rota
+file instead.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,7 +33,8 @@ import pytest
 
 from conftest import FIXED_NOW, warmline_script
 from warmline import keys, people, rota
-from warmline.db import open_db
+from warmline.clock import real_now
+from warmline.db import iso_utc, open_db
 from warmline.notify import lease, outbox
 
 TZ = ZoneInfo("America/New_York")
@@ -70,6 +78,54 @@ def hosted(line_db, coordinator, fixed_now, tmp_path):
     rota.assign(line_db, coordinator, b.id, "ana")
     key = keys.add(line_db, coordinator, "ana", KEY, authorized_keys=tmp_path / "authorized_keys")
     return line_db, key.fingerprint
+
+
+@dataclass(frozen=True)
+class Hosted:
+    """The process tests' rota, built around the real present, and the titles ana's two due rows carry."""
+
+    db: object
+    fingerprint: str
+    titles: list[str]
+
+
+@pytest.fixture
+def hosted_now(line_db, coordinator, monkeypatch, tmp_path):
+    """ben from real-now − 1 h to real-now + 10 min, ana from then to real-now + 4 h (whole minutes):
+    ana's 15-minute reminder and ben's handoff to her are due now, on the host's real clock."""
+    monkeypatch.delenv("WARMLINE_NOW", raising=False)
+    base = real_now().replace(second=0, microsecond=0)
+    handover = base + timedelta(minutes=10)
+    people.add(line_db, coordinator, handle="ana", name="Ana")
+    people.add(line_db, coordinator, handle="ben", name="Ben")
+    a = rota.add_shift(line_db, coordinator, start=base - timedelta(hours=1), end=handover, seats=1, backup=0)
+    b = rota.add_shift(line_db, coordinator, start=handover, end=base + timedelta(hours=4), seats=1, backup=0)
+    rota.assign(line_db, coordinator, a.id, "ben")
+    rota.assign(line_db, coordinator, b.id, "ana")
+    key = keys.add(line_db, coordinator, "ana", KEY, authorized_keys=tmp_path / "authorized_keys")
+    start, end = handover.astimezone(TZ), (base + timedelta(hours=4)).astimezone(TZ)
+    # Worded as the outbox words them (notify/outbox.py: `_short`, the handoff title).
+    titles = [f"Handoff in 15 min: {start:%a %H:%M}", f"Shift in 15 min: {start:%a %H:%M}–{end:%H:%M}"]
+    return Hosted(line_db, key.fingerprint, titles)
+
+
+def age_leases(db_path: Path, by: timedelta = outbox.REMOTE_LEASE + timedelta(seconds=5)) -> int:
+    """Let `by` pass for the host's leases: move each remote lease's claimed_at back in the rota file.
+
+    The forced command runs on the real clock (it drops WARMLINE_NOW), so the test cannot move the
+    host's clock; moving the lease's timestamp back has the same effect on the next claim."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT id, claimed_at FROM notification WHERE state = 'sending' AND claim_token LIKE ?", (outbox.REMOTE + "%",)
+        ).fetchall()
+        for i, claimed in rows:
+            moved = datetime.fromisoformat(claimed.replace("Z", "+00:00")) - by
+            conn.execute("UPDATE notification SET claimed_at = ? WHERE id = ?", (iso_utc(moved), i))
+        conn.commit()
+        return len(rows)
+    finally:
+        conn.close()
 
 
 def states(db_path: Path, handle: str = "ana") -> dict[int, tuple[str, str | None]]:
@@ -139,8 +195,8 @@ def test_confirm_ids_are_checked():
 
 
 @pytest.fixture
-def client(hosted, tmp_path):
-    db, fp = hosted
+def client(hosted_now, tmp_path):
+    db, fp = hosted_now.db, hosted_now.fingerprint
     fake = tmp_path / "fake-ssh"
     fake.write_text(FAKE_SSH)
     fake.chmod(0o755)
@@ -148,7 +204,6 @@ def client(hosted, tmp_path):
     log = tmp_path / "ssh.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
     env.update(
-        WARMLINE_NOW=FIXED_NOW,
         WARMLINE_SSH_COMMAND=str(fake),
         WARMLINE_NOTIFY_CHANNEL=f"file:{shown}",
         XDG_DATA_HOME=str(tmp_path / "volunteer-data"),
@@ -169,6 +224,7 @@ def client(hosted, tmp_path):
     run.log = log
     run.db = db.path
     run.env = env
+    run.titles = hosted_now.titles
     return run
 
 
@@ -179,7 +235,9 @@ def shown_ids(path: Path) -> list[int]:
 def test_once_shows_each_due_notification_and_confirms_it(client):
     done = client("--once")
     assert done.returncode == 0, done.stderr
-    assert "shown #" in done.stdout and "Shift in 15 min: Mon 08:10–12:00 (file)" in done.stdout
+    assert "shown #" in done.stdout
+    for title in client.titles:
+        assert f"{title} (file)" in done.stdout, done.stdout
     found = states(client.db)
     assert sorted(shown_ids(client.shown)) == sorted(found)
     assert set(found.values()) == {("sent", "remote")}
@@ -214,8 +272,9 @@ def test_a_pull_whose_answer_is_lost_comes_back_after_the_lease(client):
     assert shown_ids(client.shown) == [] and {s for s, _ in states(client.db).values()} == {"sending"}
     soon = client("--once", LOSE_PULLS="1")  # still leased: nothing yet, nothing lost
     assert soon.returncode == 0 and "Nothing due" in soon.stdout
-    later = (NOW + timedelta(minutes=2, seconds=5)).isoformat()
-    done = client("--once", LOSE_PULLS="1", WARMLINE_NOW=later)
+    # 2 min 5 s pass on the host: the lease's timestamp moves back (the forced command ignores WARMLINE_NOW).
+    assert age_leases(client.db) == 2
+    done = client("--once", LOSE_PULLS="1")
     assert done.returncode == 0, done.stderr
     assert sorted(shown_ids(client.shown)) == sorted(states(client.db)) and len(shown_ids(client.shown)) == 2
     assert set(states(client.db).values()) == {("sent", "remote")}
@@ -228,9 +287,10 @@ def test_an_id_already_shown_is_confirmed_without_being_shown_again(client, tmp_
     db = open_db(client.db)
     try:
         ana = people.get(db.conn, "ana")
-        ids = [n.id for n in lease.pull(db, ana, moment=NOW - timedelta(minutes=3))]  # a lapsed lease
+        ids = [n.id for n in lease.pull(db, ana)]  # on the real clock, as the host would
     finally:
         db.close()
+    assert len(ids) == 2 and age_leases(client.db) == 2  # 2 min 5 s later: a lapsed lease
     record = ShownIds("ana@rota.example", tmp_path / "volunteer-data" / "warmline" / "remote")
     for i in ids:
         record.add(i)
@@ -241,6 +301,31 @@ def test_an_id_already_shown_is_confirmed_without_being_shown_again(client, tmp_
     assert shown_ids(client.shown) == []  # never shown twice in a row
     assert set(states(client.db).values()) == {("sent", "remote")}
     assert record.ids() == []
+
+
+def test_the_forced_command_ignores_a_clock_the_client_sends(client, tmp_path):
+    """A WARMLINE_NOW on the client side (sent along, as an sshd with AcceptEnv would pass it) does not
+    move the host's clock: ana gets exactly the two notifications due now."""
+    future = "2030-01-07T08:00:00-05:00"
+    # Had the host followed that clock, nothing would be due (both rows long expired): check on a copy.
+    copy = tmp_path / "copy.db"
+    src, dst = sqlite3.connect(client.db), sqlite3.connect(copy)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    db = open_db(copy)
+    try:
+        assert lease.pull(db, people.get(db.conn, "ana"), moment=datetime.fromisoformat(future)) == []
+    finally:
+        db.close()
+    done = client("--once", WARMLINE_NOW=future)  # the fake ssh passes its environment on to the forced command
+    assert done.returncode == 0, done.stderr
+    for title in client.titles:
+        assert f"{title} (file)" in done.stdout, done.stdout
+    assert len(shown_ids(client.shown)) == 2 and sorted(shown_ids(client.shown)) == sorted(states(client.db))
+    assert set(states(client.db).values()) == {("sent", "remote")}
 
 
 def test_a_refusal_from_the_host_is_one_line(client):

@@ -14,29 +14,13 @@ from typing import Any
 
 import click
 
+from .cli_output import echo, emit, json_option, pass_ctx
 from .session import Context, _passphrase_source
 from .session import open_app as _open_app
 from .text import safe
 
 EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
 
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
-    """Print text made safe for a terminal: every control character that came from stored or
-    typed text (escapes, C1, bidi overrides) becomes a visible escape (text.safe); newlines kept.
-    Every line the CLI prints goes through here; bytes (a file's content) pass unchanged."""
-    if message is not None and not isinstance(message, (bytes, bytearray)):
-        message = safe(message, multiline=True)
-    click.echo(message, err=err, nl=nl)
-
-
-def emit(data: Any) -> None:
-    """Print JSON (lists of rows at the top level), every control character escaped (text.json_dumps)."""
-    from .text import json_dumps
-
-    click.echo(json_dumps(data))
 
 
 def refuse_empty_path(value: str | None, what: str) -> None:
@@ -45,10 +29,6 @@ def refuse_empty_path(value: str | None, what: str) -> None:
         from .errors import Invalid
 
         raise Invalid(f"{what} is empty: give a file or directory name")
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
 def hours_text(h: float) -> str:
@@ -1117,7 +1097,7 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
       warmline match voices --language es --prefer woman --json
     """
     from .matching import match
-    from .times import local_iso, parse_moment
+    from .times import parse_moment
 
     if not (needs or language or prefer):
         raise click.UsageError("name at least one need (TAG), --language or --prefer")

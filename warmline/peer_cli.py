@@ -12,24 +12,7 @@ import click
 
 from .session import Context
 
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def echo(message: str = "", *, err: bool = False) -> None:
-    """Print a line made safe for a terminal (text.safe, newlines kept), as warmline/cli.py's echo does."""
-    from .text import safe
-
-    click.echo(safe(message, multiline=True), err=err)
-
-
-def emit(data) -> None:
-    from .text import json_dumps
-
-    click.echo(json_dumps(data))
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+from .cli_output import echo, emit, json_option, pass_ctx
 
 
 def debrief_json(d, tz) -> dict:

@@ -11,14 +11,7 @@ import click
 
 from .session import Context
 
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def echo(message: str) -> None:
-    """Print a line made safe for a terminal (text.safe, newlines kept), as warmline/cli.py's echo does."""
-    from .text import safe
-
-    click.echo(safe(message, multiline=True))
+from .cli_output import echo, pass_ctx
 
 
 def _range(c: Context, start: str, finish: str):

@@ -402,22 +402,26 @@ def test_terminal_channel_shows_controls_as_escapes():
 
 
 def test_the_cli_prints_only_through_its_safe_helpers():
-    """A guard for commands added later: in warmline/cli.py only echo(), emit() and the two
-    error printers call click.echo, and print() is never used, so every line a command
-    prints goes through text.safe or text.json_dumps."""
+    """A guard for commands added later: in every CLI module only echo() and emit() (cli_output)
+    and the two error printers call click.echo, and print() is never used, so every line a
+    command prints goes through text.safe or text.json_dumps."""
     import ast
 
-    import warmline.cli
+    import warmline
 
-    tree = ast.parse(Path(warmline.cli.__file__).read_text(encoding="utf-8"))
-    allowed = {"echo", "emit", "_show_usage", "_fail"}
+    package = Path(warmline.__file__).parent
+    modules = sorted(package.glob("*cli*.py"))
+    assert {m.name for m in modules} >= {"cli.py", "cli_output.py", "peer_cli.py", "remote_cli.py", "report_cli.py"}
+    allowed = {("cli_output.py", "echo"), ("cli_output.py", "emit"), ("cli.py", "_show_usage"), ("cli.py", "_fail")}
     offenders = []
-    for func in ast.walk(tree):
-        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or func.name in allowed:
-            continue
-        for node in ast.walk(func):
-            if isinstance(node, ast.Call):
-                callee = ast.unparse(node.func)
-                if callee in ("click.echo", "click.secho", "print", "sys.stdout.write", "sys.stderr.write"):
-                    offenders.append(f"{func.name}:{node.lineno} {callee}")
+    for module in modules:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) or (module.name, func.name) in allowed:
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    callee = ast.unparse(node.func)
+                    if callee in ("click.echo", "click.secho", "print", "sys.stdout.write", "sys.stderr.write"):
+                        offenders.append(f"{module.name}:{func.name}:{node.lineno} {callee}")
     assert offenders == [], offenders

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool, warmline_script
+from desktop import DUNST_PRELUDE
 from warmline import debrief, people, rota
 from warmline.db import iso_utc, open_db
 from warmline.line import create
@@ -22,21 +23,7 @@ PASSPHRASE = "correct horse battery"
 TIMEOUT = 60
 TZ = zone("America/New_York")
 
-SCRIPT = r"""
-set -u
-out="$1"
-dunst >"$out/dunst.log" 2>&1 &
-dunst_pid=$!
-up=no
-for _ in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null | grep -q "boolean true"; then
-        up=yes
-        break
-    fi
-    sleep 0.1
-done
-echo "$up" >"$out/up"
+SCRIPT = DUNST_PRELUDE + r"""
 if [ "$up" = yes ]; then
     "$WARMLINE" notify --once >"$out/notify.out" 2>"$out/notify.err"
     echo $? >"$out/notify.rc"

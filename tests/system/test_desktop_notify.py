@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import require_tool, warmline_script
+from desktop import DUNST_PRELUDE
 from warmline import people, rota
 from warmline.db import open_db
 from warmline.line import create
@@ -32,29 +33,7 @@ REMINDER = "Shift in 15 min: Mon 17:00–21:00"
 HANDOFF = "Handoff in 15 min: Mon 17:00"
 TIMEOUT = 60
 
-SCRIPT = r"""
-set -u
-out="$1"
-dunst >"$out/dunst.log" 2>&1 &
-dunst_pid=$!
-up=no
-for _ in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null | grep -q "boolean true"; then
-        up=yes
-        break
-    fi
-    sleep 0.1
-done
-echo "$up" >"$out/up"
-close_all() {
-    # Closing moves shown notifications into dunst's history; repeat while any are shown or queued.
-    for _ in $(seq 1 20); do
-        dunstctl close-all
-        sleep 0.1
-        [ "$(dunstctl count displayed)" = 0 ] && [ "$(dunstctl count waiting)" = 0 ] && break
-    done
-}
+SCRIPT = DUNST_PRELUDE + r"""
 if [ "$up" = yes ]; then
     close_all
     "$WARMLINE" notify --once >"$out/first.out" 2>"$out/first.err"

@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 
 from conftest import in_ci, require_tool, warmline_script
+from desktop import DUNST_PRELUDE
 from warmline import people, rota
 from warmline.db import open_db
 from warmline.line import create
@@ -315,28 +316,7 @@ def test_an_inactive_person_is_refused_even_with_their_line_left(host):
 # ---------------------------------------------------------------- notifications on the volunteer's desktop
 
 
-DESKTOP = r"""
-set -u
-out="$1"
-dunst >"$out/dunst.log" 2>&1 &
-dunst_pid=$!
-up=no
-for _ in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null | grep -q "boolean true"; then
-        up=yes
-        break
-    fi
-    sleep 0.1
-done
-echo "$up" >"$out/up"
-close_all() {
-    for _ in $(seq 1 20); do
-        dunstctl close-all
-        sleep 0.1
-        [ "$(dunstctl count displayed)" = 0 ] && [ "$(dunstctl count waiting)" = 0 ] && break
-    done
-}
+DESKTOP = DUNST_PRELUDE + r"""
 if [ "$up" = yes ]; then
     close_all
     for run in 1 2 3; do

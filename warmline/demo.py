@@ -754,12 +754,15 @@ def _tags_for(rng: random.Random, families: dict, tag_by_id: dict, group: str, p
 # ---------------------------------------------------------------- peers supporting peers (issue 16)
 
 TRIAD_VOLUNTEERS = 6  # two triads of three
+TRIAD_WAITING = 2  # opted in after the triads were formed: the next to join completes a third triad
 PAST_DEBRIEFS = 6
 
 
 def _peer_support(db: Database, seed: int) -> str:
     """Two triads with their meetings (six volunteers opt in; the first coordinator forms them, through
-    warmline/triads.py as `triad join` and `triad form --apply` do) and a few debriefs in past weeks."""
+    warmline/triads.py as `triad join` and `triad form --apply` do), two more volunteers opted in and
+    waiting for a third (so whoever joins next makes a triad at the next `triad form --apply`), and a
+    few debriefs in past weeks."""
     from . import triads
     from .people import all_people
 
@@ -776,9 +779,25 @@ def _peer_support(db: Database, seed: int) -> str:
         proposal = triads.propose(conn, coordinator)
         if proposal.triads:
             made = len(triads.apply(db, coordinator, proposal))
+        chosen = {p.id for p in picked}
+        for p in _freest(conn, [p for p in volunteers if p.id not in chosen])[:TRIAD_WAITING]:
+            triads.join(db, p)
     with db.transaction() as conn:
         asked = _past_debriefs(conn, rng, coordinator.id)
     return f"{made} triads, {asked} past debriefs"
+
+
+def _freest(conn: sqlite3.Connection, people: list) -> list:
+    """`people` with the fewest scheduled shifts from now on first (then by handle): with no availability
+    windows in the demo, they are the likeliest to share a free weekly hour with whoever joins next."""
+    ahead = dict(
+        conn.execute(
+            "SELECT a.person_id, count(*) FROM assignment a JOIN shift s ON s.id = a.shift_id"
+            " WHERE s.status = 'scheduled' AND s.end_utc > ? GROUP BY a.person_id",
+            (iso_utc(now()),),
+        ).fetchall()
+    )
+    return sorted(people, key=lambda p: (ahead.get(p.id, 0), p.handle))
 
 
 def _past_debriefs(conn: sqlite3.Connection, rng: random.Random, coordinator_id: int) -> int:

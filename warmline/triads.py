@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from . import audit
 from .access import require
@@ -58,16 +58,14 @@ NOTICE = timedelta(hours=24)  # the first meeting is at least this far ahead of 
 # ---------------------------------------------------------------- shapes
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
     person_id: int
     handle: str
     name: str
     position: int
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(NamedTuple):
     id: int
     triad_id: int
     number: int
@@ -81,8 +79,7 @@ class Meeting:
     status: str
 
 
-@dataclass(frozen=True)
-class Triad:
+class Triad(NamedTuple):
     id: int
     rule: str
     weekday: int
@@ -98,8 +95,7 @@ class Triad:
         return f"{self.rule}, {DAY_NAMES[self.weekday]} {self.start_time}–{self.end_time}"
 
 
-@dataclass(frozen=True)
-class ProposedTriad:
+class ProposedTriad(NamedTuple):
     handles: tuple[str, ...]  # in narrator order
     rule: str
     weekday: int
@@ -120,8 +116,7 @@ class ProposedTriad:
         }
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(NamedTuple):
     first_day: date
     last_day: date  # inclusive
     triads: tuple[ProposedTriad, ...]
@@ -140,12 +135,11 @@ class Proposal:
         }
 
 
-@dataclass
-class _Candidate:
+class _Candidate(NamedTuple):
     person: Person
-    weekly: frozenset = field(default_factory=frozenset)  # slot ids clear on every week
-    fortnightly: frozenset = field(default_factory=frozenset)  # (slot id, parity) clear on those weeks
-    preferred: frozenset = field(default_factory=frozenset)  # slot ids inside a preferred window (first week)
+    weekly: frozenset = frozenset()  # slot ids clear on every week
+    fortnightly: frozenset = frozenset()  # (slot id, parity) clear on those weeks
+    preferred: frozenset = frozenset()  # slot ids inside a preferred window (first week)
 
 
 # ---------------------------------------------------------------- opting in
@@ -760,8 +754,7 @@ def feed_meetings(conn: sqlite3.Connection, person_id: int, lo: datetime, hi: da
     return found
 
 
-@dataclass(frozen=True)
-class Upcoming:
+class Upcoming(NamedTuple):
     """A meeting to remind a member of: its times and whose turn it is (a display name for the body)."""
 
     id: int
@@ -923,8 +916,8 @@ def swap_turn(db: Database, actor: Person, other_handle: str) -> tuple[Meeting, 
             f"{who.handle} narrates meeting {theirs.number + 1}, {other.handle} meeting {mine.number + 1}",
         )
         return (
-            Meeting(**{**theirs.__dict__, "narrator_id": who.id, "narrator": who.handle}),
-            Meeting(**{**mine.__dict__, "narrator_id": other.id, "narrator": other.handle}),
+            theirs._replace(narrator_id=who.id, narrator=who.handle),
+            mine._replace(narrator_id=other.id, narrator=other.handle),
         )
 
 

@@ -604,3 +604,26 @@ def test_opening_a_second_connection_keeps_the_first_ones_writes_visible(tmp_pat
     seen = subprocess.run([sys.executable, "-c", count, str(path)], capture_output=True, text=True, timeout=30)
     first.close()
     assert seen.stdout.strip() == "Renamed", "another process cannot see a commit: the WAL was lost"
+
+
+def test_the_schema_digest_is_the_one_the_migrations_create():
+    """schema.CURRENT lets every open compare a file's schema without running the migrations in
+    memory; it must be the digest of exactly what MIGRATIONS create for the current version."""
+    from warmline import schema
+    from warmline.db import SCHEMA_VERSION
+
+    made = schema.digest(schema.reference(SCHEMA_VERSION)[0])
+    assert schema.CURRENT == (SCHEMA_VERSION, made), (
+        f"a migration changed the schema: set schema.CURRENT = ({SCHEMA_VERSION}, {made!r})"
+    )
+
+
+def test_the_fast_schema_comparison_still_finds_every_foreign_object(line_db):
+    """A file whose schema digest differs is compared object by object, as before."""
+    from warmline import schema
+    from warmline.db import SCHEMA_VERSION
+
+    assert schema.differences(line_db.conn, SCHEMA_VERSION) == []
+    line_db.conn.execute("CREATE TRIGGER planted AFTER INSERT ON audit BEGIN SELECT 1; END")
+    found = schema.differences(line_db.conn, SCHEMA_VERSION)
+    assert found == ["trigger 'planted' on audit was not created by warmline"]

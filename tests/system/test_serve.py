@@ -7,24 +7,16 @@ Only 127.0.0.1 is ever contacted; every wait is bounded and the server is stoppe
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-START_TIMEOUT = 30
+from serving import PASSPHRASE, free_port, open_tab, served_rota, serving, wait_for
+
 WS_TIMEOUT = 30
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -53,41 +45,9 @@ def rota(run_cli):
 @pytest.fixture
 def server(rota):
     """`warmline serve --port P` on the default host; yields (process, port); stopped afterwards."""
-    port = free_port()
-    env = dict(rota.env, WARMLINE_AS="boss")  # must not decide who acts in the browser
-    proc = subprocess.Popen(
-        [str(rota.script), "serve", "--port", str(port)],
-        env=env, cwd=rota.workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: the app processes it starts go with it
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"warmline serve exited with {proc.returncode}:\n{proc.stdout.read().decode()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"warmline serve did not answer on port {port} within {START_TIMEOUT} s")
-            time.sleep(0.2)
-        yield proc, port
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # any app process left in the group
-        except ProcessLookupError:
-            pass
-        proc.stdout.close()
+    # WARMLINE_AS must not decide who acts in the browser.
+    with serving(rota, env={"WARMLINE_AS": "boss"}) as served:
+        yield served.proc, served.port
 
 
 async def _first_screen(port: int) -> bytes:
@@ -146,8 +106,6 @@ def test_a_missing_web_extra_is_a_clear_error(rota, tmp_path):
 
 
 # -- sessions: caps, sign-in, idle sign-out, a fast stop (issue 12, class E)
-
-from serving import PASSPHRASE, open_tab, served_rota, serving, wait_for  # noqa: E402
 
 
 def test_the_page_names_its_line_escaped_and_fetches_nothing_elsewhere(run_cli):

@@ -11,42 +11,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-NOW = "2026-11-23T08:00:00-05:00"  # Monday 23 Nov 2026, 08:00 in New York
-
-
-class NoDesktop:
-    """A fake desktop channel that is never there (so reminders show as toasts, the same everywhere)."""
-
-    name = "desktop"
-
-    def send(self, notification) -> None:
-        from warmline.notify.channels import DesktopUnavailable
-
-        raise DesktopUnavailable("none in the snapshot tests")
-
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WARMLINE_NOW", NOW)
-    for name in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    from warmline.db import open_db
-    from warmline.demo import build
-
-    path = tmp_path / "demo.db"
-    with open_db(path, create=True) as db:
-        build(db, seed=7)
-    return path
-
+from snapshot_app import app_for, coordinator, demo  # noqa: F401 - demo is a fixture
 
 def coordinator_app(path: Path):
-    from screens.app import make_app
-    from warmline import people
-    from warmline.db import open_db
-
-    with open_db(path) as db:
-        actor = next(p for p in people.all_people(db.conn) if p.is_coordinator)
-    return make_app(path, actor=actor, notifier=NoDesktop())
+    return app_for(path, coordinator(path))
 
 
 async def settle(pilot) -> None:

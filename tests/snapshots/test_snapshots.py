@@ -21,12 +21,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input
 
-from warmline.notify.channels import DesktopUnavailable
-
-from screens.app import make_app
+from snapshot_app import NOW, app_for, coordinator, demo  # noqa: F401 - demo is a fixture
 from screens.dialogs import ShiftDialog
 from screens.help import HelpDialog
 from screens.home import HomeScreen
@@ -34,49 +31,7 @@ from screens.people import PeopleScreen
 from screens.rota import RotaScreen
 from screens.week import WeekGrid
 
-NOW = "2026-11-23T08:00:00-05:00"  # Monday 23 Nov 2026, 08:00 in New York
 SIZE = (100, 30)
-
-
-class NoDesktop:
-    """A fake desktop channel that is never there (what the app sees without a D-Bus session).
-
-    A fake because the snapshots are about the app: with a real notification daemon on the
-    test machine the app's reminders would go to it instead of showing as toasts.
-    """
-
-    name = "desktop"
-
-    def send(self, notification) -> None:
-        raise DesktopUnavailable("none in the snapshot tests")
-
-
-def app_for(path: Path, actor):
-    return make_app(path, actor=actor, notifier=NoDesktop())
-
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh demo line (seed 7) at a fixed Monday morning."""
-    monkeypatch.setenv("WARMLINE_NOW", NOW)
-    for name in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    from warmline.db import open_db
-    from warmline.demo import build
-
-    path = tmp_path / "demo.db"
-    with open_db(path, create=True) as db:
-        build(db, seed=7)
-    return path
-
-
-def coordinator(path: Path):
-    """The demo's first coordinator."""
-    from warmline import people
-    from warmline.db import open_db
-
-    with open_db(path) as db:
-        return next(p for p in people.all_people(db.conn) if p.is_coordinator)
 
 
 def volunteer_with_open_seats(path: Path):

@@ -80,8 +80,8 @@ if mode == "bare":
     Bare().run(headless=True, size=(100, 30))
 else:
     # The real entry point, `warmline --db PATH`, as the OS user (the demo's coordinator has
-    # this machine's login), headless at 100 x 30. The hooks go in as screens.home and
-    # screens.app are first imported (by the CLI itself), so nothing loads earlier than it would.
+    # this machine's login), headless at 100 x 30. The hooks go in as warmline.screens.home and
+    # warmline.screens.app are first imported (by the CLI itself), so nothing loads earlier than it would.
     # (A plain finder class and PathFinder: importlib.abc/util would load importlib.resources,
     # typing, tempfile... and charge the benchmark's own imports to warmline.)
     from importlib.machinery import PathFinder
@@ -101,7 +101,7 @@ else:
             if mode == "home":
                 self.app.call_after_refresh(ready, self.app)
             else:
-                from screens.rota import RotaScreen
+                from warmline.screens.rota import RotaScreen
 
                 # The Rota in full: the week drawn, then its limit flags (read once the grid is drawn).
                 flags_shown = RotaScreen._strain_landed
@@ -115,13 +115,13 @@ else:
 
         module.HomeScreen._show = home_shown
 
-    PATCHES = {"screens.app": patch_app, "screens.home": patch_home}
+    PATCHES = {"warmline.screens.app": patch_app, "warmline.screens.home": patch_home}
 
     class AfterImport:
         def find_spec(self, name, path, target=None):
             if name not in PATCHES or path is None:
                 return None
-            spec = PathFinder.find_spec(name, path)  # screens.app / screens.home: in the package's path
+            spec = PathFinder.find_spec(name, path)  # warmline.screens.app / warmline.screens.home: in the package's path
             load = spec.loader.exec_module
 
             def exec_module(module):
@@ -245,9 +245,9 @@ def marking(app, marks: list[float], fn: Callable) -> Callable:
 
 
 async def week_navigation(path: Path) -> list[float]:
-    from screens.app import make_app
-    from screens.rota import RotaScreen
-    from screens.week import WeekGrid
+    from warmline.screens.app import make_app
+    from warmline.screens.rota import RotaScreen
+    from warmline.screens.week import WeekGrid
 
     app = make_app(path, actor=first_coordinator(path))
     times: list[float] = []
@@ -274,8 +274,8 @@ async def week_navigation(path: Path) -> list[float]:
 
 
 async def people_open(path: Path) -> float:
-    from screens.app import make_app
-    from screens.people import PeopleScreen
+    from warmline.screens.app import make_app
+    from warmline.screens.people import PeopleScreen
 
     app = make_app(path, actor=first_coordinator(path))
     marks: list[float] = []
@@ -299,8 +299,8 @@ async def people_open(path: Path) -> float:
 async def people_filter(path: Path) -> list[float]:
     from textual.widgets import Input
 
-    from screens.app import make_app
-    from screens.people import PeopleScreen, PeopleTable
+    from warmline.screens.app import make_app
+    from warmline.screens.people import PeopleScreen, PeopleTable
 
     app = make_app(path, actor=first_coordinator(path))
     times: list[float] = []

@@ -411,7 +411,7 @@ def make_app(
     """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
     header and countdowns (the core always uses warmline.clock.now); notifier (a channel, or a list of
     them) replaces the person's desktop/terminal channels when the app delivers their notifications
-    (None: their own choice; see screens/in_app.py); started is screens.start.begin()'s work, begun
+    (None: their own choice; see screens/in_app.py); started is warmline.screens.start.begin()'s work, begun
     before Textual was imported (the CLI's way in); keys remaps key bindings by id (the settings
     file's [keys], warmline.config)."""
     return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started, keys=keys)

@@ -139,7 +139,7 @@ class HomeScreen(WarmlineScreen):
         app.call_core(load_home, self.actor, done=self._arrived, failed=self._prefetch_failed, group="home")
 
     def adopt(self, loading: Future[HomeData]) -> None:
-        """Take Home's data from a load begun before the app started (screens.start.begin)."""
+        """Take Home's data from a load begun before the app started (warmline.screens.start.begin)."""
         self.skip_resume_load = True
         app: Any = self.app
 

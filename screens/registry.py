@@ -49,25 +49,25 @@ class Entry:
 
 
 SCREENS: tuple[Entry, ...] = (
-    Entry("home", "h", "Home", "Your next shift, your shifts and open seats", "screens.home", "HomeScreen",
+    Entry("home", "h", "Home", "Your next shift, your shifts and open seats", "warmline.screens.home", "HomeScreen",
           stylesheet=None),
-    Entry("rota", "r", "Rota", "The week grid", "screens.rota", "RotaScreen", stylesheet="rota.tcss"),
-    Entry("people", "p", "People", "Volunteers and coordinators", "screens.people", "PeopleScreen",
+    Entry("rota", "r", "Rota", "The week grid", "warmline.screens.rota", "RotaScreen", stylesheet="rota.tcss"),
+    Entry("people", "p", "People", "Volunteers and coordinators", "warmline.screens.people", "PeopleScreen",
           who=COORDINATORS),
-    Entry("profile", "p", "Profile", "Your details, limits and the experiences you offer", "screens.people",
+    Entry("profile", "p", "Profile", "Your details, limits and the experiences you offer", "warmline.screens.people",
           "ProfileScreen", key_for_coordinators=False),
-    Entry("audit", "u", "Audit", "The change log", "screens.audit", "AuditScreen", who=COORDINATORS),
+    Entry("audit", "u", "Audit", "The change log", "warmline.screens.audit", "AuditScreen", who=COORDINATORS),
     # Off the footer: it has no room for them at 80 columns. Help (?) and the palette list them.
-    Entry("match", "m", "Match", "Caller's needs → peers on shift, with reasons", "screens.match", "MatchScreen",
+    Entry("match", "m", "Match", "Caller's needs → peers on shift, with reasons", "warmline.screens.match", "MatchScreen",
           footer=False),
-    Entry("coverage", "v", "Coverage", "Needs × hours heat map, gaps and who could fill them", "screens.coverage",
+    Entry("coverage", "v", "Coverage", "Needs × hours heat map, gaps and who could fill them", "warmline.screens.coverage",
           "CoverageScreen", who=COORDINATORS, footer=False),
-    Entry("load", "l", "Load", "Hours per person over four weeks, limits and the spread", "screens.load",
+    Entry("load", "l", "Load", "Hours per person over four weeks, limits and the spread", "warmline.screens.load",
           "LoadScreen", footer=False),
     # f: figures for funders
     Entry("reports", "f", "Reports", "Hours, cover, backup, goals, calls and needs met, by week or month",
-          "screens.reports", "ReportsScreen", who=COORDINATORS, footer=False),
-    Entry("swaps", None, "Swaps", "Open swaps: accept, decline, withdraw", "screens.swap", "SwapsScreen"),
+          "warmline.screens.reports", "ReportsScreen", who=COORDINATORS, footer=False),
+    Entry("swaps", None, "Swaps", "Open swaps: accept, decline, withdraw", "warmline.screens.swap", "SwapsScreen"),
 )
 
 BY_NAME = {entry.name: entry for entry in SCREENS}

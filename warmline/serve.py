@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m warmline.serve", description=main.__doc__)
     parser.add_argument("--db", required=True, help="the rota file")
     args = parser.parse_args(argv)
-    from screens.served import ServedApp
+    from warmline.screens.served import ServedApp
 
     ServedApp(Path(args.db)).run()
 

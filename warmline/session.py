@@ -72,7 +72,7 @@ def open_app(c: Context) -> None:
     from .errors import Refused
 
     try:
-        from screens.start import begin
+        from warmline.screens.start import begin
     except ImportError:
         import click
 
@@ -91,7 +91,7 @@ def open_app(c: Context) -> None:
         actor = None  # unknown here: the app opens on its sign-in screen
     # Read the file (its first data_version, then Home's data) while the UI is being imported.
     started = begin(db.path, actor)
-    from screens.app import make_app
+    from warmline.screens.app import make_app
 
     path = db.path
     c.close()

@@ -427,11 +427,11 @@ def run_app(args: dict) -> int:
         records["dropped"].append([shift_id, outcome])
         return outcome
 
-    rota.claim, rota.drop = claim, drop  # screens.home calls rota.claim / rota.drop through the module
+    rota.claim, rota.drop = claim, drop  # warmline.screens.home calls rota.claim / rota.drop through the module
 
-    from screens.app import make_app
-    from screens.dialogs import ConfirmDialog
-    from screens.home import HomeScreen
+    from warmline.screens.app import make_app
+    from warmline.screens.dialogs import ConfirmDialog
+    from warmline.screens.home import HomeScreen
 
     with open_db(args["db"]) as db:
         actor = people.get(db.conn, args["handle"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from rota_file import at, make_rota, settle, text_of, until
 
-from screens.app import make_app
-from screens.dialogs import ShiftDialog, ShiftFormDialog
-from screens.help import HelpDialog
-from screens.home import HomeScreen
-from screens.rota import RotaScreen
-from screens.week import WeekGrid
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ShiftDialog, ShiftFormDialog
+from warmline.screens.help import HelpDialog
+from warmline.screens.home import HomeScreen
+from warmline.screens.rota import RotaScreen
+from warmline.screens.week import WeekGrid
 from warmline import rota
 
 

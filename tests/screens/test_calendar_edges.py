@@ -8,9 +8,9 @@ import pytest
 from rota_file import at, make_rota, settle, text_of
 from textual.widgets._toast import Toast
 
-from screens.app import make_app
-from screens.dialogs import ShiftDialog, ShiftFormDialog
-from screens.rota import RotaScreen
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ShiftDialog, ShiftFormDialog
+from warmline.screens.rota import RotaScreen
 from warmline import rota
 
 

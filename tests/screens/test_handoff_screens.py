@@ -21,9 +21,9 @@ from rota_file import at, make_rota, settle, text_of, until
 from textual.widgets import TextArea
 from textual.widgets._toast import Toast
 
-from screens.app import make_app
-from screens.handoff import HandoffDialog, NoteDialog
-from screens.home import HomeScreen
+from warmline.screens.app import make_app
+from warmline.screens.handoff import HandoffDialog, NoteDialog
+from warmline.screens.home import HomeScreen
 from warmline import handoff, rota
 from warmline.notify import outbox
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rota_file import at, make_rota, settle, text_of
 
-from screens.app import make_app
-from screens.dialogs import ConfirmDialog
-from screens.home import HomeScreen
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ConfirmDialog
+from warmline.screens.home import HomeScreen
 
 
 @pytest.fixture

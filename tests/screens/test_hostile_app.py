@@ -26,12 +26,12 @@ from hostile import CONTROLS, HOSTILE, MARKUP, ORDINARY, escaped_controls, plant
 from rota_file import at, make_rota, settle, until
 from textual.widgets._toast import Toast
 
-from screens.app import make_app
-from screens.dialogs import ChoiceDialog, ConfirmDialog, ShiftDialog, ShiftFormDialog
-from screens.handoff import HandoffDialog, NoteDialog
-from screens.home import HomeScreen
-from screens.people import DeactivateDialog, PersonEditorDialog
-from screens.signin import SignInScreen
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ChoiceDialog, ConfirmDialog, ShiftDialog, ShiftFormDialog
+from warmline.screens.handoff import HandoffDialog, NoteDialog
+from warmline.screens.home import HomeScreen
+from warmline.screens.people import DeactivateDialog, PersonEditorDialog
+from warmline.screens.signin import SignInScreen
 from warmline import calls, matching, rota, tags
 from warmline.notify import outbox
 

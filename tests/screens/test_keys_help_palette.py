@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from rota_file import at, make_rota, settle
 
-from screens.actions import GROUP_ORDER, GROUPS
-from screens.app import WarmlineCommands, make_app
-from screens.dialogs import ShiftDialog, is_on
-from screens.help import HelpDialog
-from screens.home import HomeScreen
-from screens.registry import SCREENS
-from screens.rota import RotaScreen
-from screens.week import WeekGrid
+from warmline.screens.actions import GROUP_ORDER, GROUPS
+from warmline.screens.app import WarmlineCommands, make_app
+from warmline.screens.dialogs import ShiftDialog, is_on
+from warmline.screens.help import HelpDialog
+from warmline.screens.home import HomeScreen
+from warmline.screens.registry import SCREENS
+from warmline.screens.rota import RotaScreen
+from warmline.screens.week import WeekGrid
 from warmline import config
 from warmline.errors import Invalid
 
@@ -50,7 +50,7 @@ def test_every_binding_has_an_id_the_settings_and_the_help_know():
     written = binding_ids_in_source()
     assert len(written) > 80
     assert [where for where, bid in written if bid is None and not where.startswith("app.py")] == []
-    from screens.app import WarmlineApp
+    from warmline.screens.app import WarmlineApp
 
     app_ids = {b.id for b in WarmlineApp.BINDINGS}
     assert None not in app_ids and {"app.quit", "app.home", "app.rota", "app.help"} <= app_ids
@@ -60,14 +60,14 @@ def test_every_binding_has_an_id_the_settings_and_the_help_know():
 
 
 def test_the_screen_keys_come_from_the_registry():
-    from screens.app import WarmlineApp
+    from warmline.screens.app import WarmlineApp
 
     go = [b for b in WarmlineApp.BINDINGS if b.action.startswith("go(")]
     assert [(b.key, b.id) for b in go] == [(e.key, f"app.{e.name}") for e in SCREENS if e.key]
     # Keys shown as global mean one thing everywhere: no screen binds a screen key to something else
     # (p is People for coordinators and Profile for volunteers: never both for one person).
     screen_keys = {e.key for e in SCREENS if e.key} | {"q", "question_mark"}
-    from screens import audit, coverage, home, load, match, people, reports, rota, swap
+    from warmline.screens import audit, coverage, home, load, match, people, reports, rota, swap
 
     for module in (audit, coverage, home, load, match, people, reports, rota, swap):
         for entry in SCREENS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from screens import labels
+from warmline.screens import labels
 from warmline.model import Assignment, Shift, ShiftView
 
 

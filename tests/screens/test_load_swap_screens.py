@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from rota_file import at, make_rota, settle, text_of, until
 
-from screens import load as load_screen
-from screens.app import make_app
-from screens.dialogs import ShiftDialog
-from screens.load import AutofillDialog, LoadScreen
-from screens.swap import SwapDialog, SwapsScreen
+from warmline.screens import load as load_screen
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.load import AutofillDialog, LoadScreen
+from warmline.screens.swap import SwapDialog, SwapsScreen
 from warmline import people, rota, swaps
 
 
@@ -212,9 +212,9 @@ async def test_rota_and_people_flag_someone_over_a_limit_in_words(tmp_path, monk
     """Issue "5 of 7": the Rota and People screens flag anyone over or near a limit, without colour."""
     from rota_file import at, make_rota, settle
 
-    from screens.app import make_app
-    from screens.people import PeopleScreen
-    from screens.rota import RotaScreen
+    from warmline.screens.app import make_app
+    from warmline.screens.people import PeopleScreen
+    from warmline.screens.rota import RotaScreen
 
     line = make_rota(tmp_path, monkeypatch)  # ben's limit is 4 h a week
     line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))

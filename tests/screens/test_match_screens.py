@@ -9,11 +9,11 @@ import pytest
 from rota_file import at, make_rota, text_of, until
 from textual.worker import WorkerCancelled
 
-from screens.app import make_app
-from screens.coverage import PARTLY, UNCOVERED, CoverageScreen, HeatMap
-from screens.dialogs import ConfirmDialog
-from screens.home import HomeScreen
-from screens.match import MatchScreen
+from warmline.screens.app import make_app
+from warmline.screens.coverage import PARTLY, UNCOVERED, CoverageScreen, HeatMap
+from warmline.screens.dialogs import ConfirmDialog
+from warmline.screens.home import HomeScreen
+from warmline.screens.match import MatchScreen
 from warmline import calls, people, rota
 from warmline.clock import now
 

@@ -19,9 +19,9 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input, Static
 
-import screens
-from screens.audit import AuditScreen
-from screens.people import (
+import warmline.screens as screens
+from warmline.screens.audit import AuditScreen
+from warmline.screens.people import (
     AddPersonDialog,
     DeactivateDialog,
     PeopleScreen,
@@ -396,8 +396,8 @@ async def test_ten_thousand_people_are_all_listed_and_filter(line_file):
         for n in range(10_000):
             people.insert_person(conn, actor="coord", handle=f"p{n:05d}", name=f"Person {n}")
     # The whole app (its stylesheet lays the screen out), as a coordinator pressing p on Home.
-    from screens.app import make_app
-    from screens.home import HomeScreen
+    from warmline.screens.app import make_app
+    from warmline.screens.home import HomeScreen
 
     app = make_app(line_file.path, actor=people.get(line_file.db.conn, "coord"))
     async with app.run_test(size=(100, 30)) as pilot:

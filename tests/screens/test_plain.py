@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import App
 from textual.content import Content
 
-from screens import plain
+from warmline.screens import plain
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
 # Textual widgets that read a str as markup, or draw a control character as it is.
@@ -99,4 +99,4 @@ def test_every_screen_builds_its_text_widgets_from_plain():
                 names = {alias.name for alias in node.names} & RAW_WIDGETS
                 if names:
                     offenders.append(f"{path.name}:{node.lineno} {sorted(names)}")
-    assert offenders == [], "import these from screens.plain instead: " + "; ".join(offenders)
+    assert offenders == [], "import these from warmline.screens.plain instead: " + "; ".join(offenders)

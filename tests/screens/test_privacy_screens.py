@@ -11,9 +11,9 @@ import re
 
 from rota_file import at, make_rota, settle
 
-from screens.app import make_app
-from screens.dialogs import ShiftDialog
-from screens.rota import RotaScreen
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.rota import RotaScreen
 from warmline import people
 from warmline.db import open_db
 from warmline.people import PersonChanges

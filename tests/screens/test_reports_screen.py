@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from rota_file import at, make_rota, settle
 
-from screens.app import make_app
-from screens.reports import ReportsScreen, shade
+from warmline.screens.app import make_app
+from warmline.screens.reports import ReportsScreen, shade
 from tests.hostile import MARKUP, plant
 from warmline import calls, matching
 
@@ -123,12 +123,12 @@ async def test_help_and_palette_list_reports(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_reports(pilot)
-        from screens.help import key_rows
+        from warmline.screens.help import key_rows
 
         rows = key_rows(screen)
         assert all(key != "f" for _, key, _ in rows)  # already here: `go('reports')` is off, as for every screen
         assert any(key == "[" for _, key, _ in rows) and any(key == "w" for _, key, _ in rows)
-        from screens.app import WarmlineCommands
+        from warmline.screens.app import WarmlineCommands
 
         names = [c[0] for c in WarmlineCommands(screen)._commands()]
         assert "Reports" in names

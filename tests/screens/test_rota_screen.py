@@ -7,16 +7,16 @@ from datetime import date
 import pytest
 from rota_file import at, make_rota, settle, text_of
 
-from screens.app import make_app
-from screens.dialogs import (
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import (
     AssignDialog,
     ChoiceDialog,
     ConfirmDialog,
     ShiftDialog,
     ShiftFormDialog,
 )
-from screens.rota import RotaScreen
-from screens.week import WeekGrid, block_states
+from warmline.screens.rota import RotaScreen
+from warmline.screens.week import WeekGrid, block_states
 from warmline import rota
 
 
@@ -362,7 +362,7 @@ def test_limit_flags_are_those_of_everyones_load_though_only_people_near_the_wee
     from warmline import fairness, people
     from warmline.people import PersonChanges
 
-    from screens.rota import load_strain
+    from warmline.screens.rota import load_strain
 
     with line.db() as db:
         people.edit(db, line.coord, "ana", PersonChanges(max_overnights_month=1))

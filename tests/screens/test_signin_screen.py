@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rota_file import PASS, make_rota, settle, text_of
 
-from screens.app import make_app
-from screens.home import HomeScreen
-from screens.signin import SignInScreen
+from warmline.screens.app import make_app
+from warmline.screens.home import HomeScreen
+from warmline.screens.signin import SignInScreen
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from rota_file import PASS, make_rota, settle, text_of
 from textual import events
 from textual.widgets import Input, Static
 
-from screens.app import make_app
-from screens.home import HomeScreen
-from screens.signin import SignInScreen
+from warmline.screens.app import make_app
+from warmline.screens.home import HomeScreen
+from warmline.screens.signin import SignInScreen
 
 TRIES = 10
 

@@ -41,7 +41,7 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def app_for(path: Path, actor):
     """The app as `actor`, with the fake desktop."""
-    from screens.app import make_app
+    from warmline.screens.app import make_app
 
     return make_app(path, actor=actor, notifier=NoDesktop())
 

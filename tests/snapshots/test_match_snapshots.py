@@ -32,7 +32,7 @@ def demo_db(tmp_path, monkeypatch, access_clock_follows_warmline_now):
 
 
 def app_as(path, handle: str):
-    from screens.app import make_app
+    from warmline.screens.app import make_app
     from warmline import people
     from warmline.db import open_db
 
@@ -69,7 +69,7 @@ def test_match_screen_snapshot(demo_db, snap_compare):
     app = app_as(demo_db, "rosa-s")
 
     async def run_before(pilot) -> None:
-        from screens.match import MatchScreen
+        from warmline.screens.match import MatchScreen
 
         await until_shown(pilot, lambda: pilot.app.line is not None)
         await pilot.press("m")
@@ -93,7 +93,7 @@ def test_coverage_screen_snapshot(demo_db, snap_compare):
     app = app_as(demo_db, "dana-w")
 
     async def run_before(pilot) -> None:
-        from screens.coverage import CoverageScreen
+        from warmline.screens.coverage import CoverageScreen
 
         await until_shown(pilot, lambda: pilot.app.line is not None)
         await pilot.press("v")

@@ -30,7 +30,7 @@ async def settle(pilot) -> None:
 
 
 async def last_week(pilot) -> None:
-    from screens.reports import ReportsScreen
+    from warmline.screens.reports import ReportsScreen
 
     await settle(pilot)
     await pilot.press("f")

@@ -24,12 +24,12 @@ from pathlib import Path
 from textual.widgets import Input
 
 from snapshot_app import NOW, app_for, coordinator, demo  # noqa: F401 - demo is a fixture
-from screens.dialogs import ShiftDialog
-from screens.help import HelpDialog
-from screens.home import HomeScreen
-from screens.people import PeopleScreen
-from screens.rota import RotaScreen
-from screens.week import WeekGrid
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.help import HelpDialog
+from warmline.screens.home import HomeScreen
+from warmline.screens.people import PeopleScreen
+from warmline.screens.rota import RotaScreen
+from warmline.screens.week import WeekGrid
 
 SIZE = (100, 30)
 
@@ -144,7 +144,7 @@ def test_help_on_rota(snap_compare, demo):
 
 def test_load_coordinator(snap_compare, demo):
     """The Load screen: hours per person, limits in words, the bar chart and the spread."""
-    from screens.load import LoadScreen
+    from warmline.screens.load import LoadScreen
 
     async def run_before(pilot) -> None:
         await go(pilot, "l", LoadScreen)

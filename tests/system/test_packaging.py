@@ -32,7 +32,7 @@ SNAPSHOT_IGNORE = shutil.ignore_patterns(
 # Reads the shipped taxonomy through importlib.resources and imports the UI package;
 # prints where each came from so the test can see it is the installed copy.
 RESOURCE_CHECK = """
-import importlib.resources, tomllib, warmline, screens
+import importlib.resources, importlib.util, tomllib, warmline, warmline.screens as screens
 tags = importlib.resources.files("warmline.data").joinpath("tags.toml")
 assert tags.is_file(), tags
 parsed = tomllib.loads(tags.read_text(encoding="utf-8"))
@@ -40,6 +40,7 @@ assert len(parsed["tag"]) > 10, "tags.toml has almost no tags"
 print(warmline.__file__)
 print(screens.__file__)
 print(len(parsed["tag"]))
+assert importlib.util.find_spec("screens") is None, "screens is installed as a top-level package"
 """
 
 
@@ -82,18 +83,19 @@ def test_wheel_contents(built_wheel):
     names = zipfile.ZipFile(built_wheel).namelist()
     assert "warmline/cli.py" in names
     assert "warmline/data/tags.toml" in names
-    assert "screens/__init__.py" in names
+    assert "warmline/screens/__init__.py" in names
+    assert not any(n.startswith("screens/") for n in names), "screens ships as warmline.screens, not a top-level package"
     assert "warmline/page.html" in names, "warmline serve's page"
     # Every module of the source tree ships (a package missing from pyproject's list would not).
-    for package in ("warmline", "screens"):
+    for package, installed in (("warmline", "warmline"), ("screens", "warmline/screens")):
         for source in sorted((REPO / package).rglob("*.py")):
-            name = source.relative_to(REPO).as_posix()
+            name = f"{installed}/{source.relative_to(REPO / package).as_posix()}"
             assert name in names, f"{name} is missing from the wheel: list its package in pyproject.toml"
     for source in sorted((REPO / "data").glob("*.toml")):
         assert f"warmline/data/{source.name}" in names, f"data/{source.name} is missing from the wheel"
     source_tcss = sorted(p.name for p in (REPO / "screens").glob("*.tcss"))
     for name in source_tcss:
-        assert f"screens/{name}" in names, f"screens/{name} is missing from the wheel"
+        assert f"warmline/screens/{name}" in names, f"screens/{name} is missing from the wheel"
     leaked = [n for n in names if n.startswith("tests/") or n.endswith((".db", ".db-wal", ".db-shm"))]
     assert not leaked, f"the wheel ships files it should not: {leaked}"
 

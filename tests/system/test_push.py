@@ -405,7 +405,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'apprise'))
     [
         "import warmline.cli",
         "import warmline.notify.delivery, warmline.notify.push, warmline.notify.channels",
-        "import screens.app, screens.in_app",
+        "import warmline.screens.app, warmline.screens.in_app",
         "import sys\nsys.argv = ['warmline', '--help']\nfrom warmline.cli import cli\ntry:\n    cli.main(standalone_mode=False)\nexcept SystemExit:\n    pass",
     ],
     ids=["import-cli", "notify-package", "the-app", "help"],

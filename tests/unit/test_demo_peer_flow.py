@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from screens.app import make_app
-from screens.home import HomeScreen
+from warmline.screens.app import make_app
+from warmline.screens.home import HomeScreen
 from warmline import access, debrief, triads
 from warmline.db import iso_utc, open_db
 from warmline.demo import build

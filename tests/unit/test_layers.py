@@ -8,6 +8,7 @@ listed as core or as a face, so the contract cannot silently stop covering it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,13 +33,14 @@ def _top_modules() -> set[str]:
             found.add(f"warmline.{path.stem}")
         elif path.is_dir() and (path / "__init__.py").exists():
             found.add(f"warmline.{path.name}")
+    found.add("warmline.screens")  # installed from screens/ (pyproject's package-dir)
     return found
 
 
 def test_every_module_of_warmline_is_core_or_a_face() -> None:
     core = _contracts()["core"]
-    faces = {m for m in core["forbidden_modules"] if m.startswith("warmline.")}
-    listed = set(core["source_modules"])
+    faces = {m for m in core["forbidden_modules"] if m.startswith("warmline.")} - {"warmline.views"}
+    listed = set(core["source_modules"]) | {"warmline.views"}  # the layer between (its own contract)
     assert not listed & faces, "a module cannot be both core and a face"
     unlisted = sorted(_top_modules() - listed - faces)
     assert unlisted == [], f"add these to the core or the faces in pyproject.toml's import-linter contract: {unlisted}"
@@ -46,9 +48,24 @@ def test_every_module_of_warmline_is_core_or_a_face() -> None:
     assert gone == [], f"the import-linter contract names modules that no longer exist: {gone}"
 
 
-def test_the_import_contracts_are_kept() -> None:
+def _installed_layout(into: Path) -> Path:
+    """warmline as it is installed: screens/ (kept at the top of the repository) as warmline/screens/.
+
+    import-linter reads packages from disk, and the editable install maps warmline.screens to
+    screens/ only at import time; a copy of the sources in the installed shape shows it the real
+    package (no .pyc, nothing written into the source tree)."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "warmline", into / "warmline", ignore=ignore)
+    shutil.copytree(ROOT / "screens", into / "warmline" / "screens", ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", into / "pyproject.toml")
+    return into
+
+
+def test_the_import_contracts_are_kept(tmp_path: Path) -> None:
+    staged = _installed_layout(tmp_path)
     lint = Path(sys.executable).with_name("lint-imports")
     command = [str(lint) if lint.exists() else shutil.which("lint-imports") or "lint-imports", "--no-cache"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(staged), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(command, cwd=staged, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "Contracts: 2 kept, 0 broken." in done.stdout
+    assert "Contracts: 3 kept, 0 broken." in done.stdout

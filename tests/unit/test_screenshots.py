@@ -50,7 +50,7 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, access_clock_follows_w
 
 
 def app_as(path: Path, handle: str):
-    from screens.app import make_app
+    from warmline.screens.app import make_app
     from warmline import people
     from warmline.db import open_db
 
@@ -96,10 +96,10 @@ def save(app, name: str, shots: Path) -> Path:
 
 async def take_all(demo: Path, shots: Path) -> dict[str, bytes]:
     """Home and Match as rosa-s (a volunteer on shift), Rota and People as dana-w (coordinator)."""
-    from screens.home import HomeScreen
-    from screens.match import MatchScreen
-    from screens.people import PeopleScreen
-    from screens.rota import RotaScreen
+    from warmline.screens.home import HomeScreen
+    from warmline.screens.match import MatchScreen
+    from warmline.screens.people import PeopleScreen
+    from warmline.screens.rota import RotaScreen
 
     written: dict[str, bytes] = {}
     app = app_as(demo, "rosa-s")

@@ -57,13 +57,13 @@ def test_the_served_app_runs_without_a_shell():
 
 
 def _served_app(path):
-    from screens.served import ServedApp
+    from warmline.screens.served import ServedApp
 
     return ServedApp(path)
 
 
 def _terminal_app(path):
-    from screens.app import WarmlineApp
+    from warmline.screens.app import WarmlineApp
 
     return WarmlineApp(path, actor=None)
 

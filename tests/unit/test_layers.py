@@ -15,6 +15,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from layout import installed_layout
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -48,21 +50,8 @@ def test_every_module_of_warmline_is_core_or_a_face() -> None:
     assert gone == [], f"the import-linter contract names modules that no longer exist: {gone}"
 
 
-def _installed_layout(into: Path) -> Path:
-    """warmline as it is installed: screens/ (kept at the top of the repository) as warmline/screens/.
-
-    import-linter reads packages from disk, and the editable install maps warmline.screens to
-    screens/ only at import time; a copy of the sources in the installed shape shows it the real
-    package (no .pyc, nothing written into the source tree)."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "warmline", into / "warmline", ignore=ignore)
-    shutil.copytree(ROOT / "screens", into / "warmline" / "screens", ignore=ignore)
-    shutil.copy(ROOT / "pyproject.toml", into / "pyproject.toml")
-    return into
-
-
 def test_the_import_contracts_are_kept(tmp_path: Path) -> None:
-    staged = _installed_layout(tmp_path)
+    staged = installed_layout(tmp_path)
     lint = Path(sys.executable).with_name("lint-imports")
     command = [str(lint) if lint.exists() else shutil.which("lint-imports") or "lint-imports", "--no-cache"]
     env = {**os.environ, "PYTHONPATH": str(staged), "PYTHONDONTWRITEBYTECODE": "1"}

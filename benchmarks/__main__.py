@@ -18,7 +18,7 @@ from datetime import date
 
 from .common import FIXED_NOW, Figure
 
-MODULES = ["cli", "writes", "demo_build", "matching", "screens", "memory", "autofill", "report", "ssh"]
+MODULES = ["cli", "writes", "demo_build", "matching", "screens", "terminal", "memory", "autofill", "report", "ssh"]
 
 
 def _fmt(value: float | None, unit: str) -> str:

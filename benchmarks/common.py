@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +59,56 @@ def interleaved(commands: Sequence[Sequence[str]], runs: int, env: dict | None =
 def median_of(fn: Callable[[], float], runs: int) -> float:
     """Median of `runs` results of fn()."""
     return statistics.median(fn() for _ in range(runs))
+
+
+def has_tmux(figure: str) -> bool:
+    """Whether tmux is installed; when not, say on stderr that `figure` is skipped."""
+    if shutil.which("tmux"):
+        return True
+    print(f"  {figure}: skipped (tmux not installed)", file=sys.stderr)
+    return False
+
+
+def time_in_tmux(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    shown: Callable[[str], bool],
+    *,
+    quit_keys: Sequence[str] = ("q",),
+    size: tuple[int, int] = (100, 30),
+    wait: float = 60.0,
+) -> float:
+    """Seconds from `tmux new-session` running `command` to `shown(pane text)` being true.
+
+    A real terminal: a tmux server of its own (its own socket, no configuration file), one
+    window of `size`, the command run under `env -i` with exactly `env`. The pane is captured
+    every ~10 ms. Then `quit_keys` are sent and the command is given up to 3 s to leave (so it
+    does not load the machine during the next run) before the server is killed.
+    """
+    sock = f"wl-bench-{uuid.uuid4().hex[:8]}"
+    tmux = ["tmux", "-L", sock, "-f", "/dev/null"]
+    line = "exec env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + shlex.join(command)
+    pane = ""
+    try:
+        started = time.perf_counter()
+        subprocess.run([*tmux, "new-session", "-d", "-s", "m", "-x", str(size[0]), "-y", str(size[1]), line],
+                       check=True, timeout=15)
+        deadline = started + wait
+        while time.perf_counter() < deadline:
+            pane = subprocess.run([*tmux, "capture-pane", "-p", "-t", "m"], capture_output=True, text=True, timeout=15).stdout
+            if shown(pane):
+                elapsed = time.perf_counter() - started
+                subprocess.run([*tmux, "send-keys", "-t", "m", *quit_keys], capture_output=True, timeout=15)
+                gone = time.perf_counter() + 3
+                while time.perf_counter() < gone:
+                    if subprocess.run([*tmux, "has-session", "-t", "m"], capture_output=True, timeout=15).returncode:
+                        break
+                    time.sleep(0.02)
+                return elapsed
+            time.sleep(0.01)
+        raise RuntimeError(f"not shown within {wait:.0f} s: {shlex.join(command)}\n{pane}")
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=15)
 
 
 def cache_dir() -> Path:

@@ -29,11 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .common import Figure, cache_dir, progress
+from .common import Figure, cache_dir, progress, time_in_tmux
 
 RUNS = 7
 SAMPLES = 20
@@ -149,24 +148,7 @@ class _Host:
 
 def _time_to_home(command: list[str], env: dict[str, str]) -> float:
     """Seconds from starting `command` in a fresh tmux (100 x 30) to Home's text on the pane; then quit."""
-    sock = f"wl-bench-{uuid.uuid4().hex[:8]}"
-    tmux = ["tmux", "-L", sock, "-f", "/dev/null"]
-    line = "exec env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " + " ".join(map(shlex.quote, command))
-    try:
-        started = time.perf_counter()
-        subprocess.run([*tmux, "new-session", "-d", "-s", "m", "-x", "100", "-y", "30", line], check=True, timeout=15)
-        deadline = started + WAIT
-        while time.perf_counter() < deadline:
-            shown = subprocess.run([*tmux, "capture-pane", "-p", "-t", "m"], capture_output=True, text=True, timeout=15).stdout
-            if HOME_TEXT in shown and "ana" in shown:
-                elapsed = time.perf_counter() - started
-                subprocess.run([*tmux, "send-keys", "-t", "m", "q"], timeout=15)
-                time.sleep(0.3)
-                return elapsed
-            time.sleep(0.01)
-        raise RuntimeError(f"Home not drawn within {WAIT:.0f} s: {command}\n{shown}")
-    finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=15)
+    return time_in_tmux(command, env, lambda pane: HOME_TEXT in pane and "ana" in pane, wait=WAIT)
 
 
 def _startup(host: _Host) -> list[Figure]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from .access import require
 from .clock import now
 from .db import iso_utc
-from .model import AuditEntry
+from .model import AuditEntry, Person
 
 
 def record(conn: sqlite3.Connection, actor: str, action: str, subject: str = "", detail: str = "") -> None:
@@ -22,8 +23,17 @@ def record(conn: sqlite3.Connection, actor: str, action: str, subject: str = "",
     )
 
 
-def entries(conn: sqlite3.Connection, *, actor: str | None = None, limit: int = 200, before_id: int | None = None) -> list[AuditEntry]:
-    """The newest entries first, optionally only one actor's, paged by id."""
+def entries(
+    conn: sqlite3.Connection,
+    viewer: Person,
+    *,
+    actor: str | None = None,
+    limit: int = 200,
+    before_id: int | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first, optionally only one actor's, paged by id; only for those who may
+    read the log (`viewer`, as the file has them now: Refused otherwise, for every caller)."""
+    require(viewer, "audit.read")
     sql = "SELECT id, at, actor, action, subject, detail FROM audit"
     where, params = [], []
     if actor:

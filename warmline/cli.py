@@ -998,10 +998,8 @@ def audit(c: Context, person: str | None, limit: int, as_json: bool) -> None:
       warmline audit --person sam --limit 20
     """
     from . import audit as log
-    from .access import require
 
-    require(c.actor(), "audit.read")
-    found = log.entries(c.db().conn, actor=person, limit=limit)
+    found = log.entries(c.db().conn, c.actor(), actor=person, limit=limit)  # refuses those who may not read it
     if as_json:
         emit([e._asdict() for e in found])
         return

@@ -55,10 +55,10 @@ class Rota:
             return rota.view(db.conn, shift_id)
 
     def audit(self, action: str) -> list:
-        from warmline import audit
+        from warmline import audit, people
 
         with self.db() as db:
-            return [e for e in audit.entries(db.conn) if e.action == action]
+            return [e for e in audit.entries(db.conn, people.get(db.conn, "coord")) if e.action == action]
 
 
 def make_rota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rota:

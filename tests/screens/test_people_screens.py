@@ -57,7 +57,7 @@ class Rota:
 
     def log(self, **kwargs):
         with open_db(self.path) as db:
-            return audit.entries(db.conn, **kwargs)
+            return audit.entries(db.conn, people.get(db.conn, "coord"), **kwargs)
 
 
 @pytest.fixture

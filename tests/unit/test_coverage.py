@@ -232,7 +232,7 @@ def test_goals_add_list_remove_and_audit_without_tags(line_db, coordinator, fixe
     assert [x.id for x in matching.goals(line_db.conn, include_removed=True)] == [g.id]
     with pytest.raises(NotFound):
         matching.remove_goal(line_db, coordinator, g.id)
-    rows = [e for e in audit.entries(line_db.conn) if e.action.startswith("goal.")]
+    rows = [e for e in audit.entries(line_db.conn, coordinator) if e.action.startswith("goal.")]
     assert [(e.action, e.subject) for e in rows] == [("goal.remove", f"goal {g.id}"), ("goal.add", f"goal {g.id}")]
     assert all("voices" not in e.detail and "hearing" not in e.detail for e in rows)
 

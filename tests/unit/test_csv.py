@@ -68,7 +68,7 @@ def test_a_good_file_adds_everyone_with_every_field_and_audits_it(line_db, coord
     assert tags(line_db, "sam") == {"grief": "offered", "housing-insecurity": "offered", "hearing-voices": "paused"}
     lee = people.get(line_db.conn, "lee")
     assert (lee.role, lee.login) == ("coordinator", "leep")
-    added = [e for e in audit.entries(line_db.conn) if e.action == "person.add" and e.actor == "coord"]
+    added = [e for e in audit.entries(line_db.conn, people.get(line_db.conn, "coord")) if e.action == "person.add" and e.actor == "coord"]
     assert {e.subject for e in added} >= {"sam", "ria", "lee"}
     assert not any("grief" in e.detail for e in added), "tags never reach the audit log"
 
@@ -95,7 +95,7 @@ def test_a_changed_row_updates_only_the_changed_fields_and_is_audited(line_db, c
     assert (sam.name, sam.languages, sam.max_hours_week) == ("Sam R. Ruiz", ("lang-es",), 8)
     # grief was offered; the new file lists it under paused_tags, so it is paused (never removed):
     assert tags(line_db, "sam")["grief"] == "paused"
-    assert audit.entries(line_db.conn, limit=1)[0].action == "person.edit"
+    assert audit.entries(line_db.conn, people.get(line_db.conn, "coord"), limit=1)[0].action == "person.edit"
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(line_db, coordinator, tmp_path):

@@ -303,12 +303,12 @@ def test_log_call_records_only_time_needs_and_taker_and_audits_counts(line, monk
     assert dict(row) == {"id": call_id, "at_utc": "2026-11-23T15:00:00Z", "taken_by": ada.id}
     needs = [r[0] for r in line.db.conn.execute("SELECT tag_id FROM call_need WHERE call_id = ? ORDER BY tag_id", (call_id,))]
     assert needs == ["grief", "housing-insecurity"]
-    entry = audit.entries(line.db.conn, limit=1)[0]
+    entry = audit.entries(line.db.conn, line.coord, limit=1)[0]
     assert (entry.action, entry.subject, entry.detail) == ("call.log", f"call {call_id}", "1 call, 2 needs; taken by ada")
     # A coordinator's call with no taker on shift at that time stays untaken.
     other = calls.log_call(line.db, line.coord, ["grief"], at=at(22, 20))
     assert line.db.conn.execute("SELECT taken_by FROM call WHERE id = ?", (other,)).fetchone()[0] is None
-    assert audit.entries(line.db.conn, limit=1)[0].detail == "1 call, 1 need"
+    assert audit.entries(line.db.conn, line.coord, limit=1)[0].detail == "1 call, 1 need"
 
 
 def test_log_call_permissions_and_times(line, monkeypatch):

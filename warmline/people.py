@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -490,3 +491,58 @@ def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *,
             (hashed, person.id),
         )
         audit.record(conn, who.handle, "person.passphrase", handle, "passphrase set")
+
+
+class Saved(NamedTuple):
+    """What `save_person` wrote: the person as they are now, the steps taken, shifts released."""
+
+    person: Person
+    steps: tuple[str, ...]  # of "passphrase", "details", "deactivated", in the order written
+    released: int = 0  # future shifts a deactivation took them off
+
+
+class _OneTransaction:
+    """The database as `set_passphrase`, `edit` and `deactivate` see it inside `save_person`: their
+    transactions are one, begun (db.transaction) by the first of them and ended by save_person."""
+
+    def __init__(self, db: Database, stack: ExitStack) -> None:
+        self._db, self._stack = db, stack
+        self.conn = db.conn
+        self.path = db.path
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        if not self.conn.in_transaction:
+            self._stack.enter_context(self._db.transaction())
+        yield self.conn
+
+
+def save_person(
+    db: Database,
+    actor: Person,
+    handle: str,
+    changes: PersonChanges | None,
+    passphrase: str | None,
+    deactivate_too: bool,
+) -> Saved:
+    """A coordinator's save of the person editor, in ONE transaction: a new passphrase, the changed
+    details and tags, then deactivation. Each step checks what it always checks; if one refuses,
+    nothing of the save is written (never "details saved, then the passphrase refused").
+
+    The passphrase goes first so its scrypt hash (which refuses a bad one) is worked out before
+    the write transaction begins.
+    """
+    steps: list[str] = []
+    released = 0
+    with ExitStack() as stack:  # ends the transaction: commit, or roll back what any step wrote
+        within = _OneTransaction(db, stack)
+        if passphrase is not None:
+            set_passphrase(within, actor, handle, passphrase)  # type: ignore[arg-type]
+            steps.append("passphrase")
+        if changes is not None:
+            edit(within, actor, handle, changes)  # type: ignore[arg-type]
+            steps.append("details")
+        if deactivate_too:
+            _, released = deactivate(within, actor, handle)  # type: ignore[arg-type]
+            steps.append("deactivated")
+    return Saved(get(db.conn, handle), tuple(steps), released)

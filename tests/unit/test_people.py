@@ -419,3 +419,42 @@ def test_the_cli_asks_for_the_current_passphrase_when_you_change_your_own(run_cl
         env={"WARMLINE_NEW_PASSPHRASE": "boss next one", "WARMLINE_PASSPHRASE": "boss first one"},
     )
     assert changed.returncode == 0, changed.stderr
+
+
+# ---------------------------------------------------------------- the editor's save: one transaction
+
+
+def test_save_person_writes_passphrase_details_and_deactivation_together(db, coord, sam):
+    rota.add_shift(db, coord, start=at("2026-11-24 09:00"), end=at("2026-11-24 13:00"), seats=2)
+    rota.assign(db, coord, 1, "sam")
+    saved = people.save_person(db, coord, "sam", PersonChanges(name="Sam Ruiz"), "a long new secret", True)
+    assert saved.steps == ("passphrase", "details", "deactivated")
+    assert (saved.person.name, saved.person.active, saved.released) == ("Sam Ruiz", False, 1)
+    assert [row[1] for row in audit_rows(db)[-3:]] == ["person.passphrase", "person.edit", "person.deactivate"]
+    assert not db.conn.in_transaction
+
+
+@pytest.mark.parametrize(
+    "changes, passphrase, deactivate_too, refused",
+    [
+        # The last step refuses (the line's last coordinator): the details written before it are not kept.
+        (PersonChanges(name="Coordinator Two"), None, True, Refused),
+        # The middle step refuses (no such role): the passphrase written before it is not kept.
+        (PersonChanges(role="admin"), "a long new secret", False, Invalid),
+    ],
+)
+def test_a_refused_step_of_save_person_leaves_nothing_half_written(db, coord, sam, changes, passphrase,
+                                                                   deactivate_too, refused):
+    handle = "coord" if deactivate_too else "sam"
+    before = dump(db)
+    with pytest.raises(refused):
+        people.save_person(db, coord, handle, changes, passphrase, deactivate_too)
+    assert dump(db) == before
+    assert not db.conn.in_transaction
+
+
+def test_save_person_refuses_a_short_passphrase_before_anything(db, coord, sam):
+    before = dump(db)
+    with pytest.raises(Invalid):
+        people.save_person(db, coord, "sam", PersonChanges(name="Sam Ruiz"), "short", False)
+    assert dump(db) == before

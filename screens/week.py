@@ -365,8 +365,9 @@ class WeekGrid(Widget, can_focus=True):
         """
         style = self._styles.get(names)
         if style is None:
-            background = self.background_colors[1]
-            color = self.styles.color
+            # The colours the grid really shows (inherited, `auto` resolved): styles.color is only the
+            # grid's own rule, white by default, which read as white on grey in a light theme.
+            _, _, background, color = self.colors
             text_style = Style()
             for name in names:
                 part = self.get_component_styles(name)
@@ -374,6 +375,8 @@ class WeekGrid(Widget, can_focus=True):
                     background += part.background
                 if part.has_rule("color"):
                     color = part.color
+                    if part.auto_color:  # `auto` ($text-muted...): the theme's readable text on this background
+                        color = background.get_contrast_text(color.a)
                 text_style += part.text_style
             style = text_style + Style.from_color((background + color).rich_color, background.rich_color)
             self._styles[names] = style

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warmline.errors import DatabaseError, WarmlineError
+from warmline.notify.kinds import SEVERITY  # each kind's toast severity: the one table of kinds
 
 from .base import thread_db
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 DELIVERY_SECONDS = 15.0
 TOAST_SECONDS = 12.0
 MAX_TOASTS = 4  # more than this at once: the rest as one "N more" toast (they are in `warmline notify list`)
-SEVERITY = {"cancelled": "warning", "unacked": "warning", "cover": "information"}
 
 
 class TerminalText:

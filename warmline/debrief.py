@@ -122,7 +122,7 @@ def _link(conn: sqlite3.Connection, debrief_id: int) -> None:
 
 
 def _rows(conn, kind: str, debrief_id: int, asked: datetime, asker: Person, people: list[Person], moment: datetime):
-    from .notify.outbox import _Row
+    from .notify.rows import _Row
 
     when = _when(conn, asked)
     expires = asked + STALE_AFTER
@@ -145,7 +145,7 @@ def _rows(conn, kind: str, debrief_id: int, asked: datetime, asker: Person, peop
 
 def request(db: Database, actor: Person, *, share: bool = False) -> tuple[Debrief, list[Person]]:
     """Ask for a debrief; returns the request and the people asked. On shift or within 2 h after it (real clock)."""
-    from .notify.outbox import _insert
+    from .notify.rows import _insert
     from .people import fresh_actor
 
     real = clock.real_now()  # an access decision: never WARMLINE_NOW
@@ -208,7 +208,7 @@ def request(db: Database, actor: Person, *, share: bool = False) -> tuple[Debrie
 
 def accept(db: Database, actor: Person, debrief_id: int) -> Debrief:
     """Take a debrief request made to you: the first accept wins; the asker is told who, the others that it is taken."""
-    from .notify.outbox import _insert, _Row
+    from .notify.rows import _insert, _Row
     from .people import fresh_actor, get_by_id
 
     moment = clock.now()
@@ -268,7 +268,7 @@ def accept(db: Database, actor: Person, debrief_id: int) -> Debrief:
 def escalate(conn: sqlite3.Connection, moment: datetime) -> int:
     """Requests open for 15 minutes go to the coordinators ('debrief-open'). Run inside a notify round's
     write transaction; idempotent. Returns how many requests were escalated."""
-    from .notify.outbox import _insert
+    from .notify.rows import _insert
     from .people import get_by_id
 
     if not _has_table(conn, "debrief"):

@@ -25,7 +25,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from . import audit
+from . import audit, events
 from .clock import now
 from .db import Database, iso_utc, parse_utc
 from .errors import Invalid, NotFound, Refused
@@ -545,7 +545,6 @@ def write_note(db: Database, actor: Person, shift_id: int, text: str) -> Handoff
     The text is screened first (see `screen`); a refused note changes nothing. The people
     on the next shift are told a note is waiting (a 'note' notification, in the same transaction).
     """
-    from .notify import outbox
     from .people import fresh_actor
     from .rota import get_shift
 
@@ -569,7 +568,7 @@ def write_note(db: Database, actor: Person, shift_id: int, text: str) -> Handoff
             f"shift {shift.id}",
             f"note {note.id}, {len(body)} characters; {len(note.readers)} readers",
         )
-        outbox.note_written(conn, note.id)
+        events.report(conn, "note.written", note_id=note.id)
         return note
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 
-from . import audit, rules
+from . import audit, events, rules
 from .access import require
 from .clock import now
 from .db import Database, iso_utc, parse_utc
@@ -397,8 +397,6 @@ def edit_shift(
     Moving a shift so that it has already ended is refused unless `allow_past`; a past shift's
     seats and note may still be corrected.
     """
-    from .notify import outbox
-
     if seats is not None:
         _seats(seats, "seats")
     if backup is not None:
@@ -457,7 +455,7 @@ def edit_shift(
             ),
         )
         updated = get_shift(conn, shift.id)
-        outbox.shifts_changed(conn, [shift])
+        events.report(conn, "shifts.changed", before=[shift])
         audit.record(
             conn,
             who.handle,
@@ -481,8 +479,6 @@ def cancel_shift(db: Database, actor: Person, shift_id: int) -> Shift:
 
 
 def _cancel_rows(conn: sqlite3.Connection, shift_ids: list[int], *, detach: bool) -> None:
-    from .notify import outbox
-
     moment = iso_utc(now())
     conn.executemany(
         "UPDATE shift SET status = 'cancelled', version = version + 1,"
@@ -493,7 +489,7 @@ def _cancel_rows(conn: sqlite3.Connection, shift_ids: list[int], *, detach: bool
         "UPDATE cover_request SET status = 'withdrawn', closed_at = ? WHERE shift_id = ? AND status = 'open'",
         [(moment, sid) for sid in shift_ids],
     )
-    outbox.shifts_cancelled(conn, shift_ids)
+    events.report(conn, "shifts.cancelled", shift_ids=shift_ids)
 
 
 # ---------------------------------------------------------------- series
@@ -714,8 +710,6 @@ def edit_series(
 
     Returns (series, occurrences changed, added or cancelled).
     """
-    from .notify import outbox
-
     if changes.seats is not None:
         _seats(changes.seats, "seats")
     if changes.backup is not None:
@@ -824,7 +818,7 @@ def edit_series(
                 for o, s in updates
             ],
         )
-        outbox.shifts_changed(conn, [s for _, s in updates])
+        events.report(conn, "shifts.changed", before=[s for _, s in updates])
         _cancel_rows(conn, cancels, detach=False)
         conn.execute(
             "UPDATE series SET rule = ?, start_time = ?, end_time = ?, seats = ?, backup_seats = ?, note = ?,"
@@ -974,8 +968,6 @@ def restore_released(db: Database, actor: Person, handle: str) -> tuple[list[Shi
 
 def unassign(db: Database, actor: Person, shift_id: int, handle: str) -> None:
     """Take a person off a shift (coordinators only); any cover request of theirs for it is withdrawn."""
-    from .notify import outbox
-
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "unassign")
@@ -991,7 +983,7 @@ def unassign(db: Database, actor: Person, shift_id: int, handle: str) -> None:
             (iso_utc(now()), shift.id, person.id),
         )
         audit.record(conn, who.handle, "unassign", f"shift {shift.id}", f"{handle} ({role}); {_label(shift)}")
-        outbox.cover_needed(conn, shift.id, role, person.id)
+        events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=person.id)
 
 
 def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> Assignment:
@@ -1043,8 +1035,6 @@ def claim(db: Database, actor: Person, shift_id: int, *, role: str = "peer") -> 
 def drop(db: Database, actor: Person, shift_id: int) -> str:
     """Drop one's own shift: before the cut-off the seat reopens ('reopened'); after it a cover
     request opens and the person stays on until someone takes it ('cover-requested')."""
-    from .notify import outbox
-
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "drop", target=who)
@@ -1060,7 +1050,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
         if shift.start_utc - moment >= timedelta(hours=line.drop_cutoff_hours):
             conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (shift.id, who.id))
             audit.record(conn, who.handle, "drop", f"shift {shift.id}", f"{role} seat reopened; {_label(shift)}")
-            outbox.cover_needed(conn, shift.id, role, who.id)
+            events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=who.id)
             return "reopened"
         if conn.execute(
             "SELECT 1 FROM cover_request WHERE shift_id = ? AND person_id = ? AND status = 'open'", (shift.id, who.id)
@@ -1077,7 +1067,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
             f"shift {shift.id}",
             f"within {line.drop_cutoff_hours} h: cover requested, {who.handle} stays on until covered; {_label(shift)}",
         )
-        outbox.cover_needed(conn, shift.id, role, who.id)
+        events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=who.id)
         return "cover-requested"
 
 

@@ -28,7 +28,7 @@ import pytest
 
 from warmline import handoff, people, rota
 from warmline.db import iso_utc, open_db
-from warmline.notify import channels, delivery, outbox
+from warmline.notify import channels, delivery, outbox, queue
 from warmline.notify.channels import ChannelError
 from warmline.rota import SeriesChanges
 
@@ -606,7 +606,7 @@ def test_a_failing_hook_never_blocks_the_rota_change(line, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug in the outbox")
 
-    monkeypatch.setattr(outbox, "_insert", broken)
+    monkeypatch.setattr(queue, "_insert", broken)  # the reactions to the rota live in notify/queue.py
     cancelled = rota.cancel_shift(db, who["coord"], shifts["B"])
     assert cancelled.status == "cancelled"
     assert rows(db) == []

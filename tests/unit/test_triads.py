@@ -84,7 +84,7 @@ def check_proposal(db, proposal: triads.Proposal) -> None:
 
 
 def test_outbox_kinds_are_the_schema_check(w):
-    """KINDS in warmline/notify/outbox.py is the list the notification table's CHECK accepts: no more, no less."""
+    """KINDS (the table in warmline/notify/kinds.py) is the list the current notification table's CHECK accepts: no more, no less."""
     sql = w.db.conn.execute("SELECT sql FROM sqlite_schema WHERE name = 'notification'").fetchone()[0]
     check = re.search(r"kind IN \(([^)]*)\)", sql).group(1)
     assert set(re.findall(r"'([^']+)'", check)) == set(outbox.KINDS)

@@ -2,8 +2,10 @@
 
 `warmline`, `warmline --db PATH` and `warmline --as HANDLE` (in any order, each at most once,
 also as --db=PATH) open the app: read here, without importing click and the sixty commands of
-warmline/cli.py (~25 ms of every start). Anything else (a command, --help, --version, an option
-written another way, an empty value) goes to warmline.cli, which parses and explains as always.
+warmline/cli/ (~25 ms of every start). So does a plain `warmline demo`: warmline.session.open_demo,
+what the CLI's `demo` runs (the demo built if the file has none, its summary, the app). Anything
+else (a command, --help, --version, an option written another way, an empty value) goes to
+warmline.cli, which parses and explains as always.
 Errors are reported by the CLI's own handler, with the same messages and exit codes.
 So is `warmline [--db PATH] ssh HANDLE [--key FP]` when sshd runs it for a key with no command
 from the client (the app, as the key's person); with a command it is the CLI's `ssh`.
@@ -57,7 +59,8 @@ def key_session(args: list[str]) -> tuple[str | None, str, str | None] | None:
 def main(argv: list[str] | None = None) -> None:
     """Open the app for `warmline [--db PATH] [--as HANDLE]`; run the CLI for anything else."""
     args = sys.argv[1:] if argv is None else list(argv)
-    options = app_options(args)
+    demo = args == ["demo"]  # a plain `warmline demo`: the CLI's demo command, run from here
+    options = {} if demo else app_options(args)
     key = key_session(args) if options is None else None
     if options is None and key is None:
         from .cli import main as cli_main
@@ -85,7 +88,12 @@ def main(argv: list[str] | None = None) -> None:
             from .keys import key_signin
 
             context._actor = key_signin(context.db(), key[1], key[2], interactive=True)
-        open_app(context)
+        if demo:
+            from .session import open_demo
+
+            open_demo(context)
+        else:
+            open_app(context)
     except (Exception, KeyboardInterrupt) as exc:
         from .cli import run_guarded
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 class Context:
@@ -103,3 +104,43 @@ def open_app(c: Context) -> None:
     if settings.theme:
         app.theme = settings.theme
     app.run()
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """One line printed as the CLI's echo prints it (text.safe: control characters made visible)."""
+    from .text import safe
+
+    stream = sys.stderr if err else sys.stdout
+    stream.write(safe(text, multiline=True) + "\n")
+    stream.flush()
+
+
+def open_demo(
+    c: Context,
+    *,
+    seed: int = 7,
+    people: int | None = None,
+    weeks: int | None = None,
+    round_the_clock: bool = False,
+    no_tui: bool = False,
+    say: Callable[..., None] = _say,
+) -> None:
+    """`warmline demo`: create the demo line if the file has none, say what is there, and open it as
+    its coordinator. The CLI's `demo` runs it; so does warmline/launch.py for a plain `warmline demo`
+    (without click). The demo lives in demo.db beside the real rota, unless --db names a file."""
+    from .db import open_db, resolve_path
+    from .demo import build, check_options
+
+    check_options(seed=seed, people=people, weeks=weeks)  # before demo.db is created
+    path, _chosen = resolve_path(c.db_path)
+    if not c.db_path:
+        path = path.parent / "demo.db"
+    db = open_db(path, create=True, make_parent=not c.db_path)
+    c._db = db
+    summary = build(db, seed=seed, people=people, weeks=weeks, round_the_clock=round_the_clock)
+    say(summary, err=no_tui is False)
+    if no_tui:
+        return
+    c.as_handle = None  # the demo maps the OS user to its first coordinator
+    c.use_config = False
+    open_app(c)

@@ -37,8 +37,8 @@ def test_anything_else_goes_to_the_cli(args):
     assert app_options(args) is None
 
 
-def run(code: str, tmp_path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")}
+def run(code: str, tmp_path, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARMLINE_")} | (extra or {})
     return subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
         stdin=subprocess.DEVNULL,
@@ -65,3 +65,20 @@ def test_errors_on_the_app_path_read_as_the_cli_reports_them(tmp_path):
     assert fast.returncode == 1 and fast.stdout == ""
     assert fast.stderr.startswith("error: ") and fast.stderr.count("\n") == 1, fast.stderr
     assert fast.stderr == slow.stderr and slow.returncode == 1
+
+
+def test_a_plain_demo_opens_without_click_saying_what_the_cli_says(tmp_path):
+    """`warmline demo` runs the CLI's demo (warmline.session.open_demo) from launch.py: the same build,
+    the same summary on stderr, the app opened as the demo's coordinator; only click stays unloaded."""
+    stub = "import sys, warmline.session as s\ns.open_app = lambda c: print('click' in sys.modules, c.as_handle, c.use_config)\n"
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "WARMLINE_AS": "nobody"}
+    fast = run(stub + "from warmline.launch import main\nmain(['demo'])\n", tmp_path, env)
+    assert fast.returncode == 0, fast.stderr
+    assert fast.stdout.split() == ["False", "None", "False"]
+    assert "Harbor Peer Warmline: " in fast.stderr and "you are coordinator" in fast.stderr
+    assert (tmp_path / "data" / "warmline" / "demo.db").is_file()
+    again = run(stub + "from warmline.launch import main\nmain(['demo'])\n", tmp_path, env)
+    slow = run(stub + "from warmline.cli import main\nmain(['demo'])\n", tmp_path, env)
+    assert again.returncode == slow.returncode == 0, again.stderr + slow.stderr
+    assert slow.stdout.split() == ["True", "None", "False"]
+    assert "is already set up in demo.db" in again.stderr and again.stderr == slow.stderr

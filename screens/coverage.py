@@ -8,8 +8,7 @@ The heat map reads without colour: a glyph for how much demand, a mark where it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from rich.text import Text
@@ -19,175 +18,31 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 
-from warmline import matching, people, rota
+from warmline import rota
 from warmline.clock import now
-from warmline.db import Database
-from warmline.errors import Refused
-from warmline.line import get as get_line
-from warmline.matching import CoverageReport, Gap
-from warmline.model import Person
-from warmline.recurrence import localize, zone
+from warmline.matching import Gap
+from warmline.recurrence import zone
+from warmline.views import words
+from warmline.views.coverage import (
+    BANDS,
+    FILLERS,
+    GLYPHS,
+    HIGH,
+    LOW,
+    PARTLY,
+    UNCOVERED,
+    CoverageData,
+    HeatRow,
+    gap_key,
+    gap_what,
+    load_coverage,
+    why_not,
+)
 
-from . import labels
 from .base import WarmlineScreen
 from .dialogs import strip_cli_hint
 from .plain import DataTable, Label, Static, shown
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
-
-# The day in four six-hour bands: (first hour, the letter in the heading, the legend's words).
-BANDS = (
-    (0, "N", "night 0–6"),
-    (6, "M", "morning 6–12"),
-    (12, "A", "afternoon 12–18"),
-    (18, "E", "evening 18–24"),
-)
-BAND_HOURS = 6
-DAY_HOURS = 24
-# Expected calls for one need in one band of the typical week: below LOW is "░", below HIGH "▒", else "█".
-LOW = 0.5
-HIGH = 1.0
-GLYPHS = ("·", "░", "▒", "█")
-UNCOVERED = "✗"
-PARTLY = "½"
-FILLERS = matching.MAX_FILLERS
-_HOUR = timedelta(hours=1)
-
-
-# ---------------------------------------------------------------- the heat map, worked out
-
-
-@dataclass(frozen=True)
-class HeatCell:
-    """One need in one band of one day: demand level 0–3 and how much of it is covered."""
-
-    expected: float
-    level: int
-    mark: str  # "" covered (or no demand), PARTLY, or UNCOVERED
-
-    @property
-    def glyph(self) -> str:
-        return GLYPHS[self.level]
-
-
-@dataclass(frozen=True)
-class HeatRow:
-    """One need with demand: its label, the week's expected calls and 7 × 4 cells (Monday night first)."""
-
-    tag_id: str
-    label: str
-    total: float
-    cells: tuple[HeatCell, ...]
-
-
-def level(expected: float) -> int:
-    """0 no demand, 1 low, 2 some, 3 high (expected calls in a band of the typical week)."""
-    if expected <= 0:
-        return 0
-    if expected < LOW:
-        return 1
-    if expected < HIGH:
-        return 2
-    return 3
-
-
-def covered_hours(report: CoverageReport, tz: Any) -> dict[str, set[int]]:
-    """For each need, the hours of the week (0 = Monday 00:00 local) in which someone on shift offers it.
-
-    A shift covers a clock hour whose middle falls inside it (as the core counts it); only hours
-    inside the report's range count, so a shift running past Sunday midnight covers no Monday.
-    """
-    found: dict[str, set[int]] = {}
-    for s in report.shifts:
-        offered = [d.tag_id for d in s.demand if d.covered]
-        if not offered:
-            continue
-        hours: list[int] = []
-        slot = s.start.replace(minute=0, second=0, microsecond=0)
-        while slot + _HOUR / 2 < s.end:
-            middle = slot + _HOUR / 2
-            if middle >= s.start and report.start <= middle < report.end:
-                hours.append(matching.hour_of_week(middle, tz))
-            slot += _HOUR
-        for tag_id in offered:
-            found.setdefault(tag_id, set()).update(hours)
-    return found
-
-
-def heat_rows(report: CoverageReport, tz: Any) -> list[HeatRow]:
-    """The needs with demand, most expected calls first, as rows of 7 days × 4 bands."""
-    cover = covered_hours(report, tz)
-    rows = []
-    for tag_id, by_hour in report.demand_by_hour.items():
-        total = sum(by_hour)
-        if total <= 0:
-            continue
-        mine = cover.get(tag_id, set())
-        cells = []
-        for day in range(7):
-            for first, _letter, _name in BANDS:
-                hours = range(day * DAY_HOURS + first, day * DAY_HOURS + first + BAND_HOURS)
-                expected = sum(by_hour[h] for h in hours)
-                missing = sum(by_hour[h] for h in hours if by_hour[h] > 0 and h not in mine)
-                if expected <= 0 or missing <= 0:
-                    mark = ""
-                elif missing >= expected - 1e-9:
-                    mark = UNCOVERED
-                else:
-                    mark = PARTLY
-                cells.append(HeatCell(expected, level(expected), mark))
-        rows.append(HeatRow(tag_id, report.labels.get(tag_id, tag_id), total, tuple(cells)))
-    rows.sort(key=lambda r: (-r.total, r.label.casefold()))
-    return rows
-
-
-# ---------------------------------------------------------------- loading
-
-
-@dataclass(frozen=True)
-class CoverageData:
-    """One week's coverage, read in one worker call (or the core's refusal)."""
-
-    tz: str
-    monday: date
-    today: date
-    moment: datetime
-    report: CoverageReport | None = None
-    rows: tuple[HeatRow, ...] = ()
-    refusal: str | None = None
-    open_seats: dict[int, tuple[int, int]] = field(default_factory=dict)  # shift → (peer, backup) seats free
-
-
-def load_coverage(db: Database, actor: Person, monday: date | None) -> CoverageData:
-    """The coverage report for one local week (this week when monday is None), with its heat map."""
-    conn = db.conn
-    line = get_line(conn)
-    tz = zone(line.tz)
-    moment = now()
-    today = moment.astimezone(tz).date()
-    if monday is None:
-        monday = labels.week_start(moment, tz)
-    lo = localize(datetime.combine(monday, time(0)), tz)
-    hi = localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
-    me = people.get_by_id(conn, actor.id) or actor
-    try:
-        report = matching.coverage(conn, me, lo, hi)
-    except Refused as exc:
-        return CoverageData(line.tz, monday, today, moment, refusal=str(exc))
-    seats = {s.shift_id: (s.open_seats, s.open_backup_seats) for s in report.shifts}
-    return CoverageData(line.tz, monday, today, moment, report, tuple(heat_rows(report, tz)), open_seats=seats)
-
-
-def gap_key(g: Gap) -> str:
-    """A gap's row key: the same gap keeps its row (and the cursor) across reloads."""
-    return f"{g.kind}:{g.shift_id}:{g.tag_id}:{g.goal_id or 0}" + (f":{g.start:%Y%m%dT%H%M}" if g.no_shift else "")
-
-
-def gap_what(g: Gap) -> str:
-    """'goal 0 of 1' or '~0.8 calls'."""
-    if g.kind == "goal":
-        return f"goal {g.have} of {g.need}"
-    return f"~{g.expected:.1f} calls"
-
 
 # ---------------------------------------------------------------- the heat map widget
 
@@ -227,7 +82,7 @@ class HeatMap(Widget):
         text.append(" " * label_width, head)
         for d in range(7):
             day = self.monday + timedelta(days=d) if self.monday else None
-            name = f"{labels.WEEKDAY_NAMES[d]} {day.day}" if day else labels.WEEKDAY_NAMES[d]
+            name = f"{words.WEEKDAY_NAMES[d]} {day.day}" if day else words.WEEKDAY_NAMES[d]
             text.append("│", head)
             text.append(name.ljust(day_width)[:day_width], today_style if day == self.today else head)
         text.append("\n" + "need".ljust(label_width), head)
@@ -239,7 +94,7 @@ class HeatMap(Widget):
             return text
         gap, part, none = style("heat-map--gap"), style("heat-map--part"), style("heat-map--none")
         for row in self.rows:
-            text.append("\n" + labels.fit(shown(row.label), label_width - 1).ljust(label_width))  # a tag label: data
+            text.append("\n" + words.fit(shown(row.label), label_width - 1).ljust(label_width))  # a tag label: data
             for d in range(7):
                 text.append("│", head)
                 for cell in row.cells[d * len(BANDS) : (d + 1) * len(BANDS)]:
@@ -348,13 +203,13 @@ class CoverageScreen(WarmlineScreen):
             start, end = g.start.astimezone(tz), g.end.astimezone(tz)
             fill: list[Any] = [h for h in (Text(f.handle) for f in g.fillers)]
             if not g.fillers:
-                fill.append(Text(self._why_not(g, data.moment), style="dim"))
+                fill.append(Text(why_not(g, data.moment), style="dim"))
             fill += [""] * (FILLERS - len(fill))
             rows.append(
                 (
                     gap_key(g),
                     [
-                        Ordered(f"{labels.WEEKDAY_NAMES[start.weekday()]} {start.day} {start:%H}–{end:%H}", i),
+                        Ordered(f"{words.WEEKDAY_NAMES[start.weekday()]} {start.day} {start:%H}–{end:%H}", i),
                         g.label,
                         Text(gap_what(g), style="bold" if g.kind == "goal" else ""),
                         *fill[:FILLERS],
@@ -370,13 +225,12 @@ class CoverageScreen(WarmlineScreen):
 
     def _title(self, data: CoverageData) -> None:
         sunday = data.monday + timedelta(days=6)
-        this_monday = data.today - timedelta(days=data.today.weekday())
-        weeks = (data.monday - this_monday).days // 7
-        relative = {0: " · this week", 1: " · next week", -1: " · last week"}.get(weeks, "")
-        first = labels.day(data.monday)
+        relative = words.week_relative(data.monday, data.today)
+        relative = f" · {relative}" if relative else ""
+        first = words.day(data.monday)
         if data.monday.month == sunday.month:
             first = first.rsplit(" ", 1)[0]  # "Mon 23 – Sun 29 Nov 2026": room for the summary
-        self.query_one("#coverage-title", Label).update(f"{first} – {labels.day(sunday)} {sunday.year}{relative}")
+        self.query_one("#coverage-title", Label).update(f"{first} – {words.day(sunday)} {sunday.year}{relative}")
         summary = Text()
         report = data.report
         if report is not None:
@@ -395,14 +249,6 @@ class CoverageScreen(WarmlineScreen):
             if fillable:
                 summary.append(f", {fillable} fillable")
         self.query_one("#coverage-summary", Label).update(summary)
-
-    @staticmethod
-    def _why_not(g: Gap, moment: datetime) -> str:
-        if g.start <= moment:
-            return "started"
-        if not g.fillable:
-            return "no shift: add one" if g.no_shift else "no free seat"
-        return "nobody eligible"
 
     def _cursor(self) -> tuple[Gap | None, int | None]:
         """The gap under the cursor and, when the cursor is on a suggested person, their index."""
@@ -431,7 +277,7 @@ class CoverageScreen(WarmlineScreen):
         tz = zone(self.data.tz)
         start, end = g.start.astimezone(tz), g.end.astimezone(tz)
         text = Text()
-        text.append(f"{labels.day(start)} {start:%H:%M}–{end:%H:%M}", style="bold")
+        text.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M}", style="bold")
         if g.kind == "goal":
             text.append(f" · {g.label}: {g.have} of {g.need} wanted (goal {g.goal_id})")
         else:
@@ -444,7 +290,7 @@ class CoverageScreen(WarmlineScreen):
         elif g.fillers:
             text.append(" · ←/→ pick who, Enter fills it")
         else:
-            text.append(f" · {self._why_not(g, self.data.moment)}", style="dim")
+            text.append(f" · {why_not(g, self.data.moment)}", style="dim")
         detail.update(text)
 
     def say(self, message: str, *, error: bool = False) -> None:
@@ -485,11 +331,11 @@ class CoverageScreen(WarmlineScreen):
                 table.move_cursor(column=3, animate=False)  # onto the first suggestion: Enter again fills
                 self.say(f"Pick who fills it (←/→), then Enter: {', '.join(f.handle for f in g.fillers)}.")
             else:
-                self.say(f"Nobody can fill this gap from here: {self._why_not(g, now())}.", error=True)
+                self.say(f"Nobody can fill this gap from here: {why_not(g, now())}.", error=True)
             return
         f = g.fillers[index]
         role = self._role(g) or "peer"  # no free seat: the core says so
-        when = labels.day(g.start.astimezone(zone(self.data.tz))) if self.data else ""
+        when = words.day(g.start.astimezone(zone(self.data.tz))) if self.data else ""
 
         def done(a: Any) -> None:
             self.say(f"{a.handle} is on {when} {g.start.astimezone(zone(self.data.tz)):%H:%M} as {a.role}: "
@@ -508,4 +354,4 @@ class CoverageScreen(WarmlineScreen):
         )
 
 
-__all__ = ["CoverageScreen", "HeatMap", "covered_hours", "heat_rows", "level", "load_coverage"]
+__all__ = ["CoverageScreen", "HeatMap"]

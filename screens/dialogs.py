@@ -28,8 +28,8 @@ from warmline.line import get as get_line
 from warmline.model import Line, Person, Series, ShiftView
 from warmline.recurrence import shift_span, zone
 from warmline.times import parse_day
+from warmline.views import words as labels  # the shared words (screens/labels.py until issue 13)
 
-from . import labels
 from .base import CoreCalls
 from .plain import Button, DataTable, Input, Label, Option, OptionList, Static, shown
 from .widgets import KeysFooter, Ordered, sync_table

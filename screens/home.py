@@ -18,8 +18,8 @@ from warmline.clock import now
 from warmline.errors import WarmlineError
 from warmline.model import ShiftView
 from warmline.recurrence import zone
+from warmline.views import words
 
-from . import labels
 from .base import CommandList, WarmlineScreen
 from .plain import Label, Static, plain
 from .start import WEEKS_AHEAD, HomeData, load_home
@@ -231,11 +231,10 @@ class HomeScreen(WarmlineScreen):
                 (
                     str(v.shift.id),
                     [
-                        labels.when(v),
-                        labels.hours(v.shift.hours),
-                        labels.handles(v.peers, except_id=me) or "—",
-                        labels.handles(v.backups, except_id=me)
-                        or ("you" if any(a.person_id == me for a in v.backups) else "NO BACKUP"),
+                        words.when(v),
+                        words.hours(v.shift.hours),
+                        words.handles(v.peers, except_id=me) or "—",
+                        words.backup_text(v, me),
                         self._status(v),
                     ],
                 )
@@ -243,16 +242,16 @@ class HomeScreen(WarmlineScreen):
         self.query_one("#upcoming", KeyTable).set_rows(rows)
         rows = []
         for v in data.open:
-            opening = labels.open_text(v) or "COVER"  # the shift dialog says for whom
+            opening = words.open_text(v) or "COVER"  # the shift dialog says for whom
             rows.append(
                 (
                     str(v.shift.id),
                     [
-                        labels.when(v),
-                        labels.hours(v.shift.hours),
+                        words.when(v),
+                        words.hours(v.shift.hours),
                         opening,
-                        labels.handles(v.peers) or "—",
-                        labels.handles(v.backups) or "NO BACKUP",
+                        words.handles(v.peers) or "—",
+                        words.backup_text(v),
                     ],
                 )
             )
@@ -333,7 +332,7 @@ class HomeScreen(WarmlineScreen):
         self.refresh_bindings()
 
     def _status(self, v: ShiftView) -> Text:
-        word = labels.status(v, self.actor.id)
+        word = words.status(v, self.actor.id)
         style = "" if word == "covered" else "bold"
         return Text(word, style=style)
 
@@ -357,19 +356,19 @@ class HomeScreen(WarmlineScreen):
             return
         moment = self.app.clock()  # type: ignore[attr-defined]
         if v.shift.start_utc <= moment:
-            timing = f"on now · ends in {labels.countdown(v.shift.end_utc - moment)}"
+            timing = f"on now · ends in {words.countdown(v.shift.end_utc - moment)}"
         else:
-            timing = f"starts in {labels.countdown(v.shift.start_utc - moment)}"
+            timing = f"starts in {words.countdown(v.shift.start_utc - moment)}"
         text = Text()
-        text.append(labels.when(v), style="bold")
-        text.append(f" · {labels.hours(v.shift.hours)} · ")
+        text.append(words.when(v), style="bold")
+        text.append(f" · {words.hours(v.shift.hours)} · ")
         text.append(timing, style="bold")
         me = self.actor.id
-        peers = labels.handles(v.peers, except_id=me) or "nobody else yet"
-        backup = labels.handles(v.backups, except_id=me) or ("you" if v.backups else "NO BACKUP yet")
+        peers = words.handles(v.peers, except_id=me) or "nobody else yet"
+        backup = words.backup_text(v, me, none=f"{words.NO_BACKUP} yet")
         line = f"With {peers} · backup {backup}"
         if v.open_seats:
-            line += f" · {labels.open_text(v)}"
+            line += f" · {words.open_text(v)}"
         shown.show(text, line, offer, meeting)
 
     def _meeting(self) -> str:
@@ -388,7 +387,7 @@ class HomeScreen(WarmlineScreen):
         if shift is None:
             return ""
         left = shift.end_utc - self.app.clock()  # type: ignore[attr-defined]
-        ends = f"ends in {labels.countdown(left)}" if left.total_seconds() > 0 else "has ended"
+        ends = f"ends in {words.countdown(left)}" if left.total_seconds() > 0 else "has ended"
         return f"Your shift {ends} · Write a handoff note for the next shift (w)"
 
     def _say(self, message: str, *, error: bool = False) -> None:
@@ -482,7 +481,7 @@ class HomeScreen(WarmlineScreen):
             rota.claim,
             self.actor,
             v.shift.id,
-            done=lambda _a: self._changed(f"You are on {labels.when(v)}. Thank you."),
+            done=lambda _a: self._changed(f"You are on {words.when(v)}. Thank you."),
             failed=lambda m: self._say(m, error=True),
         )
 
@@ -493,7 +492,7 @@ class HomeScreen(WarmlineScreen):
         if v is None:
             return
         if v.shift.status != "scheduled":
-            self._say(f"{labels.when(v)} is cancelled: there is nothing to drop.", error=True)
+            self._say(f"{words.when(v)} is cancelled: there is nothing to drop.", error=True)
             return
         from .dialogs import ConfirmDialog, drop_explained
 
@@ -506,9 +505,9 @@ class HomeScreen(WarmlineScreen):
 
         def dropped(outcome: str) -> None:
             if outcome == "reopened":
-                self._changed(f"Dropped {labels.when(v)}: the seat is open again.")
+                self._changed(f"Dropped {words.when(v)}: the seat is open again.")
             else:
-                self._changed(f"Cover requested for {labels.when(v)}: you stay on until someone takes it.")
+                self._changed(f"Cover requested for {words.when(v)}: you stay on until someone takes it.")
 
         self.call_core(rota.drop, self.actor, v.shift.id, done=dropped, failed=lambda m: self._say(m, error=True))
 

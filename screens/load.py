@@ -25,8 +25,8 @@ from warmline.errors import WarmlineError
 from warmline.line import get as get_line
 from warmline.model import Person
 from warmline.recurrence import localize, zone
+from warmline.views import words
 
-from . import labels
 from .base import CoreCalls, WarmlineScreen
 from .plain import DataTable, Label, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
@@ -58,7 +58,7 @@ def read_load(db: Database, viewer: Person, monday: date | None) -> LoadData:
     """The load for WEEKS weeks from `monday` (this week's Monday when None), as `viewer` may see it."""
     line = get_line(db.conn)
     if monday is None:
-        monday = labels.week_start(now(), zone(line.tz))
+        monday = words.week_start(now(), zone(line.tz))
     start, end = local_range(monday, line.tz)
     return LoadData(monday, fairness.load(db.conn, start, end, viewer=viewer))
 
@@ -142,7 +142,7 @@ class LoadScreen(WarmlineScreen):
         report = data.report
         last = data.monday + timedelta(days=7 * WEEKS - 1)
         self.query_one("#load-title", Label).update(
-            f"Load {labels.day(data.monday)} – {labels.day(last)} {last.year} · {WEEKS} weeks"
+            f"Load {words.day(data.monday)} – {words.day(last)} {last.year} · {WEEKS} weeks"
         )
         people = sorted(report.people, key=lambda p: (-p.hours, p.handle))
         rows = []
@@ -154,7 +154,7 @@ class LoadScreen(WarmlineScreen):
                     str(p.person_id),
                     [
                         Ordered(p.handle, rank),
-                        Text(labels.hours(p.hours)),
+                        Text(words.hours(p.hours)),
                         Text(f"{p.hours_week:g} / {lim.max_hours_week:g} h"),
                         Text(f"{p.overnights_month} / {lim.max_overnights_month}"),
                         Text(f"{p.streak} d"),
@@ -204,11 +204,11 @@ def diff_lines(plan: AutofillPlan) -> Text:
     text = Text()
     for pl in sorted(p.placements, key=lambda x: (x.start, x.shift_id, x.role, x.handle)):
         s, e = pl.start.astimezone(tz), pl.end.astimezone(tz)
-        text.append(f"+ {labels.day(s)} {labels.hm(s)}–{labels.hm(e)} #{pl.shift_id}  {pl.handle} ({pl.role})\n")
+        text.append(f"+ {words.day(s)} {words.hm(s)}–{words.hm(e)} #{pl.shift_id}  {pl.handle} ({pl.role})\n")
     for o in p.left_open:
         s, e = o.start.astimezone(tz), o.end.astimezone(tz)
         text.append(
-            f"  {labels.day(s)} {labels.hm(s)}–{labels.hm(e)} #{o.shift_id}  {o.count} {o.role} OPEN: {o.reason}\n",
+            f"  {words.day(s)} {words.hm(s)}–{words.hm(e)} #{o.shift_id}  {o.count} {o.role} OPEN: {o.reason}\n",
             style="dim",
         )
     text.append(

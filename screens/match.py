@@ -8,7 +8,6 @@ mark and the call log all come from the core (warmline.matching, warmline.calls)
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -19,19 +18,24 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.timer import Timer
 
-from warmline import calls, matching, people
-from warmline.calls import OnShift
-from warmline.clock import now
-from warmline.db import Database
-from warmline.errors import Invalid, Refused
-from warmline.line import get as get_line
+from warmline import calls
+from warmline.errors import Invalid
 from warmline.matching import MatchCandidate, MatchResult
-from warmline.model import Person
 from warmline.recurrence import zone
-from warmline.tags import all_tags
 from warmline.taxonomy import Resolver, Tag
+from warmline.views import words
+from warmline.views.match import (
+    NO_SHARED_NEED,
+    ON_A_CALL,
+    MatchData,
+    MatchQuery,
+    call_count,
+    load_match,
+    reasons,
+    split_entries,
+    tag_names,
+)
 
-from . import labels
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog
 from .plain import DataTable, Input, Label, Static
@@ -42,23 +46,6 @@ NEXT_PER_NEED_SHOWN = 2
 
 
 # ---------------------------------------------------------------- typing tags
-
-
-def split_entries(text: str) -> list[str]:
-    """The comma-separated entries of a field, stripped, empty ones left out."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def tag_names(tags: Iterable[Tag]) -> list[str]:
-    """Every name a tag answers to, labels first (they read best), then aliases, then ids."""
-    tags = list(tags)
-    names: list[str] = []
-    for pick in (lambda t: (t.label,), lambda t: t.aliases, lambda t: (t.id,)):
-        for tag in sorted(tags, key=lambda t: t.label.casefold()):
-            for name in pick(tag):
-                if name not in names:
-                    names.append(name)
-    return names
 
 
 class SuggestLastEntry(Suggester):
@@ -84,69 +71,6 @@ class SuggestLastEntry(Suggester):
             if folded.startswith(wanted) and len(name) > len(typed) and folded not in given:
                 return value + name[len(typed) :]
         return None
-
-
-# ---------------------------------------------------------------- loading
-
-
-@dataclass(frozen=True)
-class MatchQuery:
-    """What was asked: needs, an optional language, preferred identities."""
-
-    needs: tuple[str, ...] = ()
-    language: str = ""
-    prefer: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class MatchData:
-    """One match read in a worker: the result, or the core's refusal or complaint, and my seat now."""
-
-    query: MatchQuery
-    tz: str
-    tags: tuple[Tag, ...]
-    seat: OnShift | None
-    result: MatchResult | None = None
-    refusal: str | None = None
-    invalid: str | None = None
-    me: Person | None = None
-
-
-def load_match(db: Database, actor: Person, query: MatchQuery) -> MatchData:
-    """Run matching.match for the query (now), with my current seat and the line's tags for completion."""
-    conn = db.conn
-    line = get_line(conn)
-    me = people.get_by_id(conn, actor.id) or actor
-    seat = calls.on_shift(conn, me.id, now())
-    tags = tuple(all_tags(conn))
-    base = {"query": query, "tz": line.tz, "tags": tags, "seat": seat, "me": me}
-    try:
-        result = matching.match(
-            conn, me, list(query.needs), language=query.language or None, prefer=list(query.prefer)
-        )
-    except Refused as exc:
-        return MatchData(**base, refusal=str(exc))
-    except Invalid as exc:
-        return MatchData(**base, invalid=str(exc))
-    return MatchData(**base, result=result)
-
-
-def reasons(c: MatchCandidate) -> str:
-    """The reasons for a candidate's place, in words: shares, related, also (preferences), language."""
-    parts = []
-    if c.shares:
-        parts.append("shares: " + ", ".join(c.shares))
-    if c.related:
-        parts.append("related: " + ", ".join(c.related))
-    if c.preferences:
-        parts.append("also: " + ", ".join(c.preferences))
-    if c.language:
-        parts.append(f"speaks {c.language}")
-    return " · ".join(parts)
-
-
-def call_count(n: int) -> str:
-    return f"{n} call{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- the screen
@@ -307,7 +231,7 @@ class MatchScreen(WarmlineScreen):
                         c.role,
                         Text("BUSY", style="bold reverse") if c.busy else Text("free"),
                         str(c.calls_taken),
-                        Text(why) if why else Text("no shared need", style="dim"),
+                        Text(why) if why else Text(NO_SHARED_NEED, style="dim"),
                     ],
                 )
             )
@@ -359,7 +283,7 @@ class MatchScreen(WarmlineScreen):
             text.append(asked)
         else:
             text.append("On shift now", style="bold")
-        text.append(f" · {labels.day(local)} {local:%H:%M}")
+        text.append(f" · {words.day(local)} {local:%H:%M}")
         count = len(result.candidates)
         if not count:
             if result.without_language and result.language:
@@ -375,7 +299,7 @@ class MatchScreen(WarmlineScreen):
             busy = seat.busy_since is not None
             end = seat.end_utc.astimezone(tz)
             text.append(f" · you: {seat.role} until {end:%H:%M}, ")
-            text.append("ON A CALL" if busy else "free", style="bold" if busy else "")
+            text.append(ON_A_CALL if busy else "free", style="bold" if busy else "")
         return text
 
     def _unmet(self, result: MatchResult | None) -> None:
@@ -396,7 +320,7 @@ class MatchScreen(WarmlineScreen):
             shown = []
             for n in result.next[:NEXT_PER_NEED_SHOWN]:
                 start, end = n.start.astimezone(tz), n.end.astimezone(tz)
-                shown.append(f"{labels.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
+                shown.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
             text.append("; ".join(shown))
             widget.update(text)
             return
@@ -413,7 +337,7 @@ class MatchScreen(WarmlineScreen):
             shown = []
             for n in found[:NEXT_PER_NEED_SHOWN]:
                 start, end = n.start.astimezone(tz), n.end.astimezone(tz)
-                shown.append(f"{labels.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
+                shown.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
             more = len(found) - NEXT_PER_NEED_SHOWN
             parts.append(f"{need.label}: " + "; ".join(shown) + (f" (+{more} later)" if more > 0 else ""))
         text.append(" · ".join(parts))
@@ -443,7 +367,7 @@ class MatchScreen(WarmlineScreen):
             text.append(f" · BUSY on a call since {since:%H:%M}", style="bold")
         text.append(f" · {call_count(c.calls_taken)} this shift")
         why = reasons(c)
-        text.append(f" · {why}" if why else " · no shared need")
+        text.append(f" · {why or NO_SHARED_NEED}")
         detail.update(text)
 
     def say(self, message: str, *, error: bool = False) -> None:
@@ -511,4 +435,4 @@ class MatchScreen(WarmlineScreen):
         )
 
 
-__all__ = ["MatchQuery", "MatchScreen", "SuggestLastEntry", "load_match", "reasons", "split_entries", "tag_names"]
+__all__ = ["MatchScreen", "SuggestLastEntry"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,14 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.worker import get_current_worker
 
-from warmline import rota
 from warmline.clock import now
 from warmline.db import Database
-from warmline.line import get as get_line
-from warmline.model import Line, Person, ShiftView
-from warmline.recurrence import localize, zone
+from warmline.model import Person, ShiftView
+from warmline.views import words
+from warmline.views.rota import WeekData, load_strain, load_week
 
-from . import labels
 from .base import WarmlineScreen
 from .plain import Label, Static
 from .week import WeekGrid, week_days
@@ -32,54 +30,6 @@ if TYPE_CHECKING:
 
 # The dialogs (and the form widgets they use) load when a shift is first opened or created:
 # looking at the week needs none of them.
-
-
-@dataclass(frozen=True)
-class WeekData:
-    """One week of shifts, read in one worker call."""
-
-    line: Line
-    monday: date
-    today: date
-    views: list[ShiftView]
-    # handle -> "OVER"/"near" and the flags' messages, for people over or near a limit this week.
-    # The core decides whose load the viewer may see (a volunteer: only their own).
-    # Loaded after the grid is drawn (load_strain): empty until then.
-    strain: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-def _week_range(line: Line, monday: date) -> tuple[datetime, datetime]:
-    tz = zone(line.tz)
-    lo = localize(datetime.combine(monday, time(0)), tz)
-    return lo, localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
-
-
-def load_week(db: Database, monday: date | None) -> WeekData:
-    """The shifts starting in one local week (this week when monday is None), without limit flags."""
-    line = get_line(db.conn)
-    moment = now()
-    today = moment.astimezone(zone(line.tz)).date()
-    if monday is None:
-        monday = labels.week_start(moment, zone(line.tz))
-    return WeekData(line, monday, today, rota.views(db.conn, *_week_range(line, monday)))
-
-
-def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[str, str]]:
-    """Who is over or near a limit in this local week (handle -> word, messages), as `viewer` may see.
-
-    This reads people's loads, which costs far more than the week's shifts: the Rota reads it
-    after the grid is drawn.
-    """
-    from warmline import fairness
-
-    lo, hi = _week_range(get_line(db.conn), monday)
-    nearby = fairness.flaggable(db.conn, lo, hi)  # the same flags as everyone's load, read for fewer
-    strain: dict[str, tuple[str, str]] = {}
-    for person in fairness.load(db.conn, lo, hi, viewer=viewer, person_ids=nearby).people:
-        if person.level:
-            word = fairness.level_word(person.level)
-            strain[person.handle] = (word, "; ".join(f.message for f in person.flags))
-    return strain
 
 
 class RotaScreen(WarmlineScreen):
@@ -167,28 +117,21 @@ class RotaScreen(WarmlineScreen):
 
     def _title(self, data: WeekData) -> None:
         sunday = data.monday + timedelta(days=6)
-        relative = ""
-        this_monday = data.today - timedelta(days=data.today.weekday())
-        weeks = (data.monday - this_monday).days // 7
-        if weeks == 0:
-            relative = " · this week"
-        elif weeks == 1:
-            relative = " · next week"
-        elif weeks == -1:
-            relative = " · last week"
-        title = f"{labels.day(data.monday)} – {labels.day(sunday)} {sunday.year}{relative}"
+        relative = words.week_relative(data.monday, data.today)
+        relative = f" · {relative}" if relative else ""
+        title = f"{words.day(data.monday)} – {words.day(sunday)} {sunday.year}{relative}"
         # The title and the status line keep their size whatever they say: no layout pass for them.
         self.query_one("#week-title", Label).update(Text(title, style="bold"), layout=False)
         live = [v for v in data.views if v.shift.status == "scheduled"]
         open_seats = sum(v.open_seats for v in live)
-        no_backup = sum(1 for v in live if labels.no_backup(v))
+        no_backup = sum(1 for v in live if words.no_backup(v))
         summary = Text(f"{len(live)} shifts")
         if open_seats:
             summary.append(" · ")
             summary.append(f"{open_seats} OPEN", style="bold")
         if no_backup:
             summary.append(" · ")
-            summary.append(f"{no_backup} NO BACKUP", style="bold")
+            summary.append(f"{no_backup} {words.NO_BACKUP}", style="bold")
         if not open_seats and not no_backup and live:
             summary.append(" · all covered")
         over = sum(1 for word, _ in data.strain.values() if word == "OVER")
@@ -214,21 +157,21 @@ class RotaScreen(WarmlineScreen):
                 status.update("", layout=False)
                 return
             hint = " · n: new shift" if self.actor.is_coordinator else ""
-            status.update(f"{labels.day(day)}: no shifts{hint}", layout=False)
+            status.update(f"{words.day(day)}: no shifts{hint}", layout=False)
             return
         me = self.actor.id
         text = Text()
-        text.append(labels.when(v), style="bold")
+        text.append(words.when(v), style="bold")
         people = ", ".join("you" if a.person_id == me else a.handle for a in v.peers) or "nobody"
         text.append(f" · {people}")
         backup = ", ".join("you" if a.person_id == me else a.handle for a in v.backups)
-        text.append(f" · backup {backup}" if backup else " · NO BACKUP")
+        text.append(f" · backup {backup}" if backup else f" · {words.NO_BACKUP}")
         if v.shift.status != "scheduled":
-            text.append(" · CANCELLED")
+            text.append(f" · {words.CANCELLED}")
         elif v.open_seats:
-            text.append(f" · {labels.open_text(v)}")
+            text.append(f" · {words.open_text(v)}")
         if v.cover:
-            text.append(f" · cover asked by {labels.handles(v.cover)}")
+            text.append(f" · cover asked by {words.handles(v.cover)}")
         strain = self.data.strain if self.data is not None else {}
         for a in (*v.peers, *v.backups):
             if a.handle in strain:

@@ -20,8 +20,8 @@ from warmline.errors import WarmlineError
 from warmline.line import get as get_line
 from warmline.model import Person, ShiftView
 from warmline.recurrence import zone
+from warmline.views import words
 
-from . import labels
 from .base import CoreCalls, WarmlineScreen
 from .plain import DataTable, Label, Option, OptionList, Static
 from .widgets import KeysFooter, LineHeader, Ordered, sync_table
@@ -29,7 +29,7 @@ from .widgets import KeysFooter, LineHeader, Ordered, sync_table
 
 def _span(start, end, tz) -> str:
     s, e = start.astimezone(tz), end.astimezone(tz)
-    return f"{labels.day(s)} {labels.hm(s)}–{labels.hm(e)}"
+    return f"{words.day(s)} {words.hm(s)}–{words.hm(e)}"
 
 
 # ---------------------------------------------------------------- the list
@@ -137,14 +137,14 @@ class SwapsScreen(WarmlineScreen):
         self.call_core(fn, self.actor, swap.id, done=self._decided, error=self._refused, group="swap-decide")
 
     def _decided(self, swap: swaps.Swap) -> None:
-        words = {
+        said = {
             "done": "done: the shifts are swapped",
             "accepted": "accepted: it waits for a coordinator's approval",
             "declined": "declined",
             "withdrawn": "withdrawn",
             "refused": "refused",
         }
-        message = f"Swap {swap.id} {words.get(swap.status, swap.status)}."
+        message = f"Swap {swap.id} {said.get(swap.status, swap.status)}."
         self.say(message)
         self.app.notify(message)
         self.reload()
@@ -178,7 +178,7 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
     from .load import local_range
 
     line = get_line(db.conn)
-    lo, hi = local_range(labels.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
+    lo, hi = local_range(words.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
     moment = now()
     found = []
     for v in rota.views(db.conn, max(lo, moment), hi):
@@ -188,7 +188,7 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
         if any(a.person_id == actor.id for a in on):
             continue
         for a in on:
-            label = f"{labels.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
+            label = f"{words.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
             found.append(SwapOption(v.shift.id, a.handle, a.role, label))
     return SwapOptions(mine, found)
 
@@ -224,7 +224,7 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
 
     def _show(self, data: SwapOptions) -> None:
         self.options = data.options
-        self.query_one("#swap-title", Label).update(f"Swap {labels.when(data.mine)} #{self.my_shift} for…")
+        self.query_one("#swap-title", Label).update(f"Swap {words.when(data.mine)} #{self.my_shift} for…")
         options = self.query_one("#swap-options", OptionList)
         options.clear_options()
         options.add_options([Option(o.label, id=str(i)) for i, o in enumerate(self.options)])

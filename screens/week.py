@@ -20,8 +20,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from warmline.model import ShiftView
+from warmline.views import words
 
-from . import labels
 from .plain import shown
 
 BAR = "▌"  # Textual's "outer" left border
@@ -39,7 +39,7 @@ def block_states(view: ShiftView, me_id: int | None) -> set[str]:
     wanted = {
         "cancelled": not scheduled,
         "open": scheduled and view.open_seats > 0,
-        "nobackup": labels.no_backup(view),
+        "nobackup": words.no_backup(view),
         "cover": scheduled and bool(view.cover),
         "mine": me_id is not None and any(a.person_id == me_id for a in (*view.peers, *view.backups)),
     }
@@ -48,15 +48,15 @@ def block_states(view: ShiftView, me_id: int | None) -> set[str]:
 
 def block_lines(view: ShiftView, me_id: int | None, width: int) -> list[Line]:
     """A shift block's lines at `width` cells: time, peers, what is missing, backup. Reads without colour."""
-    fit = labels.fit
-    lines: list[Line] = [(fit(labels.span(view, compact=width < 11), width), "time")]
+    fit = words.fit
+    lines: list[Line] = [(fit(words.span(view, compact=width < 11), width), "time")]
     if view.shift.status != "scheduled":
-        lines.append((fit("CANCELLED", width), "dim"))
+        lines.append((fit(words.CANCELLED, width), "dim"))
         return lines
     for a in view.peers:
         lines.append((fit("you", width), "mine") if a.person_id == me_id else (fit(shown(a.handle), width), "peer"))
     if view.open_seats:
-        lines.append((fit(labels.open_text(view), width), "open"))
+        lines.append((fit(words.open_text(view), width), "open"))
     if view.cover:
         lines.append((fit("COVER ASKED" if width >= 11 else "COVER?", width), "open"))
     if view.backups:
@@ -65,7 +65,7 @@ def block_lines(view: ShiftView, me_id: int | None, width: int) -> list[Line]:
             prefix = "backup " if width >= 8 + len(name) else "bk "
             lines.append((fit(prefix + name, width), "mine" if name == "you" else "peer"))
     else:
-        lines.append((fit("NO BACKUP", width), "alert"))
+        lines.append((fit(words.NO_BACKUP, width), "alert"))
     return lines
 
 
@@ -398,7 +398,7 @@ class WeekGrid(Widget, can_focus=True):
             return [Segment(" " * width, self._style())]
         moment = self.monday + timedelta(days=day)
         today = moment == self.today
-        text = f"{labels.WEEKDAY_NAMES[moment.weekday()]} {moment.day}{' •' if today else ''}"[:width]
+        text = f"{words.WEEKDAY_NAMES[moment.weekday()]} {moment.day}{' •' if today else ''}"[:width]
         names = ("week-grid--head", "week-grid--today") if today else ("week-grid--head",)
         base = self._style(*names)
         marked = self._style(*names, "week-grid--head-cursor") if day == self.cursor_day else base

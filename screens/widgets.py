@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from textual.widgets import DataTable
 
 from warmline.recurrence import zone
+from warmline.views import words
 
-from . import labels
 from .plain import cell, shown
 
 # ---------------------------------------------------------------- header
@@ -50,7 +50,7 @@ class LineHeader(Widget):
         who = f"{shown(actor.handle)} · {actor.role}" if actor else "not signed in"
         if line is not None and clock is not None:
             local = clock().astimezone(zone(line.tz))
-            stamp = f"{labels.day(local)} {local:%H:%M} {local.tzname()}"
+            stamp = f"{words.day(local)} {local:%H:%M} {local.tzname()}"
         else:
             stamp = ""
         escalation = shown(line.escalation, multiline=True) if line else ""

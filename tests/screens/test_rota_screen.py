@@ -362,7 +362,7 @@ def test_limit_flags_are_those_of_everyones_load_though_only_people_near_the_wee
     from warmline import fairness, people
     from warmline.people import PersonChanges
 
-    from warmline.screens.rota import load_strain
+    from warmline.views.rota import load_strain
 
     with line.db() as db:
         people.edit(db, line.coord, "ana", PersonChanges(max_overnights_month=1))

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, require_tool, warmline_script
 
-from warmline.screens import labels
+from warmline.views import words as labels
 
 COORD_LOGIN = "wl-coordinator"  # set as LOGNAME/USER, which warmline does not trust: it reads the real uid
 STRANGER_LOGIN = "wl-nobody"  # likewise; a volunteer's test clears the real uid's login, so the app asks who you are

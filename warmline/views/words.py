@@ -1,4 +1,8 @@
-"""How shifts, people and durations read as text in the UI. Pure functions: no Textual, no database."""
+"""The words both faces use for shifts, people and durations: pure functions, no database, no textual, no click.
+
+The words that carry meaning without colour (NO BACKUP, CANCELLED, 2 OPEN) are written here
+once, for the app's screens and the CLI's listings alike.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from warmline.model import Assignment, ShiftView
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+NO_BACKUP = "NO BACKUP"
+CANCELLED = "CANCELLED"
 
 
 def hm(moment: datetime | time, *, compact: bool = False) -> str:
@@ -29,14 +36,35 @@ def day(moment: datetime | date) -> str:
     return f"{WEEKDAY_NAMES[moment.weekday()]} {moment.day} {moment:%b}"
 
 
+def week_relative(monday: date, today: date) -> str:
+    """'this week', 'next week' or 'last week' for the week starting `monday`, else ''."""
+    weeks = (monday - (today - timedelta(days=today.weekday()))).days // 7
+    return {0: "this week", 1: "next week", -1: "last week"}.get(weeks, "")
+
+
 def when(view: ShiftView) -> str:
     """Tue 24 Nov 09:00–13:00."""
     return f"{day(view.shift.start_local)} {span(view)}"
 
 
+# Hours read three ways, on purpose: the app says "4 h" in a sentence or a cell; the CLI's
+# listings keep one decimal ("4.0 h") so a column of them lines up and reads as the core's own
+# messages do ("4.0 h rest"); a table whose header already says "Hours" shows the bare number.
+
+
 def hours(value: float) -> str:
-    """4 h, or 4.5 h."""
+    """4 h, or 4.5 h (the app)."""
     return f"{value:.0f} h" if abs(value - round(value)) < 0.05 else f"{value:.1f} h"
+
+
+def hours_column(value: float) -> str:
+    """4.0 h: always one decimal, for the CLI's aligned columns."""
+    return f"{value:.1f} h"
+
+
+def hours_number(value: float) -> str:
+    """6, 4.5, 0: hours without a unit or trailing zeros, under a column headed Hours."""
+    return f"{round(value, 2):g}"
 
 
 def handles(people: list[Assignment], *, except_id: int | None = None) -> str:
@@ -64,6 +92,11 @@ def open_text(view: ShiftView) -> str:
     return f"{view.open_seats} OPEN" if view.open_seats else ""
 
 
+def backup_text(view: ShiftView, me_id: int | None = None, *, none: str = NO_BACKUP) -> str:
+    """Who is backup: their handles (the viewer left out, or 'you' when only they are), else NO BACKUP."""
+    return handles(view.backups, except_id=me_id) or ("you" if view.backups else none)
+
+
 def no_backup(view: ShiftView) -> bool:
     """True when nobody is on call as backup for this (scheduled) shift."""
     return view.shift.status == "scheduled" and not view.backups
@@ -72,7 +105,7 @@ def no_backup(view: ShiftView) -> bool:
 def status(view: ShiftView, me_id: int | None = None) -> str:
     """The words that must read without colour: CANCELLED, 2 OPEN, NO BACKUP, COVER WANTED."""
     if view.shift.status != "scheduled":
-        return "CANCELLED"
+        return CANCELLED
     parts = []
     if me_id is not None and any(c.person_id == me_id for c in view.cover):
         parts.append("you asked for cover")
@@ -81,7 +114,7 @@ def status(view: ShiftView, me_id: int | None = None) -> str:
     if view.open_seats:
         parts.append(open_text(view))
     if no_backup(view):
-        parts.append("NO BACKUP")
+        parts.append(NO_BACKUP)
     return ", ".join(parts) or "covered"
 
 

@@ -22,8 +22,9 @@ from warmline.model import AuditEntry, Person
 from warmline.recurrence import zone
 
 from .base import WarmlineScreen
-from .people import FilterInput, current_key, fresh, sync_table
-from .plain import DataTable, Input, Static, shown
+from .people import FilterInput, fresh
+from .plain import Input, Static, shown
+from .table import KeyTable
 from .widgets import KeysFooter, LineHeader
 
 PAGE = 200
@@ -82,6 +83,8 @@ class AuditScreen(WarmlineScreen):
         Binding("o", "more", "Older entries", id="audit.older"),
         Binding("slash", "focus_filter", "Filter by person", id="audit.filter"),
     ]
+    COLUMNS = (("#", "id"), ("When", "at"), ("Who", "actor"), ("Action", "action"), ("Subject", "subject"),
+               ("Detail", "detail"))
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,17 +102,13 @@ class AuditScreen(WarmlineScreen):
         with Vertical(id="audit-body"):
             yield FilterInput(placeholder="Filter by person: type a handle (blank for everyone)", id="audit-filter")
             yield Static("Loading\u2026", id="audit-note")
-            yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+            yield KeyTable(self.COLUMNS, id="audit-table")
         yield Static("", id="audit-refused", classes="calm-refusal")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#audit-table", DataTable)
-        for label, key in (("#", "id"), ("When", "at"), ("Who", "actor"), ("Action", "action"),
-                           ("Subject", "subject"), ("Detail", "detail")):
-            table.add_column(label, key=key)
         self.query_one("#audit-refused").display = False
-        table.focus()
+        self.query_one("#audit-table").focus()
 
     # -- loading
 
@@ -165,14 +164,14 @@ class AuditScreen(WarmlineScreen):
 
     def _row(self, entry: AuditEntry) -> tuple:
         local = parse_utc(entry.at).astimezone(zone(self._tz))
-        return (entry.id, f"{local:%Y-%m-%d %H:%M}", entry.actor, entry.action, entry.subject, entry.detail)
+        return (str(entry.id), f"{local:%Y-%m-%d %H:%M}", entry.actor, entry.action, entry.subject, entry.detail)
 
     def _page_loaded(self, page: AuditPage, who: str | None, fresh_start: bool) -> None:
         if not self._accept(page) or who != self._filter:
             return
         rows = [(str(e.id), self._row(e)) for e in page.entries]
         if not fresh_start:
-            rows = sorted(self._shown.items(), key=lambda kv: -kv[1][0]) + rows
+            rows = self._newest_first() + rows
         self._loaded_filter = who
         self._complete = page.complete
         self._show(rows)
@@ -184,12 +183,16 @@ class AuditScreen(WarmlineScreen):
             self._load_page(fresh_start=True)
             return
         new = [(str(e.id), self._row(e)) for e in page.entries]
-        self._show(new + sorted(self._shown.items(), key=lambda kv: -kv[1][0]))
+        self._show(new + self._newest_first())
+
+    def _newest_first(self) -> list[tuple[str, tuple]]:
+        return sorted(self._shown.items(), key=lambda kv: -int(kv[0]))
 
     def _show(self, rows: list[tuple[str, tuple]]) -> None:
-        table = self.query_one("#audit-table", DataTable)
-        with self.app.batch_update():
-            sync_table(table, rows, self._shown, sort_by="id", reverse=True)
+        """Show these rows, newest first (a row's key is its entry's id)."""
+        rows = sorted(dict(rows).items(), key=lambda kv: -int(kv[0]))  # (a reload's page may overlap)
+        self._shown = dict(rows)
+        self.query_one("#audit-table", KeyTable).set_rows(rows)
         count = len(self._shown)
         who = f" by {self._filter}" if self._filter else ""
         if not count:
@@ -235,4 +238,4 @@ class AuditScreen(WarmlineScreen):
 
     def cursor_entry(self) -> str | None:
         """The id (as text) of the entry under the cursor."""
-        return current_key(self.query_one("#audit-table", DataTable))
+        return self.query_one("#audit-table", KeyTable).cursor_key

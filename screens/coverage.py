@@ -41,8 +41,9 @@ from warmline.views.coverage import (
 
 from .base import WarmlineScreen
 from .dialogs import strip_cli_hint
-from .plain import DataTable, Label, Static, shown
-from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+from .plain import Label, Static, shown
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader, Ordered
 
 # ---------------------------------------------------------------- the heat map widget
 
@@ -150,20 +151,15 @@ class CoverageScreen(WarmlineScreen):
             with VerticalScroll(id="heat-scroll"):
                 yield HeatMap(id="heat-map")
             yield Static(LEGEND, id="heat-legend")
-            table: DataTable = DataTable(id="gaps", cursor_type="cell", zebra_stripes=True)
-            table.add_column("When", key="when")
-            table.add_column("Need", key="need")
-            table.add_column("Gap", key="gap")
-            for i in range(FILLERS):
-                table.add_column("Could fill" if i == 0 else "", key=f"f{i}")
-            yield table
+            fillers = [("Could fill" if i == 0 else "", f"f{i}") for i in range(FILLERS)]
+            yield KeyTable((("When", "when"), ("Need", "need"), ("Gap", "gap"), *fillers), cursor="cell", id="gaps")
             yield Static("", id="gap-detail")
             yield Static("", id="coverage-message", classes="message")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#coverage-refusal").display = False
-        self.query_one("#gaps", DataTable).focus()
+        self.query_one("#gaps", KeyTable).focus()
 
     def reload(self) -> None:
         self._asked += 1
@@ -216,8 +212,8 @@ class CoverageScreen(WarmlineScreen):
                     ],
                 )
             )
-        table = self.query_one("#gaps", DataTable)
-        sync_table(table, rows)
+        table = self.query_one("#gaps", KeyTable)
+        table.set_rows(rows)
         if not self._placed_cursor and table.row_count:
             self._placed_cursor = True  # a new week starts on the first suggestion of the first gap
             table.move_cursor(row=0, column=3, animate=False)
@@ -252,12 +248,11 @@ class CoverageScreen(WarmlineScreen):
 
     def _cursor(self) -> tuple[Gap | None, int | None]:
         """The gap under the cursor and, when the cursor is on a suggested person, their index."""
-        table = self.query_one("#gaps", DataTable)
-        if not table.row_count or not table.is_valid_coordinate(table.cursor_coordinate):
+        table = self.query_one("#gaps", KeyTable)
+        if not table.row_count:
             return None, None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate)
-        g = self.gaps.get(key.row_key.value or "")
-        column = str(key.column_key.value or "")
+        g = self.gaps.get(table.cursor_key or "")
+        column = table.cursor_column or ""
         if g is None or not column.startswith("f"):
             return g, None
         index = int(column[1:])
@@ -267,7 +262,7 @@ class CoverageScreen(WarmlineScreen):
         peer, backup = self.data.open_seats.get(g.shift_id, (0, 0)) if self.data else (0, 0)
         return "peer" if peer else "backup" if backup else None
 
-    @on(DataTable.CellHighlighted, "#gaps")
+    @on(KeyTable.RowHighlighted, "#gaps")
     def _detail(self) -> None:
         detail = self.query_one("#gap-detail", Static)
         g, index = self._cursor()
@@ -315,8 +310,8 @@ class CoverageScreen(WarmlineScreen):
         self._placed_cursor = False
         self.reload()
 
-    @on(DataTable.CellSelected, "#gaps")
-    def _selected(self, event: DataTable.CellSelected) -> None:
+    @on(KeyTable.RowSelected, "#gaps")
+    def _selected(self, event: KeyTable.RowSelected) -> None:
         event.stop()
         self.action_fill()
 
@@ -325,7 +320,7 @@ class CoverageScreen(WarmlineScreen):
         g, index = self._cursor()
         if g is None:
             return
-        table = self.query_one("#gaps", DataTable)
+        table = self.query_one("#gaps", KeyTable)
         if index is None:
             if g.fillers:
                 table.move_cursor(column=3, animate=False)  # onto the first suggestion: Enter again fills

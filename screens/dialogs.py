@@ -31,8 +31,9 @@ from warmline.times import parse_day
 from warmline.views import words as labels  # the shared words (screens/labels.py until issue 13)
 
 from .base import CoreCalls
-from .plain import Button, DataTable, Input, Label, Option, OptionList, Static, shown
-from .widgets import KeysFooter, Ordered, sync_table
+from .plain import Button, Input, Label, Option, OptionList, Static, shown
+from .table import KeyTable
+from .widgets import KeysFooter
 
 
 class DayBox(Checkbox):
@@ -413,17 +414,14 @@ class AssignDialog(CoreCalls, ModalScreen[AssignChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="assign-dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            table: DataTable = DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
-            table.add_column("Person", key="person")
-            table.add_column("This week", key="week")
-            table.add_column("Last shift", key="last")
-            table.add_column("Fit", key="fit")
-            yield table
+            yield KeyTable(
+                (("Person", "person"), ("This week", "week"), ("Last shift", "last"), ("Fit", "fit")), id="candidates"
+            )
             yield Static("Loading who could take it…", id="candidate-detail", classes="message")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one("#candidates").focus()
         self.reload()
 
     def reload(self) -> None:
@@ -435,7 +433,7 @@ class AssignDialog(CoreCalls, ModalScreen[AssignChoice | None]):
         tz = zone(line.tz)
         self.found = {c.person.handle: c for c in found}
         rows = []
-        for i, c in enumerate(found):
+        for c in found:
             last = labels.day(c.last_shift_end.astimezone(tz)) if c.last_shift_end else "—"
             if c.eligible:
                 fit = Text("ok")
@@ -446,27 +444,23 @@ class AssignDialog(CoreCalls, ModalScreen[AssignChoice | None]):
                 (
                     c.person.handle,
                     [
-                        Ordered(f"{c.person.handle} · {c.person.name}", i),
+                        f"{c.person.handle} · {c.person.name}",
                         f"{labels.hours(c.week_hours)} / {labels.hours(c.max_hours_week)}",
                         last,
                         fit,
                     ],
                 )
             )
-        sync_table(self.query_one(DataTable), rows)
+        self.query_one("#candidates", KeyTable).set_rows(rows)
         if not found:
             self.query_one("#candidate-detail", Static).update("Nobody else is active on this line.")
         else:
             self._detail()
 
     def _current(self) -> rota.Candidate | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.found.get(key or "")
+        return self.found.get(self.query_one("#candidates", KeyTable).cursor_key or "")
 
-    @on(DataTable.RowHighlighted)
+    @on(KeyTable.RowHighlighted)
     def _detail(self) -> None:
         c = self._current()
         detail = self.query_one("#candidate-detail", Static)

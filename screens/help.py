@@ -10,8 +10,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 
 from .actions import Action, registered_name, screen_actions
-from .plain import DataTable, Label, Static
+from .plain import Label, Static
 from .registry import BY_NAME
+from .table import KeyTable
 from .widgets import KeysFooter
 
 
@@ -45,16 +46,15 @@ class HelpDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-dialog"):
             yield Label(title_of(self.target), classes="dialog-title")
-            table: DataTable = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
-            table.add_column("", key="group")
-            table.add_column("Key", key="key")
-            table.add_column("Id", key="id")  # before Does, whose long rows may run past the edge
-            table.add_column("Does", key="does")
+            # Id before Does, whose long rows may run past the edge.
+            table = KeyTable((("", "group"), ("Key", "key"), ("Id", "id"), ("Does", "does")), id="help-keys")
+            rows = []
             group = None
             for i, action in enumerate(self.actions):
                 shown_group = action.group if action.group != group else ""  # the group on its first row
                 group = action.group
-                table.add_row(shown_group, action.key, action.id, describe(action), key=f"{i}")
+                rows.append((f"{i}", (shown_group, action.key, action.id, describe(action))))
+            table.set_rows(rows)
             yield table
             yield Static(
                 "Every action is also in the command palette (ctrl+p). Escape closes this. "
@@ -64,7 +64,7 @@ class HelpDialog(ModalScreen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one("#help-keys").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -28,8 +28,9 @@ from warmline.recurrence import localize, zone
 from warmline.views import words
 
 from .base import CoreCalls, WarmlineScreen
-from .plain import DataTable, Label, Static
-from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+from .plain import Label, Static
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader, Ordered
 
 WEEKS = 4
 BAR_WIDTH = 32
@@ -110,21 +111,18 @@ class LoadScreen(WarmlineScreen):
     def compose(self) -> ComposeResult:
         yield LineHeader()
         yield Label("Loading the load…", id="load-title", classes="section-title")
-        table: DataTable = DataTable(id="load-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("Person", key="person")
-        table.add_column("Hours", key="hours")
-        table.add_column("This week", key="week")
-        table.add_column("Overnights", key="overnights")
-        table.add_column("Streak", key="streak")
-        table.add_column("Flag", key="flag")
-        yield table
+        yield KeyTable(
+            (("Person", "person"), ("Hours", "hours"), ("This week", "week"), ("Overnights", "overnights"),
+             ("Streak", "streak"), ("Flag", "flag")),
+            id="load-table",
+        )
         with VerticalScroll(id="load-chart"):
             yield Static("", id="load-bars")
         yield Static("", id="load-spread", classes="message")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#load-table", DataTable).focus()
+        self.query_one("#load-table").focus()
 
     def reload(self) -> None:
         self.call_core(read_load, self.actor, self.monday, done=self._show, group="load", exclusive=True)
@@ -162,7 +160,7 @@ class LoadScreen(WarmlineScreen):
                     ],
                 )
             )
-        sync_table(self.query_one("#load-table", DataTable), rows)
+        self.query_one("#load-table", KeyTable).set_rows(rows)
         widest = max((p.hours for p in people), default=0.0)
         name_width = max((len(p.handle) for p in people), default=4)
         chart = Text(no_wrap=True)

@@ -38,8 +38,9 @@ from warmline.views.match import (
 
 from .base import WarmlineScreen
 from .dialogs import ConfirmDialog
-from .plain import DataTable, Input, Label, Static
-from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+from .plain import Input, Label, Static
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader, Ordered
 
 DEBOUNCE_SECONDS = 0.35
 NEXT_PER_NEED_SHOWN = 2
@@ -117,17 +118,10 @@ class MatchScreen(WarmlineScreen):
                 yield Label("Prefers", classes="match-label")
                 yield Input(placeholder="e.g. woman, veteran (optional)", id="match-prefer", compact=True)
             yield Static("Loading who is on shift…", id="match-status")
-            table: DataTable = DataTable(id="match-candidates", cursor_type="row", zebra_stripes=True)
-            for key, title in (
-                ("rank", "#"),
-                ("peer", "Peer"),
-                ("seat", "Seat"),
-                ("now", "Now"),
-                ("calls", "Calls"),
-                ("why", "Why"),
-            ):
-                table.add_column(title, key=key)
-            yield table
+            yield KeyTable(
+                (("#", "rank"), ("Peer", "peer"), ("Seat", "seat"), ("Now", "now"), ("Calls", "calls"), ("Why", "why")),
+                id="match-candidates",
+            )
             yield Static("", id="match-detail")
             with VerticalScroll(id="match-next"):
                 yield Static("", id="match-unmet")
@@ -204,11 +198,11 @@ class MatchScreen(WarmlineScreen):
             self.say(data.invalid, error=True)
             return
         self.data = data
-        table = self.query_one("#match-candidates", DataTable)
+        table = self.query_one("#match-candidates", KeyTable)
         status = self.query_one("#match-status", Static)
         table.display = data.refusal is None
         if data.refusal is not None:
-            sync_table(table, [])
+            table.set_rows([])
             status.update(Text(self._calm(data.refusal)))
             status.set_class(True, "-refused")
             self._unmet(None)
@@ -235,7 +229,7 @@ class MatchScreen(WarmlineScreen):
                     ],
                 )
             )
-        sync_table(table, rows)
+        table.set_rows(rows)
         if data.query != self._shown and table.row_count:
             table.move_cursor(row=0, animate=False)  # a new question starts at the best fit
         self._shown = data.query
@@ -344,15 +338,13 @@ class MatchScreen(WarmlineScreen):
         widget.update(text)
 
     def _current(self) -> MatchCandidate | None:
-        table = self.query_one("#match-candidates", DataTable)
+        table = self.query_one("#match-candidates", KeyTable)
         if self.data is None or self.data.result is None or not table.row_count:
             return None
-        if not table.is_valid_row_index(table.cursor_row):
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = table.cursor_key
         return next((c for c in self.data.result.candidates if c.handle == key), None)
 
-    @on(DataTable.RowHighlighted, "#match-candidates")
+    @on(KeyTable.RowHighlighted, "#match-candidates")
     def _detail(self) -> None:
         c = self._current()
         detail = self.query_one("#match-detail", Static)
@@ -393,7 +385,7 @@ class MatchScreen(WarmlineScreen):
         self.query_one("#match-needs", Input).focus()
 
     def action_to_results(self) -> None:
-        table = self.query_one("#match-candidates", DataTable)
+        table = self.query_one("#match-candidates", KeyTable)
         if table.row_count:
             table.focus()
 

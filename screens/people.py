@@ -35,11 +35,10 @@ from warmline.recurrence import zone
 from warmline.taxonomy import Resolver, Tag
 
 from .base import CoreCalls, WarmlineScreen
-from .plain import Button, DataTable, Input, Label, Static, shown
+from .plain import Button, Input, Label, Static, shown
 from .table import KeyTable, column_widths
-from .widgets import KeysFooter, LineHeader, redraw_measured
+from .widgets import KeysFooter, LineHeader
 
-REBUILD_AFTER = 40  # removals beyond which sync_table rebuilds the table (see there)
 INT_LIMITS = frozenset({"max_shifts_week", "max_overnights_month"})
 LIMIT_LABELS = {
     "max_hours_week": "Max hours a week",
@@ -252,65 +251,6 @@ def language_text(person: Person, catalog: Iterable[Tag]) -> str:
     return ", ".join(labels.get(t, t) for t in person.languages)
 
 
-def current_key(table: DataTable) -> str | None:
-    """The key of the row under the cursor, or None for an empty table."""
-    if not table.row_count:
-        return None
-    try:
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    except Exception:  # the cursor may briefly sit past the last row while rows are removed
-        return None
-
-
-def sync_table(
-    table: DataTable,
-    wanted: list[tuple[str, tuple]],
-    shown: dict[str, tuple],
-    *,
-    sort_by: str,
-    reverse: bool = False,
-) -> None:
-    """Make `table` show exactly `wanted` (key, cells) in that order, touching only rows and cells that changed.
-
-    `shown` mirrors what the table holds and is updated in place. The cursor stays on
-    its row's key when that row is still shown.
-    """
-    cursor = current_key(table)
-    keep = {key for key, _ in wanted}
-    gone = [key for key in shown if key not in keep]
-    if len(gone) > REBUILD_AFTER:
-        # Textual 8.2's remove_row re-indexes every row and re-measures the hovered cell
-        # (about 5 ms each at 500 rows) while add_row costs well under 1 ms: past a few dozen
-        # removals, emptying the table and adding the wanted rows is many times faster.
-        # The cursor is put back on its key below, so nobody loses their place.
-        table.clear()
-        shown.clear()
-    else:
-        for key in gone:
-            table.remove_row(key)
-            del shown[key]
-    columns = [column.key for column in table.ordered_columns]
-    changed = False
-    for key, cells in wanted:
-        old = shown.get(key)
-        if old is None:
-            table.add_row(*cells, key=key)
-            changed = True
-        elif old != cells:
-            for column, before, after in zip(columns, old, cells):
-                if before != after:
-                    table.update_cell(key, column, after)
-                    changed = True
-        shown[key] = cells
-    if changed:
-        redraw_measured(table)
-    order = [row.key.value for row in table.ordered_rows]
-    if order != [key for key, _ in wanted]:
-        table.sort(sort_by, reverse=reverse)
-    if cursor is not None and cursor in shown:
-        table.move_cursor(row=table.get_row_index(cursor), animate=False)
-
-
 class ListSuggester(Suggester):
     """Completes the last item of a comma-separated list ("English, Spa" -> "English, Spanish")."""
 
@@ -377,8 +317,9 @@ class PeopleTable(KeyTable):
     """
 
 
-class TagTable(DataTable):
-    """A person's tags: space offers or pauses the one under the cursor, x removes it."""
+class TagTable(KeyTable):
+    """A person's tags, (tag id, (label, family, state)) rows by `set_rows`: space offers or pauses
+    the one under the cursor, x removes it."""
 
     BINDINGS = [
         Binding("space", "toggle", "Offer/pause", id="tags.toggle"),
@@ -403,26 +344,18 @@ class TagTable(DataTable):
     class Removed(TagEvent):
         """x was pressed on a tag."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
-        self.shown: dict[str, tuple] = {}
+    COLUMNS = (("Experience", "label"), ("Kind", "family"), ("State", "state"))
 
-    def on_mount(self) -> None:
-        self.add_column("Experience", key="label")
-        self.add_column("Kind", key="family")
-        self.add_column("State", key="state")
-
-    def show(self, rows: list[tuple[str, tuple[str, str, str]]]) -> None:
-        """Show (tag id, (label, family, state)) rows, by key."""
-        sync_table(self, rows, self.shown, sort_by="label")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(self.COLUMNS, zebra=False, id=id)
 
     def action_toggle(self) -> None:
-        key = current_key(self)
+        key = self.cursor_key
         if key is not None:
             self.post_message(self.Toggled(self, key))
 
     def action_remove(self) -> None:
-        key = current_key(self)
+        key = self.cursor_key
         if key is not None:
             self.post_message(self.Removed(self, key))
 
@@ -841,7 +774,7 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
                 text += " (unsaved)" if state != "removed" else ""
             rows.append((tag_id, (label, family, text)))
         rows.sort(key=lambda r: r[1][0])
-        self.query_one("#ed-tags", TagTable).show(rows)
+        self.query_one("#ed-tags", TagTable).set_rows(rows)
 
     @on(TagTable.Toggled, "#ed-tags")
     def _toggle(self, event: TagTable.Toggled) -> None:
@@ -1161,7 +1094,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
     def _show_tags(self) -> None:
         rows = [(t, (*self._label(t), STATE_TEXT[s])) for t, s in self._tags.items()]
         rows.sort(key=lambda r: r[1][0])
-        self.query_one("#pr-tags", TagTable).show(rows)
+        self.query_one("#pr-tags", TagTable).set_rows(rows)
         message = self.query_one("#pr-tags-message", Static)
         if not rows:
             message.update(NO_TAGS)

@@ -23,8 +23,9 @@ from warmline.recurrence import zone
 from warmline.views import words
 
 from .base import CoreCalls, WarmlineScreen
-from .plain import DataTable, Label, Option, OptionList, Static
-from .widgets import KeysFooter, LineHeader, Ordered, sync_table
+from .plain import Label, Option, OptionList, Static
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader, Ordered
 
 
 def _span(start, end, tz) -> str:
@@ -65,17 +66,12 @@ class SwapsScreen(WarmlineScreen):
     def compose(self) -> ComposeResult:
         yield LineHeader()
         yield Label("Open swaps", classes="section-title")
-        table: DataTable = DataTable(id="swaps-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("#", key="id")
-        table.add_column("Gives", key="gives")
-        table.add_column("For", key="for")
-        table.add_column("Waiting for", key="waiting")
-        yield table
+        yield KeyTable((("#", "id"), ("Gives", "gives"), ("For", "for"), ("Waiting for", "waiting")), id="swaps-table")
         yield Static("", id="swaps-message", classes="message")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#swaps-table", DataTable).focus()
+        self.query_one("#swaps-table").focus()
 
     def reload(self) -> None:
         self.call_core(read_swaps, self.actor, done=self._show, group="swaps", exclusive=True)
@@ -100,7 +96,7 @@ class SwapsScreen(WarmlineScreen):
                     ],
                 )
             )
-        sync_table(self.query_one("#swaps-table", DataTable), rows)
+        self.query_one("#swaps-table", KeyTable).set_rows(rows)
         if not rows and not self.said:
             hint = "No open swaps. Propose one from a shift you are on (s in the shift's details)."
             self.query_one("#swaps-message", Static).update(hint)
@@ -113,11 +109,7 @@ class SwapsScreen(WarmlineScreen):
         widget.set_classes("message -error" if error else "message -ok")
 
     def current(self) -> swaps.Swap | None:
-        table = self.query_one("#swaps-table", DataTable)
-        if not table.row_count or not table.is_valid_row_index(table.cursor_row):
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.items.get(key or "")
+        return self.items.get(self.query_one("#swaps-table", KeyTable).cursor_key or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":

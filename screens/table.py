@@ -7,6 +7,10 @@ line straight from its cells (Textual's line API). It looks and moves like a Dat
 row cursor: up/down, page up/down, home/end; enter, or a click on the cursor row, selects. The
 cursor stays on its row's key when the rows change. Cells are plain strings or rich Text (a
 style that must read without colour, e.g. bold for "NO BACKUP").
+
+It is the app's one table widget: every table is a KeyTable or a subclass configuring it (the
+People list, a person's tags). `cursor="cell"` gives a cell cursor instead (left/right move it
+across the columns; Coverage picks who fills a gap with it); `zebra=False` draws every row alike.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -71,10 +76,11 @@ def fit(cell: Cell, width: int) -> Text:
 class RowMessage(Message):
     """Something happened to the row with this key in a KeyTable."""
 
-    def __init__(self, table: KeyTable, key: str | None) -> None:
+    def __init__(self, table: KeyTable, key: str | None, column: str | None = None) -> None:
         super().__init__()
         self.table = table
         self.key = key
+        self.column = column  # the column key under a cell cursor (None with a row cursor)
 
     @property
     def control(self) -> KeyTable:
@@ -141,10 +147,11 @@ class KeyTable(ScrollView, can_focus=True):
     """
 
     class RowHighlighted(RowMessage):
-        """The cursor moved to the row with this key (None: the table is empty)."""
+        """The cursor moved to the row with this key (None: the table is empty), or to another
+        column of it (a cell cursor)."""
 
     class RowSelected(RowMessage):
-        """Enter (or a click on the cursor row) chose the row with this key."""
+        """Enter (or a click on the cursor row, or cell) chose the row with this key."""
 
     def __init__(
         self,
@@ -152,6 +159,8 @@ class KeyTable(ScrollView, can_focus=True):
         *,
         caption: str = "",
         shrink: Sequence[str] = (),
+        cursor: str = "row",
+        zebra: bool = True,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -160,8 +169,14 @@ class KeyTable(ScrollView, can_focus=True):
         `caption`: a line above the column headings (a section title that costs no widget of its own).
         `shrink`: keys of the columns that give up width (in this order, cut short with "…") when
         the table is wider than the widget, so the other columns stay in view.
+        `cursor`: "row", or "cell" (left/right move it along the row). `zebra`: stripe every other row.
         """
         super().__init__(id=id, classes=classes)
+        if cursor not in ("row", "cell"):
+            raise ValueError(f"cursor is 'row' or 'cell', not {cursor!r}")
+        self._cell_cursor = cursor == "cell"
+        self._zebra = zebra
+        self._column = 0  # the cursor's column (a cell cursor)
         self.caption = caption
         self._top = 2 if caption else 1  # lines above the first row
         self._labels = tuple(label for label, _ in columns)
@@ -209,7 +224,7 @@ class KeyTable(ScrollView, can_focus=True):
         self.refresh()
         self._scroll_to_cursor()
         if self.cursor_key != before:
-            self.post_message(self.RowHighlighted(self, self.cursor_key))
+            self._highlighted()
 
     @property
     def keys(self) -> list[str]:
@@ -244,9 +259,32 @@ class KeyTable(ScrollView, can_focus=True):
     def get_cell(self, key: str, column: str) -> Cell:
         return self.get_row(key)[self._column_keys.index(column)]
 
-    def move_cursor(self, *, row: int, animate: bool = False) -> None:
-        """Put the cursor on row `row` (clamped) and scroll it into view."""
-        self._set_cursor(row)
+    def get_row_at(self, row: int) -> list[Cell]:
+        """The cells of the row listed at position `row`."""
+        return list(self._cells[self._keys[row]])
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return self._column_keys
+
+    @property
+    def cursor_column(self) -> str | None:
+        """The key of the column under a cell cursor (None with a row cursor)."""
+        return self._column_keys[self._column] if self._cell_cursor and self._column_keys else None
+
+    def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False) -> None:
+        """Put the cursor on row `row` (and, for a cell cursor, column `column`), clamped, and scroll it into view."""
+        if column is not None and self._cell_cursor:
+            column = max(0, min(column, len(self._column_keys) - 1))
+            if column != self._column:
+                self._column = column
+                self.refresh()
+                if row is None or row == self._cursor:
+                    self._highlighted()
+        self._set_cursor(self._cursor if row is None else row)
+
+    def _highlighted(self) -> None:
+        self.post_message(self.RowHighlighted(self, self.cursor_key, self.cursor_column))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._keys) + self._top
@@ -290,7 +328,7 @@ class KeyTable(ScrollView, can_focus=True):
         if row != self._cursor:
             self._cursor = row
             self.refresh()
-            self.post_message(self.RowHighlighted(self, self.cursor_key))
+            self._highlighted()
         self._scroll_to_cursor()
 
     def _scroll_to_cursor(self) -> None:
@@ -328,9 +366,21 @@ class KeyTable(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._set_cursor(len(self._keys) - 1)
 
+    def action_scroll_left(self) -> None:
+        if self._cell_cursor:
+            self.move_cursor(column=self._column - 1)
+        else:
+            super().action_scroll_left()
+
+    def action_scroll_right(self) -> None:
+        if self._cell_cursor:
+            self.move_cursor(column=self._column + 1)
+        else:
+            super().action_scroll_right()
+
     def action_select_cursor(self) -> None:
         if self._keys:
-            self.post_message(self.RowSelected(self, self._keys[self._cursor]))
+            self.post_message(self.RowSelected(self, self._keys[self._cursor], self.cursor_column))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -339,10 +389,17 @@ class KeyTable(ScrollView, can_focus=True):
         row = round(self.scroll_y) + offset.y - self._top
         if row >= len(self._keys):
             return
-        if row == self._cursor:
+        column = self._column
+        if self._cell_cursor:
+            x = round(self.scroll_x) + offset.x
+            for column, width in enumerate(self._column_widths()):
+                x -= width + 2
+                if x < 0:
+                    break
+        if row == self._cursor and column == self._column:
             self.action_select_cursor()
         else:
-            self._set_cursor(row)
+            self.move_cursor(row=row, column=column)
 
     def on_focus(self) -> None:
         self.refresh()
@@ -360,7 +417,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._line_styles = (
             base + component("key-table--header"),
             base,
-            base + component("key-table--even-row"),
+            base + component("key-table--even-row") if self._zebra else base,
             component("key-table--cursor"),
         )
         return super().render_lines(crop)
@@ -378,9 +435,15 @@ class KeyTable(ScrollView, can_focus=True):
             if row >= len(self._keys):
                 return Strip.blank(width, odd)
             style = even if row % 2 == 0 else odd
-            if row == self._cursor:
-                style += cursor
             cells = self._cells[self._keys[row]]
+            if row == self._cursor:
+                if self._cell_cursor:
+                    return self._cell_cursor_line(cells, style, style + cursor, width)
+                style += cursor
+        return self._line(cells, style, width)
+
+    def _line(self, cells: Sequence[Cell], style: Style, width: int) -> Strip:
+        """One line of cells in `style` (a Text cell's own style on top), scrolled and cut to `width`."""
         # Plain cells join into one segment; a styled (Text) cell brings its own.
         segments: list[Segment] = []
         texts: list[str] = []
@@ -395,11 +458,38 @@ class KeyTable(ScrollView, can_focus=True):
             drawn = fit(plain(cell, multiline=False), cell_width_)
             segments.extend(Segment.apply_style(drawn.render(self.app.console), style))
         segments.append(Segment("".join(texts), style))
+        return self._fitted_line(segments, style, width)
+
+    def _cell_cursor_line(self, cells: Sequence[Cell], style: Style, at_cursor: Style, width: int) -> Strip:
+        """The cursor's row with a cell cursor: only the cursor's cell (with its padding) in the cursor style."""
+        segments: list[Segment] = []
+        for column, (cell, cell_width_) in enumerate(zip(cells, self._column_widths())):
+            cell_style = at_cursor if column == self._column else style
+            if isinstance(cell, str):
+                segments.append(Segment(f" {fit_text(shown(cell), cell_width_)} ", cell_style))
+                continue
+            segments.append(Segment(" ", cell_style))
+            drawn = fit(plain(cell, multiline=False), cell_width_)
+            segments.extend(Segment.apply_style(drawn.render(self.app.console), cell_style))
+            segments.append(Segment(" ", cell_style))
+        return self._fitted_line(segments, style, width)
+
+    def _fitted_line(self, segments: list[Segment], style: Style, width: int) -> Strip:
         line = Strip(segments)
         scroll_x = round(self.scroll_x)
         if scroll_x:
             line = line.crop(scroll_x, scroll_x + width)
+        if self._cell_cursor:
+            style = self._faded(style)
         return line.extend_cell_length(width, style).crop(0, width)
+
+    def _faded(self, style: Style) -> Style:
+        """Beside the columns of a cell-cursor table, the row's background a quarter of the way to the
+        widget's (as DataTable draws it: with a cell cursor no row is highlighted to the edge)."""
+        if style.bgcolor is None:
+            return Style.from_color(style.color, style.bgcolor)
+        faded = Color.from_rich_color(style.bgcolor).blend(self.background_colors[1], factor=0.25)
+        return Style.from_color(color=style.color, bgcolor=faded.rich_color)
 
 
 __all__ = ["Cell", "KeyTable", "cell_width", "column_widths", "fit", "fit_text"]

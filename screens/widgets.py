@@ -1,21 +1,18 @@
-"""Widgets shared by the screens: the line header, the footer, and keyed table updates (the week grid is in week.py)."""
+"""Widgets shared by the screens: the line header, the footer, and the Ordered table cell (tables are
+KeyTables, screens/table.py; the week grid is in week.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-if TYPE_CHECKING:
-    from textual.widgets import DataTable
-
 from warmline.recurrence import zone
 from warmline.views import words
 
-from .plain import cell, shown
+from .plain import shown
 
 # ---------------------------------------------------------------- header
 
@@ -181,73 +178,13 @@ class KeysFooter(Widget, can_focus=False):
         return line
 
 
-# ---------------------------------------------------------------- keyed tables
+# ---------------------------------------------------------------- table cells
 
 
 class Ordered(Text):
-    """A table cell that also carries the row's sort position (e.g. a shift's start), for keyed re-sorting."""
+    """A table cell that also carries its row's sort position (e.g. a shift's start)."""
 
     def __init__(self, text: str, order: Any, style: str = "") -> None:
         super().__init__(shown(text), style=style)  # often a name: printable, whatever it holds
         self.order = order
-
-
-def _same(old: Any, new: Any) -> bool:
-    return old == new and getattr(old, "order", None) == getattr(new, "order", None)
-
-
-def redraw_measured(table: DataTable) -> None:
-    """Redraw `table` once it has measured the rows just added or changed.
-
-    Textual 8.2 measures new cells when the table is next idle, but a row drawn in between
-    stays in its render caches at the old column widths, so a real terminal could show the
-    columns cut to their headings (Textual issues #3533, #4470). `call_next` runs right
-    after that idle: drop the caches then.
-    """
-
-    def redraw() -> None:
-        table._clear_caches()  # no public way to do this; Textual is pinned
-        table.refresh()
-
-    table.call_next(redraw)
-
-
-def sync_table(table: DataTable, rows: Sequence[tuple[str, Sequence[Any]]]) -> None:
-    """Make `table` show `rows` ((key, cells) in order) by key: remove stale rows, update changed
-    cells, add new ones, re-sort only if the order changed. The cursor stays on its row.
-
-    A row's first cell should be an `Ordered` so a re-sort can put new rows in their place.
-    """
-    rows = [(key, tuple(map(cell, cells))) for key, cells in rows]  # as the table keeps them (screens/plain.py)
-    wanted = {key: cells for key, cells in rows}
-    cursor_key: str | None = None
-    if table.row_count and table.is_valid_row_index(table.cursor_row):
-        cursor_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-    columns = [c.key for c in table.ordered_columns]
-    with table.app.batch_update():
-        for row_key in list(table.rows):
-            if row_key.value not in wanted:
-                table.remove_row(row_key)
-        changed = False
-        for key, cells in rows:
-            if key in table.rows:
-                for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
-                    if not _same(old, new):
-                        table.update_cell(key, column, new, update_width=True)
-                        changed = True
-            else:
-                table.add_row(*cells, key=key)
-                changed = True
-        if changed:
-            redraw_measured(table)
-        order = [key for key, _ in rows]
-        if [r.key.value for r in table.ordered_rows] != order:
-            table.sort(key=lambda values: getattr(values[0], "order", 0))
-        if cursor_key is not None and cursor_key in wanted:
-            index = table.get_row_index(cursor_key)
-            if index != table.cursor_row:
-                table.move_cursor(row=index, animate=False)
-    # Textual 8.2 may keep the cursor row rendered at the header's column widths when rows
-    # arrive after the first paint; dropping the render caches redraws it at the new widths.
-    table.notify_style_update()
 

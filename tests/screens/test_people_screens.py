@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual.app import App
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 import warmline.screens as screens
 from warmline.screens.audit import AuditScreen
+from warmline.screens.table import KeyTable
 from warmline.screens.people import (
     AddPersonDialog,
     DeactivateDialog,
@@ -116,16 +117,12 @@ async def until(pilot, app, condition: Callable[[], bool], what: str, tries: int
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def keys(table: DataTable | PeopleTable) -> list[str]:
-    if isinstance(table, PeopleTable):
-        return table.keys
-    return [row.key.value for row in table.ordered_rows]
+def keys(table: KeyTable) -> list[str]:
+    return table.keys
 
 
-def cursor_key(table: DataTable | PeopleTable) -> str:
-    if isinstance(table, PeopleTable):
-        return table.cursor_key
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+def cursor_key(table: KeyTable) -> str | None:
+    return table.cursor_key
 
 
 def text_of(widget: Static) -> str:
@@ -243,7 +240,7 @@ async def test_editor_tags_pause_remove_and_add_with_autocomplete(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
         dialog = await open_editor(pilot, app, "sam")
-        tags = dialog.query_one("#ed-tags", DataTable)
+        tags = dialog.query_one("#ed-tags", KeyTable)
         assert keys(tags) == ["debt", "grief", "hearing-voices"]  # sorted by label
         tags.focus()
         tags.move_cursor(row=tags.get_row_index("grief"))
@@ -435,8 +432,8 @@ async def test_ten_thousand_people_are_all_listed_and_filter(line_file):
 async def test_volunteer_pauses_a_tag_and_changes_passphrase_in_their_profile(line_file):
     app = host(line_file, "sam", ProfileScreen)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, app, lambda: app.screen.query_one("#pr-tags", DataTable).row_count == 3, "my tags")
-        tags = app.screen.query_one("#pr-tags", DataTable)
+        await until(pilot, app, lambda: app.screen.query_one("#pr-tags", KeyTable).row_count == 3, "my tags")
+        tags = app.screen.query_one("#pr-tags", KeyTable)
         assert "Experiences you choose to offer for matching; pause any at any time" in screen_text(app)
         assert tags.has_focus
         await pilot.press("down")  # debt, then grief
@@ -467,7 +464,7 @@ async def test_changing_your_own_passphrase_in_the_profile_needs_the_current_one
     people.set_passphrase(line_file.db, coord, "sam", "old harbour 1")
     app = host(line_file, "sam", ProfileScreen)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, app, lambda: app.screen.query_one("#pr-tags", DataTable).row_count == 3, "my tags")
+        await until(pilot, app, lambda: app.screen.query_one("#pr-tags", KeyTable).row_count == 3, "my tags")
         message = app.screen.query_one("#pr-pass-message", Static)
         await fill(pilot, app.screen.query_one("#pr-pass1", Input), "quiet harbour 7")
         await fill(pilot, app.screen.query_one("#pr-pass2", Input), "quiet harbour 7")
@@ -531,7 +528,7 @@ async def test_volunteer_sees_no_people_list_and_no_audit(line_file):
         refusal = text_of(app.screen.query_one("#audit-refused", Static))
         assert "Only coordinators can read the change log" in refusal
         assert "only coordinators may read the audit log; sam is a volunteer" in refusal
-        assert app.screen.query_one("#audit-table", DataTable).row_count == 0
+        assert app.screen.query_one("#audit-table", KeyTable).row_count == 0
     # The core refuses the same things to sam directly.
     with open_db(line_file.path) as db:
         sam = people.get(db.conn, "sam")
@@ -554,7 +551,7 @@ async def test_audit_newest_first_filter_by_person_and_page(line_file):
             people.insert_person(conn, actor="coord", handle=f"p{n:03d}", name=f"Person {n}")
     app = host(line_file, "coord", AuditScreen)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.screen.query_one("#audit-table", DataTable)
+        table = app.screen.query_one("#audit-table", KeyTable)
         await until(pilot, app, lambda: table.row_count == 200, "the first page")
         newest = [str(e.id) for e in line_file.log(limit=200)]
         assert keys(table) == newest  # newest first

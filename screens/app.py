@@ -118,6 +118,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         notifier: Any = None,
         started: Started | None = None,
         keys: Mapping[str, str] | None = None,
+        refused: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self._keys = dict(keys or {})  # binding id -> key(s), from the settings file's [keys]
@@ -130,6 +131,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         self._baseline: Future[int] | None = None  # the first data_version, read before any screen loads
         self._data_version: int | None = None
         self._started = started
+        self._refused = refused or ("", "")  # (handle, why): a sign-in refused before the app opened
         if started is not None:  # the CLI began reading the file before Textual was imported
             self._poll_pool, self._baseline = started.pool, started.baseline
 
@@ -147,7 +149,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         if self.actor is None:
             from .signin import SignInScreen
 
-            self.push_screen(SignInScreen(), self._signed_in)
+            self.push_screen(SignInScreen(*self._refused), self._signed_in)
 
     def _start_watching(self, *, wait: bool = False) -> None:
         """Open the poll thread's connection and read the file's first data_version (once).
@@ -407,14 +409,18 @@ def make_app(
     notifier: Any = None,
     started: Started | None = None,
     keys: Mapping[str, str] | None = None,
+    refused: tuple[str, str] | None = None,
 ) -> WarmlineApp:
     """The app on this rota file. actor=None opens on the sign-in screen; clock drives the UI's
     header and countdowns (the core always uses warmline.clock.now); notifier (a channel, or a list of
     them) replaces the person's desktop/terminal channels when the app delivers their notifications
     (None: their own choice; see screens/in_app.py); started is warmline.screens.start.begin()'s work, begun
     before Textual was imported (the CLI's way in); keys remaps key bindings by id (the settings
-    file's [keys], warmline.config)."""
-    return WarmlineApp(Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started, keys=keys)
+    file's [keys], warmline.config); refused is (handle, why) of a sign-in refused before the app
+    opened: the sign-in screen shows why, with the handle filled in."""
+    return WarmlineApp(
+        Path(db_path), actor=actor, clock=clock, notifier=notifier, started=started, keys=keys, refused=refused
+    )
 
 
 __all__ = ["WarmlineApp", "WarmlineCommands", "make_app"]

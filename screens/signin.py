@@ -59,10 +59,14 @@ class SignInScreen(CoreCalls, Screen[Person]):
         Binding("tab", "to_passphrase", "Next field", show=False, priority=True, id="signin.next_field_tab"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, handle: str = "", message: str = "") -> None:
+        """handle and message: a sign-in refused before the app opened (`warmline --as sam` and a
+        wrong passphrase at its prompt), shown here with the handle filled in, not a blank screen."""
         super().__init__()
         self._handle_taken = True  # False from an Enter in the handle box until that box took the keys before it
         self._submit_waiting = False
+        self._refused_handle = handle
+        self._refused_message = message
 
     def compose(self) -> ComposeResult:
         yield LineHeader()
@@ -77,7 +81,11 @@ class SignInScreen(CoreCalls, Screen[Person]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        if self.focused is None:  # at once, not later: a key typed meanwhile must find the right box
+        if self._refused_handle:
+            self.query_one("#handle", Input).value = self._refused_handle
+            self._say(self._refused_message)
+            self.set_focus(self.query_one("#passphrase", Input))
+        elif self.focused is None:  # at once, not later: a key typed meanwhile must find the right box
             self.set_focus(self.query_one("#handle", Input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -84,12 +84,15 @@ def open_app(c: Context) -> None:
         click.echo("\n(The full-screen app is not installed; see `warmline --help` for commands.)", err=True)
         return
     db = c.db()
+    refused = None
     try:
         actor = c.actor()
-    except Refused:
+    except Refused as error:
         if c.as_handle and os.environ.get("WARMLINE_PASSPHRASE") is not None:
             raise  # a wrong passphrase given on purpose is an error, not a reason to ask again
         actor = None  # unknown here: the app opens on its sign-in screen
+        if c.as_handle:  # e.g. a wrong passphrase at the prompt: say so there, the handle filled in
+            refused = (c.as_handle, str(error))
     # Read the file (its first data_version, then Home's data) while the UI is being imported.
     started = begin(db.path, actor)
     from warmline.screens.app import make_app
@@ -100,7 +103,7 @@ def open_app(c: Context) -> None:
     from .config import load
 
     settings = load()
-    app = make_app(path, actor=actor, started=started, keys=dict(settings.keys))
+    app = make_app(path, actor=actor, started=started, keys=dict(settings.keys), refused=refused)
     if settings.theme:
         app.theme = settings.theme
     app.run()

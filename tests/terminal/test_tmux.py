@@ -382,3 +382,26 @@ def test_a_key_remapped_in_the_settings_file_in_a_real_terminal(demo, terminal, 
     terminal.wait_for("this week", "shifts ·")
     terminal.keys("q")
     assert terminal.wait_exit() == 0
+
+
+def test_a_wrong_passphrase_at_the_as_prompt_is_said_on_the_sign_in_screen(demo, terminal, tmp_path):
+    """`warmline --as HANDLE` and a wrong passphrase at its prompt: the sign-in screen says why, with
+    the handle filled in and the passphrase box focused (issue 15: it was blank, with no message)."""
+    with open_db(demo) as db:
+        from warmline import people
+
+        volunteer = next(p for p in people.all_people(db.conn) if not p.is_coordinator and p.active)
+    cli(tmp_path, demo, "people", "passphrase", volunteer.handle, extra={"WARMLINE_NEW_PASSPHRASE": PASSPHRASE})
+    from hostile import plant
+
+    plant(demo, "UPDATE person SET login = NULL")  # the real uid is nobody: --as asks for the passphrase
+    terminal.start([str(warmline_script()), "--db", str(demo), "--as", volunteer.handle], base_env(tmp_path, STRANGER_LOGIN))
+    terminal.wait_for("Passphrase")
+    terminal.type("not the passphrase")
+    terminal.keys("Enter")
+    shown = terminal.wait_for("Sign in", f"cannot sign in as {volunteer.handle}", f" {volunteer.handle} ")
+    assert "not the passphrase" not in shown
+    terminal.type(PASSPHRASE)  # the passphrase box has the focus: type it again and go in
+    terminal.wait_for("•" * len(PASSPHRASE))
+    terminal.keys("Enter")
+    terminal.wait_for(f"{volunteer.handle} · volunteer", "Your next shift")

@@ -270,9 +270,8 @@ class CoverageScreen(WarmlineScreen):
             detail.update("No gaps ahead this week." if self.data and self.data.report else "")
             return
         tz = zone(self.data.tz)
-        start, end = g.start.astimezone(tz), g.end.astimezone(tz)
         text = Text()
-        text.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M}", style="bold")
+        text.append(words.between(g.start, g.end, tz), style="bold")
         if g.kind == "goal":
             text.append(f" · {g.label}: {g.have} of {g.need} wanted (goal {g.goal_id})")
         else:

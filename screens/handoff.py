@@ -9,9 +9,6 @@ NoteDialog: one note in full, for someone on the next shift (`a` acknowledges it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,62 +18,13 @@ from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from warmline import handoff
-from warmline.db import Database
 from warmline.errors import WarmlineError
-from warmline.line import get as get_line
-from warmline.model import Shift
-from warmline.recurrence import zone
-from warmline.rota import get_shift
+from warmline.views.handoff import HandoffTarget, check_text, load_target
 
 from .base import CoreCalls
 from .dialogs import ConfirmDialog
 from .plain import Button, Label, Static
 from .widgets import KeysFooter
-
-
-def span_label(start: datetime, end: datetime, tz) -> str:
-    """Mon 23 Nov 09:00–13:00, in the line's zone."""
-    a, b = start.astimezone(tz), end.astimezone(tz)
-    return f"{a:%a %d %b %H:%M}–{b:%H:%M}"
-
-
-@dataclass(frozen=True)
-class HandoffTarget:
-    """The shift a note is written on and who will read it (the people on the next shift)."""
-
-    shift: Shift
-    label: str
-    next_label: str
-    readers: tuple[str, ...]
-
-
-def load_target(db: Database, shift_id: int) -> HandoffTarget:
-    """The shift and the next one(s), with the handles of the people on them."""
-    conn = db.conn
-    tz = zone(get_line(conn).tz)
-    shift = get_shift(conn, shift_id)
-    following = handoff.incoming(conn, shift)
-    readers: dict[int, str] = {}
-    for _next, people in following:
-        for a in people:
-            readers.setdefault(a.person_id, a.handle)
-    return HandoffTarget(
-        shift,
-        span_label(shift.start_utc, shift.end_utc, tz),
-        ", ".join(span_label(s.start_utc, s.end_utc, tz) for s, _ in following),
-        tuple(readers.values()),
-    )
-
-
-def check_text(text: str) -> tuple[bool, str]:
-    """(sendable, what to say) for the note as typed, from the core's screen: never repeats what it found."""
-    if not text.strip():
-        return False, "Write what the next shift should know. No caller details: no phone numbers or e-mail addresses."
-    try:
-        note = handoff.screen(text)
-    except WarmlineError as exc:
-        return False, f"✗ Not sendable: {exc}"
-    return True, f"✓ No phone numbers or e-mail addresses · {len(note)} / {handoff.MAX_NOTE} characters"
 
 
 class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
@@ -240,4 +188,4 @@ class NoteDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "ack")
 
 
-__all__ = ["HandoffDialog", "HandoffTarget", "NoteDialog", "check_text", "load_target"]
+__all__ = ["HandoffDialog", "NoteDialog"]

@@ -9,8 +9,7 @@ Also here: the coordinators' auto-fill dialog (a proposal as a diff, applied all
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,79 +18,30 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 
 from warmline import autofill, fairness
-from warmline.clock import now
 from warmline.db import Database
 from warmline.errors import WarmlineError
-from warmline.line import get as get_line
 from warmline.model import Person
-from warmline.recurrence import localize, zone
+from warmline.recurrence import zone
 from warmline.views import words
+from warmline.views.load import (
+    BAR_WIDTH,
+    WEEKS,
+    AutofillPlan,
+    LoadData,
+    bar,
+    flag_words,
+    next_weeks,
+    propose_fill,
+    read_load,
+    spread_line,
+)
 
 from .base import CoreCalls, WarmlineScreen
 from .plain import Label, Static
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader, Ordered
 
-WEEKS = 4
-BAR_WIDTH = 32
-EIGHTHS = " ▏▎▍▌▋▊▉"
-RULE_WORDS = {"max-hours": "hours", "max-shifts": "shifts", "max-overnights": "overnights", "rest": "rest"}
 AUTOFILL_SECONDS = 3.0  # the heuristic's search time (tests lower it)
-
-
-@dataclass(frozen=True)
-class LoadData:
-    """One range's load report, read in one worker call."""
-
-    monday: date
-    report: fairness.LoadReport
-
-
-def local_range(monday: date, tz_name: str, weeks: int = WEEKS) -> tuple[datetime, datetime]:
-    tz = zone(tz_name)
-    return (
-        localize(datetime.combine(monday, time(0)), tz),
-        localize(datetime.combine(monday + timedelta(days=7 * weeks), time(0)), tz),
-    )
-
-
-def read_load(db: Database, viewer: Person, monday: date | None) -> LoadData:
-    """The load for WEEKS weeks from `monday` (this week's Monday when None), as `viewer` may see it."""
-    line = get_line(db.conn)
-    if monday is None:
-        monday = words.week_start(now(), zone(line.tz))
-    start, end = local_range(monday, line.tz)
-    return LoadData(monday, fairness.load(db.conn, start, end, viewer=viewer))
-
-
-def bar(value: float, widest: float, width: int = BAR_WIDTH) -> str:
-    """A plain-text bar, value/widest of `width` cells, in eighths: "████▌"."""
-    if widest <= 0 or value <= 0:
-        return ""
-    eighths = max(1, round(value / widest * width * 8))
-    full, part = divmod(eighths, 8)
-    return "█" * full + (EIGHTHS[part] if part else "")
-
-
-def flag_words(person: fairness.PersonLoad) -> str:
-    """OVER / near, and on what: readable without colour."""
-    if not person.level:
-        return ""
-    rules = sorted({RULE_WORDS.get(f.rule, f.rule) for f in person.flags if f.level == person.level})
-    return fairness.level_word(person.level) + ": " + ", ".join(rules)
-
-
-def spread_line(spread: fairness.Spread | None) -> str:
-    """'max 24.0 h (ana-r) · min 0.0 h · Gini 0.41', or why there is none."""
-    if spread is None:
-        return "Only your own load is shown; the team's spread is for coordinators."
-    if not spread.people:
-        return "No active volunteers."
-    top = ", ".join(spread.max_handles)
-    return (
-        f"max {spread.max_hours:.1f} h ({top}) · min {spread.min_hours:.1f} h · "
-        f"mean {spread.mean_hours:.1f} h · Gini {spread.gini:.2f}"
-    )
 
 
 class LoadScreen(WarmlineScreen):
@@ -176,20 +126,6 @@ class LoadScreen(WarmlineScreen):
 # ---------------------------------------------------------------- auto-fill
 
 
-@dataclass(frozen=True)
-class AutofillPlan:
-    """A proposal and the line's zone to show it in."""
-
-    proposal: autofill.Proposal
-    tz: str
-
-
-def propose_fill(db: Database, actor: Person, start: datetime, end: datetime, seconds: float) -> AutofillPlan:
-    """Auto-fill's proposal for [start, end) with the built-in heuristic (reads only)."""
-    proposal = autofill.propose(db.conn, actor, start, end, engine="greedy", time_limit=seconds)
-    return AutofillPlan(proposal, get_line(db.conn).tz)
-
-
 def apply_fill(db: Database, actor: Person, proposal: autofill.Proposal) -> int:
     """Write the proposal (all or nothing); the number of seats filled."""
     return len(autofill.apply(db, actor, proposal).placements)
@@ -201,12 +137,10 @@ def diff_lines(plan: AutofillPlan) -> Text:
     p = plan.proposal
     text = Text()
     for pl in sorted(p.placements, key=lambda x: (x.start, x.shift_id, x.role, x.handle)):
-        s, e = pl.start.astimezone(tz), pl.end.astimezone(tz)
-        text.append(f"+ {words.day(s)} {words.hm(s)}–{words.hm(e)} #{pl.shift_id}  {pl.handle} ({pl.role})\n")
+        text.append(f"+ {words.between(pl.start, pl.end, tz)} #{pl.shift_id}  {pl.handle} ({pl.role})\n")
     for o in p.left_open:
-        s, e = o.start.astimezone(tz), o.end.astimezone(tz)
         text.append(
-            f"  {words.day(s)} {words.hm(s)}–{words.hm(e)} #{o.shift_id}  {o.count} {o.role} OPEN: {o.reason}\n",
+            f"  {words.between(o.start, o.end, tz)} #{o.shift_id}  {o.count} {o.role} OPEN: {o.reason}\n",
             style="dim",
         )
     text.append(
@@ -296,10 +230,4 @@ class AutofillDialog(CoreCalls, ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def next_weeks(weeks: int = WEEKS) -> tuple[datetime, datetime]:
-    """From now to `weeks` weeks ahead (auto-fill fills only future shifts anyway)."""
-    start = now()
-    return start, start + timedelta(days=7 * weeks)
-
-
-__all__ = ["AutofillDialog", "LoadScreen", "bar", "diff_lines", "flag_words", "next_weeks", "read_load", "spread_line"]
+__all__ = ["AutofillDialog", "LoadScreen", "diff_lines", "next_weeks"]

@@ -313,8 +313,7 @@ class MatchScreen(WarmlineScreen):
             text.append("\nNext on shift: ", style="bold")
             shown = []
             for n in result.next[:NEXT_PER_NEED_SHOWN]:
-                start, end = n.start.astimezone(tz), n.end.astimezone(tz)
-                shown.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
+                shown.append(f"{words.between(n.start, n.end, tz)} {', '.join(n.handles)}")
             text.append("; ".join(shown))
             widget.update(text)
             return
@@ -330,8 +329,7 @@ class MatchScreen(WarmlineScreen):
                 continue
             shown = []
             for n in found[:NEXT_PER_NEED_SHOWN]:
-                start, end = n.start.astimezone(tz), n.end.astimezone(tz)
-                shown.append(f"{words.day(start)} {start:%H:%M}–{end:%H:%M} {', '.join(n.handles)}")
+                shown.append(f"{words.between(n.start, n.end, tz)} {', '.join(n.handles)}")
             more = len(found) - NEXT_PER_NEED_SHOWN
             parts.append(f"{need.label}: " + "; ".join(shown) + (f" (+{more} later)" if more > 0 else ""))
         text.append(" · ".join(parts))

@@ -5,7 +5,6 @@ Every decision is the core's (warmline.swaps): the screen shows its refusals inl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -13,14 +12,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from warmline import rota, swaps
-from warmline.clock import now
-from warmline.db import Database
+from warmline import swaps
 from warmline.errors import WarmlineError
-from warmline.line import get as get_line
-from warmline.model import Person, ShiftView
 from warmline.recurrence import zone
 from warmline.views import words
+from warmline.views.swap import SwapList, SwapOption, SwapOptions, preview_swap, read_swaps, swap_options
 
 from .base import CoreCalls, WarmlineScreen
 from .plain import Label, Option, OptionList, Static
@@ -28,23 +24,7 @@ from .table import KeyTable
 from .widgets import KeysFooter, LineHeader, Ordered
 
 
-def _span(start, end, tz) -> str:
-    s, e = start.astimezone(tz), end.astimezone(tz)
-    return f"{words.day(s)} {words.hm(s)}–{words.hm(e)}"
-
-
 # ---------------------------------------------------------------- the list
-
-
-@dataclass(frozen=True)
-class SwapList:
-    swaps: list[swaps.Swap]
-    tz: str
-
-
-def read_swaps(db: Database, viewer: Person) -> SwapList:
-    """Open swaps `viewer` may see (theirs; every one for a coordinator)."""
-    return SwapList(swaps.swaps(db.conn, viewer, open_only=True), get_line(db.conn).tz)
 
 
 class SwapsScreen(WarmlineScreen):
@@ -90,8 +70,8 @@ class SwapsScreen(WarmlineScreen):
                     str(s.id),
                     [
                         Ordered(str(s.id), -s.id),
-                        Text(f"{giver}: {_span(s.from_start, s.from_end, tz)} #{s.from_shift_id}"),
-                        Text(f"{taker}: {_span(s.to_start, s.to_end, tz)} #{s.to_shift_id}"),
+                        Text(f"{giver}: {words.between(s.from_start, s.from_end, tz)} #{s.from_shift_id}"),
+                        Text(f"{taker}: {words.between(s.to_start, s.to_end, tz)} #{s.to_shift_id}"),
                         Text(waiting, style="bold" if waiting == "you" else ""),
                     ],
                 )
@@ -146,48 +126,6 @@ class SwapsScreen(WarmlineScreen):
 
 
 # ---------------------------------------------------------------- proposing
-
-
-@dataclass(frozen=True)
-class SwapOption:
-    """Someone else's shift I could take in exchange for mine."""
-
-    shift_id: int
-    handle: str
-    role: str
-    label: str
-
-
-@dataclass(frozen=True)
-class SwapOptions:
-    mine: ShiftView
-    options: list[SwapOption]
-
-
-def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
-    """Other people's upcoming shifts in the two weeks from my shift's Monday (shifts I am not on)."""
-    mine = rota.view(db.conn, my_shift)
-    from .load import local_range
-
-    line = get_line(db.conn)
-    lo, hi = local_range(words.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
-    moment = now()
-    found = []
-    for v in rota.views(db.conn, max(lo, moment), hi):
-        if v.shift.status != "scheduled" or v.shift.id == my_shift:
-            continue
-        on = v.peers + v.backups
-        if any(a.person_id == actor.id for a in on):
-            continue
-        for a in on:
-            label = f"{words.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
-            found.append(SwapOption(v.shift.id, a.handle, a.role, label))
-    return SwapOptions(mine, found)
-
-
-def preview_swap(db: Database, actor: Person, mine: int, option: SwapOption) -> list[str]:
-    """What the core says proposing this swap would run into ([] when it could go ahead)."""
-    return [p.message for p in swaps.preview(db.conn, actor, mine, option.shift_id, option.handle)]
 
 
 class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
@@ -282,4 +220,4 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
         self.dismiss(None)
 
 
-__all__ = ["SwapDialog", "SwapsScreen", "preview_swap", "read_swaps", "swap_options"]
+__all__ = ["SwapDialog", "SwapsScreen"]

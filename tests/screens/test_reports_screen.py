@@ -7,7 +7,8 @@ import pytest
 from rota_file import at, make_rota, settle
 
 from warmline.screens.app import make_app
-from warmline.screens.reports import ReportsScreen, shade
+from warmline.screens.reports import ReportsScreen
+from warmline.views.reports import shade
 from tests.hostile import MARKUP, plant
 from warmline import calls, matching
 

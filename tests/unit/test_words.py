@@ -52,3 +52,8 @@ def test_hours_read_as_each_face_shows_them():
     assert (words.hours(4.0), words.hours(4.5)) == ("4 h", "4.5 h")
     assert (words.hours_column(4.0), words.hours_column(4.25)) == ("4.0 h", "4.2 h")
     assert (words.hours_number(6.0), words.hours_number(4.5), words.hours_number(0)) == ("6", "4.5", "0")
+
+
+def test_two_moments_read_in_the_line_zone():
+    start = datetime(2026, 11, 24, 14, tzinfo=timezone.utc)
+    assert words.between(start, start + timedelta(hours=4), timezone(timedelta(hours=-5))) == "Tue 24 Nov 09:00–13:00"

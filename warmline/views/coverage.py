@@ -21,7 +21,7 @@ from warmline.model import Person
 from warmline.recurrence import zone
 
 from . import words
-from .rota import week_range
+from .rota import local_weeks
 
 # The day in four six-hour bands: (first hour, the letter in the heading, the legend's words).
 BANDS = (
@@ -155,7 +155,7 @@ def load_coverage(db: Database, actor: Person, monday: date | None) -> CoverageD
     today = moment.astimezone(tz).date()
     if monday is None:
         monday = words.week_start(moment, tz)
-    lo, hi = week_range(line, monday)
+    lo, hi = local_weeks(monday, line.tz)
     me = people.get_by_id(conn, actor.id) or actor
     try:
         report = matching.coverage(conn, me, lo, hi)

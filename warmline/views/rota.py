@@ -29,11 +29,11 @@ class WeekData:
     strain: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def week_range(line: Line, monday: date) -> tuple[datetime, datetime]:
-    """The UTC-aware bounds of the local week starting on `monday`."""
-    tz = zone(line.tz)
+def local_weeks(monday: date, tz_name: str, weeks: int = 1) -> tuple[datetime, datetime]:
+    """From local midnight on `monday` to local midnight `weeks` weeks later, in the zone `tz_name`."""
+    tz = zone(tz_name)
     lo = localize(datetime.combine(monday, time(0)), tz)
-    return lo, localize(datetime.combine(monday + timedelta(days=7), time(0)), tz)
+    return lo, localize(datetime.combine(monday + timedelta(days=7 * weeks), time(0)), tz)
 
 
 def load_week(db: Database, monday: date | None) -> WeekData:
@@ -43,7 +43,7 @@ def load_week(db: Database, monday: date | None) -> WeekData:
     today = moment.astimezone(zone(line.tz)).date()
     if monday is None:
         monday = words.week_start(moment, zone(line.tz))
-    return WeekData(line, monday, today, rota.views(db.conn, *week_range(line, monday)))
+    return WeekData(line, monday, today, rota.views(db.conn, *local_weeks(monday, line.tz)))
 
 
 def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[str, str]]:
@@ -54,7 +54,7 @@ def load_strain(db: Database, monday: date, viewer: Person) -> dict[str, tuple[s
     """
     from warmline import fairness
 
-    lo, hi = week_range(get_line(db.conn), monday)
+    lo, hi = local_weeks(monday, get_line(db.conn).tz)
     nearby = fairness.flaggable(db.conn, lo, hi)  # the same flags as everyone's load, read for fewer
     strain: dict[str, tuple[str, str]] = {}
     for person in fairness.load(db.conn, lo, hi, viewer=viewer, person_ids=nearby).people:

@@ -6,7 +6,7 @@ once, for the app's screens and the CLI's listings alike.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from warmline.model import Assignment, ShiftView
@@ -40,6 +40,12 @@ def week_relative(monday: date, today: date) -> str:
     """'this week', 'next week' or 'last week' for the week starting `monday`, else ''."""
     weeks = (monday - (today - timedelta(days=today.weekday()))).days // 7
     return {0: "this week", 1: "next week", -1: "last week"}.get(weeks, "")
+
+
+def between(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """Tue 24 Nov 09:00–13:00: two moments read in the zone `tz`."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    return f"{day(a)} {hm(a)}–{hm(b)}"
 
 
 def when(view: ShiftView) -> str:

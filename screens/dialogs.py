@@ -503,9 +503,7 @@ def load_shift(db: Database, shift_id: int) -> ShiftDetails:
 
 def drop_explained(view: ShiftView, line: Line, moment: datetime) -> tuple[str, str]:
     """(title, body) saying before a drop whether the seat reopens or a cover request opens."""
-    ahead = view.shift.start_utc - moment
-    cutoff = timedelta(hours=line.drop_cutoff_hours)
-    if ahead >= cutoff:
+    if not line.drop_asks_cover(view.shift.start_utc, moment):  # the core's rule (rota.drop)
         return (
             "Drop this shift? Your seat reopens",
             f"{labels.when(view)} is more than {line.drop_cutoff_hours} h away, so your seat reopens "

@@ -404,11 +404,12 @@ def _build(
 
     # A couple of late drops: still on the shift, asking for cover, inside the cut-off.
     now_ts = int(moment.timestamp())
+    at = datetime.fromtimestamp(now_ts, timezone.utc)
     slot_of = {s.id: s for s in slots}
     late = {}
     for sid, pid, role in placed:
         start = slot_of[sid].start
-        if role == "peer" and now_ts < start and start - now_ts < line.drop_cutoff_hours * 3600:
+        if role == "peer" and now_ts < start and line.drop_asks_cover(datetime.fromtimestamp(start, timezone.utc), at):
             late.setdefault(sid, pid)  # one per shift, so the requests are on different shifts
     covers = rng.sample(sorted(late.items()), min(COVER_REQUESTS, len(late)))
     for sid, pid in sorted(covers):

@@ -6,7 +6,7 @@ when its module is imported, and these modules are on every start's path (~1.3 m
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 ROLES = ("volunteer", "coordinator")
@@ -26,6 +26,11 @@ class Line(NamedTuple):
     default_max_shifts_week: int
     default_min_rest_hours: float
     default_max_overnights_month: int
+
+    def drop_asks_cover(self, start: datetime, moment: datetime) -> bool:
+        """True when dropping a shift that starts at `start`, at `moment`, asks for cover (it is within
+        the drop cut-off) rather than reopening the seat: the core's rule, and what the faces predict."""
+        return start - moment < timedelta(hours=self.drop_cutoff_hours)
 
 
 class Limits(NamedTuple):

@@ -1047,7 +1047,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
         moment = now()
         if shift.start_utc <= moment:
             raise Refused(f"{_label(shift)} has already started: ask the backup or a coordinator to cover")
-        if shift.start_utc - moment >= timedelta(hours=line.drop_cutoff_hours):
+        if not line.drop_asks_cover(shift.start_utc, moment):
             conn.execute("DELETE FROM assignment WHERE shift_id = ? AND person_id = ?", (shift.id, who.id))
             audit.record(conn, who.handle, "drop", f"shift {shift.id}", f"{role} seat reopened; {_label(shift)}")
             events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=who.id)

@@ -41,7 +41,10 @@ ENGINES = ("auto", "greedy", "cpsat")
 DEFAULT_TIME_LIMIT = 30.0
 MAX_TIME_LIMIT = 3600.0
 NOT_INSTALLED = "CP-SAT not installed; using the built-in heuristic"
-HINT_SECONDS = 10.0  # the most the heuristic may take when it only warm-starts CP-SAT
+CLOCK_STOPPED = (
+    "the time limit ran out before the solver's own budget (a slow or busy machine), so another run may"
+    " propose a different plan: give a longer --time-limit"
+)
 
 __all__ = [
     "ENGINES", "Applied", "OpenSeat", "Placement", "Problem", "Proposal", "Score", "apply", "build", "propose",
@@ -139,15 +142,23 @@ def propose(
         raise Refused("CP-SAT is not installed: pip install 'warmline[solver]', or use --engine greedy")
     started = time.monotonic()
     problem = build(conn, actor, start, end)
-    plan = greedy.solve(problem, time_limit=min(time_limit, HINT_SECONDS) if use_cpsat else time_limit, progress=progress)
+    stats: dict = {}
+    plan = greedy.solve(problem, time_limit=time_limit, progress=progress, stats=stats)
     _must_hold(problem, plan, "the heuristic")
     heuristic = evaluate(problem, plan)
     chosen, used, optimal, notice = plan, "greedy", False, ""
     if engine == "auto" and not use_cpsat:
         notice = NOT_INSTALLED
+    clock_stopped = stats.get("stopped") == "time"
     if use_cpsat and problem.seats:
+        # CP-SAT's budget is deterministic (from the time limit, not from what is left of it):
+        # the same rota gives the same plan; the wall clock left is only a safety stop.
         left = max(0.1, time_limit - (time.monotonic() - started))
-        result = cpsat.solve(problem, time_limit=left, hint=plan, progress=progress)
+        result = cpsat.solve(
+            problem, time_limit=left, hint=plan, progress=progress,
+            deterministic=time_limit * cpsat.DETERMINISTIC_PER_SECOND,
+        )
+        clock_stopped = clock_stopped or result.clock_stopped
         if result.plan is not None and not violations(problem, result.plan):
             if evaluate(problem, result.plan).key() >= heuristic.key():
                 chosen, used, optimal = result.plan, "cpsat", result.optimal
@@ -161,6 +172,8 @@ def propose(
             notice = f"CP-SAT found no plan in time ({result.status}); using the built-in heuristic's"
     elif use_cpsat:
         used, optimal = "cpsat", True
+    if clock_stopped:
+        notice = "; ".join(filter(None, [notice, CLOCK_STOPPED]))
     return _proposal(problem, chosen, used, engine, notice, optimal, time.monotonic() - started, heuristic)
 
 

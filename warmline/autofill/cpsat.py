@@ -29,6 +29,9 @@ from .problem import QUARTER_HOUR, Plan, Problem
 
 
 TOO_LARGE = "TOO_LARGE"  # the exact lexicographic weights would not fit CP-SAT's 64-bit objective
+SEED = 1
+WORKERS = 4  # interleaved subsolvers (deterministic whatever the number of cores)
+DETERMINISTIC_PER_SECOND = 0.15  # deterministic time per second of the time limit (one busy core does ~0.15 a second)
 _LARGEST = 2**62
 
 
@@ -53,6 +56,7 @@ class Result:
     optimal: bool
     seconds: float
     status: str
+    clock_stopped: bool = False  # the wall clock (the safety stop) ended a stage before its deterministic budget
 
 
 def solve(
@@ -62,8 +66,15 @@ def solve(
     hint: Plan | None = None,
     progress: Callable[[str], None] | None = None,
     workers: int = 0,
+    deterministic: float | None = None,
 ) -> Result:
-    """Solve the problem with CP-SAT within `time_limit` seconds (`workers` 0: one per core)."""
+    """Solve the problem with CP-SAT, deterministically (`workers` 0: WORKERS, interleaved).
+
+    The budget is `deterministic` units of CP-SAT's deterministic time (default: `time_limit`
+    × DETERMINISTIC_PER_SECOND), half for each stage; `time_limit` seconds of wall clock is a
+    safety stop only, and `Result.clock_stopped` says when it cut a stage short (then another
+    run may give another plan).
+    """
     try:
         from ortools.sat.python import cp_model
     except ImportError as exc:
@@ -118,8 +129,11 @@ def solve(
             group = [s for s in slots if p.slots[s].week == week]
             if sum(p.slots[s].secs for s in group) > left:
                 model.add(sum(p.slots[s].secs * on[(s, w)] for s in group) <= left)
-            if len(group) > worker.week_shifts[week]:
-                model.add(sum(on[(s, w)] for s in group) <= worker.week_shifts[week])
+            # At most as many shifts as the shortest ones that fit in the hours left (a cut that
+            # makes the relaxation much tighter: 10 hours hold two 4-hour shifts, not 2.5).
+            most = min(worker.week_shifts[week], _most_shifts(sorted(p.slots[s].secs for s in group), left))
+            if len(group) > most:
+                model.add(sum(on[(s, w)] for s in group) <= most)
         for month, left in worker.month_nights.items():
             group = [s for s in slots if p.slots[s].month == month and p.slots[s].overnight]
             if len(group) > left:
@@ -159,7 +173,12 @@ def solve(
 
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = workers
+    # Deterministic: a fixed seed, workers interleaved in a fixed order, and a budget of
+    # deterministic time (CP-SAT's count of work, not the clock), so the same problem gives
+    # the same plan on any machine at any load; the wall clock is only a safety stop.
+    params.random_seed = SEED
+    params.num_workers = workers or WORKERS
+    params.interleave_search = True
     # Presolve must not remove the hinted plan (symmetry breaking would), and on large lines its
     # inclusion and probing passes cost more than they save within a 30-second budget.
     params.keep_all_feasible_solutions_in_presolve = True
@@ -168,11 +187,16 @@ def solve(
     params.cp_model_probing_level = 0
     if hint:
         _hint(model, x, on, aux, {(w, s, role) for s, w, role in hint})
+        # The hinted plan is feasible: nothing worse needs to be searched.
+        model.add(stage_one >= _stage_one_value(p, hint, w_seat, w_goal, w_demand))
     budget = max(0.1, time_limit)
-    params.max_time_in_seconds = max(0.05, budget / 2 - (time.monotonic() - started))
+    work = budget * DETERMINISTIC_PER_SECOND if deterministic is None else max(0.01, deterministic)
+    params.max_deterministic_time = work / 2
+    params.max_time_in_seconds = max(0.05, budget - (time.monotonic() - started))
     status = solver.solve(model, _callback(cp_model, "stage 1 (seats, goals, demand, hours)", progress))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Result(None, False, time.monotonic() - started, solver.status_name(status))
+    clock_stopped = solver.deterministic_time < params.max_deterministic_time and status != cp_model.OPTIMAL
     optimal_one = status == cp_model.OPTIMAL
     chosen = {key for key, var in x.items() if solver.value(var)}
     first = sorted((s, w, role) for (w, s, role) in chosen)
@@ -206,13 +230,36 @@ def solve(
     _hint(model, x, on, aux, chosen)
     for var, value in squares:
         model.add_hint(var, value)
+    params.max_deterministic_time = max(0.01, work - solver.deterministic_time)
     params.max_time_in_seconds = max(0.05, budget - (time.monotonic() - started))
     status = solver.solve(model, _callback(cp_model, "stage 2 (fairness, preferences)", progress))
     seconds = time.monotonic() - started
+    clock_stopped = clock_stopped or (
+        solver.deterministic_time < params.max_deterministic_time and status != cp_model.OPTIMAL
+    )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Result(first, False, seconds, solver.status_name(status))
+        return Result(first, False, seconds, solver.status_name(status), clock_stopped)
     plan = sorted((s, w, role) for (w, s, role), var in x.items() if solver.value(var))
-    return Result(plan, optimal_one and status == cp_model.OPTIMAL, seconds, solver.status_name(status))
+    return Result(plan, optimal_one and status == cp_model.OPTIMAL, seconds, solver.status_name(status), clock_stopped)
+
+
+def _most_shifts(lengths: list[int], left: int) -> int:
+    """How many of these shift lengths (sorted, shortest first) fit in `left` seconds at most."""
+    total = count = 0
+    for secs in lengths:
+        if total + secs > left:
+            break
+        total += secs
+        count += 1
+    return count
+
+
+def _stage_one_value(p: Problem, plan: Plan, w_seat: int, w_goal: int, w_demand: int) -> int:
+    """Stage one's objective for a plan, as the model weighs it (seats, goals, demand, quarter-hours)."""
+    from .problem import evaluate
+
+    score = evaluate(p, plan)
+    return w_seat * score.seats + w_goal * score.goals + w_demand * score.demand + score.hours
 
 
 def _most_quarters(p: Problem, w: int, slots: list[int]) -> int:

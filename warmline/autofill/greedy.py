@@ -30,6 +30,7 @@ from collections.abc import Callable
 from .problem import Plan, Problem
 
 _NOTHING = (0, 0, 0, 0, 0)
+WORK_LIMIT = 1_500_000  # units of work (feasibility checks and moves): about 5 s on a slow laptop
 
 
 class _State:
@@ -65,6 +66,27 @@ class _State:
         self.worker_epoch = [0] * n
         self._saved_epochs: tuple[list[int], list[int], int] | None = None
         self.last_seen: dict[str, int] = {}
+        # The budget: units of work (a feasibility check or a move each), counted, so where the
+        # search stops does not depend on the machine's speed; the wall clock is only a safety stop.
+        self.work = 0
+        self.work_limit = WORK_LIMIT
+        self.wall = float("inf")
+        self.stopped = ""  # why the search stopped early: '', 'work' or 'time'
+        eligible_of: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+        for (s, role), found in problem.eligible.items():
+            for w in found:
+                eligible_of[w].append((s, role))
+        self.eligible_of = [sorted(seats) for seats in eligible_of]
+
+    def spent(self) -> bool:
+        """Whether the budget is used up (the work, or as a safety stop the wall clock)."""
+        if self.work >= self.work_limit:
+            self.stopped = self.stopped or "work"
+            return True
+        if time.monotonic() >= self.wall:
+            self.stopped = self.stopped or "time"
+            return True
+        return False
 
     def key(self) -> tuple[int, int, int, int, int, int]:
         return (self.seats, self.goals, self.demand, self.hours, -self.fairness, self.pref)
@@ -80,6 +102,7 @@ class _State:
 
     def touch(self, w: int, s: int) -> None:
         self.clock += 1
+        self.work += 1
         self.slot_epoch[s] = self.worker_epoch[w] = self.clock
 
     def dirty_since(self, name: str) -> tuple[int, set[int], set[int]]:
@@ -140,6 +163,7 @@ class _State:
 
     def fits(self, w: int, s: int, leaving: int = -1) -> bool:
         """Whether worker w can take slot s on top of their plan (without slot `leaving`, if given)."""
+        self.work += 1
         slot = self.slots[s]
         if w in self.on[s]:
             return False
@@ -315,10 +339,24 @@ class _State:
         return sorted((s, w, role) for s, people in enumerate(self.on) for w, role in people.items())
 
 
-def solve(problem: Problem, *, time_limit: float = 30.0, progress: Callable[[str], None] | None = None) -> Plan:
-    """A valid plan for the problem, good under the lexicographic objective (see the module's notes)."""
-    deadline = time.monotonic() + max(0.05, time_limit)
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    progress: Callable[[str], None] | None = None,
+    work: int = 0,
+    stats: dict | None = None,
+) -> Plan:
+    """A valid plan for the problem, good under the lexicographic objective (see the module's notes).
+
+    The search stops when no move improves the plan, or after `work` units of work (default
+    WORK_LIMIT), so the same problem always gives the same plan; `time_limit` seconds is only
+    a safety stop (on a very slow machine), and `stats` (if given) gets 'stopped' ('' when the
+    search finished, 'work' or 'time') and 'work'.
+    """
     st = _State(problem)
+    st.work_limit = work or WORK_LIMIT
+    st.wall = time.monotonic() + max(0.05, time_limit)
     seats = []
     for s in problem.slots:
         for role in ("backup", "peer"):
@@ -342,27 +380,31 @@ def solve(problem: Problem, *, time_limit: float = 30.0, progress: Callable[[str
     if progress:
         progress(f"heuristic: greedy filled {len(seats) - len(unfilled)} of {len(seats)} seats")
 
-    _repair(st, st.unfilled(), deadline)
+    _repair(st, st.unfilled())
     rounds = 0
     deep = False
-    while time.monotonic() < deadline:
+    while not st.spent():
         rounds += 1
         before = st.key()
-        _replace_round(st, deadline)
-        _exchange_round(st, deadline)
-        _eject_round(st, deadline)
+        _replace_round(st)
+        _exchange_round(st)
+        _eject_round(st)
         if deep:
-            _chain_round(st, deadline)
+            _chain_round(st)
         if st.key() <= before:
             if deep:
                 break
             deep = True  # the cheap moves are spent: add the longer chains
     if progress:
         progress(f"heuristic: {st.seats} of {len(seats)} seats after {rounds} rounds of improvement")
+    if stats is not None:
+        stats.update(stopped=st.stopped, work=st.work)
     return st.plan()
 
 
 CHAIN_WIDTH = 6  # blocked candidates tried per seat in a chain round, best marginal gain first
+EXCHANGE_REACH = 8 * 24 * 3600  # seconds: exchanges are tried between shifts starting this close
+CHAIN_DEPTH = 12  # moves in an augmenting path at most
 
 
 def _fill_best(st: _State, s: int, role: str) -> None:
@@ -377,7 +419,7 @@ def _fill_best(st: _State, s: int, role: str) -> None:
         st.add(best, s, role)
 
 
-def _chain_round(st: _State, deadline: float) -> None:
+def _chain_round(st: _State) -> None:
     """Replace someone through a short chain, kept only when the whole chain improves the objective.
 
     For a person w on seat (s, role): someone on the same shift in the other role switches
@@ -386,7 +428,7 @@ def _chain_round(st: _State, deadline: float) -> None:
     """
     last, slots, workers = st.dirty_since("chain")
     for s, w, role in st.plan():
-        if time.monotonic() >= deadline:
+        if st.spent():
             return
         if st.on[s].get(w) != role:
             continue
@@ -426,18 +468,23 @@ def _chain_round(st: _State, deadline: float) -> None:
             _fill_best(st, t, r)
 
 
-def _eject_round(st: _State, deadline: float) -> None:
+def _eject_round(st: _State) -> None:
     """Move someone from their seat to an empty one, then repair; keep the chain only if it improves the objective.
 
     This finds what an augmenting path cannot: giving up a long shift to fill two short
-    ones, or filling a longer seat instead of a shorter one.
+    ones (someone at their weekly hours with a 6-hour shift takes two 4-hour seats), or
+    filling a longer seat instead of a shorter one. The repair is targeted: the seat left
+    behind by an augmenting path, and the empty seats the mover now has room for.
     """
+    if st.last_seen.get("eject") == st.clock:
+        return  # nothing changed since the last eject round found nothing
     for u, role in st.unfilled():
-        if time.monotonic() >= deadline:
+        if st.spent():
             return
         if st.filled.get((u, role), 0) >= st.slots[u].open[role]:
             continue  # filled by an earlier chain in this round
         done = False
+        seen = {(u, role)}  # seats that could not be refilled, shared by every try for this seat
         for w in st.p.eligible[(u, role)]:
             if done or w in st.on[u]:
                 continue
@@ -446,27 +493,36 @@ def _eject_round(st: _State, deadline: float) -> None:
                     continue
                 before = st.key()
                 st.begin()
-                st.remove(w, t)
+                r = st.remove(w, t)
                 st.add(w, u, role)
-                _repair(st, st.unfilled(), deadline)
+                for v, role_v in st.eligible_of[w]:
+                    if st.filled.get((v, role_v), 0) < st.slots[v].open[role_v] and st.fits(w, v):
+                        st.add(w, v, role_v)
+                _augment(st, t, r, CHAIN_DEPTH, seen)
+                seen.add((t, r))
                 if st.key() > before:
                     st.commit()
                     done = True
                     break
                 st.rollback()
+    st.last_seen["eject"] = st.clock
 
 
-def _repair(st: _State, unfilled: list[tuple[int, str]], deadline: float) -> list[tuple[int, str]]:
+def _repair(st: _State, unfilled: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Try to fill each of these empty seats by an augmenting path; returns those still empty."""
     left = []
     for s, role in unfilled:
-        if time.monotonic() >= deadline or not _augment(st, s, role, 2, {s}, deadline):
+        if st.spent() or not _augment(st, s, role, CHAIN_DEPTH, {(s, role)}):
             left.append((s, role))
     return left
 
 
-def _augment(st: _State, s: int, role: str, depth: int, busy: set[int], deadline: float) -> bool:
-    """Fill one seat of (s, role), moving up to `depth` people from their other new seats if need be."""
+def _augment(st: _State, s: int, role: str, depth: int, seen: set[tuple[int, str]]) -> bool:
+    """Fill one seat of (s, role), moving up to `depth` people along a chain from their other new seats.
+
+    As in Kuhn's matching algorithm, `seen` is shared by the whole search: a seat that could
+    not be refilled once is not tried again, so the search stays small however long the chain.
+    """
     candidates = [w for w in st.p.eligible[(s, role)] if w not in st.on[s]]
     best, best_key = None, None
     for w in candidates:
@@ -480,21 +536,23 @@ def _augment(st: _State, s: int, role: str, depth: int, busy: set[int], deadline
     if depth == 0:
         return False
     for w in candidates:
-        if time.monotonic() >= deadline:
+        if st.spent():
             return False
         for t in st.blockers(w, s):
-            if t in busy or not st.fits(w, s, leaving=t):
+            r = st.on[t][w]
+            if (t, r) in seen or not st.fits(w, s, leaving=t):
                 continue
-            r = st.remove(w, t)
+            seen.add((t, r))
+            st.remove(w, t)
             st.add(w, s, role)
-            if _augment(st, t, r, depth - 1, busy | {t}, deadline):
+            if _augment(st, t, r, depth - 1, seen):
                 return True
             st.remove(w, s)
             st.add(w, t, r)
     return False
 
 
-def _replace_round(st: _State, deadline: float) -> None:
+def _replace_round(st: _State) -> None:
     """Replace people on seats by better ones.
 
     A placement whose shift and person are unchanged since the last round is compared only
@@ -502,7 +560,7 @@ def _replace_round(st: _State, deadline: float) -> None:
     """
     last, slots, workers = st.dirty_since("replace")
     for s, w, role in st.plan():
-        if time.monotonic() >= deadline:
+        if st.spent():
             break
         if st.on[s].get(w) != role:
             continue
@@ -529,7 +587,7 @@ def _replace_round(st: _State, deadline: float) -> None:
             st.slot_epoch[s], st.worker_epoch[w], st.clock = saved
 
 
-def _exchange_round(st: _State, deadline: float) -> None:
+def _exchange_round(st: _State) -> None:
     """Exchange two people's seats when that improves the objective.
 
     After the first round only pairs with a shift or person changed since the last round are tried.
@@ -537,10 +595,14 @@ def _exchange_round(st: _State, deadline: float) -> None:
     last, slots, workers = st.dirty_since("exchange")
     plan = st.plan()
     fresh = [(s in slots or w in workers) for s, w, _ in plan]
+    starts = [st.slots[s].lo for s, _, _ in plan]  # the plan is in slot order, and slots in start order
     for i, (s, w, role) in enumerate(plan):
-        if time.monotonic() >= deadline:
+        if st.spent():
             break
-        for j in range(i + 1, len(plan)):
+        # Only shifts starting within EXCHANGE_REACH of each other: the search stays linear in the range.
+        far = bisect.bisect_left(starts, starts[i] + EXCHANGE_REACH, i + 1)
+        st.work += (far - i) // 8  # a pair looked at costs far less than a feasibility check
+        for j in range(i + 1, far):
             if not (fresh[i] or fresh[j]):
                 continue
             t, v, role_t = plan[j]

@@ -32,7 +32,7 @@ from ..model import Person
 QUARTER_HOUR = 900  # seconds: the unit of hours in the fairness term
 FAIR_SCALE = 240  # a person's fairness weight is FAIR_SCALE / weekly hour limit (240 = lcm of 8, 10, 12, 16, 20)
 # A demanded need counts when the coverage report would call its absence a gap (at least
-# matching.DEMAND_GAP_MIN expected calls during the shift), weighted by its expected calls
+# coverage.DEMAND_GAP_MIN expected calls during the shift), weighted by its expected calls
 # rounded to whole calls. Finer weights would make every hundredth of a call outrank fairness.
 RULE_REACH = timedelta(days=40)  # every shift the rules look at for a shift starts within this of it
 ROLES = ("peer", "backup")
@@ -151,7 +151,7 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     from ..clock import now
     from ..db import iso_utc
     from ..line import get as get_line
-    from ..matching import DEMAND_GAP_MIN, coverage
+    from ..coverage import DEMAND_GAP_MIN, coverage
     from ..people import all_people
     from ..recurrence import zone
     from ..triads import meeting_rows

@@ -140,8 +140,12 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
     def on_mount(self) -> None:
         if self._keys:
             self.set_keymap(self._keys)
-        # The first screen composes at once; its data and the line arrive from workers.
-        self.call_core(_load_start, done=self._line_loaded, failed=self._start_failed, group="start")
+        # The first screen composes at once; its data and the line arrive from workers. The line
+        # (and the horizon extended) is read once the first frame is drawn: its worker would take
+        # turns with that frame for the interpreter (Home brings the line with its own data).
+        self.call_after_refresh(
+            self.call_core, _load_start, done=self._line_loaded, failed=self._start_failed, group="start"
+        )
         self._start_watching()
         self.set_timer(GC_AT_THE_LATEST, collect_again)  # e.g. on the sign-in screen
         self.set_interval(POLL_SECONDS, self._poll)

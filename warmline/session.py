@@ -1,6 +1,6 @@
 """Who is acting and on which file, and opening the app: what `warmline` needs without click.
 
-`Context` is what every command shares (warmline/cli.py passes it to each); `open_app` opens the
+`Context` is what every command shares (warmline/cli passes it to each); `open_app` opens the
 TUI for it. Neither imports click, so `warmline` itself (warmline/launch.py) can open the app
 without loading the command-line framework and its sixty commands.
 """
@@ -77,10 +77,13 @@ def open_app(c: Context) -> None:
     except ImportError:
         import click
 
-        from .cli import _print_shifts
+        from .text import safe
+        from .views.rota_text import listed, rota_lines
 
-        c.actor()
-        _print_shifts(c, None, None, None, False, False)
+        actor = c.actor()
+        tz = c.tz()
+        for text in rota_lines(c.line(), listed(c.db(), actor, tz, None, None), tz):
+            click.echo(safe(text, multiline=True))  # as the CLI's echo prints `warmline shifts`
         click.echo("\n(The full-screen app is not installed; see `warmline --help` for commands.)", err=True)
         return
     db = c.db()

@@ -81,7 +81,7 @@ def built_wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contents(built_wheel):
     names = zipfile.ZipFile(built_wheel).namelist()
-    assert "warmline/cli.py" in names
+    assert "warmline/cli/__init__.py" in names
     assert "warmline/data/tags.toml" in names
     assert "warmline/screens/__init__.py" in names
     assert not any(n.startswith("screens/") for n in names), "screens ships as warmline.screens, not a top-level package"

@@ -150,7 +150,7 @@ def test_sqlite_utils_loads_only_for_the_export(tmp_path):
 
     for code in (
         "import sys; sys.argv = ['warmline', '--help']; from warmline.cli import main; main()",
-        "import warmline.report, warmline.report_cli, warmline.report_html",
+        "import warmline.report, warmline.cli.report, warmline.report_html",
         "import warmline.screens.app, warmline.screens.reports",
     ):
         modules, result = loaded_modules(code, tmp_path)

@@ -1,6 +1,6 @@
 """`warmline report` and `warmline export sqlite`: the funders' report and the reporting copy.
 
-Registered on the main group by warmline/cli.py. Parses, calls warmline.report (and
+Registered on the main group by warmline/cli/__init__.py. Parses, calls warmline.report (and
 warmline.report_html / warmline.exchange.reporting), prints. sqlite_utils is imported only
 inside `export sqlite`.
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import click
 
-from .session import Context
-
-from .cli_output import echo, pass_ctx
+from ..session import Context
+from .output import echo, pass_ctx
 
 
 def _range(c: Context, start: str, finish: str):
-    from .clock import now
-    from .times import day_range
+    from ..clock import now
+    from ..times import day_range
 
     return day_range(c.tz(), now(), start, finish)
 
@@ -41,12 +40,12 @@ def report_cmd(c: Context, start: str, finish: str, by: str, as_json: bool, html
       warmline report --from 2026-10-01 --to 2026-10-31 --by week --json
       warmline report --from 2026-01-01 --to 2026-12-31 --html report-2026.html
     """
-    from . import report, text
+    from .. import report, text
 
     if as_json and html_file:
         raise click.UsageError("give --json or --html, not both")
     if html_file is not None and not html_file.strip():
-        from .errors import Invalid
+        from ..errors import Invalid
 
         raise Invalid("--html is empty: give a file name")
     actor = c.actor()
@@ -56,8 +55,8 @@ def report_cmd(c: Context, start: str, finish: str, by: str, as_json: bool, html
     if html_file:
         from pathlib import Path
 
-        from .errors import Invalid
-        from .report_html import write
+        from ..errors import Invalid
+        from ..report_html import write
 
         target = Path(html_file).expanduser()
         if target.is_dir():
@@ -74,9 +73,9 @@ def report_cmd(c: Context, start: str, finish: str, by: str, as_json: bool, html
 def _print(rep) -> None:
     from datetime import timedelta
 
-    from . import text
-    from .recurrence import zone
-    from .report import WEEKDAYS, share_text
+    from .. import text
+    from ..recurrence import zone
+    from ..report import WEEKDAYS, share_text
 
     tz = zone(rep.tz)
     last = (rep.end - timedelta(seconds=1)).astimezone(tz)
@@ -134,11 +133,11 @@ def export_sqlite(c: Context, file: str, force: bool, as_json: bool) -> None:
     """
     from pathlib import Path
 
-    from . import text
-    from .exchange.reporting import write_copy
+    from .. import text
+    from ..exchange.reporting import write_copy
 
     if not file.strip():
-        from .errors import Invalid
+        from ..errors import Invalid
 
         raise Invalid("FILE is empty: give a file name")
     actor = c.actor()

@@ -1,7 +1,7 @@
 """`warmline debrief`, `warmline me export` and `warmline people forget` (issue 16, part 2):
 debriefs after a hard call, and people's own data.
 
-Registered by warmline/cli.py. Parses, calls warmline.debrief and warmline.privacy, prints.
+Registered by warmline/cli/__init__.py. Parses, calls warmline.debrief and warmline.privacy, prints.
 """
 
 from __future__ import annotations
@@ -10,29 +10,9 @@ import sys
 
 import click
 
-from .session import Context
-
-from .cli_output import echo, emit, json_option, pass_ctx
-
-
-def debrief_json(d, tz) -> dict:
-    """The public JSON shape of one debrief request as its viewer may see it."""
-    from .times import local_iso
-
-    return {
-        "id": d.id,
-        "asked_at": local_iso(d.asked_at, tz),
-        "asker": d.asker_handle,
-        "asker_name": d.asker_name,
-        "you": d.role,
-        "status": d.status,
-        "taken_at": local_iso(d.taken_at, tz) if d.taken_at else None,
-        "taken_by": d.taken_by_handle,
-        "taken_by_name": d.taken_by_name,
-        "taken_by_you": d.taken_by_you,
-        "escalated": d.escalated,
-        "shared": d.shared if d.role == "asker" else None,
-    }
+from ..session import Context
+from ..views.json_shapes import debrief_json
+from .output import echo, emit, json_option, pass_ctx
 
 
 # ---------------------------------------------------------------- debrief
@@ -65,7 +45,7 @@ def debrief_request(c: Context, share: bool, as_json: bool) -> None:
     Example:
       warmline debrief request
     """
-    from . import debrief
+    from .. import debrief
 
     d, told = debrief.request(c.db(), c.actor(), share=share)
     if as_json:
@@ -91,7 +71,7 @@ def debrief_accept(c: Context, debrief_id: int, as_json: bool) -> None:
     Example:
       warmline debrief accept 3
     """
-    from . import debrief
+    from .. import debrief
 
     d = debrief.accept(c.db(), c.actor(), debrief_id)
     if as_json:
@@ -110,7 +90,7 @@ def debrief_list(c: Context, as_json: bool) -> None:
     Example:
       warmline debrief list --json
     """
-    from . import debrief
+    from .. import debrief
 
     tz = c.tz()
     found = debrief.visible(c.db().conn, c.actor())
@@ -144,9 +124,9 @@ def debrief_stats(c: Context, start: str | None, finish: str | None, as_json: bo
     """
     from datetime import date, timedelta
 
-    from . import debrief
-    from .clock import now
-    from .times import parse_bound
+    from .. import debrief
+    from ..clock import now
+    from ..times import parse_bound
 
     tz = c.tz()
     today = now().astimezone(tz).date()
@@ -194,11 +174,11 @@ def me_export(c: Context, output: str | None) -> None:
     Example:
       warmline me export -o ~/my-warmline-data.json
     """
-    from . import privacy
-    from .text import json_dumps
+    from .. import privacy
+    from ..text import json_dumps
 
     if output is not None and not output.strip():
-        from .errors import Invalid
+        from ..errors import Invalid
 
         raise Invalid("-o is empty: give a file name")
     data = privacy.export_me(c.db().conn, c.actor())
@@ -227,9 +207,9 @@ def people_forget(c: Context, handle: str, yes: bool, as_json: bool) -> None:
     Example:
       warmline people forget sam --yes
     """
-    from . import privacy
-    from .errors import Invalid
-    from .people import validate_handle
+    from .. import privacy
+    from ..errors import Invalid
+    from ..people import validate_handle
 
     validate_handle(handle)
     actor = c.actor()

@@ -1,7 +1,7 @@
 """`warmline keys`, `warmline ssh`, `warmline notify pull|confirm` and `notify --remote` (issue 14):
 a line on many machines, each volunteer signing in with their own SSH key.
 
-Registered by warmline/cli.py. Parses, calls warmline.keys and warmline.notify.lease/remote, prints.
+Registered by warmline/cli/__init__.py. Parses, calls warmline.keys and warmline.notify.lease/remote, prints.
 """
 
 from __future__ import annotations
@@ -11,24 +11,9 @@ import sys
 
 import click
 
-from .session import Context
-
-from .cli_output import echo, emit, json_option, pass_ctx
-
-
-def key_json(k) -> dict:
-    from .db import iso_utc
-
-    return {
-        "handle": k.handle,
-        "type": k.key_type,
-        "fingerprint": k.fingerprint,
-        "comment": k.comment,
-        "authorized_keys": k.authorized_keys,
-        "added_at": iso_utc(k.added_at),
-        "added_by": k.added_by,
-        "active": k.active,
-    }
+from ..session import Context
+from ..views.json_shapes import key_json
+from .output import echo, emit, json_option, pass_ctx
 
 
 # ---------------------------------------------------------------- keys
@@ -69,8 +54,8 @@ def keys_add(c: Context, handle: str, pubkey_file: str, authorized_keys: str | N
       warmline keys add ana - < ana_ed25519.pub
       warmline keys add ana ana.pub --authorized-keys /home/rota/.ssh/authorized_keys
     """
-    from . import keys
-    from .errors import Invalid
+    from .. import keys
+    from ..errors import Invalid
 
     if not pubkey_file.strip():
         raise Invalid("PUBKEY_FILE is empty: give the .pub file, e.g. ~/.ssh/id_ed25519.pub")
@@ -95,7 +80,7 @@ def keys_add(c: Context, handle: str, pubkey_file: str, authorized_keys: str | N
     echo(f"Added {key.handle}'s {key.key_type} key {key.fingerprint} to {key.authorized_keys}.")
     import socket
 
-    from .access import os_user
+    from ..access import os_user
 
     dest = f"{os_user() or 'ACCOUNT'}@{socket.gethostname() or 'HOST'}"
     echo(f"{key.handle} signs in with `ssh -t {dest}`; their desktop notifications: `warmline notify --daemon --remote {dest}`.")
@@ -111,7 +96,7 @@ def keys_list(c: Context, as_json: bool) -> None:
     Example:
       warmline keys list --json
     """
-    from . import keys
+    from .. import keys
 
     found = keys.listed(c.db().conn, c.actor())
     if as_json:
@@ -139,7 +124,7 @@ def keys_remove(c: Context, handle: str, fingerprint: str, as_json: bool) -> Non
     Example:
       warmline keys remove ana SHA256:5Xk3...
     """
-    from . import keys
+    from .. import keys
 
     key = keys.remove(c.db(), c.actor(), handle, fingerprint)
     if as_json:
@@ -183,8 +168,8 @@ def ssh_cmd(c: Context, handle: str, fingerprint: str | None) -> None:
     Example:
       warmline ssh ana --key SHA256:5Xk3...   (in authorized_keys: command="...")
     """
-    from . import keys
-    from .errors import Invalid
+    from .. import keys
+    from ..errors import Invalid
 
     for name in _CLEARED:
         os.environ.pop(name, None)  # the person is the key's, the rota is the forced command's
@@ -194,7 +179,7 @@ def ssh_cmd(c: Context, handle: str, fingerprint: str | None) -> None:
         if sys.stdin is None or not sys.stdin.isatty():
             raise Invalid("the app needs a terminal: connect with `ssh -t HOST` (or run a command, e.g. `ssh HOST shifts --mine`)")
         person = keys.key_signin(db, handle, fingerprint, interactive=True)
-        from .session import open_app
+        from ..session import open_app
 
         open_app(KeyContext(c.db_path, db, person))
         c._db = None  # open_app closed it
@@ -210,16 +195,17 @@ def ssh_cmd(c: Context, handle: str, fingerprint: str | None) -> None:
 
 
 def _run_allowed(kc: KeyContext, argv: list[str]) -> None:
-    from . import cli as main_cli
+    from .exchange import export_ics
+    from .shifts import shifts_cmd
 
     if argv[:2] == ["notify", "pull"]:
         command, args = notify_pull, argv[2:]
     elif argv[:2] == ["notify", "confirm"]:
         command, args = notify_confirm, argv[2:]
     elif argv[0] == "shifts":
-        command, args = main_cli.shifts_cmd, argv[1:]
+        command, args = shifts_cmd, argv[1:]
     else:
-        command, args = main_cli.export_ics, []
+        command, args = export_ics, []
     command.main(args=args, prog_name=f"warmline {' '.join(argv[:2])}", obj=kc, standalone_mode=False)
 
 
@@ -239,8 +225,8 @@ def notify_pull(c: Context, as_json: bool) -> None:
     Example:
       warmline notify pull --json
     """
-    from .notify import lease
-    from .times import local_iso
+    from ..notify import lease
+    from ..times import local_iso
 
     actor = c.actor()
     tz = c.tz()
@@ -268,7 +254,7 @@ def notify_confirm(c: Context, ids: tuple[str, ...], as_json: bool) -> None:
     Example:
       warmline notify confirm 12 13
     """
-    from .notify import lease
+    from ..notify import lease
 
     done = lease.confirm(c.db(), c.actor(), lease.parse_ids(ids))
     if as_json:
@@ -283,7 +269,7 @@ def notify_confirm(c: Context, ids: tuple[str, ...], as_json: bool) -> None:
 
 def notify_remote(dest: str, once: bool, interval: int, as_json: bool) -> None:
     """`warmline notify --once|--daemon --remote DEST`."""
-    from .notify import remote
+    from ..notify import remote
 
     dest = remote.check_dest(dest)
     if once:
@@ -307,7 +293,7 @@ def notify_remote(dest: str, once: bool, interval: int, as_json: bool) -> None:
         from datetime import datetime
 
         if as_json:
-            from .text import json_dumps
+            from ..text import json_dumps
 
             echo(json_dumps(o.as_json(), indent=None))
         else:

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from .session import Context
-from .text import safe
+from ..session import Context
+from ..text import safe
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -28,7 +28,7 @@ def echo(message: Any = None, *, err: bool = False, nl: bool = True) -> None:
 
 def emit(data: Any) -> None:
     """Print JSON (lists of rows at the top level), every control character escaped (text.json_dumps)."""
-    from .text import json_dumps
+    from ..text import json_dumps
 
     click.echo(json_dumps(data))
 

@@ -1,0 +1,103 @@
+"""The `warmline` group: its global options (--db, --as), opening the app, and the error handling.
+
+Exit codes: 0 done, 1 refused or invalid (one `error:` line on stderr), 2 usage. Every command
+group's module (warmline/cli/*.py) adds its commands to `cli`; warmline/cli/__init__.py imports them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..session import Context
+from ..session import open_app as _open_app
+from ..text import safe
+
+EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EPILOG,
+)
+@click.option("--db", "db_path", metavar="PATH", help="The rota file (default: $WARMLINE_DB, else your data dir).")
+@click.option("--as", "as_handle", metavar="HANDLE", envvar="WARMLINE_AS", help="Act as this person (env WARMLINE_AS).")
+@click.version_option(package_name="warmline", message="warmline %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None, as_handle: str | None) -> None:
+    """A terminal rota for peer-run warmlines.
+
+    Run with no command to open the app.
+
+    \b
+    Example:
+      warmline init --name "Harbor Peer Warmline" --tz America/New_York
+    """
+    ctx.obj = Context(db_path, as_handle)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        _open_app(ctx.obj)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with warmline's exit codes and one-line errors."""
+    code = run_guarded(lambda: cli.main(args=argv, prog_name="warmline", standalone_mode=False))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def run_guarded(work: Callable[[], Any]) -> Any:
+    """Run `work` and turn what it raises into warmline's exit codes and one-line errors
+    (also used by warmline.launch, which opens the app without going through click)."""
+    from ..errors import WarmlineError
+
+    try:
+        return work()
+    except click.MissingParameter as exc:
+        # A BadParameter subclass, but a missing option or argument is a usage error: exit 2.
+        _show_usage(exc)
+        sys.exit(2)
+    except click.BadParameter as exc:
+        # A malformed value (a number that is not one) is invalid input: exit 1, one line.
+        _fail(exc.format_message())
+    except click.UsageError as exc:
+        _show_usage(exc)
+        sys.exit(2)
+    except click.ClickException as exc:
+        _fail(exc.format_message())
+    except click.Abort:
+        _fail("aborted: nothing was changed")
+    except WarmlineError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except OSError as exc:
+        # A path the system refuses while it is looked at (a name too long, a loop of links, no permission).
+        name = str(exc.filename or "")
+        if len(name) > 80:
+            name = f"{name[:40]}…{name[-30:]}"
+        _fail(f"cannot use {name or 'a file'}: {exc.strerror or exc}")
+    except Exception as exc:
+        import sqlite3
+
+        if isinstance(exc, sqlite3.Error):
+            _fail(f"database error: {exc}: nothing was changed")
+        raise
+
+
+def _show_usage(exc: click.UsageError) -> None:
+    """click's usage message, made safe: it may quote what was typed (an unknown option or command)."""
+    import io
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    click.echo(safe(buffer.getvalue(), multiline=True), err=True, nl=False)
+
+
+def _fail(message: str) -> None:
+    # The one place errors are printed: one line, and nothing in it acts on the terminal.
+    click.echo("error: " + safe(" ".join(str(message).split())), err=True)
+    sys.exit(1)

@@ -20,9 +20,10 @@ from warmline.db import Database, parse_utc
 from warmline.errors import Refused
 from warmline.model import AuditEntry, Person
 from warmline.recurrence import zone
+from warmline.views.people import fresh
 
 from .base import WarmlineScreen
-from .people import FilterInput, fresh
+from .fields import FilterInput
 from .plain import Input, Static, shown
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader

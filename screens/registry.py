@@ -54,7 +54,7 @@ SCREENS: tuple[Entry, ...] = (
     Entry("rota", "r", "Rota", "The week grid", "warmline.screens.rota", "RotaScreen", stylesheet="rota.tcss"),
     Entry("people", "p", "People", "Volunteers and coordinators", "warmline.screens.people", "PeopleScreen",
           who=COORDINATORS),
-    Entry("profile", "p", "Profile", "Your details, limits and the experiences you offer", "warmline.screens.people",
+    Entry("profile", "p", "Profile", "Your details, limits and the experiences you offer", "warmline.screens.profile",
           "ProfileScreen", key_for_coordinators=False),
     Entry("audit", "u", "Audit", "The change log", "warmline.screens.audit", "AuditScreen", who=COORDINATORS),
     # Off the footer: it has no room for them at 80 columns. Help (?) and the palette list them.

@@ -30,7 +30,7 @@ from warmline.screens.app import make_app
 from warmline.screens.dialogs import ChoiceDialog, ConfirmDialog, ShiftDialog, ShiftFormDialog
 from warmline.screens.handoff import HandoffDialog, NoteDialog
 from warmline.screens.home import HomeScreen
-from warmline.screens.people import DeactivateDialog, PersonEditorDialog
+from warmline.screens.person_form import DeactivateDialog, PersonEditorDialog
 from warmline.screens.signin import SignInScreen
 from warmline import calls, matching, rota, tags
 from warmline.notify import outbox

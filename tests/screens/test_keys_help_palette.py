@@ -4,6 +4,7 @@ the command palette list each screen's actions, grouped, from the same bindings.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 from pathlib import Path
 
@@ -67,15 +68,10 @@ def test_the_screen_keys_come_from_the_registry():
     # Keys shown as global mean one thing everywhere: no screen binds a screen key to something else
     # (p is People for coordinators and Profile for volunteers: never both for one person).
     screen_keys = {e.key for e in SCREENS if e.key} | {"q", "question_mark"}
-    from warmline.screens import audit, coverage, home, load, match, people, reports, rota, swap
-
-    for module in (audit, coverage, home, load, match, people, reports, rota, swap):
-        for entry in SCREENS:
-            cls = getattr(module, entry.cls, None)
-            if cls is None or entry.module != module.__name__:
-                continue
-            clashes = [b.key for b in cls.BINDINGS if b.key in screen_keys]
-            assert clashes == [], (entry.name, clashes)
+    for entry in SCREENS:
+        cls = getattr(importlib.import_module(entry.module), entry.cls)
+        clashes = [b.key for b in cls.BINDINGS if b.key in screen_keys]
+        assert clashes == [], (entry.name, clashes)
 
 
 def help_rows(app) -> list[list[str]]:

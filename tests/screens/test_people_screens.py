@@ -22,14 +22,9 @@ from textual.widgets import Input, Static
 import warmline.screens as screens
 from warmline.screens.audit import AuditScreen
 from warmline.screens.table import KeyTable
-from warmline.screens.people import (
-    AddPersonDialog,
-    DeactivateDialog,
-    PeopleScreen,
-    PeopleTable,
-    PersonEditorDialog,
-    ProfileScreen,
-)
+from warmline.screens.people import PeopleScreen, PeopleTable
+from warmline.screens.person_form import AddPersonDialog, DeactivateDialog, PersonEditorDialog
+from warmline.screens.profile import ProfileScreen
 from warmline import access, audit, people, rota
 from warmline import line as line_svc
 from warmline.db import Database, open_db
@@ -226,12 +221,13 @@ async def test_editor_saves_changed_limits_and_resets_the_passphrase(line_file):
     assert (sam.max_shifts_week, sam.min_rest_hours, sam.name) == (None, None, "Sam Rivera")  # untouched stay default
     log = line_file.log(limit=1000)
     assert len(log) == before + 2
+    # One transaction (people.save_person): the passphrase first (hashed before it began), then the details.
     assert [(e.actor, e.action, e.subject) for e in log[:2]] == [
-        ("coord", "person.passphrase", "sam"),
         ("coord", "person.edit", "sam"),
+        ("coord", "person.passphrase", "sam"),
     ]
-    assert log[1].detail == "max_hours_week, max_overnights_month"  # only what changed was sent
-    assert "river" not in log[0].detail
+    assert log[0].detail == "max_hours_week, max_overnights_month"  # only what changed was sent
+    assert "river" not in log[1].detail
     with open_db(line_file.path) as db:
         assert access.sign_in(db, "sam", "river stone 42").handle == "sam"
 

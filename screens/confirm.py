@@ -1,0 +1,78 @@
+"""Simple questions: yes or no (ConfirmDialog), or one of a few choices (ChoiceDialog)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+
+from .plain import Button, Label, Option, OptionList, Static
+from .widgets import KeysFooter
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question. Returns True for yes."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "Back", id="confirm.back"),
+    ]
+
+    def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", id="yes", variant="primary", compact=True)
+                yield Button(f"{self.no} (n)", id="no", compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few choices (arrows and enter). Returns the choice's value, or None when backed out."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="choice.back")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], *, body: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="choice-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.body:
+                yield Static(self.body, classes="dialog-body")
+            yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choices")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

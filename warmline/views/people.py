@@ -1,0 +1,185 @@
+"""The People list, a person's details and the editor's words and parsing, for the app (no Textual).
+
+The loaders run on the app's worker threads (`call_core`); every read is a core call, and the
+core refuses what the viewer may not see (other people's tags, the list for a volunteer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+
+from warmline import access, fairness, people, rota, rules
+from warmline import line as line_svc
+from warmline import tags as tag_svc
+from warmline.clock import now
+from warmline.db import Database
+from warmline.errors import Invalid, Refused
+from warmline.model import Line, Person
+from warmline.people import LIMIT_BOUNDS, LIMIT_FIELDS
+from warmline.recurrence import zone
+from warmline.taxonomy import Tag
+from warmline.views.words import hours_number
+
+INT_LIMITS = frozenset({"max_shifts_week", "max_overnights_month"})
+LIMIT_LABELS = {
+    "max_hours_week": "Max hours a week",
+    "max_shifts_week": "Max shifts a week",
+    "min_rest_hours": "Min rest (hours)",
+    "max_overnights_month": "Max overnights a month",
+}
+STATE_TEXT = {"offered": "offered", "paused": "paused", "removed": "will be removed"}
+
+
+# ---------------------------------------------------------------- reads (run on worker threads)
+
+
+def week_bounds(line: Line, moment: datetime) -> tuple[datetime, datetime]:
+    """The current local ISO week of `moment` in the line's zone, as aware datetimes [Monday 00:00, next Monday)."""
+    tz = zone(line.tz)
+    monday = rules.week_of(moment, tz)
+    return datetime.combine(monday, time(0), tz), datetime.combine(monday + timedelta(days=7), time(0), tz)
+
+
+def hours_by_person(conn, line: Line, moment: datetime) -> dict[int, float]:
+    """Real elapsed hours on scheduled shifts starting this week, per person id, from one pass over the week."""
+    start, end = week_bounds(line, moment)
+    totals: dict[int, float] = {}
+    for view in rota.views(conn, start, end):
+        if view.shift.status != "scheduled":
+            continue
+        for seat in (*view.peers, *view.backups):
+            totals[seat.person_id] = totals.get(seat.person_id, 0.0) + view.shift.hours
+    return totals
+
+
+def fresh(conn, actor: Person) -> Person:
+    """The actor as the database has them now (their role may have changed since sign-in)."""
+    who = people.get_by_id(conn, actor.id)
+    if who is None:
+        raise Refused(f"{actor.handle} is no longer on this line")
+    return who
+
+
+class PersonRow(NamedTuple):
+    """One row of the people list, held in memory so filtering needs no query.
+
+    A tuple rather than a dataclass: 10,000 of them are built on every load.
+    """
+
+    handle: str
+    cells: tuple[str, ...]  # name, handle, role, languages, hours (with "OVER"/"near" in words), active
+    search: str  # handle, name and languages, case-folded, one per line
+
+
+@dataclass(frozen=True)
+class PeopleLoaded:
+    """Everyone with their hours this week (and the widest cell of each column), or the core's refusal."""
+
+    rows: list[PersonRow] = field(default_factory=list)
+    refusal: str | None = None
+    widths: tuple[int, ...] = ()  # measured by the app, on the worker (screens/people.py)
+
+
+def load_people(db: Database, actor: Person) -> PeopleLoaded:
+    """The people list for a coordinator; a volunteer gets the core's refusal instead."""
+    conn = db.conn
+    who = fresh(conn, actor)
+    try:
+        # The list leads to everyone's tags, which only coordinators may see.
+        access.require(who, "tags.read.others")
+    except Refused as exc:
+        return PeopleLoaded(refusal=str(exc))
+    line = line_svc.get(conn)
+    labels = {t.id: t.label for t in tag_svc.all_tags(conn, family="language")}
+    hours = hours_by_person(conn, line, now())
+    start, end = week_bounds(line, now())
+    # Only people with a shift near this week can be near a limit in it (a monthly overnight
+    # limit counts shifts weeks away): fairness reads just them.
+    strain = {
+        p.person_id: fairness.level_word(p.level)
+        for p in fairness.load(conn, start, end, viewer=who, person_ids=fairness.flaggable(conn, start, end)).people
+        if p.level
+    }
+    # Many people share a set of languages: work out its text and search words once per set.
+    spoken: dict[tuple[str, ...], tuple[str, str]] = {(): ("", "")}
+    rows = []
+    for p in people.roster(conn):
+        langs = spoken.get(p.languages)
+        if langs is None:
+            names = [labels.get(t, t.removeprefix("lang-")) for t in p.languages]
+            words = "".join(f"\n{word}" for word in [*names, *(t.removeprefix("lang-") for t in p.languages)])
+            langs = spoken[p.languages] = (", ".join(names), words.casefold())
+        hours_cell = hours_number(hours[p.id]) if p.id in hours else "0"
+        if p.id in strain:
+            hours_cell += f" {strain[p.id]}"
+        cells = (p.name, p.handle, p.role, langs[0], hours_cell, "yes" if p.active else "no")
+        rows.append(PersonRow(p.handle, cells, f"{p.handle}\n{p.name}".casefold() + langs[1]))
+    return PeopleLoaded(rows)
+
+
+@dataclass(frozen=True)
+class PersonLoaded:
+    """One person with their tags (only for themself or a coordinator), the tag catalogue and the line."""
+
+    person: Person
+    tags: list[tuple[str, str]]
+    catalog: list[Tag]
+    line: Line
+    viewer: Person
+
+
+def load_person(db: Database, actor: Person, handle: str) -> PersonLoaded:
+    """A person for the editor or the profile; tags_of refuses other people's tags to volunteers."""
+    conn = db.conn
+    who = fresh(conn, actor)
+    person = people.get(conn, handle)
+    return PersonLoaded(person, people.tags_of(conn, who, person), tag_svc.all_tags(conn), line_svc.get(conn), who)
+
+
+def load_catalog(db: Database) -> list[Tag]:
+    """Every tag of the line (the taxonomy is public)."""
+    return tag_svc.all_tags(db.conn)
+
+
+# ---------------------------------------------------------------- what was typed
+
+
+def split_names(text: str) -> list[str]:
+    """The items of a comma-separated list, stripped, empties dropped."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def same_names(a: str, b: str) -> bool:
+    """True when two comma-separated lists name the same things (case and order aside)."""
+    return {s.casefold() for s in split_names(a)} == {s.casefold() for s in split_names(b)}
+
+
+def parse_limit(name: str, text: str) -> float | int:
+    """A limit typed by a person, or Invalid saying what to type."""
+    label = LIMIT_BOUNDS[name][2]
+    text = text.strip()
+    if not text:
+        raise Invalid(f"{label} is empty: give a number")
+    try:
+        return int(text) if name in INT_LIMITS else float(text)
+    except ValueError:
+        kind = "a whole number" if name in INT_LIMITS else "a number"
+        raise Invalid(f"{label} is {text!r}: give {kind}, e.g. 4") from None
+
+
+def limit_changes(typed: dict[str, str], base: dict[str, str]) -> dict[str, float | int]:
+    """The limits whose typed value differs from the value shown when the form was loaded."""
+    out: dict[str, float | int] = {}
+    for name in LIMIT_FIELDS:
+        value = parse_limit(name, typed[name])
+        if not base.get(name) or value != parse_limit(name, base[name]):
+            out[name] = value
+    return out
+
+
+def language_text(person: Person, catalog: Iterable[Tag]) -> str:
+    labels = {t.id: t.label for t in catalog}
+    return ", ".join(labels.get(t, t) for t in person.languages)

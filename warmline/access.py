@@ -1,7 +1,8 @@
-"""Who the actor is, what each role may do, and passphrases (hashlib.scrypt, salted).
+"""Who the actor is: passphrases (hashlib.scrypt, salted), signing in, acting as someone.
 
-Permissions are checked here, in the core, by every service function: the UI and
-the CLI only explain a refusal, they never are the only thing standing in the way.
+What each role may do is warmline/permissions.py (`require`, also importable from here): checked
+in the core, by every service function; the UI and the CLI only explain a refusal, they never are
+the only thing standing in the way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import timedelta
 
 from .errors import Invalid, Refused
 from .model import Person
+from .permissions import COORDINATOR_ONLY, VOLUNTEER_SELF, require  # noqa: F401 (access.require: the check)
 
 # scrypt cost: OWASP's n=2**17, r=8, p=1 (~128 MiB and a few hundred ms). Each hash stores its own
 # parameters, so a hash made at an older cost still verifies, and is re-made at this one on the next
@@ -31,34 +33,6 @@ MIN_PASSPHRASE = 8
 MAX_PASSPHRASE = 1024
 LOCK_AFTER_FAILURES = 5
 LOCK_SECONDS = 30
-
-# Operations a volunteer may do, and then only on themself (see `require`).
-VOLUNTEER_SELF = frozenset({"claim", "drop", "person.edit.self", "person.passphrase.self", "triad.join"})
-# Everything a coordinator may do that a volunteer may not.
-COORDINATOR_ONLY = frozenset(
-    {
-        "line.edit",
-        "person.add",
-        "person.edit",
-        "person.deactivate",
-        "person.passphrase",
-        "tag.add",
-        "shift.add",
-        "shift.edit",
-        "shift.cancel",
-        "series.edit",
-        "series.cancel",
-        "assign",
-        "unassign",
-        "force",
-        "audit.read",
-        "tags.read.others",
-        "coverage.read",
-        "goal.add",
-        "goal.remove",
-        "triad.form",
-    }
-)
 
 
 def _maxmem(n: int, r: int, p: int) -> int:
@@ -155,49 +129,6 @@ def os_user() -> str | None:
         return None
 
 
-def require(actor: Person, operation: str, *, target: Person | None = None) -> None:
-    """Raise Refused unless `actor` may do `operation` (to `target`, for operations on a person)."""
-    if not actor.active:
-        raise Refused(f"{actor.handle} is inactive and cannot make changes: ask a coordinator")
-    if actor.is_coordinator:
-        return
-    if operation in VOLUNTEER_SELF:
-        if target is None or target.id == actor.id:
-            return
-        raise Refused(f"{actor.handle} may only do that for themself; a coordinator can do it for {target.handle}")
-    if operation in COORDINATOR_ONLY:
-        raise Refused(_coordinator_only_message(actor, operation))
-    raise Refused(f"{actor.handle} may not {operation}: unknown operation")
-
-
-_PLAIN = {
-    "line.edit": "change the line's settings",
-    "person.add": "add people",
-    "person.edit": "edit other people",
-    "person.deactivate": "deactivate people",
-    "person.passphrase": "set another person's passphrase",
-    "tag.add": "add tags",
-    "shift.add": "create shifts",
-    "shift.edit": "edit shifts",
-    "shift.cancel": "cancel shifts",
-    "series.edit": "edit series",
-    "series.cancel": "cancel series",
-    "assign": "assign people to shifts",
-    "unassign": "take people off shifts",
-    "force": "override a rota rule",
-    "audit.read": "read the audit log",
-    "tags.read.others": "see other people's tags",
-    "coverage.read": "see the coverage report",
-    "goal.add": "add coverage goals",
-    "goal.remove": "remove coverage goals",
-    "triad.form": "form triads",
-}
-
-
-def _coordinator_only_message(actor: Person, operation: str) -> str:
-    return f"only coordinators may {_PLAIN.get(operation, operation)}; {actor.handle} is a volunteer"
-
-
 def signin_refused(handle: str) -> Refused:
     """The one refusal for every failed sign-in: it does not tell whether the handle exists."""
     return Refused(
@@ -255,7 +186,7 @@ def sign_in(db, handle: str, passphrase: str) -> Person:
     """
     from . import audit, clock
     from .db import iso_utc, parse_utc
-    from .people import get_by_id, validate_handle
+    from .identity import get_by_id, validate_handle
 
     validate_handle(handle)
     moment = clock.real_now()
@@ -306,7 +237,7 @@ def resolve_actor(db, handle: str | None, passphrase: "callable | None" = None) 
 
     `passphrase` is called only when one is needed; it returns the passphrase or None.
     """
-    from .people import by_login, get_by_id, validate_handle
+    from .identity import by_login, get_by_id, validate_handle
 
     user = os_user()
     if handle:

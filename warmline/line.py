@@ -1,43 +1,21 @@
-"""The line: its one settings row, created by `warmline init`."""
+"""The line: creating it (`warmline init`) with its default tags and first coordinator.
+
+Its one settings row is read with `get` (line_settings.py, the low room every other reads it through).
+"""
 
 from __future__ import annotations
-
-import sqlite3
 
 from . import audit
 from .clock import now
 from .db import Database, iso_utc
 from .errors import Invalid, Refused
+from .line_settings import get  # noqa: F401 (line.get: where most rooms read it)
 from .model import Line
+from .people import insert_person
+from .tags import seed_defaults
+from .text import clean_text
 
 DEFAULT_ESCALATION = "In crisis? Call or text 988 (Suicide & Crisis Lifeline)."
-MAX_TEXT = 200
-
-
-def get(conn: sqlite3.Connection) -> Line:
-    """The line's settings; Refused with what to do when the rota has not been set up."""
-    row = conn.execute(
-        "SELECT name, tz, escalation, drop_cutoff_hours, horizon_weeks, default_max_hours_week,"
-        " default_max_shifts_week, default_min_rest_hours, default_max_overnights_month FROM line WHERE id = 1"
-    ).fetchone()
-    if row is None:
-        raise Refused("this rota has no line yet: run `warmline init --name NAME --tz ZONE` first")
-    return Line(**dict(row))
-
-
-def clean_text(value: str, what: str, *, limit: int = MAX_TEXT, allow_empty: bool = False) -> str:
-    """Strip a one-line text field and refuse control characters (C0, DEL, C1, bidi and other
-    format controls: `text.check`), over-long or (unless allowed) empty values."""
-    from .text import check
-
-    if not isinstance(value, str):
-        raise Invalid(f"{what} must be text")
-    text = check(value, what).strip()
-    if not text and not allow_empty:
-        raise Invalid(f"{what} is empty: give a value")
-    if len(text) > limit:
-        raise Invalid(f"{what} is {len(text)} characters long; the most is {limit}: shorten it")
-    return text
 
 
 def create(
@@ -52,7 +30,6 @@ def create(
 ) -> Line:
     """Create the line, seed the default tags and add the first coordinator, in one transaction."""
     from .recurrence import line_zone
-    from .tags import seed_defaults
 
     name = clean_text(name, "the line's name")
     escalation = clean_text(escalation, "the escalation text")
@@ -69,8 +46,6 @@ def create(
         seed_defaults(conn)
         audit.record(conn, actor, "line.create", name, f"zone {tz}")
         if first_coordinator is not None:
-            from .people import insert_person
-
             handle, display_name, login = first_coordinator
             insert_person(conn, actor=actor, handle=handle, name=display_name, role="coordinator", login=login)
     return get(db.conn)

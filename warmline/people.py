@@ -14,14 +14,25 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import audit
-from .access import hash_passphrase, require
+from .access import close_lock_window, hash_passphrase, require, sign_in
 from .clock import now
 from .db import Database, iso_utc
-from .errors import Invalid, NotFound, Refused
-from .line import clean_text
+from .errors import Invalid, Refused
+from .identity import (  # noqa: F401 (people.get, people.fresh_actor, ...: reading a person is identity's)
+    _PERSON_COLUMNS,
+    HANDLE_RE,
+    by_login,
+    fresh_actor,
+    get,
+    get_by_id,
+    validate_handle,
+)
+from .line_settings import get as get_line
 from .model import ROLES, Person
+from .tags import resolver
+from .text import clean_text
+from .triad_membership import take_out
 
-HANDLE_RE = re.compile(r"[a-z0-9_-]{2,32}")
 LOGIN_RE = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._@-]{0,63}")
 LIMIT_BOUNDS = {
     "max_hours_week": (0, 168, "max hours per week"),
@@ -30,21 +41,6 @@ LIMIT_BOUNDS = {
     "max_overnights_month": (0, 31, "max overnight shifts per month"),
 }
 LIMIT_FIELDS = tuple(LIMIT_BOUNDS)
-
-_PERSON_COLUMNS = (
-    "id, handle, name, role, login, pronouns, max_hours_week, max_shifts_week, min_rest_hours,"
-    " max_overnights_month, active, passphrase_hash IS NOT NULL AS has_passphrase"
-)
-
-
-def validate_handle(handle: str) -> str:
-    """Return the handle if it matches [a-z0-9_-]{2,32}; else Invalid saying how to fix it."""
-    if not isinstance(handle, str) or not HANDLE_RE.fullmatch(handle):
-        shown = repr(handle[:40]) if isinstance(handle, str) else repr(handle)
-        raise Invalid(
-            f"{shown} is not a valid handle: use 2 to 32 lower-case letters, digits, '-' or '_' (e.g. sam or ana-r)"
-        )
-    return handle
 
 
 def validate_limit(field: str, value: float | int | None) -> float | int | None:
@@ -55,54 +51,6 @@ def validate_limit(field: str, value: float | int | None) -> float | int | None:
     if value != value or value < low or value > high:  # value != value catches NaN
         raise Invalid(f"{label} is {value}; it must be between {low} and {high}")
     return value
-
-
-def _person(conn: sqlite3.Connection, row: sqlite3.Row) -> Person:
-    languages = tuple(
-        r[0]
-        for r in conn.execute(
-            "SELECT tag_id FROM person_language WHERE person_id = ? ORDER BY tag_id", (row["id"],)
-        )
-    )
-    data = dict(row)
-    data["active"] = bool(data["active"])
-    data["has_passphrase"] = bool(data["has_passphrase"])
-    return Person(**data, languages=languages)
-
-
-def get(conn: sqlite3.Connection, handle: str) -> Person:
-    """The person with this handle, or NotFound naming close handles."""
-    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE handle = ?", (handle,)).fetchone()
-    if row is None:
-        handles = [r[0] for r in conn.execute("SELECT handle FROM person")]
-        import difflib  # (only for this message)
-
-        close = difflib.get_close_matches(str(handle), handles, n=3)
-        hint = f": did you mean {', '.join(close)}?" if close else ": see `warmline people list`"
-        raise NotFound(f"nobody on this line has the handle {str(handle)[:40]!r}{hint}")
-    return _person(conn, row)
-
-
-def get_by_id(conn: sqlite3.Connection, person_id: int) -> Person | None:
-    """The person with this id, or None."""
-    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE id = ?", (person_id,)).fetchone()
-    return _person(conn, row) if row else None
-
-
-def by_login(conn: sqlite3.Connection, login: str) -> Person | None:
-    """The person mapped to this OS login, or None."""
-    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM person WHERE login = ?", (login,)).fetchone()
-    return _person(conn, row) if row else None
-
-
-def fresh_actor(conn: sqlite3.Connection, actor: Person) -> Person:
-    """Re-read the actor inside the write transaction: their role or active flag may have changed."""
-    current = get_by_id(conn, actor.id)
-    if current is None:
-        raise Refused(f"{actor.handle} is no longer on this line")
-    if not current.active:
-        raise Refused(f"{actor.handle} is inactive and cannot make changes: ask a coordinator")
-    return current
 
 
 def all_people(
@@ -210,8 +158,6 @@ class PersonChanges:
 
 
 def _resolve_tags(conn: sqlite3.Connection, names, *, family: str | None = None):
-    from .tags import resolver
-
     if not names:
         return []
     found = resolver(conn).resolve_many(names, family=family)
@@ -307,8 +253,6 @@ def add(db: Database, actor: Person, **fields) -> Person:
 
 def edit(db: Database, actor: Person, handle: str, changes: PersonChanges, *, line=None) -> Person:
     """Edit a person. Volunteers may edit only themself, and may only lower their limits."""
-    from .line import get as get_line
-
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         person = get(conn, handle)
@@ -430,8 +374,6 @@ def deactivate(db: Database, actor: Person, handle: str) -> tuple[Person, int]:
         )
         conn.execute("UPDATE person SET active = 0 WHERE id = ?", (person.id,))
         # Out of triads as `triad leave` would take them: opted out, and out of a current triad.
-        from .triads import take_out
-
         conn.execute("DELETE FROM triad_optin WHERE person_id = ?", (person.id,))
         left = take_out(conn, person.id, moment)
         if left is not None:
@@ -467,8 +409,6 @@ def set_passphrase(db: Database, actor: Person, handle: str, passphrase: str, *,
     left open must not let someone else lock its owner out. It is checked as a sign-in is, so
     wrong guesses count toward the lock. A coordinator resetting someone else's needs none.
     """
-    from .access import close_lock_window, sign_in
-
     row = db.conn.execute("SELECT id, passphrase_hash FROM person WHERE handle = ?", (handle,)).fetchone()
     if row is not None and row[0] == actor.id and row[1]:
         if not current:

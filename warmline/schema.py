@@ -90,7 +90,7 @@ def digest(objects: Objects) -> str:
 @lru_cache(maxsize=None)
 def reference(version: int) -> tuple[Objects, Columns]:
     """The objects and columns warmline creates for schema `version` (1 to the current one)."""
-    from .db import MIGRATIONS
+    from .migrations import MIGRATIONS
 
     if not 0 <= version <= len(MIGRATIONS):
         raise ValueError(f"no schema version {version}")

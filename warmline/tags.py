@@ -7,8 +7,11 @@ import sqlite3
 
 from . import audit
 from .db import Database
+from .access import require
 from .errors import Refused
+from .identity import fresh_actor
 from .taxonomy import Resolver, Tag, check_new, load_default
+from .text import clean_text
 
 
 def seed_defaults(conn: sqlite3.Connection) -> int:
@@ -45,10 +48,6 @@ def resolver(conn: sqlite3.Connection) -> Resolver:
 
 def add(db: Database, actor, *, tag_id: str, label: str, family: str, aliases: tuple[str, ...] = ()) -> Tag:
     """Add a custom tag (coordinators only), refusing clashes with existing ids, labels and aliases."""
-    from .access import require
-    from .line import clean_text
-    from .people import fresh_actor
-
     new = Tag(
         tag_id.strip().lower(),
         clean_text(label, "the tag's label", limit=60),

@@ -167,3 +167,19 @@ def notification_body(text: object) -> str:
     """Text for a desktop notification server that reads a subset of HTML in bodies
     (<b>, <a href>, <img>): made terminal-safe, then &, < and > escaped as entities."""
     return safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+MAX_TEXT = 200  # the longest one-line field unless a caller says otherwise
+
+
+def clean_text(value: str, what: str, *, limit: int = MAX_TEXT, allow_empty: bool = False) -> str:
+    """Strip a one-line text field and refuse control characters (C0, DEL, C1, bidi and other
+    format controls: `text.check`), over-long or (unless allowed) empty values."""
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be text")
+    text = check(value, what).strip()
+    if not text and not allow_empty:
+        raise Invalid(f"{what} is empty: give a value")
+    if len(text) > limit:
+        raise Invalid(f"{what} is {len(text)} characters long; the most is {limit}: shorten it")
+    return text

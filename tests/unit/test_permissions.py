@@ -504,8 +504,8 @@ LATER_READ_ONLY = {
     ("handoff", "notes_for"): "the person's own notes",
     ("handoff", "unread_notes"): "the person's own notes",
     ("handoff", "can_write_now"): "the person's own shift",
-    ("outbox", "pending_for_app"): "the person's own notifications",
-    ("outbox", "mark_shown_in_app"): "the person's own notifications (WHERE person_id = ?)",
+    ("rows", "pending_for_app"): "the person's own notifications",
+    ("rows", "mark_shown_in_app"): "the person's own notifications (WHERE person_id = ?)",
     ("delivery", "deliver_due"): "delivers the person's own notifications",
     ("delivery", "run_daemon"): "delivers the person's own notifications",
     ("availability", "problems"): "a rule check inside the rota's own transactions",
@@ -531,12 +531,12 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
     from warmline import autofill, availability, calls, handoff, matching, swaps, triads
     from warmline.autofill import problem
     from warmline.exchange import csvio, ics
-    from warmline.notify import delivery, outbox
+    from warmline.notify import claims, delivery, prefs, queue, rows  # the outbox, by concern
 
     covered = {
         ("matching", "add_goal"), ("matching", "remove_goal"), ("matching", "coverage"), ("matching", "match"),
         ("calls", "log_call"), ("calls", "set_busy"), ("handoff", "write_note"), ("handoff", "ack"),
-        ("outbox", "set_prefs"), ("availability", "set_windows"), ("availability", "clear"), ("availability", "of"),
+        ("prefs", "set_prefs"), ("availability", "set_windows"), ("availability", "clear"), ("availability", "of"),
         ("availability", "everyone"), ("availability", "add_time_off"), ("availability", "remove_time_off"),
         ("availability", "time_off"), ("swaps", "propose"), ("swaps", "accept"), ("swaps", "decline"),
         ("swaps", "withdraw"), ("swaps", "approve"), ("swaps", "refuse"), ("swaps", "set_need_approval"),
@@ -549,7 +549,7 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
     found = set()
     from warmline import debrief, privacy
 
-    for module in (matching, calls, handoff, outbox, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
+    for module in (matching, calls, handoff, prefs, rows, queue, claims, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
                    debrief, privacy):
         for fname, func in inspect.getmembers(module, inspect.isfunction):
             if fname.startswith("_") or func.__module__ != module.__name__:

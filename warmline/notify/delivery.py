@@ -2,7 +2,7 @@
 
 A desktop belongs to one person, so a loop delivers only its actor's notifications
 (`warmline notify` acts as the OS user's person, or --as). Sending happens outside
-any transaction; see `outbox` for how claims keep two loops from sending one row twice.
+any transaction; see `claims` for how claims keep two loops from sending one row twice.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ..db import Database
 from ..errors import WarmlineError
 from ..model import Person
 from . import channels as chan
-from . import outbox
+from . import claims
+from .rows import Notification
 
 STEP_SECONDS = 0.2  # the daemon sleeps in steps this short, so SIGTERM/SIGINT act at once
 DEFAULT_INTERVAL = 30
@@ -30,7 +31,7 @@ DEFAULT_INTERVAL = 30
 class Outcome:
     """What happened to one notification in one delivery run, and why."""
 
-    notification: outbox.Notification
+    notification: Notification
     result: str  # sent | retry | failed | held | expired | lost
     channel: str | None = None
     error: str | None = None
@@ -69,9 +70,9 @@ class Outcome:
         }
 
 
-def _send_one(n: outbox.Notification, targets: list) -> outbox.Result:
+def _send_one(n: Notification, targets: list) -> claims.Result:
     if not targets:
-        return outbox.Result(n.id, ("app",))  # the person chose the app only: it shows the row itself
+        return claims.Result(n.id, ("app",))  # the person chose the app only: it shows the row itself
     reached: list[str] = []
     errors: list[chan.ChannelError] = []
     for target in targets:
@@ -87,8 +88,8 @@ def _send_one(n: outbox.Notification, targets: list) -> outbox.Result:
             errors.append(chan.ChannelError(f"{target.name}: unexpected {type(exc).__name__}: {exc}"))
     message = "; ".join(str(e) for e in errors) or None
     if reached:
-        return outbox.Result(n.id, tuple(reached), message)
-    return outbox.Result(n.id, (), message, permanent=all(e.permanent for e in errors))
+        return claims.Result(n.id, tuple(reached), message)
+    return claims.Result(n.id, (), message, permanent=all(e.permanent for e in errors))
 
 
 def deliver_due(
@@ -106,7 +107,7 @@ def deliver_due(
     """
     moment = moment or now()
     seam = chan.from_env() if targets is None else None
-    claimed = outbox.claim(db, person.id, moment=moment)
+    claimed = claims.claim(db, person.id, moment=moment)
     if targets is None:
         if seam is not None:
             targets = seam
@@ -114,13 +115,13 @@ def deliver_due(
             from .push import channel_for
 
             targets = chan.for_prefs(claimed.prefs.external, stream) + channel_for(db.conn, person.id)
-    results: list[outbox.Result] = []
+    results: list[claims.Result] = []
     try:
         for n in claimed.rows:
             results.append(_send_one(n, targets))
     finally:
         # Record what was sent even if something unexpected stops the loop; the rest are requeued in 5 min.
-        finished = outbox.finish(db, claimed.token, results, moment=moment) if results else []
+        finished = claims.finish(db, claimed.token, results, moment=moment) if results else []
     by_id = {r.id: r for r in results}
     outcomes = [Outcome(n, "expired") for n in claimed.expired]
     for f in finished:

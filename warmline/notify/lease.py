@@ -2,8 +2,8 @@
 confirm` marks the ones shown as sent.
 
 A pull is the outbox's own claim (refresh, expire, quiet hours, the nearer reminder only) under a
-token starting with `outbox.REMOTE`: the rows become 'sending'. A confirm marks them 'sent'
-(channel 'remote'). A lease not confirmed within `outbox.REMOTE_LEASE` (2 min) goes back to
+token starting with `claims.REMOTE`: the rows become 'sending'. A confirm marks them 'sent'
+(channel 'remote'). A lease not confirmed within `claims.REMOTE_LEASE` (2 min) goes back to
 pending at the next claim, so a connection cut between pull and confirm never loses a row;
 the client remembers what it showed until the host has confirmed it, so it never shows one twice
 (notify/remote.py).
@@ -19,19 +19,20 @@ from ..clock import now
 from ..db import Database, iso_utc
 from ..errors import Invalid
 from ..model import Person
-from . import outbox
+from . import claims
+from .rows import Notification
 
 MAX_PULL = 50
 MAX_CONFIRM = 200
 
 
-def pull(db: Database, person: Person, *, moment: datetime | None = None, limit: int = MAX_PULL) -> list[outbox.Notification]:
+def pull(db: Database, person: Person, *, moment: datetime | None = None, limit: int = MAX_PULL) -> list[Notification]:
     """Lease this person's due notifications (for REMOTE_LEASE) and return them, oldest due first."""
     from ..errors import Refused
 
     if not person.active:
         raise Refused(f"{person.handle} is inactive: ask a coordinator")
-    claimed = outbox.claim(db, person.id, moment=moment, limit=limit, token=outbox.REMOTE + uuid.uuid4().hex)
+    claimed = claims.claim(db, person.id, moment=moment, limit=limit, token=claims.REMOTE + uuid.uuid4().hex)
     return claimed.rows
 
 
@@ -73,7 +74,7 @@ def confirm(db: Database, person: Person, ids: list[int], *, moment: datetime | 
             state, token = row[0], row[1] or ""
             if state == "sent":
                 done.append(Confirmed(i, "already"))
-            elif state == "pending" or (state == "sending" and token.startswith(outbox.REMOTE)):
+            elif state == "pending" or (state == "sending" and token.startswith(claims.REMOTE)):
                 conn.execute(
                     "UPDATE notification SET state = 'sent', sent_at = ?, channel = 'remote', last_error = NULL,"
                     " claim_token = NULL, next_attempt_utc = NULL WHERE id = ?",

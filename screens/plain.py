@@ -6,11 +6,11 @@ Textual reads a plain `str` as content markup in most widgets (`Rosa [/]` raised
 `[@click=app.quit]` became a clickable action) and passes control characters through to the
 terminal (ESC ]0; retitled it). So screens build their text widgets from here:
 
-- `Static`, `Label`, `Button`, `OptionList`/`Option` and `DataTable`: the Textual widgets with
-  markup off and every string, Text or Content given to them made printable (`text.safe`:
-  controls become visible escapes such as \\x1b). No screen uses markup on purpose.
+- `Static`, `Label`, `Button`, `OptionList`/`Option`: the Textual widgets with markup off and
+  every string, Text or Content given to them made printable (`text.safe`: controls become
+  visible escapes such as \\x1b). No screen uses markup on purpose.
 - `shown(value)`: a string made printable, for widgets that draw their own lines (the week grid,
-  the header, KeyTable) and for Input values filled in from the file.
+  the header, KeyTable: every table, screens/table.py) and for Input values filled in from the file.
 - `plain(value)`: any content for a widget (str, rich Text, Content) made printable.
 
 The app's `notify` (screens/app.py) shows its message without markup and made printable too.
@@ -61,18 +61,6 @@ def plain(value: Any, *, multiline: bool = True) -> Any:
             return value
         return Content(safe(value.plain, multiline=multiline))
     return value
-
-
-def cell(value: Any) -> Any:
-    """A table cell: one line, never markup. A printable str without '[' stays a str (cheap to compare)."""
-    if isinstance(value, str):
-        printable = shown(value)
-        if "[" not in value and printable is value:
-            return value
-        return Text(printable, no_wrap=True)
-    if isinstance(value, (Text, Content)):
-        return plain(value, multiline=False)
-    return value  # a number, None: the table formats it
 
 
 class _PlainContent:
@@ -158,36 +146,4 @@ class Input(_widgets.Input):
         return visible(suggestion)
 
 
-def __getattr__(name: str) -> Any:
-    """DataTable, built when first asked for: Textual's DataTable module is not on the start's path."""
-    if name == "DataTable":
-        globals()[name] = table = _data_table()
-        return table
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _data_table() -> type:
-    from textual.widgets import DataTable as TextualDataTable
-
-    class DataTable(TextualDataTable):
-        """Textual's DataTable whose cells and column labels are never read as markup (Textual reads a
-        str cell as Rich markup) and never carry a raw control character."""
-
-        def add_column(self, label: Any, *args: Any, **kwargs: Any) -> Any:
-            return super().add_column(cell(label), *args, **kwargs)
-
-        def add_row(self, *cells: Any, **kwargs: Any) -> Any:
-            return super().add_row(*map(cell, cells), **kwargs)
-
-        def update_cell(self, row_key: Any, column_key: Any, value: Any, **kwargs: Any) -> None:
-            super().update_cell(row_key, column_key, cell(value), **kwargs)
-
-        def update_cell_at(self, coordinate: Any, value: Any, **kwargs: Any) -> None:
-            super().update_cell_at(coordinate, cell(value), **kwargs)
-
-    DataTable.__module__ = __name__
-    DataTable.__qualname__ = "DataTable"
-    return DataTable
-
-
-__all__ = ["Button", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "cell", "plain", "shown", "visible"]
+__all__ = ["Button", "Input", "Label", "Option", "OptionList", "Static", "plain", "shown", "visible"]

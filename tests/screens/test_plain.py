@@ -13,10 +13,11 @@ from textual.app import App
 from textual.content import Content
 
 from warmline.screens import plain
+from warmline.screens.table import KeyTable
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
 # Textual widgets that read a str as markup, or draw a control character as it is.
-RAW_WIDGETS = {"Static", "Label", "Button", "OptionList", "DataTable", "Input", "Option"}
+RAW_WIDGETS = {"Static", "Label", "Button", "OptionList", "DataTable", "Input", "Option"}  # (a table: KeyTable)
 
 
 @pytest.mark.parametrize("text", HOSTILE + ORDINARY)
@@ -26,18 +27,14 @@ def test_shown_and_plain_make_any_text_printable_and_never_markup(text):
     assert isinstance(content, Content) and escaped_controls(content.plain) == []
     if not escaped_controls(text):  # markup and formulas are kept exactly, as text
         assert content.plain == text
-    cell = plain.cell(text)
-    assert escaped_controls(cell if isinstance(cell, str) else cell.plain, allow="") == []
     assert len(plain.visible(text)) == len(text) and escaped_controls(plain.visible(text), allow="") == []
 
 
 def test_ordinary_text_is_left_as_it_is_cheaply():
     for text in ORDINARY:
         assert plain.shown(text) is text
-        assert plain.cell(text) is text
     styled = Text("NO BACKUP", style="bold")
-    assert plain.plain(styled) is styled and plain.cell(styled) is styled
-    assert plain.cell(3) == 3 and plain.cell(None) is None
+    assert plain.plain(styled) is styled
 
 
 def test_styled_text_keeps_its_style_once_made_printable():
@@ -47,10 +44,8 @@ def test_styled_text_keeps_its_style_once_made_printable():
 
 class Shown(App[None]):
     def compose(self):
-        table = plain.DataTable(id="table")
-        table.add_column("[b]who[/b]", key="who")
-        for i, text in enumerate(HOSTILE):
-            table.add_row(text, key=str(i))
+        table = KeyTable((("[b]who[/b]", "who"),), id="table")  # every table (screens/table.py)
+        table.set_rows([(str(i), (text,)) for i, text in enumerate(HOSTILE)])
         yield table
         yield plain.Static("Rosa [/]", id="static")
         yield plain.Label("[@click=app.quit]Click[/]", id="label")

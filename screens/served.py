@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warmline.model import Person
-from warmline.serve import SIGNED_IN_META
+from warmline.serve_settings import SIGNED_IN_META
 
 from .app import WarmlineApp
 

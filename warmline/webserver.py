@@ -33,7 +33,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from . import serve as settings
+from . import serve_settings as settings
 from .text import safe
 
 log = logging.getLogger("warmline.serve")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from .access import require
 from .clock import now
 from .db import iso_utc
 from .model import AuditEntry, Person
+from .permissions import require  # the lowest room: access (signing in) records audit rows
 
 
 def record(conn: sqlite3.Connection, actor: str, action: str, subject: str = "", detail: str = "") -> None:

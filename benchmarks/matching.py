@@ -84,9 +84,9 @@ def add_goals(db, coordinator) -> None:
     """Five coverage goals like a real line's, once."""
     from datetime import time as clock
 
-    from warmline import matching
+    from warmline import coverage
 
-    if matching.goals(db.conn):
+    if coverage.goals(db.conn):
         return
     for tag, days, start, end, n in (
         ("es", "daily", clock(17), clock(21), 1),
@@ -95,7 +95,7 @@ def add_goals(db, coordinator) -> None:
         ("grief", "daily", clock(20), clock(2), 2),
         ("asl", "weekdays", clock(12), clock(16), 1),
     ):
-        matching.add_goal(db, coordinator, tag, days, start, end, n)
+        coverage.add_goal(db, coordinator, tag, days, start, end, n)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("WARMLINE_NOW", FIXED_NOW)
 
-    from warmline import matching, people
+    from warmline import coverage, matching, people
     from warmline.clock import now
     from warmline.db import parse_utc
     from warmline.tags import all_tags
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     start = now()
     end = start + timedelta(weeks=52)
     started, started_cpu = time.perf_counter(), time.process_time()
-    report = matching.coverage(conn, coordinator, start, end)
+    report = coverage.coverage(conn, coordinator, start, end)
     took = time.perf_counter() - started
     took_cpu = time.process_time() - started_cpu
     goal_checks = [g for s in report.shifts for g in s.goals]

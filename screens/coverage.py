@@ -1,7 +1,7 @@
 """Coverage (coordinators): a week's demand against who is on shift, as a needs × time heat map,
 the gaps it leaves, and filling a gap in one step from the people the core suggests.
 
-Demand is the anonymous call log averaged into a typical week (warmline.matching.demand);
+Demand is the anonymous call log averaged into a typical week (warmline.coverage.demand);
 "covered" means someone on shift in that hour offers the need (or speaks the language).
 The heat map reads without colour: a glyph for how much demand, a mark where it is not covered.
 """
@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from warmline import rota
 from warmline.clock import now
-from warmline.matching import Gap
+from warmline.coverage import Gap
 from warmline.recurrence import zone
 from warmline.views import words
 from warmline.views.coverage import (

@@ -131,7 +131,7 @@ def parse_windows(tokens: Iterable[str], *, kind: str = "available") -> list[Win
 
     Days are two-letter codes, names, comma lists, 'weekdays', 'weekends' or 'daily'.
     """
-    from .matching import DAY_CODES, parse_days
+    from .coverage import DAY_CODES, parse_days
 
     _kind(kind)
     tokens = list(tokens)

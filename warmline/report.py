@@ -205,7 +205,7 @@ class _Acc:
 
 def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetime, by: str = "month") -> Report:
     """The report for the range [start, end) grouped by week or month (coordinators)."""
-    from . import matching
+    from . import coverage
     from .clock import now
     from .line import get as get_line
     from .recurrence import zone
@@ -249,12 +249,12 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
     for pid, tag_id in conn.execute("SELECT person_id, tag_id FROM person_language"):
         holds.setdefault(pid, set()).add(tag_id)
 
-    active_goals = matching.goals(conn)
+    active_goals = coverage.goals(conn)
     windows = {}
     if active_goals and shifts:
         first_day = start.astimezone(tz).date() - timedelta(days=1)
         last_day = max(s[1] for s in shifts.values()).astimezone(tz).date()
-        windows = {g.id: matching._goal_windows(g, first_day, last_day, tz) for g in active_goals}
+        windows = {g.id: coverage.goal_windows(g, first_day, last_day, tz) for g in active_goals}
 
     per_person: dict[int, list] = {}
     for sid, (s_start, s_end, seats, backup_seats, peers, backup) in shifts.items():
@@ -264,7 +264,7 @@ def build(conn: sqlite3.Connection, actor: Person, start: datetime, end: datetim
         people = peers + backup
         checks = met = 0
         for goal in active_goals:
-            if not matching._touches(windows[goal.id], s_start, s_end):
+            if not coverage.touches(windows[goal.id], s_start, s_end):
                 continue
             checks += 1
             if sum(1 for pid in people if goal.tag_id in holds.get(pid, ())) >= goal.min_people:

@@ -32,7 +32,7 @@ from warmline.screens.handoff import HandoffDialog, NoteDialog
 from warmline.screens.home import HomeScreen
 from warmline.screens.person_form import DeactivateDialog, PersonEditorDialog
 from warmline.screens.signin import SignInScreen
-from warmline import calls, matching, rota, tags
+from warmline import calls, coverage, rota, tags
 from warmline.notify import outbox
 
 pytestmark = pytest.mark.slow  # every screen, several times over
@@ -94,7 +94,7 @@ def build(tmp_path, monkeypatch, variant: str):
     ana_later = line.shift(at(25, 17), at(25, 21), seats=2, backup=0, on=((line.ana, "peer"),))
     with line.db() as db:
         for i, tag in enumerate(catalog[:6]):
-            matching.add_goal(db, line.coord, tag.id, "daily", time(9), time(17))
+            coverage.add_goal(db, line.coord, tag.id, "daily", time(9), time(17))
         monkeypatch.setenv("WARMLINE_NOW", at(23, 10).isoformat())
         calls.log_call(db, line.ana, [catalog[0].id, catalog[1].id])
         for day in (16, 17, 18):

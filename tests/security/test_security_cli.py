@@ -166,7 +166,7 @@ def world(tmp_path_factory) -> Line:
     """
     from datetime import date, time
 
-    from warmline import availability, calls, handoff, matching, people, rota, swaps
+    from warmline import availability, calls, coverage, handoff, people, rota, swaps
     from warmline.access import os_user
     from warmline.db import open_db
     from warmline.exchange.backup import backup
@@ -205,7 +205,7 @@ def world(tmp_path_factory) -> Line:
             for shift_id, handle, role in ((1, "sam", "peer"), (1, "kim", "backup"), (2, "lee", "peer"), (3, "sam", "peer"),
                                            (4, "kim", "peer"), (6, "lee", "peer"), (7, "kim", "peer")):
                 rota.assign(db, coord, shift_id, handle, role=role)
-            matching.add_goal(db, coord, "grief", "daily", time(9), time(17))  # goal 1
+            coverage.add_goal(db, coord, "grief", "daily", time(9), time(17))  # goal 1
             handoff.write_note(db, sam, 1, NOTE)  # note 1, for lee
             swaps.propose(db, sam, 3, 4, "kim")  # swap 1
             availability.add_time_off(db, sam, None, date(2026, 12, 24), date(2026, 12, 24))  # time off 1

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warmline import autofill, availability, calls, matching, people, rota, rules
+from warmline import autofill, availability, calls, coverage, people, rota, rules
 from warmline.autofill import cpsat, greedy
 from warmline.autofill.problem import QUARTER_HOUR, build, evaluate, violations
 from warmline.db import open_db
@@ -173,7 +173,7 @@ def random_line(path, seed: int):
             pref = availability.parse_windows([rng.choice(["TU", "WE"]), f"{rng.choice([0, 9, 13])}:00-23:00"], kind="preferred")
             availability.set_windows(db, coord, h, pref, kind="preferred")
     if rng.random() < 0.6:
-        matching.add_goal(db, coord, rng.choice(["grief", "es"]), "daily", time(0), time(0), rng.choice([1, 2]))
+        coverage.add_goal(db, coord, rng.choice(["grief", "es"]), "daily", time(0), time(0), rng.choice([1, 2]))
     for _ in range(rng.choice([0, 2, 4])):
         # Last week's calls at the hours of this week's shifts make demand.
         shift = rng.choice(shifts)
@@ -250,7 +250,7 @@ def test_a_coverage_goal_comes_before_fairness(small, engine):
     busy = small.shift(24, 6, 4)
     goal_shift = small.shift(24, 17, 4)
     rota.assign(small.db, small.coord, busy, "ana")
-    matching.add_goal(small.db, small.coord, "es", "daily", time(17), time(21), 1)
+    coverage.add_goal(small.db, small.coord, "es", "daily", time(17), time(21), 1)
     found = small.fill(engine)
     assert small.placed(found) == [(goal_shift, "ana", "peer")]  # ana already works today, but speaks Spanish
     assert found.placements[0].goals == ("Spanish",)

@@ -107,7 +107,7 @@ def template(tmp_path_factory) -> Path:
         # For the later commands: a swap, goals, time off, a handoff note, and files to point them at.
         from datetime import date, time
 
-        from warmline import availability, handoff, matching, swaps
+        from warmline import availability, coverage, handoff, swaps
         from warmline.db import APPLICATION_ID, SCHEMA_VERSION
         from warmline.exchange.backup import backup
 
@@ -115,8 +115,8 @@ def template(tmp_path_factory) -> Path:
         rota.assign(db, root, 2, "sam")  # Mon 30 Nov 17:00
         rota.assign(db, root, 4, "kim")  # Mon 14 Dec 17:00
         swaps.propose(db, people.get(db.conn, "sam"), 2, 4, "kim")  # swap 1, proposed to kim
-        matching.add_goal(db, root, "grief", "daily", time(9), time(17))  # goal 1
-        matching.remove_goal(db, root, matching.add_goal(db, root, "grief", "weekends", time(9), time(17)).id)  # goal 2
+        coverage.add_goal(db, root, "grief", "daily", time(9), time(17))  # goal 1
+        coverage.remove_goal(db, root, coverage.add_goal(db, root, "grief", "weekends", time(9), time(17)).id)  # goal 2
         availability.add_time_off(db, root, "sam", date(2026, 12, 24), date(2026, 12, 24))  # time off 1
         availability.add_time_off(db, root, "kim", date(2026, 12, 25), date(2026, 12, 26))  # time off 2
         handoff.write_note(db, root, 1, "Quiet morning; the 988 card is by the phone.")  # note 1, no readers yet

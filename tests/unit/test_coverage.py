@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from warmline import audit, calls, matching, people, rota
+from warmline import audit, calls, coverage, people, rota
 from warmline.errors import Invalid, NotFound, Refused
 
 NY = ZoneInfo("America/New_York")
@@ -61,9 +61,9 @@ def small(line_db, coordinator, fixed_now):
     rota.assign(db, coord, s4.id, "fay")
     rota.cancel_shift(db, coord, s4.id)
     rota.assign(db, coord, s5.id, "gil")
-    g1 = matching.add_goal(db, coord, "Spanish", "daily", time(17), time(21))
-    g2 = matching.add_goal(db, coord, "grief", "weekdays", time(8), time(10))
-    g3 = matching.add_goal(db, coord, "voices", "MO", time(20), time(2), min_people=2)
+    g1 = coverage.add_goal(db, coord, "Spanish", "daily", time(17), time(21))
+    g2 = coverage.add_goal(db, coord, "grief", "weekdays", time(8), time(10))
+    g3 = coverage.add_goal(db, coord, "voices", "MO", time(20), time(2), min_people=2)
     for when, needs in (
         (at(9, 9, 15), ["grief"]),
         (at(16, 9, 45), ["grief", "trauma"]),
@@ -72,7 +72,7 @@ def small(line_db, coordinator, fixed_now):
         (at(10, 18), ["debt"]),
     ):
         calls.log_call(db, coord, needs, at=when)
-    report = matching.coverage(db.conn, coord, at(23, 0), at(25, 0))
+    report = coverage.coverage(db.conn, coord, at(23, 0), at(25, 0))
     return report, (s1, s2, s3, s5), (g1, g2, g3)
 
 
@@ -142,8 +142,8 @@ def test_past_shifts_have_gaps_but_no_fillers(line_db, coordinator, monkeypatch)
     monkeypatch.setenv("WARMLINE_NOW", at(23, 12).isoformat())
     people.add(line_db, coordinator, handle="eve", name="Eve", languages=["es"])
     s = rota.add_shift(line_db, coordinator, start=at(23, 9), end=at(23, 11), allow_past=True)
-    matching.add_goal(line_db, coordinator, "es", "daily", time(0), time(0))  # 24 h
-    report = matching.coverage(line_db.conn, coordinator, at(23, 0), at(24, 0))
+    coverage.add_goal(line_db, coordinator, "es", "daily", time(0), time(0))  # 24 h
+    report = coverage.coverage(line_db.conn, coordinator, at(23, 0), at(24, 0))
     # Everything here had started by noon: kept for the record in past_gaps, not offered to fill.
     assert report.gaps == ()
     assert [(g.shift_id, g.start.hour, g.fillable, g.fillers) for g in report.past_gaps] == [
@@ -156,10 +156,10 @@ def test_past_shifts_have_gaps_but_no_fillers(line_db, coordinator, monkeypatch)
 
 def test_a_goal_window_with_no_shift_is_a_gap_not_no_gaps(line_db, coordinator, fixed_now):
     """Issue 15: coverage said "No gaps" for a goal that has no shift at all in its window."""
-    g = matching.add_goal(line_db, coordinator, "Spanish", "weekdays", time(17), time(21))
+    g = coverage.add_goal(line_db, coordinator, "Spanish", "weekdays", time(17), time(21))
     half = rota.add_shift(line_db, coordinator, start=at(24, 17), end=at(24, 19))  # Tue: only 17–19
     rota.add_shift(line_db, coordinator, start=at(25, 16), end=at(25, 22))  # Wed: all of it
-    report = matching.coverage(line_db.conn, coordinator, at(23, 0), at(26, 0))  # Mon to Wed
+    report = coverage.coverage(line_db.conn, coordinator, at(23, 0), at(26, 0))  # Mon to Wed
     got = [(g.shift_id, g.start.astimezone(NY).strftime("%a %H:%M"), g.end.astimezone(NY).strftime("%H:%M"), g.no_shift)
            for g in report.gaps]
     assert got == [
@@ -184,10 +184,10 @@ def test_the_cli_lists_no_shift_gaps_and_leaves_out_started_ones(run_cli):
 
 
 def test_overnight_goal_windows_reach_into_the_next_day(line_db, coordinator, fixed_now):
-    g = matching.add_goal(line_db, coordinator, "voices", "FR", time(22), time(2))
+    g = coverage.add_goal(line_db, coordinator, "voices", "FR", time(22), time(2))
     inside = rota.add_shift(line_db, coordinator, start=at(28, 1), end=at(28, 3))  # Sat 01:00: Friday's window
     outside = rota.add_shift(line_db, coordinator, start=at(29, 1), end=at(29, 3))  # Sun 01:00: Saturday is no goal day
-    report = matching.coverage(line_db.conn, coordinator, at(23, 0), at(30, 0))
+    report = coverage.coverage(line_db.conn, coordinator, at(23, 0), at(30, 0))
     applied = {s.shift_id: [c.goal_id for c in s.goals] for s in report.shifts}
     assert applied == {inside.id: [g.id], outside.id: []}
 
@@ -195,7 +195,7 @@ def test_overnight_goal_windows_reach_into_the_next_day(line_db, coordinator, fi
 def test_coverage_is_for_coordinators(line_db, coordinator, fixed_now):
     people.add(line_db, coordinator, handle="sam", name="Sam")
     with pytest.raises(Refused, match="only coordinators may see the coverage report"):
-        matching.coverage(line_db.conn, people.get(line_db.conn, "sam"), at(23, 0), at(24, 0))
+        coverage.coverage(line_db.conn, people.get(line_db.conn, "sam"), at(23, 0), at(24, 0))
 
 
 # ---------------------------------------------------------------- goals
@@ -213,25 +213,25 @@ def test_coverage_is_for_coordinators(line_db, coordinator, fixed_now):
     ],
 )
 def test_days_are_read_in_several_forms(typed, stored):
-    assert matching.parse_days(typed) == stored
+    assert coverage.parse_days(typed) == stored
 
 
 @pytest.mark.parametrize("typed", ["", "funday", "MO,XX", "m"])
 def test_bad_days_are_refused(typed):
     with pytest.raises(Invalid):
-        matching.parse_days(typed)
+        coverage.parse_days(typed)
 
 
 def test_goals_add_list_remove_and_audit_without_tags(line_db, coordinator, fixed_now):
-    g = matching.add_goal(line_db, coordinator, "hearing voices", "weekends", time(9), time(17), min_people=2)
+    g = coverage.add_goal(line_db, coordinator, "hearing voices", "weekends", time(9), time(17), min_people=2)
     assert g.describe() == "hearing voices, weekends 09:00–17:00, at least 2"
-    assert [x.id for x in matching.goals(line_db.conn)] == [g.id]
-    removed = matching.remove_goal(line_db, coordinator, g.id)
+    assert [x.id for x in coverage.goals(line_db.conn)] == [g.id]
+    removed = coverage.remove_goal(line_db, coordinator, g.id)
     assert not removed.active
-    assert matching.goals(line_db.conn) == []
-    assert [x.id for x in matching.goals(line_db.conn, include_removed=True)] == [g.id]
+    assert coverage.goals(line_db.conn) == []
+    assert [x.id for x in coverage.goals(line_db.conn, include_removed=True)] == [g.id]
     with pytest.raises(NotFound):
-        matching.remove_goal(line_db, coordinator, g.id)
+        coverage.remove_goal(line_db, coordinator, g.id)
     rows = [e for e in audit.entries(line_db.conn, coordinator) if e.action.startswith("goal.")]
     assert [(e.action, e.subject) for e in rows] == [("goal.remove", f"goal {g.id}"), ("goal.add", f"goal {g.id}")]
     assert all("voices" not in e.detail and "hearing" not in e.detail for e in rows)
@@ -239,16 +239,16 @@ def test_goals_add_list_remove_and_audit_without_tags(line_db, coordinator, fixe
 
 def test_goal_input_is_checked_and_volunteers_are_refused(line_db, coordinator, fixed_now):
     with pytest.raises(Invalid, match="did you mean"):
-        matching.add_goal(line_db, coordinator, "spanishh", "daily", time(17), time(21))
+        coverage.add_goal(line_db, coordinator, "spanishh", "daily", time(17), time(21))
     with pytest.raises(Invalid, match="from 1 to 50"):
-        matching.add_goal(line_db, coordinator, "es", "daily", time(17), time(21), min_people=0)
+        coverage.add_goal(line_db, coordinator, "es", "daily", time(17), time(21), min_people=0)
     people.add(line_db, coordinator, handle="sam", name="Sam")
     sam = people.get(line_db.conn, "sam")
     with pytest.raises(Refused, match="only coordinators may add coverage goals"):
-        matching.add_goal(line_db, sam, "es", "daily", time(17), time(21))
-    g = matching.add_goal(line_db, coordinator, "es", "daily", time(17), time(21))
+        coverage.add_goal(line_db, sam, "es", "daily", time(17), time(21))
+    g = coverage.add_goal(line_db, coordinator, "es", "daily", time(17), time(21))
     with pytest.raises(Refused, match="only coordinators may remove coverage goals"):
-        matching.remove_goal(line_db, sam, g.id)
+        coverage.remove_goal(line_db, sam, g.id)
 
 
 def test_cli_goal_and_coverage(run_cli):

@@ -283,14 +283,14 @@ class Later:
 def later(world, tmp_path) -> Later:
     from datetime import date, time
 
-    from warmline import autofill, availability, handoff, matching, swaps
+    from warmline import autofill, availability, coverage, handoff, swaps
 
     w = world
     now_shift = rota.add_shift(w.db, w.coord, start=at("2026-11-23T07:00"), end=at("2026-11-23T11:00")).id
     next_shift = rota.add_shift(w.db, w.coord, start=at("2026-11-23T11:00"), end=at("2026-11-23T15:00")).id
     rota.assign(w.db, w.coord, now_shift, "sam")
     rota.assign(w.db, w.coord, next_shift, "kim")
-    goal = matching.add_goal(w.db, w.coord, "grief", "daily", time(9), time(17)).id
+    goal = coverage.add_goal(w.db, w.coord, "grief", "daily", time(9), time(17)).id
     off = availability.add_time_off(w.db, w.coord, "kim", date(2026, 12, 24), date(2026, 12, 24)).time_off.id
     swap = swaps.propose(w.db, w.kim, w.kims_shift, w.sams_shift, "sam").id
     note = handoff.write_note(w.db, w.sam, now_shift, "Quiet so far.").id
@@ -304,15 +304,15 @@ def later(world, tmp_path) -> Later:
 def _later_coordinator_only():
     from datetime import date, time
 
-    from warmline import autofill, availability, matching, swaps
+    from warmline import autofill, availability, coverage, swaps
     from warmline.exchange import csvio, ics
     from warmline.notify import outbox
 
     week = (at("2026-11-30T00:00"), at("2026-12-07T00:00"))
     return {
-        "goal.add": lambda w, l, a: matching.add_goal(w.db, a, "grief", "weekends", time(9), time(17)),
-        "goal.remove": lambda w, l, a: matching.remove_goal(w.db, a, l.goal),
-        "coverage": lambda w, l, a: matching.coverage(w.db.conn, a, *week),
+        "goal.add": lambda w, l, a: coverage.add_goal(w.db, a, "grief", "weekends", time(9), time(17)),
+        "goal.remove": lambda w, l, a: coverage.remove_goal(w.db, a, l.goal),
+        "coverage": lambda w, l, a: coverage.coverage(w.db.conn, a, *week),
         "import people": lambda w, l, a: csvio.import_people(w.db, a, l.csv),
         "import people (dry run)": lambda w, l, a: csvio.import_people(w.db, a, l.csv, dry_run=True),
         "ics feeds for everyone": lambda w, l, a: ics.write_feeds(w.db.conn, a, l.feeds),
@@ -528,13 +528,13 @@ LATER_READ_ONLY = {
 
 def test_every_later_service_taking_an_actor_is_in_the_matrix():
     """A new service in the later modules must join the matrix above (or LATER_READ_ONLY, with the reason)."""
-    from warmline import autofill, availability, calls, handoff, matching, swaps, triads
+    from warmline import autofill, availability, calls, coverage, handoff, matching, swaps, triads
     from warmline.autofill import problem
     from warmline.exchange import csvio, ics
     from warmline.notify import claims, delivery, prefs, queue, rows  # the outbox, by concern
 
     covered = {
-        ("matching", "add_goal"), ("matching", "remove_goal"), ("matching", "coverage"), ("matching", "match"),
+        ("coverage", "add_goal"), ("coverage", "remove_goal"), ("coverage", "coverage"), ("matching", "match"),
         ("calls", "log_call"), ("calls", "set_busy"), ("handoff", "write_note"), ("handoff", "ack"),
         ("prefs", "set_prefs"), ("availability", "set_windows"), ("availability", "clear"), ("availability", "of"),
         ("availability", "everyone"), ("availability", "add_time_off"), ("availability", "remove_time_off"),
@@ -549,7 +549,7 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
     found = set()
     from warmline import debrief, privacy
 
-    for module in (matching, calls, handoff, prefs, rows, queue, claims, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
+    for module in (matching, coverage, calls, handoff, prefs, rows, queue, claims, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
                    debrief, privacy):
         for fname, func in inspect.getmembers(module, inspect.isfunction):
             if fname.startswith("_") or func.__module__ != module.__name__:

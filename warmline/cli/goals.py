@@ -37,7 +37,7 @@ def goal_add_cmd(c: Context, tag, days, start, finish, min_people, as_json) -> N
       warmline goal add spanish --days daily --from 17:00 --to 21:00
       warmline goal add "hearing voices" --days weekends --from 09:00 --to 09:00 --min 1
     """
-    from ..matching import add_goal
+    from ..coverage import add_goal
 
     goal = add_goal(
         c.db(), c.actor(), tag, days, _clock_time(start, "--from"), _clock_time(finish, "--to"), min_people
@@ -59,7 +59,7 @@ def goal_list_cmd(c: Context, include_removed: bool, as_json: bool) -> None:
     Example:
       warmline goal list --json
     """
-    from ..matching import goals
+    from ..coverage import goals
 
     c.actor()
     found = goals(c.db().conn, include_removed=include_removed)
@@ -83,7 +83,7 @@ def goal_remove_cmd(c: Context, goal_id: int, as_json: bool) -> None:
     Example:
       warmline goal remove 3
     """
-    from ..matching import remove_goal
+    from ..coverage import remove_goal
 
     goal = remove_goal(c.db(), c.actor(), goal_id)
     if as_json:
@@ -107,7 +107,7 @@ def coverage_cmd(c: Context, start, finish, as_json) -> None:
     from datetime import timedelta
 
     from ..clock import now
-    from ..matching import coverage
+    from ..coverage import coverage
     from ..times import day_range
 
     tz = c.tz()

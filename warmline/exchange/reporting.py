@@ -126,7 +126,7 @@ def collect(conn: sqlite3.Connection, actor: Person) -> dict[str, list[dict]]:
     tables["report_monthly"] = _figure_rows(monthly, tz) if monthly else []
 
     # Shifts: times and counts only.
-    from .. import matching
+    from .. import coverage
 
     holds: dict[int, set[str]] = {}
     for pid, tag_id in conn.execute("SELECT person_id, tag_id FROM person_tag WHERE state = 'offered'"):
@@ -136,7 +136,7 @@ def collect(conn: sqlite3.Connection, actor: Person) -> dict[str, list[dict]]:
     on: dict[int, list[tuple[int, str]]] = {}
     for sid, pid, role in conn.execute("SELECT shift_id, person_id, role FROM assignment ORDER BY id"):
         on.setdefault(sid, []).append((pid, role))
-    active_goals = matching.goals(conn)
+    active_goals = coverage.goals(conn)
     rows = conn.execute(
         "SELECT id, series_id, start_utc, end_utc, seats, backup_seats, status FROM shift ORDER BY start_utc, id"
     ).fetchall()
@@ -144,7 +144,7 @@ def collect(conn: sqlite3.Connection, actor: Person) -> dict[str, list[dict]]:
     if rows and active_goals:
         first_day = parse_utc(rows[0][2]).astimezone(tz).date() - timedelta(days=1)
         last_day = max(parse_utc(r[3]) for r in rows).astimezone(tz).date()
-        windows = {g.id: matching._goal_windows(g, first_day, last_day, tz) for g in active_goals}
+        windows = {g.id: coverage.goal_windows(g, first_day, last_day, tz) for g in active_goals}
     shifts = []
     for sid, series_id, s_utc, e_utc, seats, backup_seats, status in rows:
         start, end = parse_utc(s_utc), parse_utc(e_utc)
@@ -154,7 +154,7 @@ def collect(conn: sqlite3.Connection, actor: Person) -> dict[str, list[dict]]:
         backups = len(people) - peers
         checks = met = 0
         for goal in active_goals:
-            if matching._touches(windows[goal.id], start, end):
+            if coverage.touches(windows[goal.id], start, end):
                 checks += 1
                 met += sum(1 for pid, _ in people if goal.tag_id in holds.get(pid, ())) >= goal.min_people
         local = start.astimezone(tz)

@@ -1,6 +1,6 @@
 """Coverage's read model: a week's demand against who is on shift, worked out as a needs × time heat map.
 
-Demand is the anonymous call log averaged into a typical week (warmline.matching.demand);
+Demand is the anonymous call log averaged into a typical week (warmline.coverage.demand);
 "covered" means someone on shift in that hour offers the need (or speaks the language).
 The heat map reads without colour: a glyph for how much demand, a mark where it is not covered.
 """
@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from warmline import matching, people
+from warmline import people
 from warmline.clock import now
 from warmline.db import Database
 from warmline.errors import Refused
 from warmline.line import get as get_line
-from warmline.matching import CoverageReport, Gap
+from warmline.coverage import MAX_FILLERS, CoverageReport, Gap, coverage, hour_of_week
 from warmline.model import Person
 from warmline.recurrence import zone
 
@@ -38,7 +38,7 @@ HIGH = 1.0
 GLYPHS = ("·", "░", "▒", "█")
 UNCOVERED = "✗"
 PARTLY = "½"
-FILLERS = matching.MAX_FILLERS
+FILLERS = MAX_FILLERS
 _HOUR = timedelta(hours=1)
 
 
@@ -95,7 +95,7 @@ def covered_hours(report: CoverageReport, tz: Any) -> dict[str, set[int]]:
         while slot + _HOUR / 2 < s.end:
             middle = slot + _HOUR / 2
             if middle >= s.start and report.start <= middle < report.end:
-                hours.append(matching.hour_of_week(middle, tz))
+                hours.append(hour_of_week(middle, tz))
             slot += _HOUR
         for tag_id in offered:
             found.setdefault(tag_id, set()).update(hours)
@@ -158,7 +158,7 @@ def load_coverage(db: Database, actor: Person, monday: date | None) -> CoverageD
     lo, hi = local_weeks(monday, line.tz)
     me = people.get_by_id(conn, actor.id) or actor
     try:
-        report = matching.coverage(conn, me, lo, hi)
+        report = coverage(conn, me, lo, hi)
     except Refused as exc:
         return CoverageData(line.tz, monday, today, moment, refusal=str(exc))
     seats = {s.shift_id: (s.open_seats, s.open_backup_seats) for s in report.shifts}

@@ -11,23 +11,6 @@ from .output import echo, emit, json_option, pass_ctx
 from .root import cli
 
 
-def _match_reasons(m) -> str:
-    parts = []
-    if m.shares:
-        parts.append("shares: " + ", ".join(m.shares))
-    if m.related:
-        parts.append("related: " + ", ".join(m.related))
-    if m.preferences:
-        parts.append("also: " + ", ".join(m.preferences))
-    if m.language:
-        parts.append(f"speaks {m.language}")
-    if m.calls_taken:
-        parts.append(f"{m.calls_taken} call{'' if m.calls_taken == 1 else 's'} this shift")
-    if m.busy:
-        parts.append("ON A CALL")
-    return " · ".join(parts) or "no shared need"
-
-
 @cli.command("match")
 @click.argument("needs", nargs=-1, metavar="TAG...")
 @click.option("--at", metavar="T", help="Match at this time (default: now).")
@@ -50,6 +33,7 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
     """
     from ..matching import match
     from ..times import parse_moment
+    from ..views.match import reasons_and_state
 
     if not (needs or language or prefer):
         raise click.UsageError("name at least one need (TAG), --language or --prefer")
@@ -72,7 +56,7 @@ def match_cmd(c: Context, needs, at, language, prefer, as_json) -> None:
     if not result.candidates:
         echo("Nobody on shift" + (f" speaks {result.language.label}." if result.without_language else " at that time."))
     for n, m in enumerate(result.candidates, start=1):
-        echo(f"{n:>3}. {safe(m.handle):<16} {safe(m.name):<20} {m.role:<7} {m.score:>4}  {safe(_match_reasons(m))}")
+        echo(f"{n:>3}. {safe(m.handle):<16} {safe(m.name):<20} {m.role:<7} {m.score:>4}  {safe(reasons_and_state(m))}")
     if result.unmet:
         echo("Nobody on shift offers: " + ", ".join(t.label for t in result.unmet))
         for nxt in result.next:

@@ -8,7 +8,7 @@ them into the lines printed, user text already made safe (text.safe); the caller
 from __future__ import annotations
 
 from ..text import safe
-from .words import CANCELLED, NO_BACKUP, hours_column
+from .words import CANCELLED, backup_text, hours_column, open_text
 
 
 def listed(db, actor, tz, start, finish, person=None, mine: bool = False, open_only: bool = False) -> list:
@@ -49,13 +49,13 @@ def shift_line(v, tz) -> str:
     start = s.start_utc.astimezone(tz)
     end = s.end_utc.astimezone(tz)
     peers = ", ".join(a.handle for a in v.peers) or "-"
-    backup = ", ".join(a.handle for a in v.backups) or NO_BACKUP if s.backup_seats else "-"
+    backup = backup_text(v) if s.backup_seats else "-"
     flags = []
     if s.status == "cancelled":
         flags.append(CANCELLED)
     else:
         if v.open_seats:
-            flags.append(f"{v.open_seats} OPEN")
+            flags.append(open_text(v))
         if v.open_backup_seats:
             flags.append("backup open")
         if v.cover:

@@ -140,7 +140,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         if v.backups:
             text.append(", ".join("you" if a.person_id == me else f"{a.handle} ({a.name})" for a in v.backups))
         else:
-            text.append("NO BACKUP", style="bold reverse")
+            text.append(labels.NO_BACKUP, style="bold reverse")
         if v.cover:
             asked = ", ".join("you" if c.person_id == me else c.handle for c in v.cover)
             text.append(f"\nCover asked by: {asked} (they stay on until someone takes the seat)")

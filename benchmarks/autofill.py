@@ -99,6 +99,206 @@ def make_line(folder: Path, *, with_availability: bool = True) -> tuple[Path, da
     return path, start, end
 
 
+# ---------------------------------------------------------------- the quality lines (issue 15)
+
+CLOCK_CHANGE_NOW = "2026-10-26T08:00:00-04:00"  # a Monday: New York falls back on Sunday 1 November
+OVERNIGHT_SEEDS = (1, 2, 3, 4, 5, 6, 7)
+TIGHT_SEEDS = (1, 2, 3)
+QUALITY = 0.99  # the heuristic's worst seats / the optimum
+QUALITY_S = 5.0
+
+
+def round_the_clock_line(
+    folder: Path, seed: int, *, people_count: int, weeks: int, seats: int, backup: int,
+    hours: tuple[int, ...] = (), shifts: tuple[int, ...] = (),
+) -> tuple[Path, datetime, datetime]:
+    """The round-the-clock demo (six 4-hour shifts a day, two of them overnight), every seat of
+    `weeks` weeks from Monday 26 October 2026 empty (the 00:00 shift of Sunday 1 November, when
+    the clocks go back, lasts 5 hours), `seats` + `backup` seats a shift, the volunteers' weekly
+    hour and shift limits drawn from `hours` and `shifts` when given, and seeded availability
+    windows (40 %) and time off (10 %). Build it with WARMLINE_NOW = CLOCK_CHANGE_NOW."""
+    from warmline import availability, people
+    from warmline.clock import now
+    from warmline.db import iso_utc, open_db
+    from warmline.demo import build
+    from warmline.line import get as get_line
+    from warmline.recurrence import localize, zone
+    from warmline.rules import week_of
+
+    path = folder / f"line-{people_count}-{seed}.db"
+    db = open_db(path, create=True)
+    try:
+        build(db, seed=seed, people=people_count, round_the_clock=True)
+        tz = zone(get_line(db.conn).tz)
+        monday = week_of(now(), tz)
+        start = localize(datetime.combine(monday, datetime.min.time()), tz)
+        end = localize(datetime.combine(monday + timedelta(weeks=weeks), datetime.min.time()), tz)
+        rng = random.Random(seed)
+        span = (iso_utc(start), iso_utc(end))
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM cover_request")
+            conn.execute("DELETE FROM assignment WHERE shift_id IN (SELECT id FROM shift WHERE start_utc >= ? AND start_utc < ?)", span)
+            conn.execute("UPDATE shift SET seats = ?, backup_seats = ? WHERE start_utc >= ? AND start_utc < ?", (seats, backup, *span))
+            if hours:
+                for (pid,) in conn.execute("SELECT id FROM person WHERE role = 'volunteer' ORDER BY id").fetchall():
+                    conn.execute("UPDATE person SET max_hours_week = ?, max_shifts_week = ? WHERE id = ?",
+                                 (rng.choice(hours), rng.choice(shifts), pid))
+        coord = _coordinator(db)
+        first_day = max(monday, now().astimezone(tz).date())
+        for person in people.all_people(db.conn):
+            if person.is_coordinator:
+                continue
+            if rng.random() < 0.4:
+                days = rng.choice(["weekdays", "weekends", "MO,WE,FR", "TU,TH,SA", "daily"])
+                window = rng.choice(["09:00-17:00", "13:00-22:00", "08:00-23:00", "17:00-22:00", "20:00-08:00"])
+                availability.set_windows(db, coord, person.handle, availability.parse_windows([days, window]))
+            if rng.random() < 0.1:
+                first = first_day + timedelta(days=rng.randrange(weeks * 7 - 3))
+                availability.add_time_off(db, coord, person.handle, first, first + timedelta(days=rng.randrange(1, 7)))
+    finally:
+        db.close()
+    return path, start, end
+
+
+def overnight_line(folder: Path, seed: int) -> tuple[Path, datetime, datetime]:
+    """40 volunteers, one round-the-clock week with overnights and the clock change, 4 + 1 seats a shift."""
+    return round_the_clock_line(folder, seed, people_count=40, weeks=1, seats=4, backup=1)
+
+
+def tight_line(folder: Path, seed: int) -> tuple[Path, datetime, datetime]:
+    """300 volunteers, four round-the-clock weeks, 10 + 2 seats a shift, limits of 8–12 hours and 1–3
+    shifts a week: nearly every seat can be filled, and the last few only by chains of moves."""
+    return round_the_clock_line(folder, seed, people_count=300, weeks=4, seats=10, backup=2,
+                                hours=(8, 10, 12), shifts=(1, 2, 3))
+
+
+def seats_bound(problem) -> int:
+    """An upper bound on the seats any plan fills: the linear relaxation (OR-Tools' GLOP) of the
+    seat count under every rule, with each person's rest and overlap conflicts as cliques and, per
+    week, at most as many shifts as the shortest ones that fit in their hours; rounded down. A plan
+    that fills this many seats is optimal."""
+    from ortools.linear_solver import pywraplp
+
+    p = problem
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    x = {(w, s, role): lp.NumVar(0, 1, "") for (s, role), found in p.eligible.items() for w in found}
+    on: dict[tuple[int, int], list] = {}
+    for (w, s, _role), var in x.items():
+        on.setdefault((s, w), []).append(var)
+    for found in on.values():
+        if len(found) > 1:
+            lp.Add(sum(found) <= 1)
+    for (s, role), found in p.eligible.items():
+        if found:
+            lp.Add(sum(x[(w, s, role)] for w in found) <= p.slots[s].open[role])
+    mine: dict[int, list[int]] = {}
+    for s, w in on:
+        mine.setdefault(w, []).append(s)
+    for w, slots in mine.items():
+        worker = p.workers[w]
+        slots.sort(key=lambda s: p.slots[s].lo)
+        active: list[int] = []
+        for s in slots:
+            active = [t for t in active if p.slots[t].hi + worker.rest > p.slots[s].lo] + [s]
+            if len(active) > 1:
+                lp.Add(sum(v for t in active for v in on[(t, w)]) <= 1)
+        for week, left in worker.week_secs.items():
+            group = [s for s in slots if p.slots[s].week == week]
+            if group:
+                lp.Add(sum(p.slots[s].secs * v for s in group for v in on[(s, w)]) <= left)
+                lengths, fit, total = sorted(p.slots[s].secs for s in group), 0, 0
+                for secs in lengths:
+                    if total + secs > left:
+                        break
+                    total, fit = total + secs, fit + 1
+                lp.Add(sum(v for s in group for v in on[(s, w)]) <= min(fit, worker.week_shifts[week]))
+        for month, left in worker.month_nights.items():
+            group = [s for s in slots if p.slots[s].month == month and p.slots[s].overnight]
+            if group:
+                lp.Add(sum(v for s in group for v in on[(s, w)]) <= left)
+    lp.Maximize(sum(x.values()))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return p.seats
+    return min(p.seats, int(lp.Objective().Value() + 1e-6))
+
+
+def every_rule_holds(path: Path, folder: Path, proposal) -> bool:
+    """Apply the proposal to a copy of the line: rota.check finds no error or warning, availability no clash."""
+    return _check_plan(path, folder, proposal, f"q{id(proposal)}") == "ok"
+
+
+def quality(cpsat_limit: float = 60.0) -> dict:
+    """Each seed of both lines: the heuristic's seats and seconds (autofill.propose, reading the rota
+    included), the bound, whether every rule holds; CP-SAT (auto-fill's own, warm-started) on the
+    first seed of each line: at the bound or not. Returns {line: [rows]}."""
+    from warmline import autofill
+    from warmline.autofill import cpsat
+    from warmline.autofill.problem import build as build_problem
+    from warmline.db import open_db
+
+    saved = os.environ.get("WARMLINE_NOW")
+    os.environ["WARMLINE_NOW"] = CLOCK_CHANGE_NOW
+    found: dict[str, list[dict]] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="warmline-bench-") as tmp:
+            folder = Path(tmp)
+            for name, make, seeds in (("40 people, overnights", overnight_line, OVERNIGHT_SEEDS),
+                                      ("300 people, 24/7, tight", tight_line, TIGHT_SEEDS)):
+                rows = found.setdefault(name, [])
+                for seed in seeds:
+                    path, start, end = make(folder, seed)
+                    db = open_db(path)
+                    try:
+                        coord = _coordinator(db)
+                        began = time.perf_counter()
+                        heuristic = autofill.propose(db.conn, coord, start, end, engine="greedy")
+                        seconds = time.perf_counter() - began
+                        row = {"seed": seed, "seats": heuristic.score.seats, "open": heuristic.seats_open,
+                               "seconds": seconds, "bound": seats_bound(build_problem(db.conn, coord, start, end))}
+                        row["rules"] = every_rule_holds(path, folder, heuristic)
+                        if seed == seeds[0] and cpsat.available():
+                            solved = autofill.propose(db.conn, coord, start, end, engine="cpsat", time_limit=cpsat_limit)
+                            row["cpsat"] = solved.score.seats
+                            row["cpsat_rules"] = every_rule_holds(path, folder, solved)
+                    finally:
+                        db.close()
+                    progress(f"{name}, seed {seed}: heuristic {row['seats']} of {row['open']} seats in {seconds:.1f} s;"
+                             f" bound {row['bound']}" + (f"; CP-SAT {row['cpsat']}" if "cpsat" in row else ""))
+                    rows.append(row)
+    finally:
+        if saved is None:
+            os.environ.pop("WARMLINE_NOW", None)
+        else:
+            os.environ["WARMLINE_NOW"] = saved
+    return found
+
+
+def quality_figures(cpsat_limit: float = 60.0) -> list[Figure]:
+    """Per line: the heuristic's worst seats / optimum over the seeds, its slowest time, and CP-SAT at the optimum."""
+    try:
+        import ortools  # noqa: F401  (the bound needs OR-Tools' LP solver)
+    except ImportError:
+        progress("OR-Tools not installed: the heuristic's quality against the optimum is not measured")
+        return []
+    figures_found = []
+    for name, rows in quality(cpsat_limit).items():
+        worst = min(r["seats"] / r["bound"] if r["bound"] else 1.0 for r in rows)
+        slowest = max(r["seconds"] for r in rows)
+        rules_ok = all(r["rules"] and r.get("cpsat_rules", True) for r in rows)
+        at_bound = sum(r["seats"] == r["bound"] for r in rows)
+        progress(f"{name}: the heuristic at the optimum on {at_bound} of {len(rows)} seeds; every rule holds: {rules_ok}")
+        figures_found.append(Figure(f"autofill heuristic seats / optimum, {name} (worst of {len(rows)} seeds)",
+                                    worst * 100, "%", target=f"≥ {QUALITY * 100:g} %", meets=worst >= QUALITY and rules_ok))
+        figures_found.append(Figure(f"autofill heuristic, {name} (slowest seed)", slowest, "s",
+                                    target=f"≤ {QUALITY_S:g} s", meets=slowest <= QUALITY_S))
+        solved = [r for r in rows if "cpsat" in r]
+        if solved:
+            at = all(r["cpsat"] >= r["bound"] for r in solved)
+            figures_found.append(Figure(f"autofill CP-SAT at the optimum, {name} (seed {solved[0]['seed']}, {cpsat_limit:g} s)",
+                                        1.0 if at else 0.0, "yes" if at else "no", target="yes", meets=at))
+    return figures_found
+
+
 def _coordinator(db):
     from warmline import people
 
@@ -226,7 +426,7 @@ def figures(time_limit: float = 30.0) -> list[Figure]:
             Figure("autofill heuristic objective / CP-SAT (worst level)", worst * 100, "%",
                    target=f"≥ {RATIO * 100:g} %", meets=worst >= RATIO and results["checks"]["CP-SAT"] == "ok")
         )
-    return found
+    return found + quality_figures()
 
 
 def main(argv: list[str] | None = None) -> int:

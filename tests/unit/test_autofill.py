@@ -185,6 +185,7 @@ def random_line(path, seed: int):
 SEEDS = list(range(12))
 
 
+@pytest.mark.fast_tier_sample(6)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_both_engines_reach_the_brute_force_optimum(tmp_path, seed):
     db, coord = random_line(tmp_path / "r.db", seed)
@@ -323,6 +324,7 @@ def random_demo(path, seed: int):
     return db, coord
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("seed", [3, 8])
 def test_every_proposal_on_a_random_line_passes_every_rule(tmp_path, engine, seed):
@@ -392,6 +394,7 @@ def problems(draw):
     return Problem(None, None, NY, slots, workers, eligible, preferred)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_the_heuristic_always_keeps_every_rule_and_leaves_no_seat_someone_could_simply_take(problem):
@@ -463,6 +466,7 @@ def test_importing_auto_fill_does_not_load_or_tools():
     assert out.stdout.strip() == "False", out.stderr
 
 
+@pytest.mark.slow
 def test_cli_autofill_shows_a_diff_then_applies(run_cli):
     from warmline import access
 
@@ -484,3 +488,148 @@ def test_cli_autofill_shows_a_diff_then_applies(run_cli):
     data = json.loads(quiet.stdout)
     assert data["applied"] and [(p["shift_id"], p["handle"], p["role"]) for p in data["placements"]] == [(sid, "ana-r", "peer")]
     assert run_cli("check").returncode == 0
+
+
+# ---------------------------------------------------------------- the same rota gives the same plan (issue 15)
+
+
+def many_optima(path):
+    """Six volunteers alike in every way and six one-seat shifts on six days: every way of giving each one
+    shift is optimal (720 of them), so only a deterministic solve proposes the same plan twice."""
+    made = Small(path)
+    for h in ("ana", "ben", "cy", "dee", "eve", "fay"):
+        made.person(h, max_hours_week=8, min_rest_hours=0)
+    for day in range(24, 30):
+        made.shift(day, 9, 4)
+    return made
+
+
+def assigned(db, shift_ids):
+    marks = ",".join("?" * len(shift_ids))
+    return sorted(tuple(row) for row in db.conn.execute(
+        f"SELECT a.shift_id, p.handle, a.role FROM assignment a JOIN person p ON p.id = a.person_id WHERE a.shift_id IN ({marks})",
+        shift_ids,
+    ))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_preview_then_apply_writes_exactly_the_plan_previewed_every_time(tmp_path, engine):
+    import shutil
+
+    template = many_optima(tmp_path / "template.db")
+    template.db.close()
+    written = []
+    for run in range(4):
+        copy = tmp_path / f"run{run}.db"
+        shutil.copy(tmp_path / "template.db", copy)
+        db = open_db(copy)
+        try:
+            coord = people.get(db.conn, "coord")
+            shown = autofill.propose(db.conn, coord, *WEEK, engine=engine, time_limit=20)
+            again = autofill.propose(db.conn, coord, *WEEK, engine=engine, time_limit=20)  # what --apply solves
+            assert again.placements == shown.placements and again.notice == shown.notice == ""
+            autofill.apply(db, coord, again)
+            previewed = sorted((p.shift_id, p.handle, p.role) for p in shown.placements)
+            assert assigned(db, sorted({p.shift_id for p in shown.placements})) == previewed
+            assert len(previewed) == 6 and rota.check(db.conn).errors == []
+            written.append(previewed)
+        finally:
+            db.close()
+    assert all(plan == written[0] for plan in written)
+
+
+@needs_cpsat
+def test_cli_autofill_applies_the_plan_it_previewed(run_cli):
+    from warmline import access
+
+    db = open_db(run_cli.db, create=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARMLINE_NOW", NOW)
+        create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "Root", access.os_user()))
+        root = people.get(db.conn, "root")
+        availability.add_time_off(db, root, None, date(2026, 11, 23), date(2026, 11, 29))
+        for h in ("ana-r", "ben-r", "cy-r", "dee-r"):
+            people.add(db, root, handle=h, name=h, max_hours_week=8, min_rest_hours=0)
+        for day in (24, 25, 26, 27):
+            rota.add_shift(db, root, start=at(day, 9), end=at(day, 13))
+    db.close()
+    shown = run_cli("autofill", "--engine", "cpsat", "--to", "2026-11-29", "--json")
+    assert shown.returncode == 0, shown.stderr
+    applied = run_cli("autofill", "--engine", "cpsat", "--to", "2026-11-29", "--apply", "--json")
+    assert applied.returncode == 0, applied.stderr
+    before, after = json.loads(shown.stdout), json.loads(applied.stdout)
+    assert after["applied"] and len(after["placements"]) == 8  # two seats a shift
+    assert after["placements"] == before["placements"]
+    assert run_cli("check").returncode == 0
+
+
+# ---------------------------------------------------------------- the quality lines of benchmarks/autofill.py
+
+
+def every_rule_holds(db, problem, proposal, lo, hi):
+    """The plan in the problem's terms, then written and checked with the rota's own rules."""
+    coord = next(p for p in people.all_people(db.conn) if p.is_coordinator)
+    assert violations(problem, plan_of(problem, proposal)) == []
+    autofill.apply(db, coord, proposal)
+    report = rota.check(db.conn)
+    assert report.errors == [] and report.warnings == []
+    assert availability.conflicts(db.conn, lo, hi) == []
+
+
+def quality_line(monkeypatch, tmp_path, make, seed):
+    from benchmarks.autofill import CLOCK_CHANGE_NOW
+
+    monkeypatch.setenv("WARMLINE_NOW", CLOCK_CHANGE_NOW)
+    path, lo, hi = make(tmp_path, seed)
+    db = open_db(path)
+    coord = next(p for p in people.all_people(db.conn) if p.is_coordinator)
+    return db, coord, lo, hi
+
+
+@needs_cpsat
+def test_the_heuristic_fills_the_optimum_on_a_week_with_overnights_and_the_clock_change(tmp_path, monkeypatch):
+    from benchmarks.autofill import overnight_line, seats_bound
+
+    db, coord, lo, hi = quality_line(monkeypatch, tmp_path, overnight_line, 1)
+    try:
+        problem = build(db.conn, coord, lo, hi)
+        assert any(s.secs == 5 * 3600 for s in problem.slots)  # the night the clocks go back
+        found = autofill.propose(db.conn, coord, lo, hi, engine="greedy")
+        assert found.score.seats == seats_bound(problem) == 181  # the bound is met: the plan is optimal
+        every_rule_holds(db, problem, found, lo, hi)
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
+@needs_cpsat
+@pytest.mark.parametrize("seed", [2, 3, 4, 5, 6, 7])
+def test_the_heuristic_is_within_one_percent_of_the_optimum_with_overnights(tmp_path, monkeypatch, seed):
+    from benchmarks.autofill import overnight_line, seats_bound
+
+    db, coord, lo, hi = quality_line(monkeypatch, tmp_path, overnight_line, seed)
+    try:
+        problem = build(db.conn, coord, lo, hi)
+        found = autofill.propose(db.conn, coord, lo, hi, engine="greedy")
+        assert found.score.seats >= 0.99 * seats_bound(problem)
+        if seed == 4:
+            solved = autofill.propose(db.conn, coord, lo, hi, engine="cpsat", time_limit=60)
+            assert solved.score.seats >= found.score.seats
+        every_rule_holds(db, problem, found, lo, hi)
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
+@needs_cpsat
+def test_the_heuristic_fills_the_optimum_on_a_tight_300_person_line(tmp_path, monkeypatch):
+    from benchmarks.autofill import seats_bound, tight_line
+
+    db, coord, lo, hi = quality_line(monkeypatch, tmp_path, tight_line, 1)
+    try:
+        problem = build(db.conn, coord, lo, hi)
+        found = autofill.propose(db.conn, coord, lo, hi, engine="greedy")
+        assert found.score.seats >= 0.99 * seats_bound(problem)
+        every_rule_holds(db, problem, found, lo, hi)
+    finally:
+        db.close()

@@ -403,7 +403,7 @@ def solve(
 
 
 CHAIN_WIDTH = 6  # blocked candidates tried per seat in a chain round, best marginal gain first
-EXCHANGE_REACH = 8 * 24 * 3600  # seconds: exchanges are tried between shifts starting this close
+EXCHANGE_REACH = 2 * 24 * 3600  # seconds: exchanges are tried between shifts starting this close
 CHAIN_DEPTH = 12  # moves in an augmenting path at most
 
 
@@ -478,13 +478,14 @@ def _eject_round(st: _State) -> None:
     """
     if st.last_seen.get("eject") == st.clock:
         return  # nothing changed since the last eject round found nothing
+    seen: set[tuple[int, str]] = set()  # seats that could not be refilled, until a chain is kept
     for u, role in st.unfilled():
         if st.spent():
             return
         if st.filled.get((u, role), 0) >= st.slots[u].open[role]:
             continue  # filled by an earlier chain in this round
         done = False
-        seen = {(u, role)}  # seats that could not be refilled, shared by every try for this seat
+        seen.add((u, role))
         for w in st.p.eligible[(u, role)]:
             if done or w in st.on[u]:
                 continue
@@ -500,8 +501,15 @@ def _eject_round(st: _State) -> None:
                         st.add(w, v, role_v)
                 _augment(st, t, r, CHAIN_DEPTH, seen)
                 seen.add((t, r))
+                gone, came = st.slots[t], st.slots[u]
+                if st.key() <= before and gone.secs > came.secs:
+                    # w gave up a longer shift for a shorter one: the hours freed may let a
+                    # chain through w fill another empty seat of that week (someone moves to it, w takes
+                    # their seat).
+                    _repair(st, [(v, role_v) for v, role_v in st.unfilled() if st.slots[v].week == gone.week])
                 if st.key() > before:
                     st.commit()
+                    seen = set()
                     done = True
                     break
                 st.rollback()
@@ -511,9 +519,15 @@ def _eject_round(st: _State) -> None:
 def _repair(st: _State, unfilled: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Try to fill each of these empty seats by an augmenting path; returns those still empty."""
     left = []
+    # A search that fails changes nothing, so the seats it could not refill stay out of later
+    # searches until one succeeds (as in Kuhn's algorithm): a pass costs about one search.
+    dead: set[tuple[int, str]] = set()
     for s, role in unfilled:
-        if st.spent() or not _augment(st, s, role, CHAIN_DEPTH, {(s, role)}):
+        dead.add((s, role))
+        if st.spent() or not _augment(st, s, role, CHAIN_DEPTH, dead):
             left.append((s, role))
+        else:
+            dead = set()
     return left
 
 
@@ -601,7 +615,7 @@ def _exchange_round(st: _State) -> None:
             break
         # Only shifts starting within EXCHANGE_REACH of each other: the search stays linear in the range.
         far = bisect.bisect_left(starts, starts[i] + EXCHANGE_REACH, i + 1)
-        st.work += (far - i) // 8  # a pair looked at costs far less than a feasibility check
+        st.work += far - i  # a pair looked at costs about as much as a feasibility check
         for j in range(i + 1, far):
             if not (fresh[i] or fresh[j]):
                 continue

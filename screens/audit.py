@@ -20,7 +20,7 @@ from warmline.db import Database, parse_utc
 from warmline.errors import Refused
 from warmline.model import AuditEntry, Person
 from warmline.recurrence import zone
-from warmline.views.people import fresh
+from warmline.people import fresh_actor
 
 from .base import WarmlineScreen
 from .fields import FilterInput
@@ -55,7 +55,7 @@ def load_audit(
 ) -> AuditPage:
     """One page of the log (older than before_id), or everything newer than newer_than; coordinators only."""
     conn = db.conn
-    current = fresh(conn, actor)
+    current = fresh_actor(conn, actor, reading=True)
     try:
         page = audit.entries(conn, current, actor=who, limit=PAGE, before_id=before_id)
     except Refused as exc:

@@ -70,11 +70,15 @@ def by_login(conn: sqlite3.Connection, login: str) -> Person | None:
     return _person(conn, row) if row else None
 
 
-def fresh_actor(conn: sqlite3.Connection, actor: Person) -> Person:
-    """Re-read the actor inside the write transaction: their role or active flag may have changed."""
+def fresh_actor(conn: sqlite3.Connection, actor: Person, *, reading: bool = False) -> Person:
+    """Re-read the actor: their role or active flag may have changed since they signed in.
+
+    Inside a write transaction an inactive person is refused; with `reading=True` (a screen's or a
+    listing's read) they are only re-read, and the read itself decides what they may see.
+    """
     current = get_by_id(conn, actor.id)
     if current is None:
         raise Refused(f"{actor.handle} is no longer on this line")
-    if not current.active:
+    if not current.active and not reading:
         raise Refused(f"{actor.handle} is inactive and cannot make changes: ask a coordinator")
     return current

@@ -156,7 +156,7 @@ def load_coverage(db: Database, actor: Person, monday: date | None) -> CoverageD
     if monday is None:
         monday = words.week_start(moment, tz)
     lo, hi = local_weeks(monday, line.tz)
-    me = people.get_by_id(conn, actor.id) or actor
+    me = people.fresh_actor(conn, actor, reading=True)
     try:
         report = coverage(conn, me, lo, hi)
     except Refused as exc:

@@ -69,7 +69,7 @@ def load_match(db: Database, actor: Person, query: MatchQuery) -> MatchData:
     """Run matching.match for the query (now), with my current seat and the line's tags for completion."""
     conn = db.conn
     line = get_line(conn)
-    me = people.get_by_id(conn, actor.id) or actor
+    me = people.fresh_actor(conn, actor, reading=True)
     seat = calls.on_shift(conn, me.id, now())
     tags = tuple(all_tags(conn))
     base = {"query": query, "tz": line.tz, "tags": tags, "seat": seat, "me": me}

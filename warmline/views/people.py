@@ -55,14 +55,6 @@ def hours_by_person(conn, line: Line, moment: datetime) -> dict[int, float]:
     return totals
 
 
-def fresh(conn, actor: Person) -> Person:
-    """The actor as the database has them now (their role may have changed since sign-in)."""
-    who = people.get_by_id(conn, actor.id)
-    if who is None:
-        raise Refused(f"{actor.handle} is no longer on this line")
-    return who
-
-
 class PersonRow(NamedTuple):
     """One row of the people list, held in memory so filtering needs no query.
 
@@ -86,7 +78,7 @@ class PeopleLoaded:
 def load_people(db: Database, actor: Person) -> PeopleLoaded:
     """The people list for a coordinator; a volunteer gets the core's refusal instead."""
     conn = db.conn
-    who = fresh(conn, actor)
+    who = people.fresh_actor(conn, actor, reading=True)
     try:
         # The list leads to everyone's tags, which only coordinators may see.
         access.require(who, "tags.read.others")
@@ -134,7 +126,7 @@ class PersonLoaded:
 def load_person(db: Database, actor: Person, handle: str) -> PersonLoaded:
     """A person for the editor or the profile; tags_of refuses other people's tags to volunteers."""
     conn = db.conn
-    who = fresh(conn, actor)
+    who = people.fresh_actor(conn, actor, reading=True)
     person = people.get(conn, handle)
     return PersonLoaded(person, people.tags_of(conn, who, person), tag_svc.all_tags(conn), line_svc.get(conn), who)
 

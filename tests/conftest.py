@@ -12,10 +12,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 FIXED_NOW = "2026-11-23T08:00:00-05:00"  # a Monday morning in New York
 LINE_TZ = "America/New_York"
@@ -51,12 +53,98 @@ def pytest_configure(config: pytest.Config) -> None:
         "requires_tool(*names): the test needs these executables; skipped when missing, failed when CI=true",
     )
     config.addinivalue_line("markers", "real_scrypt_cost: hash passphrases at the shipped scrypt cost in-process")
+    config.addinivalue_line(
+        "markers",
+        "fast_tier_sample(every): of this parametrised test, only every `every`-th case (the first, the"
+        " every+1-th, ...) is in the fast tier; the others are marked slow (CI runs them all)",
+    )
     # pytest-textual-snapshot writes its failure report into the working directory (the source
     # tree) unless told otherwise: tests never write into the source tree.
     if getattr(config.option, "snapshot_report", None) == "snapshot_report.html":
-        import tempfile
-
         config.option.snapshot_report = str(Path(tempfile.gettempdir()) / "warmline-snapshot-report.html")
+    # Hypothesis keeps its example database and constants cache in ./.hypothesis (the source
+    # tree when run from the checkout): keep them in the temporary directory instead.
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"warmline-tests-hypothesis-{os.getuid()}")
+
+
+# --- Tests never write into the source tree -------------------------------------------------
+# The run's start and end are compared (every file under the checkout but .git, the venv, build
+# metadata and bytecode caches). A file created, changed or removed during the run is listed
+# after the results; with CI=true (a fresh clone nobody else edits) the run fails. Writing the
+# screenshots or updating snapshots on purpose is exempt.
+REPO = Path(__file__).resolve().parents[1]
+_NOT_SOURCE = {".git", ".venv", "venv", "__pycache__", ".import_linter_cache"}
+
+
+def source_tree_state(root: Path = REPO) -> dict[str, tuple[int, int]]:
+    """Every file under `root` (but .git, the venv, *.egg-info, bytecode caches): path -> (mtime_ns, size)."""
+    state: dict[str, tuple[int, int]] = {}
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d not in _NOT_SOURCE and not d.endswith(".egg-info")]
+        for name in files:
+            path = Path(directory, name)
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            state[str(path.relative_to(root))] = (info.st_mtime_ns, info.st_size)
+    return state
+
+
+def source_tree_changes(before: Mapping[str, tuple[int, int]], after: Mapping[str, tuple[int, int]]) -> list[str]:
+    """The files created (+), changed (~) or removed (-) between two `source_tree_state`s."""
+    changes = [f"+ {p}" for p in after if p not in before]
+    changes += [f"~ {p}" for p in after if p in before and after[p] != before[p]]
+    changes += [f"- {p}" for p in before if p not in after]
+    return sorted(changes, key=lambda line: line[2:])
+
+
+def _writes_on_purpose(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "update_snapshots", False)) or os.environ.get("WARMLINE_WRITE_SCREENSHOTS") == "1"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_TREE_BEFORE] = source_tree_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_TREE_BEFORE, None)
+    if before is None or _writes_on_purpose(session.config) or not session.testscollected:
+        return
+    changes = source_tree_changes(before, source_tree_state())
+    session.config.stash[_TREE_CHANGES] = changes
+    if changes and in_ci() and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    changes = config.stash.get(_TREE_CHANGES, [])
+    if changes:
+        why = "CI=true: the run fails" if in_ci() else "a test wrote them, or someone edited the checkout meanwhile"
+        terminalreporter.section("files in the source tree changed during the tests")
+        terminalreporter.write_line(f"tests never write into the source tree ({why}):")
+        for line in changes[:50]:
+            terminalreporter.write_line(f"  {line}")
+
+
+_TREE_BEFORE = pytest.StashKey[dict[str, tuple[int, int]]]()
+_TREE_CHANGES = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`fast_tier_sample(every)`: mark slow all but every `every`-th case of a parametrised test,
+    before `-m "not slow"` deselects (the fast tier keeps a sample, CI runs every case)."""
+    seen: dict[tuple[str, str], int] = {}
+    for item in items:
+        marker = item.get_closest_marker("fast_tier_sample")
+        if marker is None:
+            continue
+        every = int(marker.args[0] if marker.args else marker.kwargs["every"])
+        key = (item.nodeid.split("::")[0], getattr(item, "originalname", item.name))
+        index = seen[key] = seen.get(key, -1) + 1
+        if index % every:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -37,6 +37,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from reliability_workload import ACTION, NOW, TZ, WARMLINE, actor_of, apply, choose, env, make_line
 
 from warmline import people, rota
@@ -68,6 +70,7 @@ def audit_counter(conn, actors, after: int) -> Counter:
     )
 
 
+@pytest.mark.slow
 def test_two_apps_a_daemon_and_a_script_share_one_rota(tmp_path, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     seed = seed_for_run()

@@ -94,6 +94,7 @@ def _cancel_series(db, coord, series_id):
 WRITES = {"add year series": _add_year_series, "edit series": _edit_series, "cancel series": _cancel_series}
 
 
+@pytest.mark.fast_tier_sample(6)
 @pytest.mark.parametrize("spare_pages", [0, 1, 2, 4])
 @pytest.mark.parametrize("write", list(WRITES))
 def test_full_disk_mid_transaction_changes_nothing(year_line, write, spare_pages):
@@ -177,6 +178,7 @@ main(sys.argv[1:])
 """
 
 
+@pytest.mark.slow
 def test_cli_reports_a_full_disk_in_one_line(tmp_path):
     """The CLI's own error handling on SQLITE_FULL: exit 1, one `error:` line saying the disk is
     full and nothing was changed (no traceback, no bare "database error"), and nothing changed."""
@@ -247,6 +249,7 @@ def cli(*args: str, db: Path, tmp: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_on_a_full_filesystem_says_so_and_changes_nothing(small_disk, tmp_path):
     path = small_disk / "rota.db"
     db = make_line(path)

@@ -145,6 +145,7 @@ class Workers:
         return self.proc.stderr.read().decode(errors="replace")
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_of_mixed_writes(tmp_path, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     seed = seed_for_run()

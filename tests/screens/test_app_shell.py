@@ -20,6 +20,7 @@ def line(tmp_path, monkeypatch):
     return make_rota(tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 async def test_help_lists_the_keys_of_this_screen_and_the_app(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -56,6 +57,7 @@ async def test_help_lists_the_keys_of_this_screen_and_the_app(line):
         assert isinstance(app.screen, RotaScreen)
 
 
+@pytest.mark.slow
 async def test_command_palette_runs_app_actions(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -70,6 +72,7 @@ async def test_command_palette_runs_app_actions(line):
         assert text_of(app.screen.query_one("#week-title")).startswith("Mon 30 Nov")
 
 
+@pytest.mark.slow
 async def test_people_profile_and_audit_open_or_say_not_yet(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -85,6 +88,7 @@ async def test_people_profile_and_audit_open_or_say_not_yet(line):
             assert isinstance(app.screen, HomeScreen)
 
 
+@pytest.mark.slow
 async def test_another_process_writing_shows_up_within_two_seconds(line):
     first = line.shift(at(23, 9), at(23, 13))
     watched = line.shift(at(23, 13), at(23, 17))
@@ -115,6 +119,7 @@ async def test_another_process_writing_shows_up_within_two_seconds(line):
         assert first in [v.shift.id for v in grid.days[0]]
 
 
+@pytest.mark.slow
 async def test_home_refreshes_by_key_and_keeps_the_cursor(line):
     taken = line.shift(at(25, 9), at(25, 13), seats=1)
     kept = line.shift(at(26, 9), at(26, 13), seats=1)

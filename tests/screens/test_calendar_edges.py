@@ -53,6 +53,7 @@ def no_unexpected_error(app) -> None:
     assert not [t for t in toasts if "unexpected" in t or "Overflow" in t], toasts
 
 
+@pytest.mark.fast_tier_sample(5)
 @pytest.mark.parametrize(
     ("values", "words"),
     [
@@ -92,6 +93,7 @@ async def test_a_new_shift_at_the_ends_of_the_calendar_is_refused_in_the_form(li
     assert shifts_and_series(line) == before
 
 
+@pytest.mark.slow
 async def test_moving_a_shift_to_year_9999_is_refused_and_changes_nothing(line):
     before = shifts_and_series(line)
     app = make_app(line.path, actor=line.coord)

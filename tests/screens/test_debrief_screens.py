@@ -32,6 +32,7 @@ def debriefs(path):
         return [tuple(r) for r in db.conn.execute("SELECT asker_id, status FROM debrief")]
 
 
+@pytest.mark.slow
 async def test_b_asks_for_a_debrief_after_confirming(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -73,6 +73,7 @@ async def open_dialog(pilot) -> HandoffDialog:
 # ---------------------------------------------------------------- writing
 
 
+@pytest.mark.slow
 async def test_the_note_is_offered_only_in_the_last_30_minutes_and_sends(line, monkeypatch):
     set_now(monkeypatch, at(23, 12, 20))  # 40 minutes left of A
     app = make_app(line.path, actor=line.ana)
@@ -106,6 +107,7 @@ async def test_the_note_is_offered_only_in_the_last_30_minutes_and_sends(line, m
         assert "sent to ben" in text_of(home.query_one("#home-message"))
 
 
+@pytest.mark.slow
 async def test_a_phone_number_or_email_is_refused_in_place_and_the_note_kept(line, monkeypatch):
     set_now(monkeypatch, at(23, 12, 45))
     app = make_app(line.path, actor=line.ana)
@@ -185,6 +187,7 @@ async def test_the_next_shift_sees_the_note_on_home_and_acknowledges_it(line, mo
         assert not panel.display and "Acknowledged" in text_of(home.query_one("#home-message"))
 
 
+@pytest.mark.slow
 async def test_a_coordinator_sees_a_note_unacknowledged_15_minutes_after_the_change(line, monkeypatch):
     set_now(monkeypatch, at(23, 12, 45))
     note_id = write(line)
@@ -229,6 +232,7 @@ def changed_row(line) -> tuple:
     return found
 
 
+@pytest.mark.slow
 async def test_a_notification_from_another_connection_shows_as_a_toast(line, monkeypatch):
     set_now(monkeypatch, at(23, 10))  # nothing due for ana now
     with line.db() as db:
@@ -249,6 +253,7 @@ async def test_a_notification_from_another_connection_shows_as_a_toast(line, mon
         assert sum("Shift changed" in t for t in toasts(app)) == 1
 
 
+@pytest.mark.slow
 async def test_without_a_desktop_the_app_keeps_going_and_shows_the_toast(line, monkeypatch):
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     set_now(monkeypatch, at(23, 10))
@@ -334,6 +339,7 @@ def shown_on_desktop(env) -> list[str]:
 
 
 
+@pytest.mark.slow
 async def test_the_open_app_delivers_to_a_real_desktop_like_the_daemon(line, monkeypatch, desktop):
     set_now(monkeypatch, at(23, 10))
     app = make_app(line.path, actor=line.ana)

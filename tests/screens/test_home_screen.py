@@ -50,6 +50,7 @@ async def test_claim_an_open_seat_from_home(line):
         assert "Thank you" in text_of(app.screen.query_one("#home-message"))
 
 
+@pytest.mark.slow
 async def test_drop_far_ahead_reopens_the_seat(line):
     sid = line.shift(at(27, 9), at(27, 13), on=((line.ana, "peer"), (line.coord, "backup")))
     app = make_app(line.path, actor=line.ana)
@@ -75,6 +76,7 @@ async def test_drop_far_ahead_reopens_the_seat(line):
         assert "open again" in text_of(app.screen.query_one("#home-message"))
 
 
+@pytest.mark.slow
 async def test_drop_within_the_cutoff_asks_for_cover(line):
     sid = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"), (line.coord, "backup")))
     app = make_app(line.path, actor=line.ana)

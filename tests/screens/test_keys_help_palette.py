@@ -47,6 +47,7 @@ def binding_ids_in_source() -> list[tuple[str, str | None]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_binding_has_an_id_the_settings_and_the_help_know():
     written = binding_ids_in_source()
     assert len(written) > 80
@@ -100,6 +101,7 @@ def _parse(action: str) -> tuple[str, tuple]:
 CASES = [("coord", e.name) for e in SCREENS] + [("ana", e.name) for e in SCREENS if e.who == "everyone"]
 
 
+@pytest.mark.fast_tier_sample(16)
 @pytest.mark.parametrize(("who", "name"), CASES)
 async def test_help_and_palette_per_screen(line, who, name):
     person = getattr(line, who)
@@ -145,6 +147,7 @@ async def test_help_and_palette_per_screen(line, who, name):
             assert all(title in names for title in others)  # every other screen, keyed or not
 
 
+@pytest.mark.slow
 async def test_home_offers_claim_and_drop_in_the_palette_and_the_palette_runs_them(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -163,6 +166,7 @@ async def test_home_offers_claim_and_drop_in_the_palette_and_the_palette_runs_th
         assert is_on(line.view(line.open_shift), line.coord.id)
 
 
+@pytest.mark.slow
 async def test_the_shift_dialog_offers_its_actions_in_the_palette(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -188,6 +192,7 @@ def settings_file(tmp_path, monkeypatch, text: str):
     return target
 
 
+@pytest.mark.slow
 async def test_a_key_remapped_in_the_settings_file_works_and_the_old_one_does_not(line, tmp_path, monkeypatch):
     settings_file(tmp_path, monkeypatch, '[keys]\n"app.rota" = "g"\n')
     settings = config.load()

@@ -73,6 +73,7 @@ async def test_load_shows_hours_flags_in_words_bars_and_the_spread(line):
         assert set(screen.query_one("#load-table").keys) == keys_before
 
 
+@pytest.mark.slow
 async def test_a_volunteer_sees_only_their_own_load(line):
     line.shift(at(23, 9), at(23, 13), on=((line.ana, "peer"),))
     line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))
@@ -108,6 +109,7 @@ async def pick(pilot, dialog: SwapDialog, shift_id: int, handle: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.slow
 async def test_a_swap_proposed_in_the_shift_dialog_and_accepted_in_swaps_swaps_the_shifts(line):
     mine = line.shift(at(23, 17), at(23, 21), on=((line.ana, "peer"),))
     theirs = line.shift(at(24, 17), at(24, 21), on=((line.ben, "peer"),))
@@ -208,6 +210,7 @@ async def test_autofill_escape_discards(line, monkeypatch):
     assert line.view(sid).peers == []
 
 
+@pytest.mark.slow
 async def test_rota_and_people_flag_someone_over_a_limit_in_words(tmp_path, monkeypatch):
     """Issue "5 of 7": the Rota and People screens flag anyone over or near a limit, without colour."""
     from rota_file import at, make_rota, settle

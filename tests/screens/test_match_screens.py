@@ -96,6 +96,7 @@ async def open_match(pilot) -> MatchScreen:
 # ---------------------------------------------------------------- match
 
 
+@pytest.mark.slow
 async def test_match_ranks_the_peers_on_shift_with_their_reasons(line):
     app = make_app(line.path, actor=line.cleo)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -123,6 +124,7 @@ async def test_match_ranks_the_peers_on_shift_with_their_reasons(line):
         assert "988" in text_of(screen.query_one("LineHeader"))
 
 
+@pytest.mark.slow
 async def test_unmet_needs_paused_tags_and_languages(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -155,6 +157,7 @@ async def test_unmet_needs_paused_tags_and_languages(line):
         assert "-error" in screen.query_one("#match-message").classes
 
 
+@pytest.mark.slow
 async def test_a_volunteer_not_on_shift_sees_the_core_refusals(line):
     app = make_app(line.path, actor=line.ben)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -186,6 +189,7 @@ async def test_a_volunteer_not_on_shift_sees_the_core_refusals(line):
         assert not line.audit("busy.on")
 
 
+@pytest.mark.slow
 async def test_b_marks_me_busy_and_free_and_l_logs_an_anonymous_call(line):
     app = make_app(line.path, actor=line.cleo)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -231,6 +235,7 @@ async def test_b_marks_me_busy_and_free_and_l_logs_an_anonymous_call(line):
         assert cells(screen, "cleo")["calls"] == "1"
 
 
+@pytest.mark.slow
 async def test_reload_updates_by_key_and_keeps_the_cursor(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -266,6 +271,7 @@ async def open_coverage(pilot) -> CoverageScreen:
     return pilot.app.screen
 
 
+@pytest.mark.slow
 async def test_coverage_heat_map_gaps_and_filling_a_gap_in_one_step(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -164,6 +164,7 @@ async def open_editor(pilot, app, handle: str) -> PersonEditorDialog:
 # ---------------------------------------------------------------- People
 
 
+@pytest.mark.slow
 async def test_filter_narrows_rows_and_hours_are_real_elapsed(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -204,6 +205,7 @@ async def test_a_click_moves_the_cursor_and_a_second_click_opens_the_editor(line
         assert app.screen.query_one("#ed-name", Input).value == "Bo Chen"
 
 
+@pytest.mark.slow
 async def test_editor_saves_changed_limits_and_resets_the_passphrase(line_file):
     before = len(line_file.log(limit=1000))
     app = host(line_file, "coord", PeopleScreen)
@@ -232,6 +234,7 @@ async def test_editor_saves_changed_limits_and_resets_the_passphrase(line_file):
         assert access.sign_in(db, "sam", "river stone 42").handle == "sam"
 
 
+@pytest.mark.slow
 async def test_editor_tags_pause_remove_and_add_with_autocomplete(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -260,6 +263,7 @@ async def test_editor_tags_pause_remove_and_add_with_autocomplete(line_file):
     assert not any(word in entry.detail for word in TAG_WORDS)
 
 
+@pytest.mark.slow
 async def test_editor_keeps_input_and_shows_core_refusal(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -286,6 +290,7 @@ async def test_editor_keeps_input_and_shows_core_refusal(line_file):
     assert line_file.log(limit=1)[0].action == "assign"  # nothing was written
 
 
+@pytest.mark.slow
 async def test_deactivate_asks_first(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -324,6 +329,7 @@ async def test_deactivate_asks_first(line_file):
     assert line_file.log(limit=1)[0].detail == "active"
 
 
+@pytest.mark.slow
 async def test_add_person(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -343,6 +349,7 @@ async def test_add_person(line_file):
     assert line_file.tags("cy") == {"grief": "offered"}
 
 
+@pytest.mark.slow
 async def test_reload_updates_rows_by_key_and_keeps_cursor_and_dialog_input(line_file):
     app = host(line_file, "coord", PeopleScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -384,6 +391,7 @@ async def test_reload_updates_rows_by_key_and_keeps_cursor_and_dialog_input(line
     assert line_file.log(limit=1)[0].detail == "name"  # only what this person changed
 
 
+@pytest.mark.slow
 async def test_ten_thousand_people_are_all_listed_and_filter(line_file):
     with line_file.db.transaction() as conn:
         for n in range(10_000):
@@ -425,6 +433,7 @@ async def test_ten_thousand_people_are_all_listed_and_filter(line_file):
 # ---------------------------------------------------------------- My profile
 
 
+@pytest.mark.slow
 async def test_volunteer_pauses_a_tag_and_changes_passphrase_in_their_profile(line_file):
     app = host(line_file, "sam", ProfileScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -455,6 +464,7 @@ async def test_volunteer_pauses_a_tag_and_changes_passphrase_in_their_profile(li
         assert access.sign_in(db, "sam", "quiet harbour 7").handle == "sam"
 
 
+@pytest.mark.slow
 async def test_changing_your_own_passphrase_in_the_profile_needs_the_current_one(line_file):
     coord = people.get(line_file.db.conn, "coord")
     people.set_passphrase(line_file.db, coord, "sam", "old harbour 1")
@@ -479,6 +489,7 @@ async def test_changing_your_own_passphrase_in_the_profile_needs_the_current_one
         assert access.sign_in(db, "sam", "quiet harbour 7").handle == "sam"
 
 
+@pytest.mark.slow
 async def test_volunteer_cannot_raise_a_limit_but_can_lower_one(line_file):
     app = host(line_file, "sam", ProfileScreen)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -537,6 +548,7 @@ async def test_volunteer_sees_no_people_list_and_no_audit(line_file):
 # ---------------------------------------------------------------- Audit
 
 
+@pytest.mark.slow
 async def test_audit_newest_first_filter_by_person_and_page(line_file):
     with open_db(line_file.path) as db:
         sam = people.get(db.conn, "sam")

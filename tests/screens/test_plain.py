@@ -54,6 +54,7 @@ class Shown(App[None]):
         yield plain.Input(value="a\x1b[31mb", id="input")
 
 
+@pytest.mark.slow
 async def test_each_widget_shows_markup_as_text_and_no_control():
     app = Shown()
     async with app.run_test(size=(100, 60)) as pilot:
@@ -73,6 +74,7 @@ async def test_each_widget_shows_markup_as_text_and_no_control():
         assert escaped_controls(app.export_screenshot()) == []
 
 
+@pytest.mark.slow
 def test_every_screen_builds_its_text_widgets_from_plain():
     """No module in screens/ takes Static, Label, Button, OptionList, DataTable, Input or Option
     from Textual directly: those read str as markup or draw controls. screens/plain.py does."""

@@ -42,6 +42,7 @@ def fill(line) -> None:
             calls.log_call(db, line.coord, ["lang-es"], at=moment)
 
 
+@pytest.mark.slow
 async def test_the_month_figures_equal_the_core_and_keys_move_the_period(line):
     fill(line)
     app = make_app(line.path, actor=line.coord)
@@ -109,6 +110,7 @@ async def test_the_core_refuses_a_volunteer_even_on_the_screen(line):
         assert plain(app.screen, "#reports-figures") == ""
 
 
+@pytest.mark.slow
 async def test_hostile_need_labels_are_text(line):
     fill(line)
     label = MARKUP[0] if MARKUP else "[bold red]x[/]"
@@ -140,6 +142,7 @@ def test_shade_steps():
     assert shade(5, 0) == 0
 
 
+@pytest.mark.slow
 async def test_reports_fit_80_by_24(line):
     fill(line)
     app = make_app(line.path, actor=line.coord)

@@ -86,6 +86,7 @@ async def test_grid_shows_shifts_by_day_with_gaps_in_words(line):
             assert style.bold and (style.color != plain.color or style.underline)
 
 
+@pytest.mark.slow
 async def test_arrows_move_between_shifts_and_a_volunteer_claims_in_the_dialog(line):
     a = line.shift(at(23, 9), at(23, 13))
     b = line.shift(at(23, 13), at(23, 17))
@@ -116,6 +117,7 @@ async def test_arrows_move_between_shifts_and_a_volunteer_claims_in_the_dialog(l
         assert "Peers (1 of 2): you" in text_of(dialog.query_one("#shift-details"))
 
 
+@pytest.mark.slow
 async def test_a_busy_day_scrolls_to_keep_the_cursor_in_view_and_a_click_selects(line):
     busy = [line.shift(at(23, h), at(23, h + 1)) for h in range(8, 20)]  # twelve shifts on Monday
     wednesday = line.shift(at(25, 9), at(25, 13))
@@ -143,6 +145,7 @@ async def test_a_busy_day_scrolls_to_keep_the_cursor_in_view_and_a_click_selects
         assert isinstance(app.screen, ShiftDialog) and app.screen.shift_id == wednesday
 
 
+@pytest.mark.slow
 async def test_week_keys_move_by_week_and_t_returns_to_today(line):
     nxt = line.shift(at(1, 9, month=12), at(1, 13, month=12))
     app = make_app(line.path, actor=line.ana)
@@ -163,6 +166,7 @@ async def test_week_keys_move_by_week_and_t_returns_to_today(line):
         assert screen.query_one(WeekGrid).selected_day == date(2026, 11, 23)
 
 
+@pytest.mark.slow
 async def test_assign_refused_then_overridden_but_never_an_overlap(line):
     line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"),))  # ben's 4 h limit is used up
     line.shift(at(23, 12), at(23, 16), on=((line.ana, "peer"),))  # ana is busy then
@@ -211,6 +215,7 @@ async def test_assign_refused_then_overridden_but_never_an_overlap(line):
         assert "rule overridden" in text_of(dialog.query_one("#shift-message"))
 
 
+@pytest.mark.slow
 async def test_create_a_series_from_the_form(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -244,6 +249,7 @@ async def test_create_a_series_from_the_form(line):
         assert day_texts(screen, 1) == []
 
 
+@pytest.mark.slow
 async def test_a_bad_form_stays_open_with_the_reason(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -284,6 +290,7 @@ def local_spans(line, ids):
     return spans
 
 
+@pytest.mark.slow
 async def test_edit_one_occurrence_then_the_whole_series(line):
     series, ids = make_series(line)  # Mon 23, Wed 25, Mon 30, Wed 2
     app = make_app(line.path, actor=line.coord)
@@ -331,6 +338,7 @@ async def test_edit_one_occurrence_then_the_whole_series(line):
         assert day_texts(screen, 2)[0].startswith("09:00–14:00")
 
 
+@pytest.mark.slow
 async def test_cancel_one_occurrence_of_a_series_or_a_one_off_shift(line):
     series, ids = make_series(line)
     one_off = line.shift(at(23, 13), at(23, 17), on=((line.ana, "peer"),))

@@ -28,6 +28,7 @@ def contrast(fg, bg) -> float:
     return (a + 0.05) / (b + 0.05)
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize("theme", THEMES)
 async def test_every_character_of_the_week_grid_is_readable(theme: str, demo: Path) -> None:
     from warmline.screens.week import WeekGrid

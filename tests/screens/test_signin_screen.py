@@ -25,6 +25,7 @@ async def sign_in(pilot, handle: str, secret: str) -> None:
     await settle(pilot)
 
 
+@pytest.mark.slow
 async def test_the_right_passphrase_opens_home(line):
     app = make_app(line.path, actor=None)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -56,6 +57,7 @@ async def test_a_wrong_passphrase_is_said_in_place(line):
     assert [e.detail for e in line.audit("signin.failed")] == ["wrong passphrase"]
 
 
+@pytest.mark.slow
 async def test_five_wrong_passphrases_lock_the_handle(line):
     app = make_app(line.path, actor=None)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -76,6 +76,7 @@ async def test_a_burst_sign_in_never_shows_the_passphrase_and_signs_in(line):
     assert len(line.audit("signin")) == TRIES
 
 
+@pytest.mark.slow
 async def test_a_burst_with_a_wrong_passphrase_keeps_it_hidden_and_says_so(line):
     app = make_app(line.path, actor=None)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -91,6 +92,7 @@ async def test_a_burst_with_a_wrong_passphrase_keeps_it_hidden_and_says_so(line)
         assert isinstance(app.screen, HomeScreen)
 
 
+@pytest.mark.slow
 async def test_a_burst_typed_before_the_handle_box_has_the_focus_never_lands_in_it(line):
     """The keys arrive before any box has the focus (as when typed while the app starts)."""
     app = make_app(line.path, actor=None)
@@ -105,6 +107,7 @@ async def test_a_burst_typed_before_the_handle_box_has_the_focus_never_lands_in_
             assert PASS not in visible_text(app.screen)
 
 
+@pytest.mark.slow
 async def test_tab_and_enter_still_work_one_key_at_a_time(line):
     app = make_app(line.path, actor=None)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -121,6 +124,7 @@ async def test_tab_and_enter_still_work_one_key_at_a_time(line):
         assert PASS not in visible_text(screen)
 
 
+@pytest.mark.slow
 async def test_a_password_manager_burst_with_tab_never_shows_the_passphrase(line):
     """handle, Tab, passphrase, Enter (a password manager's auto-type), all at once."""
     for attempt in range(3):
@@ -141,6 +145,7 @@ async def test_a_password_manager_burst_with_tab_never_shows_the_passphrase(line
             assert isinstance(app.screen, HomeScreen), f"try {attempt}: not signed in"
 
 
+@pytest.mark.fast_tier_sample(3)
 @pytest.mark.parametrize("separator", ["\t", "\n", "\r\n"])
 async def test_a_paste_of_handle_and_passphrase_keeps_the_passphrase_hidden(line, separator):
     app = make_app(line.path, actor=None)

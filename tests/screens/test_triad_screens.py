@@ -18,6 +18,7 @@ def line(tmp_path, monkeypatch):
     return make_rota(tmp_path, monkeypatch)
 
 
+@pytest.mark.slow
 async def test_j_joins_triads_and_asks_before_leaving(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -185,6 +185,7 @@ def test_every_listing_prints_hostile_text_escaped(rota):
             assert out.strip() or err.strip(), args
 
 
+@pytest.mark.slow
 def test_people_list_shows_every_name_escaped_and_json_gives_them_back_exactly(rota):
     code, out, err = rota.run("people", "list")
     assert_clean("people list", code, out, err)
@@ -208,12 +209,14 @@ def test_the_line_name_and_escalation_are_escaped(rota):
     assert "Line \\x1b]0;pwned\\x07 \\u202egnp.exe \\x9b31m" in out
 
 
+@pytest.mark.slow
 def test_ics_on_stdout_holds_no_control(rota):
     code, out, err = rota.run("export", "ics")
     assert_clean("export ics", code, out, err, allow="\r\n")
     assert "BEGIN:VCALENDAR" in out
 
 
+@pytest.mark.slow
 def test_csv_exports_neutralise_formulas_and_controls(rota):
     for kind in ("rota", "hours"):
         for extra in ((), ("--excel",)):
@@ -233,6 +236,7 @@ def test_csv_exports_neutralise_formulas_and_controls(rota):
     assert names[VOLUNTEERS[len(CONTROLS) + len(MARKUP)]] == "'" + FORMULAS[0]  # the HYPERLINK, neutralised
 
 
+@pytest.mark.slow
 def test_excel_csv_has_a_byte_order_mark_and_crlf(rota, tmp_path):
     target = tmp_path / "hours.csv"
     rota.ok("export", "csv", "hours", "--from", "2026-11-23", "--to", "2026-11-29", "--excel", "-o", str(target),
@@ -246,6 +250,7 @@ def test_excel_csv_has_a_byte_order_mark_and_crlf(rota, tmp_path):
     assert code == 0 and out.startswith("\ufeffhandle,") and "\r\n" in out
 
 
+@pytest.mark.slow
 def test_import_error_lines_name_row_and_column_and_never_echo_controls(rota, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -311,6 +316,7 @@ def test_an_export_re_imports_exactly(rota, tmp_path):
     assert [stored[h] for h in handles] == plain
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_and_escaped(rota):
     for args in (
         ("people", "show", "nobody\x1b]0;pwned\x07\u202e"),
@@ -353,6 +359,7 @@ def test_a_volunteer_cannot_put_controls_in_their_own_name(rota):
     assert dump(rota.db) == before
 
 
+@pytest.mark.slow
 def test_desktop_notifications_escape_markup(rota, tmp_path):
     """The real `notify --once` hands notify-send an escaped body: a fake notify-send (and
     dbus-send saying a notification service is there) on PATH records its arguments."""

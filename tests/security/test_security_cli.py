@@ -469,6 +469,7 @@ def matrix(world, tmp_path_factory) -> dict[tuple[str, str], Outcome]:
         return {(case.name, kind): outcome for (case, kind), outcome in zip(jobs, results)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", MATRIX, ids=[c.name for c in MATRIX])
 def test_a_volunteer_is_refused_and_nothing_changes(matrix, case):
     got = matrix[(case.name, "refused")]
@@ -481,12 +482,14 @@ def test_a_volunteer_is_refused_and_nothing_changes(matrix, case):
     assert got.files_touched == set(), f"a refused command wrote or removed {sorted(got.files_touched)}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [c for c in MATRIX if c.allowed], ids=[c.name for c in MATRIX if c.allowed])
 def test_whoever_may_runs_the_same_command(matrix, case):
     got = matrix[(case.name, "allowed")]
     assert got.code == 0, (case.allowed, got.stderr[-500:])
 
 
+@pytest.mark.slow
 def test_only_a_coordinator_approves_a_swap_when_the_line_asks_for_approval(line):
     line.ok(COORD, "line", "set", "--swaps-need-approval", "yes")
     assert json.loads(line.ok("kim", "swap", "accept", "1", "--json").stdout)["status"] == "accepted"
@@ -498,6 +501,7 @@ def test_only_a_coordinator_approves_a_swap_when_the_line_asks_for_approval(line
     assert json.loads(line.ok(COORD, "swap", "approve", "1", "--json").stdout)["status"] == "done"
 
 
+@pytest.mark.slow
 def test_volunteers_see_only_their_own_hours_load_swaps_and_notes(line):
     hours = line.ok("sam", "export", "csv", "hours", "--from", "2026-11-01", "--to", "2026-11-30", now="2026-11-23T12:00:00-05:00")
     assert [row.split(",")[0] for row in hours.stdout.splitlines()[1:]] == ["sam"]
@@ -518,6 +522,7 @@ def test_volunteers_see_only_their_own_hours_load_swaps_and_notes(line):
     assert [t["handle"] for t in json.loads(line.ok("sam", "timeoff", "list", "--json").stdout)] == ["sam"]
 
 
+@pytest.mark.slow
 def test_backup_asks_for_no_handle_as_the_readme_says(line):
     """README "Backups": anyone who can read the rota file can back it up; no handle is asked for (cron).
 
@@ -534,6 +539,7 @@ def test_backup_asks_for_no_handle_as_the_readme_says(line):
 # ---------------------------------------------------------------- signing in
 
 
+@pytest.mark.slow
 def test_five_wrong_passphrases_lock_a_handle_for_30_seconds_and_only_that_handle(line):
     (last,) = line.query("SELECT max(id) FROM audit")[0]
     refused = (
@@ -564,6 +570,7 @@ def test_five_wrong_passphrases_lock_a_handle_for_30_seconds_and_only_that_handl
     assert rows[5][1] == "3 attempts while locked (until 2000-01-01T00:00:00Z)"
 
 
+@pytest.mark.slow
 def test_passphrases_are_scrypt_hashes_with_a_salt_of_their_own(line):
     line.ok(COORD, "people", "passphrase", "lee", env={"WARMLINE_NEW_PASSPHRASE": PASSPHRASES["sam"]})
     stored = dict(line.query("SELECT handle, passphrase_hash FROM person WHERE passphrase_hash IS NOT NULL"))
@@ -588,6 +595,7 @@ def _leaks(data: bytes) -> list[str]:
     return [s for s in SECRETS if s.encode() in data or s.encode("utf-16-le") in data]
 
 
+@pytest.mark.slow
 def test_no_passphrase_reaches_the_database_its_wal_or_the_audit_log(line):
     # Hold a connection so the -wal stays while warmline sets passphrases and people sign in.
     holder = sqlite3.connect(line.db)
@@ -609,6 +617,7 @@ def test_no_passphrase_reaches_the_database_its_wal_or_the_audit_log(line):
     assert "passphrase" in audit  # the changes were audited, as changes
 
 
+@pytest.mark.slow
 def test_the_backup_holds_no_passphrase(world):
     assert _leaks((world.folder / "backup.db").read_bytes()) == []
 
@@ -616,6 +625,7 @@ def test_the_backup_holds_no_passphrase(world):
 # ---------------------------------------------------------------- the audit log
 
 
+@pytest.mark.slow
 def test_the_audit_log_is_append_only_for_a_raw_sqlite_connection(line):
     line.ok(COORD, "people", "edit", "kim", "--max-hours", "12")
     before = line.query("SELECT * FROM audit ORDER BY id")
@@ -687,6 +697,7 @@ def privacy(world, tmp_path_factory) -> Privacy:
     return Privacy(line, pattern)
 
 
+@pytest.mark.slow
 def test_every_kind_of_notification_names_no_tag(privacy):
     line = privacy.line
     rows = line.query("SELECT kind, title, body FROM notification")
@@ -708,6 +719,7 @@ def _run_all(line: Line, commands) -> list:
         return list(pool.map(lambda c: (c, line.run(c[0], *c[1:], now="2026-11-23T11:20:00-05:00")), commands))
 
 
+@pytest.mark.slow
 def test_exports_name_no_tag(privacy, tmp_path):
     line = privacy.line
     feeds = tmp_path / "feeds"
@@ -731,6 +743,7 @@ def test_exports_name_no_tag(privacy, tmp_path):
     assert "sam,Sam Ruiz,2026-11" in hours, "the hours export had rows to search"
 
 
+@pytest.mark.slow
 def test_the_audit_log_names_no_tag(privacy):
     line = privacy.line
     shown = line.ok(COORD, "audit", "--json", "--limit", "100000")
@@ -742,6 +755,7 @@ def test_the_audit_log_names_no_tag(privacy):
     assert privacy.leaks(raw) == []
 
 
+@pytest.mark.slow
 def test_refused_commands_do_not_echo_tags(matrix, privacy):
     """Every refusal in the permission matrix (many name tags in their arguments) says why without them."""
     assert sum(privacy.leaks(" ".join(case.args)) != [] for case in MATRIX) >= 6, "the matrix should type tags"
@@ -755,6 +769,7 @@ def test_refused_commands_do_not_echo_tags(matrix, privacy):
         assert privacy.leaks(done.stdout + done.stderr) == [], (command, done.stderr)
 
 
+@pytest.mark.slow
 def test_volunteers_never_see_other_peoples_tags(privacy):
     commands = [
         ("lee", "people", "show", "sam"), ("lee", "people", "show", "kim", "--json"), ("lee", "people", "list"),
@@ -770,6 +785,7 @@ def test_volunteers_never_see_other_peoples_tags(privacy):
     assert {"leaving-detox", "veteran", "self-harm"} <= set(privacy.leaks(privacy.line.ok(COORD, "people", "list", "--json").stdout))
 
 
+@pytest.mark.slow
 def test_matches_show_offered_tags_only_to_people_on_shift_and_coordinators(world, tmp_path):
     line = world.copy(tmp_path)
     asked = ("match", "grief", "hearing voices", "leaving detox", "veteran", "--json")
@@ -798,6 +814,7 @@ def test_matches_show_offered_tags_only_to_people_on_shift_and_coordinators(worl
 # ---------------------------------------------------------------- last: nothing anyone ran printed a passphrase
 
 
+@pytest.mark.slow
 def test_no_command_in_this_module_printed_a_passphrase():
     assert len(OUTPUTS) > 100, "run the whole module: this searches what the other tests printed"
     for argv, out, err in OUTPUTS:

@@ -82,6 +82,7 @@ def line(template, run_cli, open_umask):
     return run_cli
 
 
+@pytest.mark.slow
 def test_the_rota_and_its_wal_and_shm_are_0600_while_a_warmline_process_has_it_open(line, tmp_path):
     assert mode_of(line.db) == PRIVATE
     sent = tmp_path / "sent"
@@ -113,6 +114,7 @@ def test_the_rota_and_its_wal_and_shm_are_0600_while_a_warmline_process_has_it_o
         daemon.stderr.close()
 
 
+@pytest.mark.slow
 def test_backups_and_the_copy_kept_aside_by_a_restore_are_0600(line):
     folder = line.workdir / "backups"
     folder.mkdir(mode=0o777)
@@ -130,6 +132,7 @@ def test_backups_and_the_copy_kept_aside_by_a_restore_are_0600(line):
     assert mode_of(line.db) == PRIVATE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["rota", "hours"])
 def test_csv_reports_written_with_o_are_0600_even_over_a_readable_file(line, kind):
     fresh = line.workdir / f"{kind}.csv"
@@ -150,6 +153,7 @@ def test_csv_reports_written_with_o_are_0600_even_over_a_readable_file(line, kin
     assert not [p for p in line.workdir.iterdir() if p.name.endswith(".tmp")], "a temporary file was left"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("umask", [0o000, 0o077], ids=["umask-000", "umask-077"])
 def test_calendars_are_written_for_publishing_whatever_the_umask(line, umask):
     os.umask(umask)

@@ -59,6 +59,7 @@ def rota(run_cli):
     return run_cli
 
 
+@pytest.mark.slow
 def test_serve_listens_on_loopback_only(rota):
     pytest.importorskip("textual_serve", reason="the web extra (textual-serve) is not installed")
     port = free_port()

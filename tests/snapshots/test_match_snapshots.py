@@ -64,6 +64,7 @@ async def until_shown(pilot, predicate, seconds: float = 5.0) -> None:
     await pilot.pause()
 
 
+@pytest.mark.slow
 def test_match_screen_snapshot(demo_db, snap_compare):
     """rosa-s, on the Monday 09–13 shift, asks for a caller who needs 'loneliness'."""
     app = app_as(demo_db, "rosa-s")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from snapshot_app import NOW, app_for, coordinator, demo  # noqa: F401 - demo is a fixture
@@ -102,6 +103,7 @@ def test_home_volunteer(snap_compare, demo):
     assert snap_compare(app_for(demo, person), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_rota_coordinator_this_week(snap_compare, demo):
     async def run_before(pilot) -> None:
         await go(pilot, "r", RotaScreen)
@@ -110,6 +112,7 @@ def test_rota_coordinator_this_week(snap_compare, demo):
     assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_people_coordinator(snap_compare, demo):
     async def run_before(pilot) -> None:
         await go(pilot, "p", PeopleScreen)
@@ -118,6 +121,7 @@ def test_people_coordinator(snap_compare, demo):
     assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_shift_dialog_open_seat(snap_compare, demo):
     shift_id = first_open_shift_this_week(demo)
 
@@ -132,6 +136,7 @@ def test_shift_dialog_open_seat(snap_compare, demo):
     assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_help_on_rota(snap_compare, demo):
     async def run_before(pilot) -> None:
         await go(pilot, "r", RotaScreen)
@@ -142,6 +147,7 @@ def test_help_on_rota(snap_compare, demo):
     assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_load_coordinator(snap_compare, demo):
     """The Load screen: hours per person, limits in words, the bar chart and the spread."""
     from warmline.screens.load import LoadScreen

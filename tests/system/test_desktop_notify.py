@@ -120,6 +120,7 @@ def states(db_path: Path) -> dict[str, tuple[str, str | None, str | None]]:
         db.close()
 
 
+@pytest.mark.slow
 def test_notifications_reach_a_real_desktop_once(rota_file, tmp_path):
     for tool in ("xvfb-run", "dbus-run-session", "dunst", "dunstctl", "notify-send", "dbus-send"):
         require_tool(tool)
@@ -156,6 +157,7 @@ def test_notifications_reach_a_real_desktop_once(rota_file, tmp_path):
     assert not any(word in " ".join(shown).lower() for word in ("grief", "veteran"))
 
 
+@pytest.mark.slow
 def test_without_a_notification_service_nothing_is_lost(rota_file, tmp_path):
     env = base_env(tmp_path, rota_file)  # no DBUS_SESSION_BUS_ADDRESS, no DISPLAY
     done = subprocess.run(
@@ -178,6 +180,7 @@ def test_without_a_notification_service_nothing_is_lost(rota_file, tmp_path):
     assert REMINDER in toasts and HANDOFF in toasts
 
 
+@pytest.mark.slow
 def test_a_session_bus_without_a_notification_daemon(rota_file, tmp_path):
     """A D-Bus session but no notification daemon able to run (no display): 'desktop unavailable', exit 0."""
     require_tool("dbus-run-session")

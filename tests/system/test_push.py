@@ -260,6 +260,7 @@ def test_destinations_are_shown_masked_to_everyone_and_never_written_out(rota_fi
     assert json.loads(cleared.stdout)["push"] == []
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize(
     "url, why",
     [
@@ -286,6 +287,7 @@ def test_a_bad_destination_is_refused_without_quoting_it(rota_file, url, why):
 # ---------------------------------------------------------------- delivery
 
 
+@pytest.mark.slow
 def test_the_hosts_push_round_reaches_smtp_and_a_json_endpoint(rota_file):
     with SmtpServer() as smtp, JsonEndpoint() as endpoint:
         add_destinations(rota_file, smtp.url, endpoint.url)
@@ -316,6 +318,7 @@ def test_the_hosts_push_round_reaches_smtp_and_a_json_endpoint(rota_file):
         assert len(endpoint.bodies) == 2 and len(smtp.messages) == 2
 
 
+@pytest.mark.slow
 def test_a_failing_endpoint_is_retried_with_backoff_then_succeeds(rota_file):
     with JsonEndpoint(codes=(500, 500)) as endpoint:
         add_destinations(rota_file, endpoint.url)
@@ -372,6 +375,7 @@ def test_the_daemons_log_lines_never_hold_a_token(rota_file):
         assert "stopped (SIGTERM)" in err
 
 
+@pytest.mark.slow
 def test_a_volunteer_cannot_run_everyones_push_round(rota_file):
     result = run(rota_file, "notify", "--once", "--push-all", as_ria=True)
     assert result.returncode == 1
@@ -400,6 +404,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'apprise'))
 """
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize(
     "code",
     [
@@ -447,6 +452,7 @@ def test_a_destination_read_from_standard_input_stays_out_of_the_process_list(ro
         assert result.stdout.count("ria: sent ") == 2 and len(endpoint.bodies) == 2
 
 
+@pytest.mark.slow
 def test_one_destination_failing_beside_one_that_works_is_named_and_not_retried(rota_file):
     with JsonEndpoint() as good, JsonEndpoint(codes=(500,) * 10) as bad:
         add_destinations(rota_file, good.url, bad.url)

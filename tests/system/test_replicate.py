@@ -230,6 +230,7 @@ def test_replicate_refuses_without_litestream(tmp_path, monkeypatch):
         replicate.find_litestream()
 
 
+@pytest.mark.slow
 def test_replicate_cli_refusals(tmp_path):
     env = env_for(tmp_path, tmp_path / "rota.db")
     env["PATH"] = str(tmp_path / "empty-bin")  # no litestream anywhere but the venv's bin
@@ -244,6 +245,7 @@ def test_replicate_cli_refusals(tmp_path):
     assert at_alone.returncode == 2 and "go with --from-replica" in at_alone.stderr
 
 
+@pytest.mark.slow
 def test_a_replica_with_nothing_in_it_leaves_the_rota_untouched(tmp_path):
     litestream_or_skip()
     rota = tmp_path / "rota.db"

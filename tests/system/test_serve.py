@@ -75,6 +75,7 @@ async def _first_screen(port: int) -> bytes:
     return received
 
 
+@pytest.mark.slow
 def test_the_page_and_the_app_are_served_on_loopback(server):
     proc, port = server
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
@@ -87,6 +88,7 @@ def test_the_page_and_the_app_are_served_on_loopback(server):
     assert b"Sign in" in screen, "in a browser the app opens on sign-in, never as the server's user"
 
 
+@pytest.mark.slow
 def test_a_non_loopback_host_needs_public(rota):
     result = rota("serve", "--host", "0.0.0.0", "--port", str(free_port()))
     assert result.returncode == 1
@@ -94,6 +96,7 @@ def test_a_non_loopback_host_needs_public(rota):
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_a_missing_web_extra_is_a_clear_error(rota, tmp_path):
     shadow = tmp_path / "shadow"
     (shadow / "textual_serve").mkdir(parents=True)
@@ -108,6 +111,7 @@ def test_a_missing_web_extra_is_a_clear_error(rota, tmp_path):
 # -- sessions: caps, sign-in, idle sign-out, a fast stop (issue 12, class E)
 
 
+@pytest.mark.slow
 def test_the_page_names_its_line_escaped_and_fetches_nothing_elsewhere(run_cli):
     done = run_cli("init", "--name", "<b>Harbor</b> & Co", "--tz", "America/New_York", "--coordinator", "boss")
     assert done.returncode == 0, done.stderr
@@ -233,6 +237,7 @@ def test_stopping_the_server_ends_every_session_within_3_seconds(rota):
         assert served.proc.returncode == 0
 
 
+@pytest.mark.fast_tier_sample(3)
 @pytest.mark.parametrize("option, value, message", [
     ("--max-sessions", "0", "error: --max-sessions 0 is out of range: give a number from 1 to 1000"),
     ("--max-signing-in", "-1", "error: --max-signing-in -1 is out of range: give a number from 1 to 1000"),
@@ -246,6 +251,7 @@ def test_session_limits_out_of_range_are_refused_before_listening(rota, option, 
     assert listening_addresses(port) == set()
 
 
+@pytest.mark.slow
 def test_the_settings_file_sets_the_limits(rota, tmp_path):
     settings = tmp_path / "settings.toml"
     settings.write_text("serve_max_sessions = 0\n")

@@ -206,6 +206,7 @@ def open_db(path: Path):
     return _open(path)
 
 
+@pytest.mark.slow
 def test_volunteer_signs_in_and_claims_an_open_seat(demo, terminal, tmp_path, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", FIXED_NOW)  # the checks below read the core's clock too
     from warmline import people, rota
@@ -269,6 +270,7 @@ def test_volunteer_signs_in_and_claims_an_open_seat(demo, terminal, tmp_path, mo
         assert target.shift.id in [v.shift.id for v in theirs]
 
 
+@pytest.mark.slow
 def test_coordinator_assigns_from_the_rota(demo, terminal, tmp_path, monkeypatch):
     monkeypatch.setenv("WARMLINE_NOW", FIXED_NOW)
     from warmline import people, rota
@@ -365,6 +367,7 @@ def test_a_burst_sign_in_never_shows_the_passphrase(demo, tmp_path, monkeypatch)
             term.kill()
 
 
+@pytest.mark.slow
 def test_a_key_remapped_in_the_settings_file_in_a_real_terminal(demo, terminal, tmp_path):
     """[keys] in the settings file (read by the real entry point): g opens the rota, r no longer does."""
     env = base_env(tmp_path, COORD_LOGIN)
@@ -384,6 +387,7 @@ def test_a_key_remapped_in_the_settings_file_in_a_real_terminal(demo, terminal, 
     assert terminal.wait_exit() == 0
 
 
+@pytest.mark.slow
 def test_a_wrong_passphrase_at_the_as_prompt_is_said_on_the_sign_in_screen(demo, terminal, tmp_path):
     """`warmline --as HANDLE` and a wrong passphrase at its prompt: the sign-in screen says why, with
     the handle filled in and the passphrase box focused (issue 15: it was blank, with no message)."""

@@ -264,6 +264,7 @@ def test_the_rules_as_pure_functions():
 # ---------------------------------------------------------------- the CLI
 
 
+@pytest.mark.slow
 def test_cli_availability_and_time_off(run_cli):
     db = open_db(run_cli.db, create=True)
     with pytest.MonkeyPatch.context() as mp:

@@ -81,6 +81,7 @@ def cli_line(run_cli):
 # ---------------------------------------------------------------- backup
 
 
+@pytest.mark.slow
 def test_backup_while_another_process_writes_is_sound(cli_line, tmp_path):
     run_cli = cli_line
     ready = tmp_path / "writer-ready"
@@ -173,6 +174,7 @@ def shared_line(tmp_path_factory):
     return run_cli, good
 
 
+@pytest.mark.fast_tier_sample(6)
 @pytest.mark.parametrize(
     ("kind", "message"),
     [
@@ -212,6 +214,7 @@ def test_restore_refuses_what_is_not_a_sound_rota_and_leaves_the_live_one_untouc
 # ---------------------------------------------------------------- restoring
 
 
+@pytest.mark.slow
 def test_restore_brings_the_backup_back_and_keeps_the_old_rota_aside(cli_line, tmp_path):
     run_cli = cli_line
     saved = tmp_path / "saved.db"
@@ -233,6 +236,7 @@ def test_restore_brings_the_backup_back_and_keeps_the_old_rota_aside(cli_line, t
     assert len(list(run_cli.db.parent.glob("cli.db.before-restore-*"))) == 2
 
 
+@pytest.mark.slow
 def test_volunteers_may_not_restore(cli_line, tmp_path):
     run_cli = cli_line
     saved = tmp_path / "saved.db"
@@ -251,6 +255,7 @@ def test_volunteers_may_not_restore(cli_line, tmp_path):
     assert not list(run_cli.db.parent.glob("cli.db.before-restore-*"))
 
 
+@pytest.mark.slow
 def test_a_rota_too_damaged_to_open_is_moved_aside_and_replaced(cli_line, tmp_path):
     run_cli = cli_line
     saved = tmp_path / "saved.db"
@@ -266,6 +271,7 @@ def test_a_rota_too_damaged_to_open_is_moved_aside_and_replaced(cli_line, tmp_pa
     assert run_cli("check").returncode == 0
 
 
+@pytest.mark.slow
 def test_an_older_backup_is_upgraded_when_restored(cli_line, tmp_path):
     run_cli = cli_line
     old = tmp_path / "schema1.db"
@@ -384,6 +390,7 @@ def hostile_line(tmp_path_factory):
     return run_cli, good
 
 
+@pytest.mark.fast_tier_sample(10)
 @pytest.mark.parametrize("kind", sorted(HOSTILE_KINDS))
 def test_restore_refuses_a_backup_with_any_foreign_schema_object_and_changes_nothing(hostile_line, tmp_path, kind):
     run_cli, good = hostile_line

@@ -629,6 +629,7 @@ def placed(values, folder: Path):
     return [a.replace("{dir}", str(folder)) for a in values]
 
 
+@pytest.mark.fast_tier_sample(25)
 @pytest.mark.parametrize(("args", "env"), params(CASES))
 def test_bad_input_exits_1_with_one_error_line_and_changes_nothing(db_path, monkeypatch, capsys, args, env):
     folder = db_path.parent
@@ -647,6 +648,7 @@ SAMPLE = {
 }
 
 
+@pytest.mark.fast_tier_sample(12)
 @pytest.mark.parametrize(("args", "env"), params([c for c in CASES if c[0] in SAMPLE]))
 def test_bad_input_as_a_real_process(db_path, args, env):
     folder = db_path.parent

@@ -98,6 +98,7 @@ def test_every_date_and_time_option_refuses_the_ends_of_the_calendar(line):
     assert done.returncode == 0 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_the_ends_of_the_range_work(line):
     for args in (
         ("shifts", "--from", "2999-12-25", "--to", "2999-12-31"),
@@ -162,6 +163,7 @@ def test_the_core_refuses_whichever_face_asks(line_db, coordinator):
     assert dump(line_db.path) == before
 
 
+@pytest.mark.slow
 def test_a_clock_set_outside_the_range_is_refused(line):
     before = dump(line.db)
     for moment in ("9999-12-31T23:59:00+00:00", "0001-01-01T00:00:00+00:00", "3000-06-01T00:00:00+00:00"):

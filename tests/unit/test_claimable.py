@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from warmline import people, rota, rules
 from warmline.clock import now
 from warmline.db import open_db
@@ -12,6 +14,7 @@ from warmline.demo import build
 from warmline.line import get as get_line
 
 
+@pytest.mark.slow
 def test_claimable_offers_exactly_the_seats_person_problems_allows(tmp_path, fixed_now):
     db = open_db(tmp_path / "demo.db", create=True)
     build(db, seed=7)

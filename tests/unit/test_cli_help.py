@@ -56,6 +56,7 @@ def test_top_level_help_lists_every_command(run_cli):
     assert not missing, f"`warmline --help` does not list: {missing}"
 
 
+@pytest.mark.fast_tier_sample(19)
 @pytest.mark.parametrize(
     "group", sorted(name for name, cmd in cli.commands.items() if isinstance(cmd, click.Group))
 )

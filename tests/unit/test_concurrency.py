@@ -107,6 +107,7 @@ def assert_clear_refusal(result: dict) -> None:
     assert result["message"].strip(), "a refusal without a message"
 
 
+@pytest.mark.slow
 def test_last_seats_race_never_overfills(tmp_path):
     """8 volunteers race for 3 shifts × 2 seats: exactly 6 claims succeed, the rest are seat refusals."""
     db, coord, handles = make_line(tmp_path / "w.db")
@@ -146,6 +147,7 @@ def test_last_seats_race_never_overfills(tmp_path):
     db.close()
 
 
+@pytest.mark.slow
 def test_one_person_on_overlapping_shifts_race(tmp_path):
     """8 coordinators' processes each put v01 on a different one of 8 mutually overlapping shifts: one wins."""
     db, coord, _ = make_line(tmp_path / "w.db", volunteers=1)
@@ -174,6 +176,7 @@ def test_one_person_on_overlapping_shifts_race(tmp_path):
     db.close()
 
 
+@pytest.mark.slow
 def test_mixed_claims_and_drops(tmp_path):
     """8 volunteers × 40 random claims and drops on a shared pool: invariants hold, the audit log adds up."""
     db, coord, handles = make_line(tmp_path / "w.db")

@@ -93,6 +93,7 @@ def test_loading_settings_imports_no_textual(tmp_path):
     assert result.stdout.strip() == "False", result.stderr
 
 
+@pytest.mark.slow
 def test_cli_path_show_and_a_bad_file(run_cli, tmp_path):
     target = run_cli.workdir / "settings.toml"
     env = {config.ENV_VAR: str(target)}

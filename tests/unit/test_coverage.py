@@ -171,6 +171,7 @@ def test_a_goal_window_with_no_shift_is_a_gap_not_no_gaps(line_db, coordinator, 
     assert all(x.goal_id == g.id and x.have == 0 and not x.fillers for x in report.gaps if x.no_shift)
 
 
+@pytest.mark.slow
 def test_the_cli_lists_no_shift_gaps_and_leaves_out_started_ones(run_cli):
     assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "coord").returncode == 0
     assert run_cli("goal", "add", "Spanish", "--days", "daily", "--from", "07:00", "--to", "09:00").returncode == 0
@@ -251,6 +252,7 @@ def test_goal_input_is_checked_and_volunteers_are_refused(line_db, coordinator, 
         coverage.remove_goal(line_db, sam, g.id)
 
 
+@pytest.mark.slow
 def test_cli_goal_and_coverage(run_cli):
     import json
 

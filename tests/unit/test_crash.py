@@ -133,6 +133,7 @@ def snapshot_of(path: Path) -> dict:
         return snapshot(db.conn)
 
 
+@pytest.mark.slow
 def test_sigkill_inside_a_write_transaction_leaves_no_trace(template, tmp_path):
     rng = random.Random(20261123)
     spilled = 0
@@ -182,6 +183,7 @@ def cli(*args: str, db: Path, timeout: float = 30) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_sigkill_during_cli_series_add_is_all_or_nothing(tmp_path):
     """`warmline shift add --rrule FREQ=DAILY` killed at a random moment: `warmline check` passes and
     the series exists whole (every occurrence to the horizon) or not at all."""

@@ -192,6 +192,7 @@ def test_volunteers_may_not_import(line_db, coordinator, tmp_path):
         csvio.import_people(line_db, volunteer, write(tmp_path, GOOD))
 
 
+@pytest.mark.slow
 def test_cli_lists_each_bad_row_then_one_error_line_and_changes_nothing(run_cli):
     assert run_cli("init", "--name", "T", "--tz", "America/New_York").returncode == 0
     bad = run_cli.workdir / "bad.csv"
@@ -210,6 +211,7 @@ def test_cli_lists_each_bad_row_then_one_error_line_and_changes_nothing(run_cli)
     assert missing.returncode == 1 and missing.stderr.startswith("error: there is no file nope.csv")
 
 
+@pytest.mark.slow
 def test_cli_imports_and_a_second_run_is_a_no_op(run_cli):
     assert run_cli("init", "--name", "T", "--tz", "America/New_York").returncode == 0
     good = run_cli.workdir / "good.csv"
@@ -272,6 +274,7 @@ def test_hours_per_person_per_month_count_real_time_and_volunteers_see_their_own
     assert [r["handle"] for r in own] == ["ria"]
 
 
+@pytest.mark.slow
 def test_cli_csv_exports_write_private_files(run_cli):
     assert run_cli("init", "--name", "T", "--tz", "America/New_York", "--coordinator", "boss").returncode == 0
     # A shift worked earlier today: the CLI refuses to create a shift that has ended, so it is

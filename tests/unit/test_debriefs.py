@@ -131,6 +131,7 @@ def test_someone_who_left_a_triad_that_carried_on_is_not_asked(world):
     assert "vic" not in {r[0] for r in rows(world, "debrief")}
 
 
+@pytest.mark.slow
 def test_a_request_takes_no_text_at_all(tmp_path):
     run = CliRunner(tmp_path)
     done = run("debrief", "request", "the caller talked about her brother")

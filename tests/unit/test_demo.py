@@ -53,6 +53,7 @@ def demo(tmp_path, fixed_now, me):
 # ---------------------------------------------------------------- determinism
 
 
+@pytest.mark.slow
 def test_same_seed_and_clock_give_the_same_rows(tmp_path, fixed_now, me):
     a, _ = make(tmp_path / "a.db", seed=3)
     b, _ = make(tmp_path / "b.db", seed=3)
@@ -68,6 +69,7 @@ def test_same_seed_and_clock_give_the_same_rows(tmp_path, fixed_now, me):
 # ---------------------------------------------------------------- the default line
 
 
+@pytest.mark.slow
 def test_summary_names_the_line_span_fill_and_coordinator(demo):
     db, summary = demo
     shifts = scalar(db, "SELECT count(*) FROM shift")
@@ -75,6 +77,7 @@ def test_summary_names_the_line_span_fill_and_coordinator(demo):
     assert summary.endswith("% of seats filled; 2 triads, 6 past debriefs; you are coordinator dana-w.")
 
 
+@pytest.mark.slow
 def test_two_triads_with_meetings_and_debriefs_in_past_months(demo):
     """Issue 16: two triads of three, each with weekly or fortnightly meetings ahead, clear of their shifts;
     a few debriefs asked in past months, all taken, one of them by a coordinator after 15 minutes."""
@@ -106,6 +109,7 @@ def test_two_triads_with_meetings_and_debriefs_in_past_months(demo):
     assert scalar(db, "SELECT count(*) FROM audit WHERE action LIKE 'debrief.%' AND actor != 'peer'") == 0
 
 
+@pytest.mark.slow
 def test_line_settings(demo):
     db, _ = demo
     row = db.conn.execute("SELECT name, tz, escalation, horizon_weeks FROM line").fetchone()
@@ -118,6 +122,7 @@ def test_line_settings(demo):
     assert scalar(db, "SELECT count(*) FROM tag") >= 50  # the shipped taxonomy was seeded
 
 
+@pytest.mark.slow
 def test_people_shape(demo):
     db, _ = demo
     conn = db.conn
@@ -151,6 +156,7 @@ def test_people_shape(demo):
     assert lower >= 2
 
 
+@pytest.mark.slow
 def test_os_user_is_the_first_coordinator(demo, me):
     db, _ = demo
     row = db.conn.execute("SELECT handle, role FROM person WHERE login = ?", (me,)).fetchone()
@@ -158,6 +164,7 @@ def test_os_user_is_the_first_coordinator(demo, me):
     assert scalar(db, "SELECT count(*) FROM person WHERE login IS NOT NULL") == 1
 
 
+@pytest.mark.slow
 def test_five_series_of_two_peers_and_a_backup(demo):
     db, _ = demo
     rows = [tuple(r) for r in db.conn.execute(
@@ -173,6 +180,7 @@ def test_five_series_of_two_peers_and_a_backup(demo):
     ]
 
 
+@pytest.mark.slow
 def test_span_is_four_weeks_back_and_eight_ahead(demo):
     db, _ = demo
     starts = [datetime.fromisoformat(r[0]).date() for r in db.conn.execute("SELECT start_local FROM shift")]
@@ -184,6 +192,7 @@ def test_span_is_four_weeks_back_and_eight_ahead(demo):
     assert {r[0] for r in db.conn.execute("SELECT expanded_to FROM series")} == {"2027-01-18T05:00:00Z"}
 
 
+@pytest.mark.slow
 def test_mostly_filled_with_realistic_gaps(demo):
     db, _ = demo
     seats = scalar(db, "SELECT sum(seats + backup_seats) FROM shift")
@@ -224,6 +233,7 @@ def test_check_finds_no_error_and_no_warning(demo):
     assert report.warnings == []
 
 
+@pytest.mark.slow
 def test_audit_records_the_seed(demo):
     db, _ = demo
     actions = [r[0] for r in db.conn.execute("SELECT action FROM audit ORDER BY id")]
@@ -337,6 +347,7 @@ def test_round_the_clock_across_the_autumn_clock_change(tmp_path, monkeypatch, m
     assert (report.errors, report.warnings) == ([], [])
 
 
+@pytest.mark.slow
 def test_cli_demo_no_tui(run_cli):
     result = run_cli("--db", str(run_cli.db), "demo", "--no-tui", "--seed", "5")
     assert result.returncode == 0, result.stderr
@@ -345,6 +356,7 @@ def test_cli_demo_no_tui(run_cli):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_demo_has_call_log_demand_and_two_coverage_goals(tmp_path, monkeypatch):
     """Issue "3 of 7": the demo carries a few weeks of anonymous demand and two goals."""
     monkeypatch.setenv("WARMLINE_NOW", "2026-11-23T08:00:00-05:00")

@@ -15,6 +15,7 @@ FIRST_IMPORTS = ["warmline.rota", "warmline.handoff", "warmline.db", "warmline.c
                  "warmline.demo", "warmline.exchange"]
 
 
+@pytest.mark.fast_tier_sample(3)
 @pytest.mark.parametrize("first", FIRST_IMPORTS)
 def test_every_event_is_heard_whatever_is_imported_first(first: str) -> None:
     script = (

@@ -143,6 +143,7 @@ def test_person_ids_keep_only_those_people_and_their_flags(line):
     assert [p.handle for p in fairness.load(db.conn, *WEEK, viewer=ben, person_ids=ids).people] == ["ben"]
 
 
+@pytest.mark.slow
 def test_cli_load(run_cli):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WARMLINE_NOW", NOW)
@@ -163,6 +164,7 @@ def test_cli_load(run_cli):
     assert "OVER max-hours (2026-11-23)" in text and "Gini 0.48" in text
 
 
+@pytest.mark.slow
 def test_flaggable_people_give_the_same_flags_as_everyone(tmp_path, fixed_now):
     """The Rota and People read loads only for fairness.flaggable(): the flags must be everyone's."""
     from warmline.demo import build

@@ -323,6 +323,7 @@ def test_who_sees_which_notes(line):
 # ---------------------------------------------------------------- the CLI
 
 
+@pytest.mark.slow
 def test_cli_write_list_ack(run_cli):
     def ok(*args, **kw):
         result = run_cli(*args, **kw)

@@ -352,6 +352,7 @@ def test_feed_directory_files_modes_stable_names_and_stale_feeds(line, tmp_path)
     assert "kim" not in third and not by_handle["kim"].exists()
 
 
+@pytest.mark.slow
 def test_cli_exports_to_a_file_and_stdout_and_refuses_others_for_volunteers(run_cli):
     assert run_cli("init", "--name", "Harbor Line", "--tz", "America/New_York", "--coordinator", "boss").returncode == 0
     assert run_cli("people", "add", "sam", "--name", "Sam Ruiz").returncode == 0
@@ -544,6 +545,7 @@ def test_a_feed_directory_that_is_a_link_is_refused(line, tmp_path):
     assert list(real.iterdir()) == []
 
 
+@pytest.mark.fast_tier_sample(19)
 @pytest.mark.parametrize("hostile", HOSTILE_TEXTS, ids=[describe(t) for t in HOSTILE_TEXTS])
 def test_hostile_names_and_line_names_leave_no_raw_control_and_are_escaped(line, hostile):
     db, coord, shifts = line

@@ -76,6 +76,7 @@ def test_heavy_libraries_stay_off_the_start_up_path(case, tmp_path):
     assert not bad, f"`{case}` loads {sorted({m.split('.')[0] for m in bad})}: import them inside the function that needs them"
 
 
+@pytest.mark.slow
 def test_the_wrapper_sees_what_it_should(tmp_path):
     """Guard against a check that passes because it sees nothing."""
     modules, _ = loaded_modules("import textual.app, dateutil.rrule", tmp_path)

@@ -297,6 +297,7 @@ def test_writing_is_atomic_when_the_write_fails(rota, coordinator, tmp_path, mon
     assert rota.conn.execute("SELECT count(*) FROM ssh_key").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_cli_keys_add_list_remove(run_cli, tmp_path):
     assert run_cli("init", "--name", "T", "--tz", "Europe/London", "--coordinator", "coord").returncode == 0
     assert run_cli("people", "add", "ana", "--name", "Ana").returncode == 0
@@ -349,6 +350,7 @@ def test_the_launcher_opens_a_keys_app_without_the_cli_only_when_no_command_came
     assert launch.key_session(["ssh", "ana", "--key", fp]) is None  # no terminal: the CLI explains
 
 
+@pytest.mark.slow
 def test_hostile_text_planted_in_the_keys_table_reaches_no_output_raw(run_cli, tmp_path):
     from hostile import CONTROLS, escaped_controls, plant
 
@@ -386,6 +388,7 @@ def test_forget_takes_the_persons_line_out_of_authorized_keys_and_leaves_every_o
     assert stat.S_IMODE(auth.stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_a_clock_the_ssh_client_could_set_moves_nothing(run_cli, tmp_path):
     """WARMLINE_NOW reaching the forced command (an sshd with AcceptEnv) is dropped: `shifts --mine`
     over a key lists from the real present, while the same command run by the account follows it."""

@@ -57,6 +57,7 @@ def test_opening_the_app_imports_no_click(tmp_path):
     assert result.stdout.split() == ["False", "r.db", "ana"]
 
 
+@pytest.mark.slow
 def test_errors_on_the_app_path_read_as_the_cli_reports_them(tmp_path):
     missing = tmp_path / "nowhere" / "r.db"
     fast = run(f"from warmline.launch import main; main(['--db', {str(missing)!r}])", tmp_path)
@@ -67,6 +68,7 @@ def test_errors_on_the_app_path_read_as_the_cli_reports_them(tmp_path):
     assert fast.stderr == slow.stderr and slow.returncode == 1
 
 
+@pytest.mark.slow
 def test_a_plain_demo_opens_without_click_saying_what_the_cli_says(tmp_path):
     """`warmline demo` runs the CLI's demo (warmline.session.open_demo) from launch.py: the same build,
     the same summary on stderr, the app opened as the demo's coordinator; only click stays unloaded."""

@@ -332,6 +332,7 @@ def test_log_call_permissions_and_times(line, monkeypatch):
 # ---------------------------------------------------------------- the CLI
 
 
+@pytest.mark.slow
 def test_cli_match_json_and_text(run_cli):
     def ok(*args, **kw):
         result = run_cli(*args, **kw)

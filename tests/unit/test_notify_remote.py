@@ -232,6 +232,7 @@ def shown_ids(path: Path) -> list[int]:
     return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
+@pytest.mark.slow
 def test_once_shows_each_due_notification_and_confirms_it(client):
     done = client("--once")
     assert done.returncode == 0, done.stderr
@@ -249,6 +250,7 @@ def test_once_shows_each_due_notification_and_confirms_it(client):
     ]
 
 
+@pytest.mark.slow
 def test_a_cut_between_pull_and_confirm_loses_and_duplicates_nothing(client):
     """The first two confirms are cut: the ids stay in the client's record and are confirmed later, not shown again."""
     outputs = []
@@ -265,6 +267,7 @@ def test_a_cut_between_pull_and_confirm_loses_and_duplicates_nothing(client):
     assert set(states(client.db).values()) == {("sent", "remote")}
 
 
+@pytest.mark.slow
 def test_a_pull_whose_answer_is_lost_comes_back_after_the_lease(client):
     """The host leased the rows but the answer never arrived: nothing was shown; 2 minutes on they come again."""
     lost = client("--once", LOSE_PULLS="1")

@@ -480,6 +480,7 @@ def busy_line(tmp_path, fixed_now):
     return path, env
 
 
+@pytest.mark.slow
 def test_concurrent_notify_once_processes_send_each_notification_exactly_once(busy_line, tmp_path):
     path, env = busy_line
     delivered = tmp_path / "delivered.txt"
@@ -502,6 +503,7 @@ def test_concurrent_notify_once_processes_send_each_notification_exactly_once(bu
         db.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_daemon_stops_cleanly_on_a_signal(busy_line, tmp_path, sig):
     path, env = busy_line
@@ -526,6 +528,7 @@ def test_daemon_stops_cleanly_on_a_signal(busy_line, tmp_path, sig):
     assert out.count("sent #") == 24
 
 
+@pytest.mark.slow
 def test_notify_once_without_a_desktop_says_why(busy_line):
     path, env = busy_line
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)

@@ -98,6 +98,7 @@ def cli_for(rota_file) -> CliRunner:
 # ---------------------------------------------------------------- me export
 
 
+@pytest.mark.slow
 def test_me_export_holds_the_persons_data_and_nobody_elses(rota_file):
     run = cli_for(rota_file)
     out = rota_file.path.parent / "me.json"
@@ -130,6 +131,7 @@ def test_me_export_holds_the_persons_data_and_nobody_elses(rota_file):
         assert foreign.lower() not in lowered, foreign
 
 
+@pytest.mark.slow
 def test_me_export_to_stdout_is_the_same_json(rota_file):
     run = cli_for(rota_file)
     done = run("--as", "kim", "me", "export", env={"WARMLINE_PASSPHRASE": PASS})
@@ -250,6 +252,7 @@ def test_even_an_open_redaction_lets_no_one_change_an_audit_rows_time_or_action(
         conn.execute("UPDATE audit_redaction SET open = 0")
 
 
+@pytest.mark.slow
 def test_check_reports_a_redaction_left_open_as_an_error(rota_file):
     from warmline import rota
 

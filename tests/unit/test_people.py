@@ -401,6 +401,7 @@ def test_a_first_passphrase_and_a_coordinators_reset_need_no_current_one(db, coo
     assert access.sign_in(db, "sam", "reset by coord 2").handle == "sam"
 
 
+@pytest.mark.slow
 def test_the_cli_asks_for_the_current_passphrase_when_you_change_your_own(run_cli):
     assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "boss").returncode == 0
     assert run_cli("people", "add", "sam", "--name", "Sam").returncode == 0

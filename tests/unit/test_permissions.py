@@ -146,6 +146,7 @@ READ_ONLY = {
 }
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize("name", sorted(COORDINATOR_ONLY))
 def test_volunteer_is_refused_coordinator_only_operations_and_nothing_changes(world, name):
     before = dump(world.db)
@@ -155,6 +156,7 @@ def test_volunteer_is_refused_coordinator_only_operations_and_nothing_changes(wo
     assert dump(world.db) == before
 
 
+@pytest.mark.fast_tier_sample(4)
 @pytest.mark.parametrize("name", sorted(COORDINATOR_ONLY))
 def test_coordinator_may_do_coordinator_only_operations(world, name):
     before = audit_count(world.db)
@@ -382,6 +384,7 @@ def _later_only_theirs():
 LATER_ONLY_THEIRS = _later_only_theirs()
 
 
+@pytest.mark.fast_tier_sample(7)
 @pytest.mark.parametrize("name", sorted(LATER_COORDINATOR_ONLY))
 def test_volunteer_is_refused_later_coordinator_only_services(world, later, name):
     before = dump(world.db)
@@ -391,6 +394,7 @@ def test_volunteer_is_refused_later_coordinator_only_services(world, later, name
     assert not later.feeds.exists()
 
 
+@pytest.mark.fast_tier_sample(7)
 @pytest.mark.parametrize("name", sorted(LATER_COORDINATOR_ONLY))
 def test_coordinator_may_use_later_coordinator_only_services(world, later, name):
     audited = world.db.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
@@ -652,6 +656,7 @@ def test_a_person_without_a_passphrase_cannot_sign_in(world, as_os_user):
 # ---------------------------------------------------------------- lockout
 
 
+@pytest.mark.slow
 def test_five_wrong_passphrases_lock_the_handle_for_30_seconds(world, monkeypatch):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     same = str(access.signin_refused("sam"))
@@ -681,6 +686,7 @@ def test_five_wrong_passphrases_lock_the_handle_for_30_seconds(world, monkeypatc
     assert tuple(row) == (0, None)
 
 
+@pytest.mark.slow
 def test_a_right_passphrase_resets_the_failure_count(world):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     for _ in range(4):
@@ -693,6 +699,7 @@ def test_a_right_passphrase_resets_the_failure_count(world):
     assert access.sign_in(world.db, "sam", "sams passphrase").handle == "sam"
 
 
+@pytest.mark.slow
 def test_lockout_is_per_handle(world):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     people.set_passphrase(world.db, world.coord, "kim", "kims passphrase")
@@ -702,6 +709,7 @@ def test_lockout_is_per_handle(world):
     assert access.sign_in(world.db, "kim", "kims passphrase").handle == "kim"
 
 
+@pytest.mark.slow
 def test_setting_a_new_passphrase_unlocks(world):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     for _ in range(5):
@@ -714,6 +722,7 @@ def test_setting_a_new_passphrase_unlocks(world):
 # ---------------------------------------------------------------- passphrase storage
 
 
+@pytest.mark.slow
 def test_passphrases_are_scrypt_hashed_with_a_salt_per_person(world, tmp_path):
     secret = "correct horse battery staple"
     people.set_passphrase(world.db, world.coord, "sam", secret)
@@ -812,6 +821,7 @@ def person_tags(db_path: Path) -> set[str]:
     return {text for row in rows for text in row}
 
 
+@pytest.mark.slow
 def test_init_makes_the_os_user_the_first_coordinator(tmp_path):
     target = tmp_path / "new.db"
     made = run(target, "init", "--name", "T", "--tz", "America/New_York", "--json")
@@ -826,6 +836,7 @@ def test_init_makes_the_os_user_the_first_coordinator(tmp_path):
     assert run(target, "audit").returncode == 0
 
 
+@pytest.mark.slow
 def test_volunteer_list_has_no_tags_key_but_coordinator_list_has(cli_db):
     done = run(cli_db, "people", "list", "--json", as_="sam", passphrase=SAM_SECRET)
     assert done.returncode == 0, done.stderr
@@ -840,6 +851,7 @@ def test_volunteer_list_has_no_tags_key_but_coordinator_list_has(cli_db):
     assert {t["id"]: t["state"] for t in rows["sam"]["tags"]} == {"grief": "offered", "loneliness": "paused"}
 
 
+@pytest.mark.slow
 def test_volunteer_sees_own_tags_but_never_anothers(cli_db):
     other = run(cli_db, "people", "show", "kim", "--json", as_="sam", passphrase=SAM_SECRET)
     assert other.returncode == 0, other.stderr
@@ -853,6 +865,7 @@ def test_volunteer_sees_own_tags_but_never_anothers(cli_db):
     assert {t["id"] for t in json.loads(own.stdout)["tags"]} == {"grief", "loneliness"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["volunteer", "coordinator"])
 def test_shifts_json_carries_no_tag_anywhere(cli_db, who):
     kwargs = {"as_": "sam", "passphrase": SAM_SECRET} if who == "volunteer" else {}
@@ -875,6 +888,7 @@ def test_shifts_json_carries_no_tag_anywhere(cli_db, who):
         assert text not in done.stdout
 
 
+@pytest.mark.slow
 def test_volunteer_cannot_read_the_audit_log_from_the_cli(cli_db):
     done = run(cli_db, "audit", as_="sam", passphrase=SAM_SECRET)
     assert done.returncode == 1
@@ -882,6 +896,7 @@ def test_volunteer_cannot_read_the_audit_log_from_the_cli(cli_db):
     assert run(cli_db, "audit").returncode == 0
 
 
+@pytest.mark.slow
 def test_as_comes_from_warmline_as_and_needs_a_passphrase(cli_db):
     done = run(cli_db, "shifts", "--mine", "--json", env={"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": SAM_SECRET})
     assert done.returncode == 0, done.stderr
@@ -893,6 +908,7 @@ def test_as_comes_from_warmline_as_and_needs_a_passphrase(cli_db):
     assert len(lines) == 1 and lines[0].startswith("error: acting as sam needs their passphrase")
 
 
+@pytest.mark.slow
 def test_cli_volunteer_edits_own_limits_down_not_up(cli_db):
     down = run(cli_db, "people", "edit", "sam", "--max-hours", "10", as_="sam", passphrase=SAM_SECRET)
     assert down.returncode == 0, down.stderr
@@ -903,6 +919,7 @@ def test_cli_volunteer_edits_own_limits_down_not_up(cli_db):
     )
 
 
+@pytest.mark.slow
 def test_cli_wrong_passphrases_lock_and_are_audited(cli_db):
     for _ in range(5):
         assert run(cli_db, "shifts", as_="kim", passphrase="not kims passphrase").returncode == 1
@@ -1004,6 +1021,7 @@ def test_b_a_swap_preview_and_refusal_keep_the_other_persons_limits_and_time_off
     assert "kim has time off 2026-12-01" in mine
 
 
+@pytest.mark.slow
 def test_b_logins_are_shown_to_coordinators_and_to_the_person_only(cli_db):
     conn = sqlite3.connect(cli_db)
     with conn:
@@ -1043,6 +1061,7 @@ def scrypt_calls(monkeypatch):
     return calls
 
 
+@pytest.mark.slow
 def test_g_every_failed_sign_in_says_the_same_and_does_one_scrypt_of_todays_cost(world, scrypt_calls):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     people.set_passphrase(world.db, world.coord, "kim", "kims passphrase")
@@ -1069,6 +1088,7 @@ def test_g_every_failed_sign_in_says_the_same_and_does_one_scrypt_of_todays_cost
     assert "exist" not in answers["unknown handle"] and "no passphrase yet" not in answers["no passphrase yet"]
 
 
+@pytest.mark.slow
 def test_g_attempts_on_a_locked_handle_make_one_audit_row_per_lock_window(world, monkeypatch):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     for _ in range(5):
@@ -1087,6 +1107,7 @@ def test_g_attempts_on_a_locked_handle_make_one_audit_row_per_lock_window(world,
     assert locked_detail.startswith("20 attempts while locked (until ")
 
 
+@pytest.mark.slow
 def test_g_a_lock_lasts_in_real_time_whatever_warmline_now_says(line_db, coordinator, monkeypatch):
     people.add(line_db, coordinator, handle="sam", name="Sam")
     people.set_passphrase(line_db, coordinator, "sam", "sams passphrase")
@@ -1098,6 +1119,7 @@ def test_g_a_lock_lasts_in_real_time_whatever_warmline_now_says(line_db, coordin
         access.sign_in(line_db, "sam", "sams passphrase")
 
 
+@pytest.mark.slow
 def test_g_a_weaker_hash_is_made_again_at_todays_cost_on_the_next_sign_in(world, monkeypatch):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")  # at n=2**14 (this process's cost)
     old = world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0]
@@ -1118,6 +1140,7 @@ def test_g_a_weaker_hash_is_made_again_at_todays_cost_on_the_next_sign_in(world,
     assert world.db.conn.execute("SELECT passphrase_hash FROM person WHERE handle = 'sam'").fetchone()[0] == new
 
 
+@pytest.mark.slow
 @pytest.mark.real_scrypt_cost
 def test_g_passphrases_are_hashed_at_owasps_scrypt_cost():
     assert (access.SCRYPT_N, access.SCRYPT_R, access.SCRYPT_P) == (2**17, 8, 1)
@@ -1127,6 +1150,7 @@ def test_g_passphrases_are_hashed_at_owasps_scrypt_cost():
     assert not access.verify_passphrase("correct horse batterY", stored)
 
 
+@pytest.mark.slow
 def test_g_the_os_identity_is_the_real_uids_name_not_user_or_logname(monkeypatch, tmp_path):
     import pwd
 
@@ -1145,6 +1169,7 @@ def test_g_the_os_identity_is_the_real_uids_name_not_user_or_logname(monkeypatch
     assert posing.stderr.startswith(f"error: the OS user {real} is not a person on this line")
 
 
+@pytest.mark.slow
 def test_g_a_planted_hash_asking_for_a_huge_cost_is_refused_like_any_failure(world, scrypt_calls):
     people.set_passphrase(world.db, world.coord, "sam", "sams passphrase")
     salt, digest = base64.b64encode(b"s" * 16).decode(), base64.b64encode(b"d" * 32).decode()

@@ -300,6 +300,7 @@ NOTE_ALPHABET = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None)  # writes nothing into the tree
 @given(st.one_of(st.lists(NOTE_ALPHABET, max_size=120).map("".join), name_like_text(), st.sampled_from(HOSTILE)))
 def test_any_text_is_passed_or_refused_cleanly(text):
@@ -343,6 +344,7 @@ def disguise_number(digits: str, groups: list[int], separator: str, style: str) 
 GROUPINGS = [[3, 3, 4], [3, 4], [5, 6], [4, 3, 3], [2, 2, 2, 2, 2], [3, 2, 2, 2], [1] * 10, [4, 4], [3, 7], [10]]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, database=None)  # writes nothing into the tree
 @given(
     st.data(),
@@ -366,6 +368,7 @@ DOT = [".", " . ", " dot ", " DOT ", "(dot)", " (dot) ", "[dot]", "[.]", "{dot}"
        ".dot.", "%2E", "\uff0e", " d\u043et ", " d0t ", " period "]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, database=None)  # writes nothing into the tree
 @given(
     st.from_regex(r"[a-z][a-z0-9]{1,8}", fullmatch=True),
@@ -383,6 +386,7 @@ TIMES = ["17:00", "9:30", "02:10", "21:00", "5pm", "6.30pm", "10am", "7 p.m."]
 DATES = ["2026-11-23", "23/11", "12/3", "23/11/2026", "23.11.2026", "1/12", "31/12"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None)  # writes nothing into the tree
 @given(
     st.sampled_from(TIMES),

@@ -85,6 +85,7 @@ def rota(tmp_path_factory):
     return run_cli, as_
 
 
+@pytest.mark.slow
 def test_volunteer_views_and_the_audit_log_never_show_tags(rota):
     run_cli, as_ = rota
     outputs = {}
@@ -115,6 +116,7 @@ def test_volunteer_views_and_the_audit_log_never_show_tags(rota):
     assert {"call.log", "goal.add", "busy.on", "busy.off", "person.edit"} <= actions  # the rows were searched
 
 
+@pytest.mark.slow
 def test_refused_commands_do_not_echo_tags(rota):
     run_cli, as_ = rota
     refused = [

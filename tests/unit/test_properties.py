@@ -394,6 +394,7 @@ class RotaMachine(RuleBasedStateMachine):
         self.w.assert_invariants()
 
 
+@pytest.mark.slow
 def test_random_rota_changes_keep_every_invariant():
     run_state_machine_as_test(RotaMachine, settings=SETTINGS)
 
@@ -473,6 +474,7 @@ attempts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     shifts=st.lists(st.tuples(st.integers(0, 6), half_hours, lengths, st.integers(0, 2)), min_size=3, max_size=8),

@@ -635,6 +635,7 @@ def _oracle_utc(wall: datetime, tz_name: str) -> datetime:
     return (wall - before).replace(tzinfo=UTC)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(_shifts())

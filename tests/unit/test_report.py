@@ -160,6 +160,7 @@ def _runner(tmp_path: Path, db: Path, now: str):
     return run
 
 
+@pytest.mark.fast_tier_sample(2)
 @pytest.mark.parametrize("by", ["week", "month"])
 def test_demo_report_equals_a_recount_from_shifts_json_and_the_call_log(demo_db, tmp_path, by):
     run = _runner(tmp_path, demo_db, DEMO_NOW)
@@ -174,6 +175,7 @@ def test_demo_report_equals_a_recount_from_shifts_json_and_the_call_log(demo_db,
     )
 
 
+@pytest.mark.slow
 def test_demo_hours_per_person_equal_load_and_goals_equal_coverage(demo_db, tmp_path):
     """On a range wholly in the past, per-person hours agree with `load` and goal checks with `coverage`."""
     run = _runner(tmp_path, demo_db, DEMO_NOW)
@@ -188,6 +190,7 @@ def test_demo_hours_per_person_equal_load_and_goals_equal_coverage(demo_db, tmp_
     assert report["total"]["goals_met"] == sum(g["met"] for g in checks)
 
 
+@pytest.mark.slow
 def test_volunteers_may_not_read_reports(demo_db, tmp_path):
     run = _runner(tmp_path, demo_db, DEMO_NOW)
     conn = sqlite3.connect(demo_db)
@@ -217,6 +220,7 @@ def test_protect_shows_one_to_four_as_less_than_five(count, shown):
     assert protect(count) == shown
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line(demo_db, tmp_path):
     run = _runner(tmp_path, demo_db, DEMO_NOW)
     for args in (("--from", "2026-13-01", "--to", "2026-12-01"), ("--from", "2026-11-30", "--to", "2026-11-01")):

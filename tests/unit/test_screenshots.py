@@ -134,6 +134,7 @@ async def take_all(demo: Path, shots: Path) -> dict[str, bytes]:
 
 
 
+@pytest.mark.slow
 async def test_screenshots_are_regenerated_and_reproducible(demo: Path, tmp_path: Path) -> None:
     """Takes {home,match,rota,people}.svg, checks what they show, then takes them again: the second
     run writes the same bytes, so regenerating does not churn the repository. Copied to

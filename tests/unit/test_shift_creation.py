@@ -160,6 +160,7 @@ def test_an_overnight_series_ends_on_the_next_days_date(db, coordinator):
     assert tuple(first) == ("2026-11-24T22:00:00-05:00", "2026-11-25T06:00:00-05:00")
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_an_rrule_end_before_its_start_like_a_one_off(run_cli):
     assert run_cli("init", "--name", "L", "--tz", "America/New_York", "--coordinator", "coord").returncode == 0
     for extra in ((), ("--rrule", "FREQ=DAILY")):

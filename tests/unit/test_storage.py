@@ -125,6 +125,7 @@ def test_a_chosen_path_never_creates_directories(tmp_path):
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.slow
 def test_cli_resolution_order(run_cli, tmp_path):
     init = ("init", "--name", "Test Line", "--tz", TZ)
     opt, env = tmp_path / "opt.db", tmp_path / "env.db"
@@ -223,6 +224,7 @@ def test_audit_refuses_update_and_delete(line_db):
 # ---------------------------------------------------------------- (e) files warmline cannot use
 
 
+@pytest.mark.slow
 def test_missing_directory(run_cli):
     if os.path.exists("/nonexistent"):
         pytest.skip("/nonexistent exists on this machine")
@@ -269,6 +271,7 @@ def test_sqlite_file_that_is_not_warmline_is_refused(run_cli, tmp_path):
     conn.close()
 
 
+@pytest.mark.slow
 def test_sqlite_file_that_is_not_warmline_is_left_byte_identical(run_cli, tmp_path):
     path = tmp_path / "recipes.db"
     before = _foreign_sqlite(path)
@@ -277,6 +280,7 @@ def test_sqlite_file_that_is_not_warmline_is_left_byte_identical(run_cli, tmp_pa
     assert_untouched(path, before)
 
 
+@pytest.mark.slow
 def test_newer_schema(run_cli, tmp_path):
     path = make_rota(tmp_path / "rota.db")
     conn = sqlite3.connect(path)
@@ -291,6 +295,7 @@ def test_newer_schema(run_cli, tmp_path):
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_truncated_database(run_cli, tmp_path):
     whole = make_rota(tmp_path / "whole.db").read_bytes()
     assert len(whole) > 4096
@@ -388,6 +393,7 @@ def unprivileged(tmp_path):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_read_only_file(unprivileged):
     workdir, run, own = unprivileged
     path = make_rota(workdir / "rota.db")
@@ -521,6 +527,7 @@ def test_migration_list_is_consistent():
     assert all(steps and all(isinstance(s, str) for s in steps) for steps in MIGRATIONS)
 
 
+@pytest.mark.fast_tier_sample(6)
 @pytest.mark.parametrize("k", range(SCHEMA_VERSION), ids=[f"from-{k}" for k in range(SCHEMA_VERSION)])
 def test_migrates_from_every_earlier_schema(tmp_path, k, fixed_now):
     path = tmp_path / f"schema{k}.db"

@@ -273,6 +273,7 @@ def test_volunteers_see_their_own_swaps_and_coordinators_all(w, pair):
         swaps.get(w.db.conn, w.lee, s.id)
 
 
+@pytest.mark.slow
 def test_cli_swap_flow_and_the_line_setting(run_cli):
     db = open_db(run_cli.db, create=True)
     with pytest.MonkeyPatch.context() as mp:

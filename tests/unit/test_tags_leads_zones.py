@@ -72,6 +72,7 @@ def test_fixed_offset_and_alias_zones_are_refused_with_a_suggestion(tmp_path, na
         db.close()
 
 
+@pytest.mark.slow
 def test_the_cli_refuses_est_and_people_edit_names_offer_and_pause(run_cli):
     done = run_cli("init", "--name", "L", "--tz", "EST", "--coordinator", "coord")
     assert done.returncode == 1 and done.stderr.startswith("error: time zone 'EST'"), done.stderr

@@ -71,6 +71,7 @@ def test_safe_is_identity_on_text_without_controls(value):
         assert text.safe(value) == value
 
 
+@pytest.mark.slow
 @given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), name_like_text()),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(name_like_text(), inner, max_size=4),
                     max_leaves=12))

@@ -91,6 +91,7 @@ def test_outbox_kinds_are_the_schema_check(w):
     assert {"meeting", "debrief", "debrief-taken", "debrief-open"} <= set(outbox.KINDS)
 
 
+@pytest.mark.slow
 def test_migration_keeps_the_outbox_rows(tmp_path):
     """A rota at schema 9 with a notification keeps it through migration 10 (the table is rebuilt)."""
     from warmline import db as dbmod
@@ -205,6 +206,7 @@ def test_people_with_no_common_hour_are_left_out_with_the_reason(w):
     assert p.left_out == (("dan", "no hour in common with enough of the others"),)
 
 
+@pytest.mark.slow
 def test_apply_writes_exactly_the_preview_and_is_deterministic(w):
     for i in range(7):
         w.person(f"v{i}", ["Mon 17:00-21:00", "Wed 17:00-21:00"] if i % 2 else ["Wed 18:00-22:00"])
@@ -551,6 +553,7 @@ def test_deactivating_someone_takes_them_out_of_their_triad_as_leave_does(w):
     assert not triads.is_opted_in(w.db.conn, people.get(w.db.conn, "bob").id)  # rejoining is theirs to choose
 
 
+@pytest.mark.fast_tier_sample(5)
 @pytest.mark.parametrize("n", [6, 7, 8, 10, 11])
 def test_past_the_search_budget_the_greedy_grouping_keeps_every_rule(w, monkeypatch, n):
     """Many people (here: a budget of nothing) are grouped greedily: still threes and fours, never one or two."""
@@ -565,6 +568,7 @@ def test_past_the_search_budget_the_greedy_grouping_keeps_every_rule(w, monkeypa
     assert triads.apply(w.db, w.coord, p)
 
 
+@pytest.mark.slow
 def test_eighty_people_are_grouped_in_seconds(w):
     import random
     import time as clock

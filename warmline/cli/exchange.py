@@ -1,6 +1,6 @@
 """`warmline export`, `import`, `backup`, `restore` and `replicate`: the rota in and out of other files.
 
-`export sqlite` is in report.py (registered in __init__.py).
+`export sqlite` is in report.py (added to the export group at the end).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import click
 
 from ..session import Context, _passphrase_source
 from .output import echo, emit, json_option, pass_ctx
+from .report import export_sqlite
 from .root import cli
 
 
@@ -354,3 +355,6 @@ def signal_number(name: str) -> int:
     import signal
 
     return int(getattr(signal, name))
+
+
+export_group.add_command(export_sqlite)  # report.py: the reporting copy

@@ -1,6 +1,6 @@
 """`warmline notify`: deliver notifications, and their settings and list.
 
-`notify pull|confirm` and `--remote` are in remote.py (registered in __init__.py).
+`notify pull|confirm` and `--remote` are in remote.py (pull and confirm are added at the end).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import click
 from ..session import Context
 from ..views.json_shapes import prefs_json
 from .output import echo, emit, json_option, pass_ctx
+from .remote import notify_confirm, notify_pull
 from .root import cli
 
 
@@ -257,3 +258,7 @@ def notify_list(c: Context, person: str | None, include_old: bool, as_json: bool
         if n.state in ("failed", "expired") and n.last_error:
             line += f"  ({n.last_error})"
         echo(line)
+
+
+notify_cmd.add_command(notify_pull)  # remote.py: the rota's host side of `notify --remote`
+notify_cmd.add_command(notify_confirm)

@@ -1,7 +1,8 @@
 """`warmline debrief`, `warmline me export` and `warmline people forget` (issue 16, part 2):
 debriefs after a hard call, and people's own data.
 
-Registered by warmline/cli/__init__.py. Parses, calls warmline.debrief and warmline.privacy, prints.
+Parses, calls warmline.debrief and warmline.privacy, prints. Its groups are added to `warmline`
+at the end (`people forget` to `people` by people.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 from ..session import Context
 from ..views.json_shapes import debrief_json
 from .output import echo, emit, json_option, pass_ctx
+from .root import cli
 
 
 # ---------------------------------------------------------------- debrief
@@ -228,3 +230,7 @@ def people_forget(c: Context, handle: str, yes: bool, as_json: bool) -> None:
     if not done.vacuumed:
         echo("warning: another warmline kept the file busy, so erased text may remain in free pages until "
              "the next `warmline people forget` or VACUUM", err=True)
+
+
+cli.add_command(debrief_group)
+cli.add_command(me_group)

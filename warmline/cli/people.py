@@ -1,6 +1,6 @@
 """`warmline people`: add, edit, list, show and deactivate people, and set a passphrase.
 
-`people forget` is in peer.py (registered in __init__.py).
+`people forget` is in peer.py (added to the people group at the end).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ..session import Context
 from ..text import safe
 from ..views.json_shapes import person_json
 from .output import echo, emit, json_option, pass_ctx
+from .peer import people_forget
 from .root import cli
 
 
@@ -286,3 +287,6 @@ def people_passphrase(c: Context, handle: str) -> None:
         secret = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True, err=True)
     svc.set_passphrase(c.db(), actor, handle, secret, current=current)
     echo(f"Passphrase set for {handle}.")
+
+
+people.add_command(people_forget)  # peer.py: with `me export`, people's own data

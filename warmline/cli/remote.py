@@ -1,7 +1,8 @@
 """`warmline keys`, `warmline ssh`, `warmline notify pull|confirm` and `notify --remote` (issue 14):
 a line on many machines, each volunteer signing in with their own SSH key.
 
-Registered by warmline/cli/__init__.py. Parses, calls warmline.keys and warmline.notify.lease/remote, prints.
+Parses, calls warmline.keys and warmline.notify.lease/remote, prints. `keys` and `ssh` are added to
+`warmline` at the end (`notify pull|confirm` to `notify` by notify.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 from ..session import Context
 from ..views.json_shapes import key_json
 from .output import echo, emit, json_option, pass_ctx
+from .root import cli
 
 
 # ---------------------------------------------------------------- keys
@@ -305,3 +307,7 @@ def notify_remote(dest: str, once: bool, interval: int, as_json: bool) -> None:
     echo(f"warmline notify: showing notifications from {dest} every {interval} s (stop with Ctrl-C or SIGTERM)", err=True)
     why = remote.run_remote_daemon(dest, interval=interval, report=report, warn=warn)
     echo(f"warmline notify: stopped ({why})", err=True)
+
+
+cli.add_command(keys_group)
+cli.add_command(ssh_cmd)

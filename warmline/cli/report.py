@@ -1,8 +1,8 @@
 """`warmline report` and `warmline export sqlite`: the funders' report and the reporting copy.
 
-Registered on the main group by warmline/cli/__init__.py. Parses, calls warmline.report (and
-warmline.report_html / warmline.exchange.reporting), prints. sqlite_utils is imported only
-inside `export sqlite`.
+Parses, calls warmline.report (and warmline.report_html / warmline.exchange.reporting), prints.
+sqlite_utils is imported only inside `export sqlite`. `report` is added to `warmline` at the end
+(`export sqlite` to `export` by exchange.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import click
 
 from ..session import Context
 from .output import echo, pass_ctx
+from .root import cli
 
 
 def _range(c: Context, start: str, finish: str):
@@ -147,3 +148,6 @@ def export_sqlite(c: Context, file: str, force: bool, as_json: bool) -> None:
     else:
         counts = ", ".join(f"{name} {n}" for name, n in result.tables.items())
         echo(f"Wrote {result.path} (0600): {counts}; views: {', '.join(result.views)}.")
+
+
+cli.add_command(report_cmd)

@@ -1,13 +1,16 @@
 """The `warmline` group: its global options (--db, --as), opening the app, and the error handling.
 
 Exit codes: 0 done, 1 refused or invalid (one `error:` line on stderr), 2 usage. Every command
-group's module (warmline/cli/*.py) adds its commands to `cli`; warmline/cli/__init__.py imports them.
+group's module (warmline/cli/*.py) adds its commands to `cli` when it is imported, and it is imported
+when one of its commands is asked for (MODULES): `warmline shifts` loads shifts.py, not every
+command; `--help`, an unknown command and `cli.commands` load them all.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import click
@@ -18,8 +21,54 @@ from ..text import safe
 
 EPILOG = "Times are ISO 8601 in the line's zone unless they carry an offset. Docs: README.md."
 
+# The module of warmline/cli that adds each top-level command or group (a new one: a row here).
+MODULES = {
+    "init": "setup", "demo": "setup",
+    "people": "people", "tags": "tags",
+    "shifts": "shifts", "shift": "shifts", "series": "shifts",
+    "assign": "assign", "unassign": "assign", "claim": "assign", "drop": "assign",
+    "check": "audit", "audit": "audit",
+    "match": "match", "busy": "match", "call": "match",
+    "goal": "goals", "coverage": "goals", "load": "goals",
+    "availability": "availability", "timeoff": "availability",
+    "swap": "swaps", "line": "swaps", "triad": "triads",
+    "autofill": "autofill", "handoff": "handoff", "notify": "notify",
+    "keys": "remote", "ssh": "remote", "debrief": "peer", "me": "peer",
+    "export": "exchange", "import": "exchange", "backup": "exchange", "restore": "exchange",
+    "replicate": "exchange", "report": "report",
+    "config": "serve", "serve": "serve",
+}
+
+
+class Warmline(click.Group):
+    """The `warmline` group: a command's module is imported when the command is asked for."""
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        """Every command (each module imported): for listing them, and for tests that walk them."""
+        for module in dict.fromkeys(MODULES.values()):
+            import_module(f"{__package__}.{module}")
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._commands[name] = cmd  # not self.commands: a module adds its commands while it is imported
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = MODULES.get(cmd_name)
+        if module is not None:
+            import_module(f"{__package__}.{module}")
+        return self._commands.get(cmd_name)
+
 
 @click.group(
+    cls=Warmline,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EPILOG,

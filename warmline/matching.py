@@ -181,6 +181,35 @@ def _marks(values) -> str:
     return ",".join("?" * len(values))
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _offered(conn: sqlite3.Connection, person_ids: list[int], tag_ids: list[str]) -> dict[int, set[str]]:
+    """Which of `tag_ids` each of `person_ids` offers now (paused tags never count); people offering none are left out."""
+    found: dict[int, set[str]] = {}
+    if person_ids and tag_ids:
+        for pid, tag_id in conn.execute(
+            f"SELECT person_id, tag_id FROM person_tag WHERE state = 'offered' AND person_id IN ({_marks(person_ids)})"
+            f" AND tag_id IN ({_marks(tag_ids)})",
+            (*person_ids, *tag_ids),
+        ):
+            found.setdefault(pid, set()).add(tag_id)
+    return found
+
+
+def _speakers(conn: sqlite3.Connection, person_ids: list[int], lang: Tag) -> set[int]:
+    """Those of `person_ids` who speak `lang`."""
+    if not person_ids:
+        return set()
+    return {
+        r[0]
+        for r in conn.execute(
+            f"SELECT person_id FROM person_language WHERE tag_id = ? AND person_id IN ({_marks(person_ids)})",
+            (lang.id, *person_ids),
+        )
+    }
+
+
 # ---------------------------------------------------------------- matching
 
 
@@ -243,25 +272,10 @@ def match(
     wanted = {t.id for t in need_tags} | {t.id for t in prefs}
     for t in need_tags:
         wanted |= related.get(t.id, set())
-    offered: dict[int, set[str]] = {pid: set() for pid in person_ids}
-    speaks: set[int] = set()
+    offered = _offered(conn, person_ids, sorted(wanted))
+    speaks = _speakers(conn, person_ids, lang) if lang is not None else set()
     calls: dict[int, list[str]] = {}
     if person_ids:
-        if wanted:
-            for pid, tag_id in conn.execute(
-                f"SELECT person_id, tag_id FROM person_tag WHERE state = 'offered' AND person_id IN ({_marks(person_ids)})"
-                f" AND tag_id IN ({_marks(wanted)})",
-                (*person_ids, *sorted(wanted)),
-            ):
-                offered[pid].add(tag_id)
-        if lang is not None:
-            speaks = {
-                r[0]
-                for r in conn.execute(
-                    f"SELECT person_id FROM person_language WHERE tag_id = ? AND person_id IN ({_marks(person_ids)})",
-                    (lang.id, *person_ids),
-                )
-            }
         lo = min(r[1] for r in rows)
         hi = max(r[2] for r in rows)
         for pid, when in conn.execute(
@@ -278,7 +292,7 @@ def match(
         if lang is not None and pid not in speaks:
             without_language += 1
             continue
-        mine = offered[pid]
+        mine = offered.get(pid, _NOTHING)
         shares = [t for t in need_tags if t.id in mine]
         met.update(t.id for t in shares)
         pairs = []
@@ -369,23 +383,8 @@ def _next_shifts(conn: sqlite3.Connection, at: datetime, unmet: list[Tag], lang:
         return ()
     person_ids = sorted({r[3] for r in rows})
     tag_ids = [t.id for t in unmet if t.family != "language"]
-    holds: dict[int, set[str]] = {}
-    if tag_ids:
-        for pid, tag_id in conn.execute(
-            f"SELECT person_id, tag_id FROM person_tag WHERE state = 'offered' AND person_id IN ({_marks(person_ids)})"
-            f" AND tag_id IN ({_marks(tag_ids)})",
-            (*person_ids, *tag_ids),
-        ):
-            holds.setdefault(pid, set()).add(tag_id)
-    speaks: set[int] | None = None
-    if lang is not None:
-        speaks = {
-            r[0]
-            for r in conn.execute(
-                f"SELECT person_id FROM person_language WHERE tag_id = ? AND person_id IN ({_marks(person_ids)})",
-                (lang.id, *person_ids),
-            )
-        }
+    holds = _offered(conn, person_ids, tag_ids)
+    speaks = _speakers(conn, person_ids, lang) if lang is not None else None
     found: list[NextShift] = []
     for need in unmet:
         by_shift: dict[int, list] = {}

@@ -136,6 +136,7 @@ def test_refused_commands_do_not_echo_tags(rota):
         assert leaks(result.stdout + result.stderr) == [], (result.args, result.stderr)
 
 
+@pytest.mark.slow
 def test_only_a_match_result_shows_offered_tags_and_never_paused_ones(rota):
     run_cli, as_ = rota
     result = as_("sam", "match", "grief", "hearing voices", "trauma", "--prefer", "veteran", "--json")

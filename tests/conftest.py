@@ -56,7 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "fast_tier_sample(every): of this parametrised test, only every `every`-th case (the first, the"
-        " every+1-th, ...) is in the fast tier; the others are marked slow (CI runs them all)",
+        " every+1-th, ...) is in the fast tier; the others are marked slow (CI runs them all). Not for"
+        " snapshot tests: syrupy counts the snapshots of the cases left out as unused and fails the run",
     )
     # pytest-textual-snapshot writes its failure report into the working directory (the source
     # tree) unless told otherwise: tests never write into the source tree.

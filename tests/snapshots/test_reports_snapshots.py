@@ -42,7 +42,7 @@ async def last_week(pilot) -> None:
     assert screen.data.period.total.shifts > 0 and screen.data.period.total.calls > 0
 
 
-@pytest.mark.fast_tier_sample(2)
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
 def test_reports_last_week(snap_compare, demo, size):
     assert snap_compare(coordinator_app(demo), terminal_size=size, run_before=last_week)

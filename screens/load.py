@@ -118,7 +118,7 @@ class LoadScreen(WarmlineScreen):
             marker = " " + fairness.level_word(p.level) if p.level else ""
             chart.append(f"{p.handle:<{name_width}} ")
             chart.append(f"{bar(p.hours, widest):<{BAR_WIDTH}}", style="bold" if p.level == "over" else "")
-            chart.append(f" {p.hours:.1f} h{marker}\n")
+            chart.append(f" {words.hours_column(p.hours)}{marker}\n")
         self.query_one("#load-bars", Static).update(chart if people else Text("Nobody to show."))
         self.query_one("#load-spread", Static).update(spread_line(report.spread))
 

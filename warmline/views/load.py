@@ -69,8 +69,8 @@ def spread_line(spread: fairness.Spread | None) -> str:
         return "No active volunteers."
     top = ", ".join(spread.max_handles)
     return (
-        f"max {spread.max_hours:.1f} h ({top}) · min {spread.min_hours:.1f} h · "
-        f"mean {spread.mean_hours:.1f} h · Gini {spread.gini:.2f}"
+        f"max {words.hours_column(spread.max_hours)} ({top}) · min {words.hours_column(spread.min_hours)} · "
+        f"mean {words.hours_column(spread.mean_hours)} · Gini {spread.gini:.2f}"
     )
 
 

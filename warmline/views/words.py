@@ -54,8 +54,8 @@ def when(view: ShiftView) -> str:
 
 
 # Hours read three ways, on purpose: the app says "4 h" in a sentence or a cell; the CLI's
-# listings keep one decimal ("4.0 h") so a column of them lines up and reads as the core's own
-# messages do ("4.0 h rest"); a table whose header already says "Hours" shows the bare number.
+# listings and Load's bars and spread keep one decimal ("4.0 h") so a column of them lines up and
+# reads as the core's own messages do ("4.0 h rest"); a table headed "Hours" shows the bare number.
 
 
 def hours(value: float) -> str:
@@ -64,7 +64,7 @@ def hours(value: float) -> str:
 
 
 def hours_column(value: float) -> str:
-    """4.0 h: always one decimal, for the CLI's aligned columns."""
+    """4.0 h: always one decimal, for aligned columns (the CLI's listings, Load's bars)."""
     return f"{value:.1f} h"
 
 

@@ -22,3 +22,11 @@ def get(conn: sqlite3.Connection) -> Line:
     if row is None:
         raise Refused("this rota has no line yet: run `warmline init --name NAME --tz ZONE` first")
     return Line(**dict(row))
+
+
+def swaps_need_approval(conn: sqlite3.Connection) -> bool:
+    """True when a coordinator must approve a swap after the other person accepts it (swaps.need_approval)."""
+    row = conn.execute("SELECT swaps_need_approval FROM line WHERE id = 1").fetchone()
+    if row is None:
+        raise Refused("this rota has no line yet: run `warmline init --name NAME --tz ZONE` first")
+    return bool(row[0])

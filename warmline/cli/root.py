@@ -31,7 +31,7 @@ MODULES = {
     "match": "match", "busy": "match", "call": "match",
     "goal": "goals", "coverage": "goals", "load": "goals",
     "availability": "availability", "timeoff": "availability",
-    "swap": "swaps", "line": "swaps", "triad": "triads",
+    "swap": "swaps", "line": "line", "triad": "triads",
     "autofill": "autofill", "handoff": "handoff", "notify": "notify",
     "keys": "remote", "ssh": "remote", "debrief": "peer", "me": "peer",
     "export": "exchange", "import": "exchange", "backup": "exchange", "restore": "exchange",

@@ -24,7 +24,11 @@ def _default_handle(user: str | None) -> str:
     help="The line's IANA time zone: a region's name, e.g. America/New_York, or UTC (fixed offsets such as EST are refused).",
 )
 @click.option("--coordinator", "handle", help="Your handle (default: from your OS login).")
-@click.option("--escalation", help="The escalation text always shown, e.g. 'In crisis? Call or text 988'.")
+@click.option(
+    "--escalation",
+    help="The escalation text always shown (default: the zone's national crisis line where one is well known, "
+    "e.g. 988 in the US and Canada, else your local emergency number).",
+)
 @click.option("--drop-cutoff", type=int, default=48, show_default=True, help="Hours before a shift after which a drop needs cover.")
 @json_option
 @pass_ctx
@@ -37,7 +41,7 @@ def init(c: Context, name: str, tz: str, handle: str | None, escalation: str | N
     """
     from ..access import os_user
     from ..db import open_db
-    from ..line import DEFAULT_ESCALATION, create
+    from ..line import create
     from ..recurrence import zone
 
     zone(tz)  # refuse a bad zone before creating any file
@@ -52,15 +56,18 @@ def init(c: Context, name: str, tz: str, handle: str | None, escalation: str | N
         db,
         name=name,
         tz=tz,
-        escalation=escalation or DEFAULT_ESCALATION,
+        escalation=escalation,  # None: the zone's default (line.default_escalation)
         drop_cutoff_hours=drop_cutoff,
         actor=handle,
         first_coordinator=(handle, handle, user),
     )
     if as_json:
-        emit({"name": line.name, "tz": line.tz, "coordinator": handle, "login": user, "db": str(db.path)})
+        emit({"name": line.name, "tz": line.tz, "coordinator": handle, "login": user, "db": str(db.path),
+              "escalation": line.escalation})
     else:
         echo(f"Created {line.name} ({line.tz}) in {db.path}; {handle} (OS user {user}) is its coordinator.")
+        echo(f"Escalation text, shown on every screen: {line.escalation}")
+        echo("Change it (or the name, the drop cut-off, swap approval) with `warmline line set`.")
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""`warmline swap` and `warmline line set`: swapping shifts, and whether swaps need a coordinator's approval."""
+"""`warmline swap`: swapping shifts (whether swaps need a coordinator's approval is `warmline line set`, line.py)."""
 
 from __future__ import annotations
 
@@ -105,33 +105,3 @@ def swap_list(c: Context, open_only: bool, as_json: bool) -> None:
     for s in found:
         echo(_swap_line(s, tz))
 
-
-@cli.group("line")
-def line_group() -> None:
-    """The line's settings (coordinators change them).
-
-    \b
-    Example:
-      warmline line set --swaps-need-approval yes
-    """
-
-
-@line_group.command("set")
-@click.option("--swaps-need-approval", "approval", type=click.Choice(["yes", "no"]), required=True,
-              help="Whether a coordinator must approve a swap after the other person accepts it.")
-@json_option
-@pass_ctx
-def line_set(c: Context, approval: str, as_json: bool) -> None:
-    """Change a line setting (coordinators).
-
-    \b
-    Example:
-      warmline line set --swaps-need-approval yes
-    """
-    from .. import swaps
-
-    required = swaps.set_need_approval(c.db(), c.actor(), approval == "yes")
-    if as_json:
-        emit({"swaps_need_approval": required})
-    else:
-        echo(f"Swaps {'now need' if required else 'no longer need'} a coordinator's approval.")

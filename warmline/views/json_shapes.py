@@ -371,3 +371,17 @@ def key_json(k) -> dict:
         "added_by": k.added_by,
         "active": k.active,
     }
+
+
+def line_json(s, changed: tuple[str, ...] | None = None) -> dict:
+    """The line's settings (line.LineSettings); after `line set`, which of them changed."""
+    data = {
+        "name": s.name,
+        "tz": s.tz,
+        "escalation": s.escalation,
+        "drop_cutoff_hours": s.drop_cutoff_hours,
+        "swaps_need_approval": s.swaps_need_approval,
+    }
+    if changed is not None:
+        data["changed"] = list(changed)
+    return data

@@ -4,7 +4,7 @@ A room that changes the rota (rota, handoff) says what happened with `report(con
 inside its own write transaction; every subscriber runs there and then, in that transaction, so
 what it writes (the outbox's notifications) commits or rolls back with the change. The reporting
 room imports only this module, never its subscribers: the outbox (warmline/notify/queue.py)
-subscribes when it is imported, and warmline/__init__.py imports it, so the subscription is in
+subscribes through warmline/notify/reactions.py, which warmline/__init__.py imports, so the subscription is in
 place for every face (CLI, app, serve, ssh, demo, import) before any rota change can happen.
 
 An event nobody listens to is a bug, not a quiet no-op: a notification silently not queued is
@@ -19,8 +19,11 @@ Events (keyword arguments):
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "note.written")
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from warmline import events
-from warmline.notify import kinds, outbox, queue
+from warmline.notify import kinds, outbox, queue, reactions
 
 FIRST_IMPORTS = ["warmline.rota", "warmline.handoff", "warmline.db", "warmline.cli", "warmline.screens.app",
                  "warmline.demo", "warmline.exchange"]
@@ -29,10 +29,21 @@ def test_every_event_is_heard_whatever_is_imported_first(first: str) -> None:
 
 
 def test_the_outbox_reacts_to_each_event() -> None:
-    assert events.listening("shifts.changed") == (queue.shifts_changed,)
-    assert events.listening("shifts.cancelled") == (queue.shifts_cancelled,)
-    assert events.listening("seat.opened") == (queue.cover_needed,)
-    assert events.listening("note.written") == (queue.note_written,)
+    assert events.listening("shifts.changed") == (reactions.shifts_changed,)
+    assert events.listening("shifts.cancelled") == (reactions.shifts_cancelled,)
+    assert events.listening("seat.opened") == (reactions.cover_needed,)
+    assert events.listening("note.written") == (reactions.note_written,)
+    for name in ("shifts_changed", "shifts_cancelled", "cover_needed", "note_written"):
+        assert callable(getattr(queue, name)), f"queue.{name} is what reactions.{name} runs"
+
+
+def test_importing_warmline_loads_nothing_of_the_outbox_until_an_event() -> None:
+    """`import warmline` (every start) subscribes without loading the outbox, the database or logging."""
+    script = "import sys, warmline\nprint(sorted(m for m in sys.modules if m in WATCHED))"
+    watched = ["warmline.notify.queue", "warmline.db", "warmline.audit", "logging", "sqlite3"]
+    done = subprocess.run([sys.executable, "-c", f"WATCHED = {watched!r}\n" + script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]", f"`import warmline` loaded {done.stdout.strip()}"
 
 
 def test_an_event_nobody_hears_is_refused(monkeypatch, tmp_path) -> None:

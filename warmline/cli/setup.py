@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..session import Context
-from ..session import open_app as _open_app
+from ..session import Context, open_demo
 from .output import echo, emit, json_option, pass_ctx
 from .root import cli
 
@@ -87,19 +86,6 @@ def demo(c: Context, no_tui: bool, seed: int, people_count: int | None, weeks: i
       warmline demo
       warmline demo --no-tui --seed 3 --people 2000 --weeks 260 --round-the-clock
     """
-    from ..db import open_db, resolve_path
-    from ..demo import build, check_options
-
-    check_options(seed=seed, people=people_count, weeks=weeks)  # before demo.db is created
-    path, chosen = resolve_path(c.db_path)
-    if not c.db_path:
-        path = path.parent / "demo.db"
-    db = open_db(path, create=True, make_parent=not c.db_path)
-    c._db = db
-    summary = build(db, seed=seed, people=people_count, weeks=weeks, round_the_clock=round_the_clock)
-    echo(summary, err=no_tui is False)
-    if no_tui:
-        return
-    c.as_handle = None  # the demo maps the OS user to its first coordinator
-    c.use_config = False
-    _open_app(c)
+    # The steps live in warmline.session.open_demo: a plain `warmline demo` runs them from
+    # warmline/launch.py without click.
+    open_demo(c, seed=seed, people=people_count, weeks=weeks, round_the_clock=round_the_clock, no_tui=no_tui, say=echo)

@@ -223,8 +223,26 @@ def seats_bound(problem) -> int:
 
 
 def every_rule_holds(path: Path, folder: Path, proposal) -> bool:
-    """Apply the proposal to a copy of the line: rota.check finds no error or warning, availability no clash."""
-    return _check_plan(path, folder, proposal, f"q{id(proposal)}") == "ok"
+    """Apply the proposal to a copy of the line: rota.check finds no error or warning that was not there
+    before (the tight line's lowered limits make some of the demo's history break them), availability no clash."""
+    from warmline import autofill, availability, rota
+    from warmline.db import open_db
+
+    copy = folder / f"check-{id(proposal)}.db"
+    shutil.copy(path, copy)
+    db = open_db(copy)
+    try:
+        before = rota.check(db.conn)
+        autofill.apply(db, _coordinator(db), proposal)
+        after = rota.check(db.conn)
+        clashes = availability.conflicts(db.conn, proposal.start, proposal.end)
+    finally:
+        db.close()
+        copy.unlink()
+    new = set(after.errors + after.warnings) - set(before.errors + before.warnings)
+    for problem in sorted(new)[:3] + clashes[:3]:
+        progress(f"rule broken: {problem}")
+    return not new and not clashes
 
 
 def quality(cpsat_limit: float = 60.0) -> dict:
@@ -259,11 +277,13 @@ def quality(cpsat_limit: float = 60.0) -> dict:
                         if seed == seeds[0] and cpsat.available():
                             solved = autofill.propose(db.conn, coord, start, end, engine="cpsat", time_limit=cpsat_limit)
                             row["cpsat"] = solved.score.seats
+                            row["cpsat_engine"] = solved.engine  # 'greedy' when CP-SAT found nothing better in its budget
                             row["cpsat_rules"] = every_rule_holds(path, folder, solved)
                     finally:
                         db.close()
                     progress(f"{name}, seed {seed}: heuristic {row['seats']} of {row['open']} seats in {seconds:.1f} s;"
-                             f" bound {row['bound']}" + (f"; CP-SAT {row['cpsat']}" if "cpsat" in row else ""))
+                             f" bound {row['bound']}" + (f"; CP-SAT's proposal {row['cpsat']} ({row['cpsat_engine']}'s plan)"
+                                                         if "cpsat" in row else ""))
                     rows.append(row)
     finally:
         if saved is None:
@@ -294,8 +314,10 @@ def quality_figures(cpsat_limit: float = 60.0) -> list[Figure]:
         solved = [r for r in rows if "cpsat" in r]
         if solved:
             at = all(r["cpsat"] >= r["bound"] for r in solved)
-            figures_found.append(Figure(f"autofill CP-SAT at the optimum, {name} (seed {solved[0]['seed']}, {cpsat_limit:g} s)",
-                                        1.0 if at else 0.0, "yes" if at else "no", target="yes", meets=at))
+            whose = "CP-SAT's own plan" if solved[0]["cpsat_engine"] == "cpsat" else "the heuristic's plan, CP-SAT found none better"
+            figures_found.append(Figure(
+                f"autofill --engine cpsat at the optimum, {name} (seed {solved[0]['seed']}, {cpsat_limit:g} s; {whose})",
+                1.0 if at else 0.0, "yes" if at else "no", target="yes", meets=at))
     return figures_found
 
 

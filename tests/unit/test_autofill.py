@@ -570,9 +570,10 @@ def every_rule_holds(db, problem, proposal, lo, hi):
     """The plan in the problem's terms, then written and checked with the rota's own rules."""
     coord = next(p for p in people.all_people(db.conn) if p.is_coordinator)
     assert violations(problem, plan_of(problem, proposal)) == []
+    before = rota.check(db.conn)  # the tight line's lowered limits make some of the demo's history break them
     autofill.apply(db, coord, proposal)
-    report = rota.check(db.conn)
-    assert report.errors == [] and report.warnings == []
+    after = rota.check(db.conn)
+    assert set(after.errors + after.warnings) - set(before.errors + before.warnings) == set()
     assert availability.conflicts(db.conn, lo, hi) == []
 
 

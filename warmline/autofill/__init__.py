@@ -22,6 +22,14 @@ CP-SAT when installed (warm-started from the heuristic's plan, so it is never wo
 else the heuristic, saying so. Whatever the engine, the plan is checked against the
 problem's rules before it is proposed, and `apply` re-checks every placement with the
 rota's own rule check under the write lock.
+
+Deterministic: the same rota (and the same time limit) gives the same proposal, so what
+`warmline autofill` previews is what `--apply`, solving again, writes. The heuristic stops
+when no move improves its plan or after a counted amount of work; CP-SAT runs with a fixed
+seed, interleaved workers and a budget of its deterministic time (the time limit ×
+cpsat.DETERMINISTIC_PER_SECOND). The time limit itself is only a safety stop: when it ends
+a search before its budget (a very slow or busy machine) the proposal's notice says that
+another run may differ (CLOCK_STOPPED). The app applies the very proposal it shows.
 """
 
 from __future__ import annotations

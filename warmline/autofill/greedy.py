@@ -4,21 +4,26 @@
    each goes to the feasible person with the best marginal objective (goal progress,
    then demand covered, then the smallest rise in the fairness term, then a
    preferred shift).
-2. *Repair*: for each seat still empty, an augmenting path of up to two moves: someone
-   eligible who is blocked by one of their new shifts (rest, weekly or monthly limit)
-   moves here, and that shift is refilled by someone else (who may in turn move).
+2. *Repair*: for each seat still empty, an augmenting path (up to CHAIN_DEPTH moves):
+   someone eligible who is blocked by one of their new shifts (rest, weekly or monthly
+   limit) moves here, and that shift is refilled by someone else (who may in turn move).
+   As in Kuhn's matching algorithm a seat that could not be refilled is not tried again
+   until some path succeeds, so a pass over every empty seat costs about one search.
 3. *Improve*, in rounds: replace a person on a seat by another when that improves the
    objective lexicographically (goals, demand, fairness, preference) without losing the
-   seat; exchange two people's seats when that helps; move someone to an empty seat and
-   repair (an ejection chain: give up a long shift to fill two short ones), kept only
-   when the whole chain improves the objective. When a round of these improves nothing,
+   seat; exchange two people's seats (shifts starting within two days) when that helps;
+   move someone to an empty seat and repair (an ejection chain: give up a long shift to
+   fill two short ones; when the mover is at a weekly-hours limit, the hours freed let
+   a chain through them fill another empty seat of that week), kept only when the whole
+   chain improves the objective. When a round of these improves nothing,
    rounds add longer chains: someone on the same shift switches role, or someone blocked
    by one of their own seats moves here, and the seat left behind is refilled. Stops when
-   such a round improves nothing, or at the deadline. After the first round only what
-   changed since is looked at again.
+   such a round improves nothing, or when the work budget (WORK_LIMIT feasibility checks
+   and moves) is spent. After the first round only what changed since is looked at again.
 
 Only moves that keep every hard rule are made, so every intermediate plan is valid.
-Deterministic: no randomness; ties go to the first in the problem's order.
+Deterministic: no randomness, ties go to the first in the problem's order, and the search
+stops on counted work, never on the clock (the time limit is only a safety stop, reported).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections.abc import Callable
 from .problem import Plan, Problem
 
 _NOTHING = (0, 0, 0, 0, 0)
-WORK_LIMIT = 1_500_000  # units of work (feasibility checks and moves): about 5 s on a slow laptop
+WORK_LIMIT = 1_200_000  # units of work (feasibility checks and moves): about 4 s on a busy 2-core machine
 
 
 class _State:
@@ -197,6 +202,7 @@ class _State:
 
     def blockers(self, w: int, s: int) -> list[int]:
         """The worker's current slots whose removal could let them take slot s."""
+        self.work += 2
         slot = self.slots[s]
         rest = self.workers[w].rest
         found = []
@@ -386,9 +392,9 @@ def solve(
     while not st.spent():
         rounds += 1
         before = st.key()
+        _eject_round(st)  # seats first: they outrank everything the other moves improve
         _replace_round(st)
         _exchange_round(st)
-        _eject_round(st)
         if deep:
             _chain_round(st)
         if st.key() <= before:
@@ -493,6 +499,8 @@ def _eject_round(st: _State) -> None:
                 if not st.fits(w, u, leaving=t):
                     continue
                 before = st.key()
+                # A try costs its bookkeeping (begin copies the change marks) and the scan of w's seats.
+                st.work += (len(st.slots) + len(st.workers)) // 8 + len(st.eligible_of[w]) // 4
                 st.begin()
                 r = st.remove(w, t)
                 st.add(w, u, role)

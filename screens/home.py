@@ -18,6 +18,7 @@ from warmline.clock import now
 from warmline.errors import WarmlineError
 from warmline.model import ShiftView
 from warmline.recurrence import zone
+from warmline.views import home as home_words
 from warmline.views import words
 
 from .base import CommandList, WarmlineScreen
@@ -372,23 +373,13 @@ class HomeScreen(WarmlineScreen):
         shown.show(text, line, offer, meeting)
 
     def _meeting(self) -> str:
-        """My next triad meeting, its time and whose turn it is to narrate (nothing else: nothing is recorded)."""
         assert self.data is not None
-        m = self.data.meeting
-        if m is None:
-            return ""
-        turn = "your turn to narrate" if m.narrator_id == self.actor.id else f"{m.narrator or 'someone'} narrates"
-        return f"Triad meeting {m.start_local:%a %d %b %H:%M}–{m.end_local:%H:%M} · {turn}"
+        return home_words.meeting_line(self.data.meeting, self.actor.id)
 
     def _offer(self) -> str:
-        """In the last 30 minutes of my shift: the offer to write the handoff note, with what is left."""
         assert self.data is not None
         shift = self.data.write_shift
-        if shift is None:
-            return ""
-        left = shift.end_utc - self.app.clock()  # type: ignore[attr-defined]
-        ends = f"ends in {words.countdown(left)}" if left.total_seconds() > 0 else "has ended"
-        return f"Your shift {ends} · Write a handoff note for the next shift (w)"
+        return home_words.note_offer(shift.end_utc if shift else None, self.app.clock())  # type: ignore[attr-defined]
 
     def _say(self, message: str, *, error: bool = False) -> None:
         classes = "message -error" if error else "message -ok"
@@ -466,10 +457,7 @@ class HomeScreen(WarmlineScreen):
 
     def _debrief_asked(self, result) -> None:
         asked, told = result
-        who = "nobody could be told: call a coordinator" if not told else (
-            f"{len(told)} {'person was' if len(told) == 1 else 'people were'} told; you will be told who takes it"
-        )
-        self._changed(f"Debrief {asked.id} asked: {who}.")
+        self._changed(home_words.debrief_asked(asked.id, told))
 
     def action_claim(self) -> None:
         if self.data is None:

@@ -291,7 +291,8 @@ def test_cli_swap_flow_and_the_line_setting(run_cli):
     as_sam = {"WARMLINE_AS": "sam", "WARMLINE_PASSPHRASE": SECRET}
     as_kim = {"WARMLINE_AS": "kim", "WARMLINE_PASSPHRASE": SECRET}
 
-    assert json.loads(run_cli("line", "set", "--swaps-need-approval", "yes", "--json").stdout) == {"swaps_need_approval": True}
+    setting = json.loads(run_cli("line", "set", "--swaps-need-approval", "yes", "--json").stdout)
+    assert setting["swaps_need_approval"] is True and setting["changed"] == ["swaps_need_approval"]
     refused = run_cli("line", "set", "--swaps-need-approval", "no", env=as_sam)
     assert refused.returncode == 1 and "only coordinators" in refused.stderr
     proposed = json.loads(run_cli("swap", "propose", str(tue), str(thu), "kim", "--json", env=as_sam).stdout)

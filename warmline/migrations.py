@@ -435,4 +435,38 @@ MIGRATIONS: list[list[str]] = [
              OR NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.action IS NOT OLD.action
            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
     ],
+    # 12: consent to lived-experience tags (issue 15, warmline/consent.py). A coordinator's tag for someone
+    # else is 'proposed' and used for matching only once the person accepts it ('offered'). Every step is a
+    # row of the person's consent history, append-only (no UPDATE; DELETE only while `people forget` holds
+    # an audit_redaction row open, as for the audit log). Tags offered before this migration stay offered
+    # (a line must not silently lose its matching), each with a 'before-consent' row saying so.
+    [
+        """CREATE TABLE person_tag_new (
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            state TEXT NOT NULL CHECK (state IN ('proposed', 'offered', 'paused')),
+            PRIMARY KEY (person_id, tag_id)
+        ) WITHOUT ROWID""",
+        "INSERT INTO person_tag_new (person_id, tag_id, state) SELECT person_id, tag_id, state FROM person_tag",
+        "DROP TABLE person_tag",
+        "ALTER TABLE person_tag_new RENAME TO person_tag",
+        """CREATE TABLE tag_consent (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            tag_id TEXT NOT NULL REFERENCES tag(id),
+            what TEXT NOT NULL CHECK (what IN ('proposed', 'accepted', 'declined', 'offered', 'paused', 'resumed',
+                                               'removed', 'added', 'before-consent')),
+            by_id INTEGER REFERENCES person(id),
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX tag_consent_person ON tag_consent (person_id, id)",
+        """CREATE TRIGGER tag_consent_no_update BEFORE UPDATE ON tag_consent
+           BEGIN SELECT RAISE(ABORT, 'the consent history is append-only'); END""",
+        """CREATE TRIGGER tag_consent_no_delete BEFORE DELETE ON tag_consent
+           WHEN NOT EXISTS (SELECT 1 FROM audit_redaction WHERE open = 1)
+           BEGIN SELECT RAISE(ABORT, 'the consent history is append-only'); END""",
+        """INSERT INTO tag_consent (person_id, tag_id, what, by_id, at)
+           SELECT person_id, tag_id, 'before-consent', NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+           FROM person_tag ORDER BY person_id, tag_id""",
+    ],
 ]

@@ -16,6 +16,8 @@ from typing import NamedTuple
 from . import audit
 from .access import close_lock_window, hash_passphrase, require, sign_in
 from .clock import now
+from .consent import change as consent_change
+from .consent import record as consent_record
 from .db import Database, iso_utc
 from .errors import Invalid, Refused
 from .identity import (  # noqa: F401 (people.get, people.fresh_actor, ...: reading a person is identity's)
@@ -181,9 +183,14 @@ def insert_person(
     tags: tuple[str, ...] | list[str] = (),
     paused_tags: tuple[str, ...] | list[str] = (),
     passphrase: str | None = None,
+    tags_set_by_self: bool = False,
     **limits: float | int | None,
 ) -> int:
-    """Insert one person inside the caller's transaction, validating every field; returns the id."""
+    """Insert one person inside the caller's transaction, validating every field; returns the id.
+
+    Their tags are written to their consent history as 'added' by `actor` (a coordinator adding
+    someone), or as set by the person themself when `tags_set_by_self` (the demo's invented people).
+    """
     validate_handle(handle)
     name = clean_text(name, "the name", limit=80)
     if role not in ROLES:
@@ -229,6 +236,13 @@ def insert_person(
         "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)",
         [(pid, t.id, "offered") for t in offered] + [(pid, t.id, "paused") for t in paused],
     )
+    if offered or paused:
+        adder = conn.execute("SELECT id FROM person WHERE handle = ?", (actor,)).fetchone()
+        by = pid if tags_set_by_self else (adder[0] if adder else None)
+        for t in offered:
+            consent_record(conn, pid, t.id, "offered" if tags_set_by_self else "added", by)
+        for t in paused:
+            consent_record(conn, pid, t.id, "paused", by)
     conn.executemany(
         "INSERT OR IGNORE INTO person_language (person_id, tag_id) VALUES (?, ?)", [(pid, t.id) for t in langs]
     )
@@ -322,19 +336,14 @@ def edit(db: Database, actor: Person, handle: str, changes: PersonChanges, *, li
         )
         if clash:
             raise Invalid("the same tag was given twice (offer, pause or remove): give each tag once")
-        for state, group in (("offered", offered), ("paused", paused)):
-            conn.executemany(
-                "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)"
-                " ON CONFLICT (person_id, tag_id) DO UPDATE SET state = excluded.state",
-                [(person.id, t.id, state) for t in group],
-            )
-        conn.executemany(
-            "DELETE FROM person_tag WHERE person_id = ? AND tag_id = ?", [(person.id, t.id) for t in removed]
-        )
+        # Consent (issue 15): a coordinator's offer for someone else is a proposal; each step is in the
+        # person's consent history (consent.py), written in this transaction.
+        n = consent_change(conn, who, person, offer=offered, pause=paused, remove=removed)
         changed = sorted(sets) + (["languages"] if changes.languages is not None else [])
         detail = ", ".join(changed)
         if offered or paused or removed:
-            counts = f"tags: {len(offered)} offered, {len(paused)} paused, {len(removed)} removed"
+            proposed = f"{n['proposed']} proposed, " if n["proposed"] else ""
+            counts = f"tags: {n['offered']} offered, {proposed}{n['paused']} paused, {n['removed']} removed"
             detail = f"{detail}; {counts}" if detail else counts
             if who.id != person.id:
                 detail += f" (by coordinator {who.handle} at {person.handle}'s request)"

@@ -134,11 +134,21 @@ def export_me(conn: sqlite3.Connection, actor: Person) -> dict:
         "exported_at": local_iso(now(), tz),
         "line": line.name,
         "about": (
-            "Everything this rota holds about you. Tags: there is no separate consent history; "
+            "Everything this rota holds about you. Tags: 'consent_history' is every step of your tags "
+            "(proposed, accepted, declined, offered, paused, resumed, removed; who and when); "
             "'tag_history' lists the audit rows that changed your tags (they record counts, never tag names)."
         ),
         "profile": profile,
         "tags": tags,
+        "consent_history": [
+            {"at": t(r[0]), "tag": r[1], "label": r[2], "what": r[3], "by": r[4]}
+            for r in conn.execute(
+                "SELECT c.at, c.tag_id, coalesce(g.label, c.tag_id), c.what, p.handle FROM tag_consent c"
+                " LEFT JOIN tag g ON g.id = c.tag_id LEFT JOIN person p ON p.id = c.by_id"
+                " WHERE c.person_id = ? ORDER BY c.id",
+                (pid,),
+            )
+        ],
         "tag_history": tag_history,
         "availability": _rows(
             conn,
@@ -326,6 +336,7 @@ def forget(db: Database, actor: Person, handle: str, *, vacuum: bool = True) -> 
         redaction = conn.execute(
             "INSERT INTO audit_redaction (at, actor, pseudonym) VALUES (?, ?, ?)", (moment, who.handle, pseudonym)
         ).lastrowid
+        wipe("tag_consent")  # their consent history (append-only: deletable only while the redaction is open)
         rewritten = audit_rows = 0
         needles = [person.handle, person.name] + ([person.login] if person.login else [])
         for (table,) in conn.execute(

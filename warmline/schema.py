@@ -67,9 +67,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> tuple[tuple, ...]:
 # digest differs is compared object by object to say how. tests/unit/test_storage.py fails,
 # naming the new value, when a migration is added and this is not updated.
 CURRENT = (
-    11,
-    "2d2295110a8ee6be65db182e25b7e25dcf9c6081db32ccc7945bfa1727b12572"
-    "2a9675895a50262ec532b0c522280db7fc8559ca1a0108d65762cf36ff3a1c30",
+    12,
+    "b77716588e5690022730bc86e3916595a2899c77134de4cf91d34c2c889828f2"
+    "f112ba23fbdc5996021c414cef8b06a9ebf7fbe297545c74f9dbd39bc2c2dcfd",
 )
 
 

@@ -244,9 +244,12 @@ def test_tag_states_offer_pause_remove(db, coord, sam):
     assert people.tags_of(db.conn, sam, sam) == [("grief", "offered"), ("loneliness", "offered")]
     people.edit(db, sam, "sam", PersonChanges(pause=("grief",)))
     assert people.tags_of(db.conn, sam, sam) == [("grief", "paused"), ("loneliness", "offered")]
+    # A coordinator's offer for someone else is a proposal (issue 15): used once sam accepts it.
     people.edit(db, coord, "sam", PersonChanges(offer=("grief",), remove_tags=("loneliness",)))
-    assert people.tags_of(db.conn, sam, sam) == [("grief", "offered")]
-    assert audit_rows(db)[-1][3] == "tags: 1 offered, 0 paused, 1 removed (by coordinator coord at sam's request)"
+    assert people.tags_of(db.conn, sam, sam) == [("grief", "proposed")]
+    assert audit_rows(db)[-1][3] == (
+        "tags: 0 offered, 1 proposed, 0 paused, 1 removed (by coordinator coord at sam's request)"
+    )
 
 
 def test_a_tag_given_twice_in_one_edit_is_refused(db, sam):

@@ -73,7 +73,9 @@ def rota(tmp_path_factory):
     ok("goal", "add", "leaving detox", "--days", "daily", "--from", "17:00", "--to", "21:00")
     ok("call", "log", "grief", "housing insecurity")
     ok("people", "edit", "ria", "--pause", "domestic abuse survived")
-    ok("people", "edit", "ria", "--offer", "domestic abuse survived")
+    # Resumed by ria herself: a coordinator's offer would only propose it (issue 15, consent).
+    ok("--as", "ria", "people", "edit", "ria", "--offer", "domestic abuse survived",
+       env={"WARMLINE_PASSPHRASE": PASSPHRASE})
 
     def as_(handle, *args):
         return run_cli("--as", handle, *args, env={"WARMLINE_PASSPHRASE": PASSPHRASE})

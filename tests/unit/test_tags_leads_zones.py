@@ -97,4 +97,4 @@ def test_the_cli_refuses_est_and_people_edit_names_offer_and_pause(run_cli):
         ).fetchall()
     finally:
         conn.close()
-    assert state == [("offered",)]
+    assert state == [("proposed",)]  # a coordinator's offer for sam is a proposal until sam accepts it (issue 15)

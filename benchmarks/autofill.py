@@ -16,9 +16,16 @@ Then, side by side:
   CP-SAT cold  CP-SAT alone on the same problem, no hint, the same time limit
 
 For each the objective levels (seats, goal places, demand covered, seat-hours, fairness cost,
-preferred) and the ratio heuristic/CP-SAT per level, as quality: for the fairness cost, which
-is minimised, CP-SAT's cost over the heuristic's. Targets: the heuristic in <= 5 s and >= 95 %
-of CP-SAT on every level. Every plan is applied to a copy of the line and checked with
+preferred) and the ratio heuristic/CP-SAT per level against the better of CP-SAT's two plans,
+as quality: for the fairness cost, which is minimised, CP-SAT's cost over the heuristic's.
+Targets: the heuristic in <= 5 s and >= 95 % of CP-SAT on every level.
+
+Then the seats against the true optimum (issue 15), on two lines round the clock from Monday
+26 October 2026, so the night the clocks go back (a 5-hour shift) is inside: 40 people, one
+week, 4 + 1 seats a shift, seeds 1-7; 300 people, four weeks, 10 + 2 seats and limits of
+8-12 hours and 1-3 shifts a week (tight), seeds 1-3. The optimum is bounded by the linear
+relaxation of the seat count (`seats_bound`); a plan meeting the bound is optimal. Targets:
+the heuristic >= 99 % of it on every seed within 5 s, and `--engine cpsat` at it (first seed). Every plan is applied to a copy of the line and checked with
 `rota.check` (no errors and no warnings). Printed, not asserted.
 """
 
@@ -398,6 +405,12 @@ def run(time_limit: float = 30.0, *, with_availability: bool = True, cold: bool 
     return results
 
 
+def best_cpsat(results: dict):
+    """The lexicographically best of CP-SAT's plans (warm-started and cold): the reference for the heuristic."""
+    found = [results["rows"][n] for n in ("CP-SAT", "CP-SAT cold") if n in results["rows"]]
+    return max(found, key=lambda score: score.key())
+
+
 def ratios(heuristic, reference) -> dict[str, float]:
     """Heuristic quality relative to the reference, per level (1.0 = as good)."""
     found = {}
@@ -415,7 +428,7 @@ def table(results: dict) -> str:
     names = list(results["rows"])
     lines = [f"{'':<16}" + "".join(f"{n:>16}" for n in names) + (f"{'heuristic/CP-SAT':>19}" if "CP-SAT" in names else "")]
     lines.append(f"{'seconds':<16}" + "".join(f"{results['seconds'][n]:>16.2f}" for n in names))
-    quality = ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]) if "CP-SAT" in names else {}
+    quality = ratios(results["rows"]["heuristic"], best_cpsat(results)) if "CP-SAT" in names else {}
     for label, attr, _ in LEVELS:
         cells = "".join(f"{getattr(results['rows'][n], attr):>16,.2f}".replace(".00", "   ") for n in names)
         ratio = f"{quality[label] * 100:>18.1f}%" if quality else ""
@@ -443,9 +456,9 @@ def figures(time_limit: float = 30.0) -> list[Figure]:
         )
     ]
     if "CP-SAT" in results["rows"]:
-        worst = min(ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]).values())
+        worst = min(ratios(results["rows"]["heuristic"], best_cpsat(results)).values())
         found.append(
-            Figure("autofill heuristic objective / CP-SAT (worst level)", worst * 100, "%",
+            Figure("autofill heuristic objective / CP-SAT's best, warm or cold (worst level)", worst * 100, "%",
                    target=f"≥ {RATIO * 100:g} %", meets=worst >= RATIO and results["checks"]["CP-SAT"] == "ok")
         )
     return found + quality_figures()
@@ -462,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     h_time = results["seconds"]["heuristic"]
     print(f"heuristic ≤ {HEURISTIC_S:g} s: {'yes' if h_time <= HEURISTIC_S else 'NO'} ({h_time:.2f} s)")
     if "CP-SAT" in results["rows"]:
-        worst = min(ratios(results["rows"]["heuristic"], results["rows"]["CP-SAT"]).values())
+        worst = min(ratios(results["rows"]["heuristic"], best_cpsat(results)).values())
         print(f"heuristic ≥ {RATIO * 100:g} % of CP-SAT on every level: {'yes' if worst >= RATIO else 'NO'} (worst {worst * 100:.1f} %)")
     return 0
 

@@ -120,7 +120,13 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
     from .. import rota
 
     only_restore = restore_shifts and changes == svc.PersonChanges(offer=(), pause=(), remove_tags=())
+    proposing = bool(changes.offer) and not only_restore and c.actor().handle != handle
+    before = dict(svc.tags_of(c.db().conn, c.actor(), svc.get(c.db().conn, handle))) if proposing else {}
     person = svc.get(c.db().conn, handle) if only_restore else svc.edit(c.db(), c.actor(), handle, changes)
+    # A coordinator's offer for someone else is a proposal (issue 15): say so, without naming the tag.
+    proposed = sum(
+        1 for t, s in svc.tags_of(c.db().conn, c.actor(), person) if s == "proposed" and before.get(t) != "proposed"
+    ) if proposing else 0
     if activate:
         from ..keys import sync_person
 
@@ -147,6 +153,10 @@ def people_edit(c: Context, handle, name, role, login, pronouns, languages, tags
         return
     if not only_restore:
         echo(f"Updated {person.handle}.")
+    if proposed:
+        what = "1 tag" if proposed == 1 else f"{proposed} tags"
+        used = "it is used for matching once they accept it" if proposed == 1 else "each is used once they accept it"
+        echo(f"{what} proposed to {person.handle}; {used} (`warmline tags accept`).")
     if restore_shifts:
         echo(f"Back on {len(restored)} shift{'s' if len(restored) != 1 else ''}" + (
             f": {', '.join(str(s.id) for s in restored)}." if restored else "."))
@@ -213,8 +223,11 @@ def people_show(c: Context, handle: str, as_json: bool) -> None:
     if tags is not None:
         offered = [t for t, s in tags if s == "offered"]
         paused = [t for t, s in tags if s == "paused"]
+        proposed = [t for t, s in tags if s == "proposed"]
         echo(f"  offered: {', '.join(offered) or '-'}")
         echo(f"  paused: {', '.join(paused) or '-'}")
+        if proposed:  # waiting for the person to accept or decline (`warmline tags accept|decline`)
+            echo(f"  proposed: {', '.join(proposed)}")
 
 
 @people.command("deactivate")

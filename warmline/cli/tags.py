@@ -1,4 +1,4 @@
-"""`warmline tags`: the tags people offer and callers need (list, add)."""
+"""`warmline tags`: the tags people offer and callers need (list, add), and consent to them (accept, decline, history)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .root import cli
 
 @cli.group()
 def tags() -> None:
-    """List the line's tags, or add one.
+    """List the line's tags or add one; accept or decline a tag proposed to you, read your consent history.
 
     \b
     Example:
@@ -64,3 +64,73 @@ def tags_add(c: Context, tag_id: str, label: str, family: str, aliases: tuple[st
         emit({"id": tag.id, "label": tag.label, "family": tag.family, "aliases": list(tag.aliases)})
     else:
         echo(f"Added tag {tag.id} ({tag.label}).")
+
+
+@tags.command("accept")
+@click.argument("tag")
+@json_option
+@pass_ctx
+def tags_accept(c: Context, tag: str, as_json: bool) -> None:
+    """Accept a tag a coordinator proposed to you: from now on it is used for matching.
+
+    \b
+    Example:
+      warmline tags accept grief
+    """
+    from ..consent import accept
+
+    done = accept(c.db(), c.actor(), tag)
+    if as_json:
+        emit({"id": done.id, "label": done.label, "state": "offered"})
+    else:
+        echo(f"Accepted {safe(done.label)}: it is used for matching from now on (pause it with `warmline people edit --pause`).")
+
+
+@tags.command("decline")
+@click.argument("tag")
+@json_option
+@pass_ctx
+def tags_decline(c: Context, tag: str, as_json: bool) -> None:
+    """Decline a tag a coordinator proposed to you: it leaves your profile and is never used.
+
+    \b
+    Example:
+      warmline tags decline grief
+    """
+    from ..consent import decline
+
+    done = decline(c.db(), c.actor(), tag)
+    if as_json:
+        emit({"id": done.id, "label": done.label, "state": "declined"})
+    else:
+        echo(f"Declined {safe(done.label)}: it is not on your profile and is never used for matching.")
+
+
+@tags.command("history")
+@click.argument("handle", required=False)
+@json_option
+@pass_ctx
+def tags_history(c: Context, handle: str | None, as_json: bool) -> None:
+    """Your consent history: every tag proposed, accepted, declined, offered, paused or removed, and when.
+
+    Coordinators may name anyone; a volunteer reads only their own.
+
+    \b
+    Example:
+      warmline tags history
+      warmline tags history sam --json
+    """
+    from ..consent import history_of
+    from ..views.consent import what_text, when_text
+    from ..views.json_shapes import consent_json
+
+    person, steps = history_of(c.db(), c.actor(), handle)
+    tz = c.tz()
+    if as_json:
+        emit([consent_json(s, tz, person.handle) for s in steps])
+        return
+    if not steps:
+        echo(f"No consent history for {safe(person.handle)}: no tag was proposed, offered or paused.")
+        return
+    for s in steps:
+        echo(f"{when_text(s, tz)}  {safe(s.label)}: {safe(what_text(s, person.handle))}")

@@ -385,3 +385,19 @@ def line_json(s, changed: tuple[str, ...] | None = None) -> dict:
     if changed is not None:
         data["changed"] = list(changed)
     return data
+
+
+def consent_json(step, tz, person_handle: str) -> dict:
+    """One step of `warmline tags history --json`: at (line's zone), tag, label, what, by (handle or null), text."""
+    from ..db import parse_utc
+    from ..times import local_iso
+    from .consent import what_text
+
+    return {
+        "at": local_iso(parse_utc(step.at), tz),
+        "tag": step.tag_id,
+        "label": step.label,
+        "what": step.what,
+        "by": step.by,
+        "text": what_text(step, person_handle),
+    }

@@ -102,6 +102,7 @@ GROUPS: dict[str, str | None] = {
     "people.edit": PEOPLE,
     "people.add": PEOPLE,
     "people.filter": PEOPLE,
+    "people.line_settings": MOVING,
     "people_filter.leave": None,
     "people_filter.leave_down": None,
     "tags.toggle": PEOPLE,
@@ -114,6 +115,9 @@ GROUPS: dict[str, str | None] = {
     "add_person.save": DIALOG,
     "add_person.cancel": DIALOG,
     "profile.save": PEOPLE,
+    # line settings
+    "line_settings.save": DIALOG,
+    "line_settings.back": DIALOG,
     # sign-in, help
     "signin.next_field": None,
     "signin.next_field_tab": None,

@@ -86,6 +86,7 @@ class PeopleScreen(WarmlineScreen):
         Binding("e", "edit", "Edit", id="people.edit"),
         Binding("n", "add", "Add person", id="people.add"),
         Binding("slash", "focus_filter", "Filter", id="people.filter"),
+        Binding("s", "line_settings", "Line settings", show=False, id="people.line_settings"),
     ]
     COLUMNS = (
         ("Name", "name"),
@@ -227,6 +228,10 @@ class PeopleScreen(WarmlineScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#people-filter").focus()
+
+    def action_line_settings(self) -> None:
+        """The line's settings (screens/line_settings.py): a coordinator's, like this screen."""
+        self.app.action_go("line_settings")
 
     @on(PeopleTable.RowSelected, "#people-table")
     def _row_chosen(self, event: PeopleTable.RowSelected) -> None:

@@ -46,6 +46,7 @@ shift.edit shift.swap shift.unassign shift_form.back shift_form.save signin.next
 swap.back swap.propose swaps.accept swaps.approve swaps.decline swaps.withdraw table.cursor_down
 table.cursor_up table.first table.last table.page_down table.page_up table.scroll_left table.scroll_right
 table.select tags.remove tags.toggle week.down week.left week.open_shift week.right week.up
+line_settings.back line_settings.save people.line_settings
 """.split())
 # One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.
 _KEY = r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]+|[!-~])"

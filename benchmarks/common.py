@@ -109,6 +109,9 @@ def time_in_tmux(
         raise RuntimeError(f"not shown within {wait:.0f} s: {shlex.join(command)}\n{pane}")
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=15)
+        # tmux leaves its socket file behind: remove it (one per run would pile up in /tmp).
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (socket_dir / sock).unlink(missing_ok=True)
 
 
 def cache_dir() -> Path:

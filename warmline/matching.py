@@ -3,7 +3,8 @@ warmline.coverage).
 
 Matching ranks the people on shift at a moment by what they chose to offer: a need
 they share exactly counts most, a need they share through a related tag less, a
-preferred identity least; a required language filters. Paused tags never count and
+preferred identity least; a required language filters. The fit orders everyone, peers and
+backups alike; at an equal fit a peer comes before a backup, and anyone marked busy comes last. Paused tags never count and
 are never shown. Every candidate carries the reasons for its place.
 
 All functions return plain dataclasses and print nothing: the CLI and the screens
@@ -324,7 +325,10 @@ def match(
                 calls_taken=taken,
             )
         )
-    found.sort(key=lambda c: (c.busy, c.role != "peer", -c.score, c.calls_taken, c.handle))
+    # Fit first: whoever shares more of what the caller asks for ranks higher, a backup included (issue
+    # 15: two peers sharing nothing ranked above the backup who shares it). Then, at an equal fit,
+    # peers before backups, fewer calls taken this shift, and the handle. Busy people come last.
+    found.sort(key=lambda c: (c.busy, -c.score, c.role != "peer", c.calls_taken, c.handle))
 
     unmet = [t for t in need_tags if t.id not in met]
     if lang is not None and not found:

@@ -203,14 +203,30 @@ def test_ties_are_broken_by_handle_every_time(line):
     assert all(handles(line.match(["grief"])) == first for _ in range(5))
 
 
-def test_peers_come_before_backup(line):
+def test_the_fit_ranks_before_the_role(line):
+    """Issue 15: two peers who share nothing ranked above the backup who shares the need. The fit
+    orders everyone; the backup who shares "sobriety" comes first."""
+    line.person("bak", tags=["sobriety"], role="coordinator")
+    line.person("pea", tags=["anxiety"])
+    line.person("peb", tags=["grief"])
+    line.on("bak", backup=True)
+    line.on("pea")
+    line.on("peb")
+    result = line.match(["sobriety"])
+    assert [(c.handle, c.role) for c in result.candidates] == [("bak", "backup"), ("pea", "peer"), ("peb", "peer")]
+    assert result.candidates[0].shares == ("alcohol recovery",)  # "sobriety" is an alias of it
+    assert result.unmet == ()
+
+
+def test_at_an_equal_fit_peers_come_before_the_backup(line):
     line.person("bak", tags=["grief", "debt"], role="coordinator")
-    line.person("pee", tags=["anxiety"])
+    line.person("pee", tags=["grief", "debt"])
+    line.person("non", tags=["anxiety"])
     line.on("bak", backup=True)
     line.on("pee")
+    line.on("non")
     result = line.match(["grief", "debt"])
-    assert [(c.handle, c.role) for c in result.candidates] == [("pee", "peer"), ("bak", "backup")]
-    assert result.unmet == ()  # the backup offers them: they are met, just ranked after the peer
+    assert [(c.handle, c.role) for c in result.candidates] == [("pee", "peer"), ("bak", "backup"), ("non", "peer")]
 
 
 def test_nobody_on_shift_names_the_next_shifts_within_24_hours(line):

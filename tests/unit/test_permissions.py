@@ -330,6 +330,7 @@ def _later_coordinator_only():
         "time off remove (other)": lambda w, l, a: availability.remove_time_off(w.db, a, l.time_off),
         "time off list (other)": lambda w, l, a: availability.time_off(w.db.conn, a, "kim"),
         "swap approval setting": lambda w, l, a: swaps.set_need_approval(w.db, a, True),
+        "line settings": lambda w, l, a: _line().change_settings(w.db, a, name="Renamed", drop_cutoff_hours=1),
         "swap refuse": lambda w, l, a: swaps.refuse(w.db, a, l.swap),
         "autofill propose": lambda w, l, a: autofill.propose(w.db.conn, a, *week, engine="greedy"),
         "autofill apply": lambda w, l, a: autofill.apply(w.db, a, l.proposal),
@@ -348,6 +349,12 @@ def _debrief():
     from warmline import debrief
 
     return debrief
+
+
+def _line():
+    from warmline import line
+
+    return line
 
 
 LATER_COORDINATOR_ONLY = _later_coordinator_only()
@@ -548,13 +555,13 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
         ("ics", "person_calendar"), ("triads", "join"), ("triads", "leave"), ("triads", "propose"),
         ("triads", "apply"), ("triads", "swap_turn"),
         ("debrief", "request"), ("debrief", "accept"), ("debrief", "stats"), ("privacy", "forget"),
-        ("delivery", "deliver_push_all"),
+        ("delivery", "deliver_push_all"), ("line", "change_settings"),
     }
     found = set()
-    from warmline import debrief, privacy
+    from warmline import debrief, line, privacy
 
     for module in (matching, coverage, calls, handoff, prefs, rows, queue, claims, delivery, availability, swaps, autofill, problem, csvio, ics, triads,
-                   debrief, privacy):
+                   debrief, privacy, line):
         for fname, func in inspect.getmembers(module, inspect.isfunction):
             if fname.startswith("_") or func.__module__ != module.__name__:
                 continue

@@ -238,6 +238,8 @@ class Case:
 
 
 MATRIX = [
+    Case("tags history, someone else", "sam", ("tags", "history", "kim"),
+         "only kim and coordinators may read kim's consent history; sam may read their own", COORD),
     Case("tags add", "sam", ("tags", "add", "gambling-recovery", "--label", "gambling recovery", "--family", "experience"),
          "only coordinators may add tags; sam is a volunteer", COORD),
     Case("goal add", "sam", ("goal", "add", "eating distress", "--days", "daily", "--from", "09:00", "--to", "17:00"),
@@ -356,6 +358,8 @@ OPEN = {
     ("shifts",): "the rota, with handles, is for everyone on the line (no tags: tested below)",
     ("series", "list"): "the rota's series",
     ("tags", "list"): "the taxonomy, not who holds what",
+    ("tags", "accept"): "a tag proposed to oneself (tests/unit/test_tag_consent.py)",
+    ("tags", "decline"): "a tag proposed to oneself (tests/unit/test_tag_consent.py)",
     ("people", "list"): "names and roles; tags only for coordinators (tested below)",
     ("people", "show"): "tags only to the person and coordinators (tested below)",
     ("people", "edit"): "one's own details, limits only downwards (tests/unit/test_permissions.py)",

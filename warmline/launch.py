@@ -43,7 +43,7 @@ def app_options(args: list[str]) -> dict[str, str] | None:
 
 def key_session(args: list[str]) -> tuple[str | None, str, str | None] | None:
     """(db, handle, fingerprint) of `warmline [--db PATH] ssh HANDLE [--key FP]` run by sshd for a key with
-    no command from the client (it opens the app: warmline/remote_cli.py's `ssh`); else None."""
+    no command from the client (it opens the app: warmline/cli/remote.py's `ssh`); else None."""
     if os.environ.get("SSH_ORIGINAL_COMMAND", "").strip() or not (sys.stdin is not None and sys.stdin.isatty()):
         return None
     db = None

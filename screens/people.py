@@ -42,6 +42,19 @@ class PeopleTable(KeyTable):
     (columns measured on the worker) and a filter keystroke only `show`s the matching keys.
     """
 
+    COLUMNS = (
+        ("Name", "name"),
+        ("Handle", "handle"),
+        ("Role", "role"),
+        ("Languages", "languages"),
+        ("Hours this week", "hours"),
+        ("Active", "active"),
+    )
+
+    def __init__(self, *, id: str | None = None) -> None:
+        # Languages, then names, give up width at 80 columns so hours and active stay in view.
+        super().__init__(self.COLUMNS, shrink=("languages", "name"), id=id)
+
 
 class PeopleScreen(WarmlineScreen):
     """Everyone on the line with hours this week; coordinators only. Enter or e edits, n adds."""
@@ -88,15 +101,6 @@ class PeopleScreen(WarmlineScreen):
         Binding("slash", "focus_filter", "Filter", id="people.filter"),
         Binding("s", "line_settings", "Line settings", show=False, id="people.line_settings"),
     ]
-    COLUMNS = (
-        ("Name", "name"),
-        ("Handle", "handle"),
-        ("Role", "role"),
-        ("Languages", "languages"),
-        ("Hours this week", "hours"),
-        ("Active", "active"),
-    )
-
     def __init__(self) -> None:
         super().__init__()
         self._rows: dict[str, PersonRow] = {}
@@ -118,7 +122,7 @@ class PeopleScreen(WarmlineScreen):
                 id="people-filter",
             )
             yield Static("Loading\u2026", id="people-note")
-            yield PeopleTable(self.COLUMNS, shrink=("languages", "name"), id="people-table")
+            yield PeopleTable(id="people-table")
         yield Static("", id="people-refused", classes="calm-refusal")
         yield KeysFooter()
 

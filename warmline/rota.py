@@ -1318,3 +1318,36 @@ def candidates(conn: sqlite3.Connection, actor: Person, shift_id: int) -> list[C
         )
     found.sort(key=lambda c: (not c.eligible, not c.forceable, c.week_hours, c.person.handle))
     return found
+
+
+# ---------------------------------------------------------------- withdrawing a cover request
+
+
+def withdraw_cover(db: Database, actor: Person, shift_id: int, handle: str | None = None) -> CoverRequest:
+    """Withdraw an open cover request on a shift: the asker stays on it (theirs, or anyone's for a coordinator).
+
+    Only while nobody has taken the seat: once someone claimed it the request is closed and
+    the asker is off the shift. Returns the request, now withdrawn.
+    """
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        person = who if handle is None else get_person(conn, handle)
+        require(who, "drop", target=person)  # the asker's own seat (a coordinator may for anyone)
+        shift = get_shift(conn, shift_id)
+        row = conn.execute(
+            "SELECT id, role, status, created_at FROM cover_request WHERE shift_id = ? AND person_id = ?"
+            " ORDER BY status = 'open' DESC, id DESC LIMIT 1",
+            (shift.id, person.id),
+        ).fetchone()
+        if row is None or row[2] == "withdrawn":
+            raise Refused(f"{person.handle} has no open cover request for {_label(shift)}: see `warmline shifts`")
+        if row[2] == "taken":
+            raise Refused(f"someone already took {person.handle}'s seat on {_label(shift)}: the cover request is closed")
+        conn.execute(
+            "UPDATE cover_request SET status = 'withdrawn', closed_at = ? WHERE id = ?", (iso_utc(now()), row[0])
+        )
+        audit.record(
+            conn, who.handle, "cover.withdraw", f"shift {shift.id}",
+            f"{person.handle} ({row[1]}) stays on; {_label(shift)}",
+        )
+        return CoverRequest(row[0], shift.id, person.id, person.handle, row[1], "withdrawn", row[3])

@@ -1,0 +1,100 @@
+"""Withdrawing a cover request (issue 15): the asker (or a coordinator) takes back a late drop.
+
+The asker stays on the shift; only while nobody has taken the seat; audited; one transaction.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from warmline import people, rota
+from warmline.errors import NotFound, Refused
+from warmline.recurrence import zone
+from warmline.times import parse_moment
+
+TZ = "America/New_York"
+
+
+def at(text: str):
+    return parse_moment(text, zone(TZ))
+
+
+def dump(db) -> list:
+    return [
+        list(db.conn.execute(f"SELECT * FROM {t} ORDER BY rowid"))
+        for t in ("assignment", "cover_request", "audit")
+    ]
+
+
+@pytest.fixture
+def w(line_db, coordinator, fixed_now):
+    """sam asked for cover on a shift 25 h ahead (inside the 48 h cut-off); kim is another volunteer."""
+    sam = people.add(line_db, coordinator, handle="sam", name="Sam")
+    kim = people.add(line_db, coordinator, handle="kim", name="Kim")
+    shift = rota.add_shift(line_db, coordinator, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00"), seats=1).id
+    rota.assign(line_db, coordinator, shift, "sam")
+    assert rota.drop(line_db, sam, shift) == "cover-requested"
+    return line_db, coordinator, sam, kim, shift
+
+
+def _cover(db, shift):
+    return [(c.handle, c.status) for c in rota.open_cover(db.conn, [shift]).get(shift, [])]
+
+
+def test_the_asker_withdraws_their_cover_request_and_stays_on(w):
+    db, _, sam, kim, shift = w
+    got = rota.withdraw_cover(db, sam, shift)
+    assert (got.handle, got.role, got.status) == ("sam", "peer", "withdrawn")
+    assert _cover(db, shift) == []
+    assert [a.handle for a in rota.view(db.conn, shift).peers] == ["sam"]
+    action, subject, detail = db.conn.execute("SELECT action, subject, detail FROM audit ORDER BY id DESC").fetchone()
+    assert (action, subject) == ("cover.withdraw", f"shift {shift}")
+    assert detail.startswith("sam (peer) stays on; ")
+    with pytest.raises(Refused, match="no free peer seat"):  # the seat is sam's again
+        rota.claim(db, kim, shift)
+    with pytest.raises(Refused, match="sam has no open cover request"):
+        rota.withdraw_cover(db, sam, shift)
+
+
+def test_a_coordinator_withdraws_anyones_and_a_volunteer_only_their_own(w):
+    db, coord, sam, kim, shift = w
+    before = dump(db)
+    with pytest.raises(Refused, match="kim may only do that for themself"):
+        rota.withdraw_cover(db, kim, shift, "sam")
+    assert dump(db) == before
+    assert rota.withdraw_cover(db, coord, shift, "sam").status == "withdrawn"
+    assert db.conn.execute("SELECT actor FROM audit ORDER BY id DESC").fetchone()[0] == "coord"
+
+
+def test_once_the_seat_is_taken_it_cannot_be_withdrawn(w):
+    db, _, sam, kim, shift = w
+    rota.claim(db, kim, shift)
+    before = dump(db)
+    with pytest.raises(Refused, match="someone already took sam's seat"):
+        rota.withdraw_cover(db, sam, shift)
+    assert dump(db) == before
+    assert [a.handle for a in rota.view(db.conn, shift).peers] == ["kim"]
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((999,), NotFound, "999"),
+        ((None, "nobody"), NotFound, "nobody"),
+    ],
+)
+def test_bad_input_changes_nothing(w, args, error, match):
+    db, _, sam, _, shift = w
+    before = dump(db)
+    call = (db, sam, *args) if args[0] is not None else (db, sam, shift, *args[1:])
+    with pytest.raises(error, match=match):
+        rota.withdraw_cover(*call)
+    assert dump(db) == before
+
+
+def test_no_cover_request_at_all(w):
+    db, coord, _, kim, shift = w
+    other = rota.add_shift(db, coord, start=at("2026-11-24T14:00"), end=at("2026-11-24T18:00")).id
+    rota.assign(db, coord, other, "kim")
+    with pytest.raises(Refused, match=f"kim has no open cover request for shift {other}"):
+        rota.withdraw_cover(db, kim, other)

@@ -13,6 +13,7 @@ from . import audit
 from .clock import now
 from .db import Database, iso_utc
 from .errors import Invalid, Refused
+from .identity import fresh_actor
 from .line_settings import get  # noqa: F401 (line.get: where most rooms read it)
 from .line_settings import swaps_need_approval as _swaps_need_approval
 from .model import Line, Person
@@ -21,7 +22,6 @@ from .permissions import require
 from .tags import seed_defaults
 from .text import MAX_TEXT, clean_text
 
-DEFAULT_ESCALATION = "In crisis? Call or text 988 (Suicide & Crisis Lifeline)."
 MAX_CUTOFF_HOURS = 24 * 28  # four weeks: a drop cut-off longer than the rota usually reaches ahead
 MAX_ESCALATION = MAX_TEXT  # shown on every screen: a few lines of the header at 80 columns
 
@@ -30,7 +30,7 @@ MAX_ESCALATION = MAX_TEXT  # shown on every screen: a few lines of the header at
 # Each text names the service, as the service names itself, and the emergency number.
 NEUTRAL_ESCALATION = "In crisis? Call your local emergency number."
 # US: the 988 Suicide & Crisis Lifeline (988lifeline.org, since July 2022); emergencies 911.
-_US = DEFAULT_ESCALATION.removesuffix(".") + ", or 911 in an emergency."
+_US = "In crisis? Call or text 988 (Suicide & Crisis Lifeline), or 911 in an emergency."
 # Canada: 9-8-8: Suicide Crisis Helpline (988.ca, since November 2023); emergencies 911.
 _CANADA = "In crisis? Call or text 988 (Suicide Crisis Helpline), or 911 in an emergency."
 # UK: Samaritans, free on 116 123 day or night (samaritans.org); emergencies 999.
@@ -162,38 +162,42 @@ def change_settings(
     """Change any of the line's name, escalation text, drop cut-off and swap approval (coordinators), in
     one transaction with one audit row per setting changed. None leaves a setting as it is; a refusal
     (a bad value, a volunteer) changes nothing. Swap approval is the column swaps.set_need_approval writes."""
-    from .identity import fresh_actor
-
     if name is None and escalation is None and drop_cutoff_hours is None and swaps_need_approval is None:
         raise Invalid("nothing to change: give a name, an escalation text, a drop cut-off or swap approval")
-    new: dict[str, object] = {}
-    if name is not None:
-        new["name"] = clean_text(name, "the line's name")
-    if escalation is not None:
-        new["escalation"] = clean_text(escalation, "the escalation text", limit=MAX_ESCALATION)
-    if drop_cutoff_hours is not None:
-        new["drop_cutoff_hours"] = _check_cutoff(drop_cutoff_hours)
-    if swaps_need_approval is not None:
-        if not isinstance(swaps_need_approval, bool):
-            raise Invalid("say yes or no: whether swaps need a coordinator's approval")
-        new["swaps_need_approval"] = swaps_need_approval
-    with db.transaction() as conn:
+    with db.transaction() as conn:  # a refusal below rolls back: nothing is written before the checks pass
         who = fresh_actor(conn, actor)
-        require(who, "line.edit")
+        require(who, "line.edit")  # first: a volunteer hears that, not what was wrong with a value
+        new: dict[str, object] = {}
+        if name is not None:
+            new["name"] = clean_text(name, "the line's name")
+        if escalation is not None:
+            new["escalation"] = clean_text(escalation, "the escalation text", limit=MAX_ESCALATION)
+        if drop_cutoff_hours is not None:
+            new["drop_cutoff_hours"] = _check_cutoff(drop_cutoff_hours)
+        if swaps_need_approval is not None:
+            if not isinstance(swaps_need_approval, bool):
+                raise Invalid("say yes or no: whether swaps need a coordinator's approval")
+            new["swaps_need_approval"] = swaps_need_approval
         before = settings(conn)
         changed = tuple(field for field in LineSettings._fields if field in new and getattr(before, field) != new[field])
         for field in changed:
             value = new[field]
-            if field == "swaps_need_approval":
-                conn.execute("UPDATE line SET swaps_need_approval = ? WHERE id = 1", (1 if value else 0,))
-                audit.record(conn, who.handle, "line.edit", "swaps", f"swaps need approval: {'yes' if value else 'no'}")
-                continue
-            conn.execute(f"UPDATE line SET {field} = ? WHERE id = 1", (value,))  # field: one of LineSettings'
-            if field == "drop_cutoff_hours":
-                audit.record(conn, who.handle, "line.edit", "drop cut-off", f"{before.drop_cutoff_hours} h → {value} h")
-            else:
-                audit.record(conn, who.handle, "line.edit", _WHAT[field], str(value))
+            conn.execute(_UPDATE[field], (int(value) if isinstance(value, bool) else value,))
+            subject, detail = _AUDITED[field](before, value)
+            audit.record(conn, who.handle, "line.edit", subject, detail)
         return SettingsChange(settings(conn), changed)
 
 
-_WHAT = {"name": "name", "escalation": "escalation text"}
+_UPDATE = {
+    "name": "UPDATE line SET name = ? WHERE id = 1",
+    "escalation": "UPDATE line SET escalation = ? WHERE id = 1",
+    "drop_cutoff_hours": "UPDATE line SET drop_cutoff_hours = ? WHERE id = 1",
+    "swaps_need_approval": "UPDATE line SET swaps_need_approval = ? WHERE id = 1",  # swaps.set_need_approval's column
+}
+# (subject, detail) of each setting's audit row; swap approval's as swaps.set_need_approval writes it.
+_AUDITED = {
+    "name": lambda before, value: ("name", str(value)),
+    "escalation": lambda before, value: ("escalation text", str(value)),
+    "drop_cutoff_hours": lambda before, value: ("drop cut-off", f"{before.drop_cutoff_hours} h → {value} h"),
+    "swaps_need_approval": lambda before, value: ("swaps", f"swaps need approval: {'yes' if value else 'no'}"),
+}

@@ -88,6 +88,8 @@ def test_a_volunteer_may_not_change_the_settings(line_db, coordinator):
     before = _rows(line_db)
     with pytest.raises(Refused, match="only coordinators may change the line's settings; sam is a volunteer"):
         line.change_settings(line_db, sam, name="Sam's Line")
+    with pytest.raises(Refused, match="only coordinators"):  # told that first, not what is wrong with the value
+        line.change_settings(line_db, sam, drop_cutoff_hours=-5)
     assert _rows(line_db) == before
     assert line.settings(line_db.conn).name == "Test Line"  # everyone may read them
 

@@ -324,6 +324,11 @@ CASES = [
     ("drop-unknown-shift", ["drop", "999"], AS_SAM),
     ("drop-not-on", ["drop", "3"], AS_SAM),
     ("drop-word-shift", ["drop", "my-shift"], AS_SAM),
+    ("cover-withdraw-none-open", ["cover", "withdraw", "1"], AS_SAM),
+    ("cover-withdraw-unknown-shift", ["cover", "withdraw", "999"], AS_SAM),
+    ("cover-withdraw-word-shift", ["cover", "withdraw", "mine"], AS_SAM),
+    ("cover-withdraw-unknown-person", ["cover", "withdraw", "1", "--person", "nobody"], {}),
+    ("cover-withdraw-someone-elses", ["cover", "withdraw", "4", "--person", "kim"], AS_SAM),
     # check / audit / files
     ("audit-limit-word", ["audit", "--limit", "all"], {}),
     ("audit-limit-zero", ["audit", "--limit", "0"], {}),

@@ -98,3 +98,31 @@ def test_no_cover_request_at_all(w):
     rota.assign(db, coord, other, "kim")
     with pytest.raises(Refused, match=f"kim has no open cover request for shift {other}"):
         rota.withdraw_cover(db, kim, other)
+
+
+def test_the_cli_withdraws_as_the_os_user_and_a_coordinator_with_person(run_cli, monkeypatch):
+    import json
+
+    from warmline import access
+    from warmline.db import open_db
+    from warmline.line import create
+
+    monkeypatch.setenv("WARMLINE_NOW", run_cli.env["WARMLINE_NOW"])
+    db = open_db(run_cli.db, create=True)
+    create(db, name="T", tz=TZ, actor="root", first_coordinator=("root", "Root", access.os_user()))
+    root = people.get(db.conn, "root")
+    sam = people.add(db, root, handle="sam", name="Sam")
+    first = rota.add_shift(db, root, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00")).id
+    second = rota.add_shift(db, root, start=at("2026-11-24T14:00"), end=at("2026-11-24T18:00")).id
+    for shift, person in ((first, root), (second, sam)):
+        rota.assign(db, root, shift, person.handle)
+        assert rota.drop(db, person, shift) == "cover-requested"
+    db.close()
+    mine = run_cli("cover", "withdraw", str(first))
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout == f"Withdrew the cover request on shift {first}. You stay on it as peer.\n"
+    theirs = run_cli("cover", "withdraw", str(second), "--person", "sam", "--json")
+    assert json.loads(theirs.stdout) == {"shift_id": second, "handle": "sam", "role": "peer", "status": "withdrawn"}
+    again = run_cli("cover", "withdraw", str(second), "--person", "sam")
+    assert again.returncode == 1
+    assert again.stderr.startswith(f"error: sam has no open cover request for shift {second} ")

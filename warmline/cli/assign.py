@@ -1,4 +1,4 @@
-"""`warmline assign`, `unassign`, `claim` and `drop`: who is on a shift."""
+"""`warmline assign`, `unassign`, `claim`, `drop` and `cover withdraw`: who is on a shift."""
 
 from __future__ import annotations
 
@@ -97,3 +97,35 @@ def drop_cmd(c: Context, shift_id: int, as_json: bool) -> None:
         echo(
             f"Shift {shift_id} is within the drop cut-off: a cover request is open and you stay on it until someone takes it."
         )
+
+
+@cli.group("cover")
+def cover_group() -> None:
+    """Cover requests: a drop within the cut-off asks for cover (`warmline drop`); take it back here.
+
+    \b
+    Example:
+      warmline cover withdraw 12
+    """
+
+
+@cover_group.command("withdraw")
+@click.argument("shift_id", type=int)
+@click.option("--person", metavar="H", help="Someone else's request (coordinators).")
+@json_option
+@pass_ctx
+def cover_withdraw(c: Context, shift_id: int, person: str | None, as_json: bool) -> None:
+    """Withdraw your open cover request on a shift: you stay on it (only while nobody has taken your seat).
+
+    \b
+    Example:
+      warmline cover withdraw 12
+    """
+    from .. import rota
+
+    r = rota.withdraw_cover(c.db(), c.actor(), shift_id, person)
+    if as_json:
+        emit({"shift_id": r.shift_id, "handle": r.handle, "role": r.role, "status": r.status})
+    else:
+        who = "You stay" if r.person_id == c.actor().id else f"{r.handle} stays"
+        echo(f"Withdrew the cover request on shift {r.shift_id}. {who} on it as {r.role}.")

@@ -26,7 +26,7 @@ MODULES = {
     "init": "setup", "demo": "setup",
     "people": "people", "tags": "tags",
     "shifts": "shifts", "shift": "shifts", "series": "shifts",
-    "assign": "assign", "unassign": "assign", "claim": "assign", "drop": "assign",
+    "assign": "assign", "unassign": "assign", "claim": "assign", "drop": "assign", "cover": "assign",
     "check": "audit", "audit": "audit",
     "match": "match", "busy": "match", "call": "match",
     "goal": "goals", "coverage": "goals", "load": "goals",

@@ -50,6 +50,7 @@ GROUPS: dict[str, str | None] = {
     "shift.claim": SHIFTS,
     "shift.drop": SHIFTS,
     "shift.swap": SHIFTS,
+    "shift.withdraw_cover": SHIFTS,
     "shift.assign": SHIFTS,
     "shift.unassign": SHIFTS,
     "shift.edit": SHIFTS,
@@ -74,6 +75,7 @@ GROUPS: dict[str, str | None] = {
     "swaps.decline": SHIFTS,
     "swaps.withdraw": SHIFTS,
     "swaps.approve": SHIFTS,
+    "swaps.refuse": SHIFTS,
     "swap.propose": DIALOG,
     "swap.back": DIALOG,
     # match and coverage

@@ -86,6 +86,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         Binding("c", "claim", "Claim", id="shift.claim"),
         Binding("d", "drop", "Drop", id="shift.drop"),
         Binding("s", "swap", "Swap", tooltip="Propose a swap", id="shift.swap"),
+        Binding("w", "withdraw_cover", "Withdraw cover", tooltip="Take back your cover request: you stay on", id="shift.withdraw_cover"),
         Binding("a", "assign", "Assign", id="shift.assign"),
         Binding("x", "unassign", "Unassign", id="shift.unassign"),
         Binding("e", "edit", "Edit", id="shift.edit"),
@@ -159,7 +160,7 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
             return True
         d = self.details
         if d is None:
-            return action not in ("claim", "drop", "swap", "assign", "unassign", "edit", "cancel_shift")
+            return action not in ("claim", "drop", "swap", "withdraw_cover", "assign", "unassign", "edit", "cancel_shift")
         s = d.view.shift
         scheduled = s.status == "scheduled"
         future = s.start_utc > now()
@@ -169,6 +170,8 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
             return scheduled and future and not mine and bool(d.view.open_seats or d.view.cover)
         if action in ("drop", "swap"):
             return scheduled and future and mine
+        if action == "withdraw_cover":  # one's own open cover request (rota.withdraw_cover)
+            return scheduled and any(c.person_id == self.actor.id for c in d.view.cover)
         if action in ("assign", "edit", "cancel_shift"):
             return coordinator and scheduled
         if action == "unassign":
@@ -204,6 +207,15 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
             if outcome == "reopened"
             else "Cover requested: you stay on until someone takes it."
         )
+        self.say(text)
+        self.app.notify(text)
+        self.reload()
+
+    def action_withdraw_cover(self) -> None:
+        self.call_core(rota.withdraw_cover, self.actor, self.shift_id, done=self._cover_withdrawn, error=self._refused)
+
+    def _cover_withdrawn(self, _request: Any) -> None:
+        text = "Cover request withdrawn: the shift stays yours."
         self.say(text)
         self.app.notify(text)
         self.reload()

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from warmline import swaps
 from warmline.errors import WarmlineError
@@ -19,6 +18,7 @@ from warmline.views import words
 from warmline.views.swap import SwapList, SwapOption, SwapOptions, preview_swap, read_swaps, swap_options
 
 from .base import CoreCalls, WarmlineScreen
+from .modal import Dialog
 from .plain import Label, Option, OptionList, Static
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader, Ordered
@@ -28,13 +28,14 @@ from .widgets import KeysFooter, LineHeader, Ordered
 
 
 class SwapsScreen(WarmlineScreen):
-    """Open swaps: a accept, x decline, w withdraw; coordinators o approve."""
+    """Open swaps: a accept, x decline, w withdraw; coordinators o approve, n refuse."""
 
     BINDINGS = [
         Binding("a", "decide('accept')", "Accept", id="swaps.accept"),
         Binding("x", "decide('decline')", "Decline", id="swaps.decline"),
         Binding("w", "decide('withdraw')", "Withdraw", id="swaps.withdraw"),
         Binding("o", "decide('approve')", "Approve", id="swaps.approve"),
+        Binding("n", "decide('refuse')", "Refuse", tooltip="Refuse the swap (coordinators)", id="swaps.refuse"),
     ]
 
     def __init__(self) -> None:
@@ -94,7 +95,7 @@ class SwapsScreen(WarmlineScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":
             (what,) = parameters
-            if what == "approve":
+            if what in ("approve", "refuse"):
                 return self.actor.is_coordinator
         return True
 
@@ -103,9 +104,13 @@ class SwapsScreen(WarmlineScreen):
         if swap is None:
             self.say("No swap selected.", error=True)
             return
-        fn = {"accept": swaps.accept, "decline": swaps.decline, "withdraw": swaps.withdraw, "approve": swaps.approve}[
-            what
-        ]
+        fn = {
+            "accept": swaps.accept,
+            "decline": swaps.decline,
+            "withdraw": swaps.withdraw,
+            "approve": swaps.approve,
+            "refuse": swaps.refuse,
+        }[what]
         self.call_core(fn, self.actor, swap.id, done=self._decided, error=self._refused, group="swap-decide")
 
     def _decided(self, swap: swaps.Swap) -> None:
@@ -128,8 +133,9 @@ class SwapsScreen(WarmlineScreen):
 # ---------------------------------------------------------------- proposing
 
 
-class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
-    """Pick someone's shift to take for mine; the core's problems show as you move; enter proposes."""
+class SwapDialog(CoreCalls, Dialog["swaps.Swap | None"]):
+    """Pick someone's shift to take for mine (only those that pass the rules: the rest are counted
+    in one line); the core's check runs again as you move; enter proposes."""
 
     BINDINGS = [
         Binding("enter", "propose", "Propose", priority=True, id="swap.propose"),
@@ -145,6 +151,7 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="swap-dialog"):
             yield Label("Propose a swap", id="swap-title", classes="dialog-title")
+            yield Static("", id="swap-left-out", classes="hint")
             yield OptionList(id="swap-options")
             yield Static("", id="swap-problems", classes="message")
         yield KeysFooter()
@@ -158,9 +165,12 @@ class SwapDialog(CoreCalls, ModalScreen["swaps.Swap | None"]):
         options = self.query_one("#swap-options", OptionList)
         options.clear_options()
         options.add_options([Option(o.label, id=str(i)) for i, o in enumerate(self.options)])
+        self.query_one("#swap-left-out", Static).update(data.left_out_text)  # how many the rules left out, and why
         if self.options:
             options.highlighted = 0
             options.focus()
+        elif data.left_out:
+            self.say("No shift in these two weeks passes the rules for both of you.")
         else:
             self.say("Nobody else has a shift in these two weeks to swap with.")
 

@@ -31,6 +31,25 @@ def read_swaps(db: Database, viewer: Person) -> SwapList:
     return SwapList(swaps.swaps(db.conn, viewer, open_only=True), get_line(db.conn).tz)
 
 
+def swaps_waiting(db: Database, viewer: Person) -> SwapList:
+    """The open swaps waiting for `viewer` to act, oldest first: offered to them (accept or decline),
+    and for a coordinator the accepted ones waiting for approval. For Home ("swaps waiting for you")."""
+    mine = [
+        s
+        for s in swaps.swaps(db.conn, viewer, open_only=True)
+        if s.waiting_for == viewer.handle or (viewer.is_coordinator and s.waiting_for == "coordinator")
+    ]
+    return SwapList(list(reversed(mine)), get_line(db.conn).tz)
+
+
+def waiting_text(waiting: SwapList) -> str:
+    """One line for Home: how many swaps wait for you, and where to answer them ("" for none)."""
+    n = len(waiting.swaps)
+    if not n:
+        return ""
+    return f"{n} swap{'s' if n != 1 else ''} waiting for you: answer in Swaps (a accept, x decline; coordinators o approve, r refuse)."
+
+
 @dataclass(frozen=True)
 class SwapOption:
     """Someone else's shift I could take in exchange for mine."""
@@ -47,15 +66,66 @@ class SwapOptions:
 
     mine: ShiftView
     options: list[SwapOption]
+    left_out: int = 0  # shifts that would break a rule for one of us, or could not be swapped
+    left_out_text: str = ""  # one line: how many and why ("" when none)
+
+
+# What each rule is called in the picker's one line (the core's rule names, warmline/rules.py and friends).
+RULE_WORDS = {
+    "overlap": "overlap",
+    "rest": "rest",
+    "max-hours": "weekly hours",
+    "max-shifts": "shifts a week",
+    "max-overnights": "overnights",
+    "availability": "availability",
+    "time-off": "time off",
+    "triad-meeting": "a triad meeting",
+    "inactive": "inactive",
+    "their-limits": "their limits or availability",
+}
+
+
+def _left_out_text(actor: Person, refused: list[list]) -> str:
+    """'N left out: k break your rules (rest, weekly hours), m break theirs (…), j cannot be swapped'."""
+    yours, theirs, other = 0, 0, 0
+    your_words: dict[str, None] = {}
+    their_words: dict[str, None] = {}
+    for problems in refused:
+        rules_ = [p.rule for p in problems]
+        if "swap" in rules_:
+            other += 1
+            continue
+        mine = [p for p in problems if p.message.startswith(actor.handle + " ")]
+        others = [p for p in problems if p not in mine]
+        if mine:
+            yours += 1
+            your_words.update(dict.fromkeys(RULE_WORDS.get(p.rule, p.rule) for p in mine))
+        if others:
+            theirs += 1
+            their_words.update(dict.fromkeys(RULE_WORDS.get(p.rule, p.rule) for p in others))
+    parts = []
+    if yours:
+        parts.append(f"{yours} break one of your rules ({', '.join(your_words)})")
+    if theirs:
+        parts.append(f"{theirs} break one of the other person's ({', '.join(their_words)})")
+    if other:
+        parts.append(f"{other} cannot be swapped now")
+    return f"{len(refused)} left out: " + "; ".join(parts) + "." if refused else ""
 
 
 def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
-    """Other people's upcoming shifts in the two weeks from my shift's Monday (shifts I am not on)."""
+    """Other people's upcoming shifts in the two weeks from my shift's Monday (shifts I am not on)
+    that pass every rule for both of us: each one goes through the core's own check, as a dry run
+    (swaps.preview, which writes nothing); the rest are counted, and why, in one line.
+
+    What the other side runs into is as the actor may see it: another person's limits,
+    availability and time off come back only as "their limits or availability"."""
     mine = rota.view(db.conn, my_shift)
     line = get_line(db.conn)
     lo, hi = local_weeks(words.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
     moment = now()
     found = []
+    refused: list[list] = []
     for v in rota.views(db.conn, max(lo, moment), hi):
         if v.shift.status != "scheduled" or v.shift.id == my_shift:
             continue
@@ -63,9 +133,13 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
         if any(a.person_id == actor.id for a in on):
             continue
         for a in on:
+            problems = swaps.preview(db.conn, actor, my_shift, v.shift.id, a.handle)
+            if problems:
+                refused.append(problems)
+                continue
             label = f"{words.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
             found.append(SwapOption(v.shift.id, a.handle, a.role, label))
-    return SwapOptions(mine, found)
+    return SwapOptions(mine, found, len(refused), _left_out_text(actor, refused))
 
 
 def preview_swap(db: Database, actor: Person, mine: int, option: SwapOption) -> list[str]:

@@ -1,0 +1,135 @@
+"""Issue 15, swaps and cover in the app: every party answers a swap with a key, a coordinator
+refuses or approves, the proposer withdraws, and a late drop's cover request is taken back on
+the shift itself. Each checked in the database; the read model for Home's "swaps waiting for you"."""
+
+from __future__ import annotations
+
+import pytest
+from rota_file import at, make_rota, settle, text_of, until
+
+from warmline import rota, swaps
+from warmline.screens.app import make_app
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.swap import SwapsScreen
+from warmline.views.swap import swaps_waiting, waiting_text
+
+
+@pytest.fixture
+def line(tmp_path, monkeypatch):
+    """Test Line at Monday 2026-11-23 08:00 New York, with coord, ana and ben (ben: at most 4 h a week)."""
+    made = make_rota(tmp_path, monkeypatch)
+    made.mine = made.shift(at(30, 17), at(30, 19), on=((made.ana, "peer"),))
+    made.theirs = made.shift(at(1, 17, month=12), at(1, 19, month=12), on=((made.ben, "peer"),))
+    with made.db() as db:
+        made.swap = swaps.propose(db, made.ana, made.mine, made.theirs, "ben").id
+    return made
+
+
+def status(line) -> str:
+    with line.db() as db:
+        return swaps.get(db.conn, line.coord, line.swap).status
+
+
+async def open_swaps(pilot) -> SwapsScreen:
+    await settle(pilot)
+    pilot.app.action_go("swaps")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SwapsScreen)
+    assert await until(pilot, lambda: screen.query_one("#swaps-table").row_count == 1)
+    return screen
+
+
+async def test_the_person_asked_declines_with_x(line):
+    app = make_app(line.path, actor=line.ben)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_swaps(pilot)
+        assert "n" not in screen.active_bindings and "o" not in screen.active_bindings  # coordinators' keys
+        await pilot.press("x")
+        await settle(pilot)
+        assert f"Swap {line.swap} declined." in text_of(screen.query_one("#swaps-message"))
+    assert status(line) == "declined"
+    assert [a.handle for a in line.view(line.mine).peers] == ["ana"]
+
+
+async def test_the_proposer_withdraws_with_w(line):
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_swaps(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert f"Swap {line.swap} withdrawn." in text_of(screen.query_one("#swaps-message"))
+    assert status(line) == "withdrawn"
+
+
+async def test_a_coordinator_refuses_with_n_and_approves_with_o(line):
+    with line.db() as db:
+        swaps.set_need_approval(db, line.coord, True)
+        swaps.accept(db, line.ben, line.swap)
+        waiting = swaps_waiting(db, line.coord)
+        assert [s.id for s in waiting.swaps] == [line.swap]
+        assert waiting_text(waiting).startswith("1 swap waiting for you")
+        assert swaps_waiting(db, line.ben).swaps == [] and waiting_text(swaps_waiting(db, line.ben)) == ""
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_swaps(pilot)
+        assert "n" in screen.active_bindings and "o" in screen.active_bindings
+        await pilot.press("n")
+        await settle(pilot)
+        assert f"Swap {line.swap} refused." in text_of(screen.query_one("#swaps-message"))
+    assert status(line) == "refused"
+    assert [a.handle for a in line.view(line.mine).peers] == ["ana"]
+
+    with line.db() as db:  # ana asks again; ben accepts; the coordinator approves
+        again = swaps.propose(db, line.ana, line.mine, line.theirs, "ben").id
+        swaps.accept(db, line.ben, again)
+    line.swap = again
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_swaps(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "done: the shifts are swapped" in text_of(screen.query_one("#swaps-message"))
+    assert status(line) == "done"
+    assert [a.handle for a in line.view(line.mine).peers] == ["ben"]
+
+
+async def test_swaps_waiting_for_a_volunteer_are_the_ones_offered_to_them(line):
+    with line.db() as db:
+        assert [s.id for s in swaps_waiting(db, line.ben).swaps] == [line.swap]
+        assert swaps_waiting(db, line.ana).swaps == []  # ana waits for ben: nothing for her to do
+        assert swaps_waiting(db, line.coord).swaps == []  # no approval needed on this line
+        assert "tag" not in waiting_text(swaps_waiting(db, line.ben)).lower()
+
+
+async def test_withdraw_cover_in_the_shift_dialog(line):
+    late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))  # 25 h ahead: a drop asks for cover
+    with line.db() as db:
+        assert rota.drop(db, line.ana, late) == "cover-requested"
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ShiftDialog(late))
+        await settle(pilot)
+        dialog = app.screen
+        assert "w" in dialog.active_bindings
+        await pilot.press("w")
+        await settle(pilot)
+        assert "Cover request withdrawn" in text_of(dialog.query_one("#shift-message"))
+        assert await until(pilot, lambda: "w" not in dialog.active_bindings)  # nothing more to withdraw
+    assert line.view(late).cover == []
+    assert [a.handle for a in line.view(late).peers] == ["ana"]
+    assert [e.detail for e in line.audit("cover.withdraw")][0].startswith("ana (peer) stays on")
+
+
+async def test_no_withdraw_key_on_someone_elses_cover_request(line):
+    late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))
+    with line.db() as db:
+        rota.drop(db, line.ana, late)
+    app = make_app(line.path, actor=line.ben)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(ShiftDialog(late))
+        await settle(pilot)
+        assert "w" not in app.screen.active_bindings
+    assert [c.handle for c in line.view(late).cover] == ["ana"]

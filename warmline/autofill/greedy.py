@@ -35,7 +35,7 @@ from collections.abc import Callable
 from .problem import Plan, Problem
 
 _NOTHING = (0, 0, 0, 0, 0)
-WORK_LIMIT = 1_000_000  # units of work (feasibility checks and moves): about 3.5 s on a busy 2-core machine
+WORK_LIMIT = 700_000  # units of work (feasibility checks and moves): 1-3 s on a busy 2-core machine
 
 
 class _State:

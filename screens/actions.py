@@ -117,6 +117,8 @@ GROUPS: dict[str, str | None] = {
     "add_person.save": DIALOG,
     "add_person.cancel": DIALOG,
     "profile.save": PEOPLE,
+    "profile.accept": PEOPLE,
+    "profile.decline": PEOPLE,
     # line settings
     "line_settings.save": DIALOG,
     "line_settings.back": DIALOG,

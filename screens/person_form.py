@@ -206,13 +206,21 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
         rows.sort(key=lambda r: r[1][0])
         self.query_one("#ed-tags", TagTable).set_rows(rows)
 
+    def _new_state(self) -> str:
+        """A tag offered here: offered when I edit myself, proposed to anyone else (used once they accept it)."""
+        data = self._data
+        return "offered" if data is not None and data.viewer.id == data.person.id else "proposed"
+
     @on(TagTable.Toggled, "#ed-tags")
     def _toggle(self, event: TagTable.Toggled) -> None:
         state = self._tags_now.get(event.tag_id)
         if state == "removed":
-            self._tags_now[event.tag_id] = self._tags_before.get(event.tag_id, "offered")
+            self._tags_now[event.tag_id] = self._tags_before.get(event.tag_id, self._new_state())
+        elif state == "proposed":
+            self._show_error("proposed: it is used once they accept it in their profile; x withdraws it")
+            return
         else:
-            self._tags_now[event.tag_id] = "paused" if state == "offered" else "offered"
+            self._tags_now[event.tag_id] = "paused" if state == "offered" else self._new_state()
         self._show_tags()
 
     @on(TagTable.Removed, "#ed-tags")
@@ -237,10 +245,11 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
             self._show_error(f"{tag.label} is a language: add it under Languages")
             return
         state = self._tags_now.get(tag.id)
-        if state in ("offered", "paused"):
+        if state in ("offered", "paused", "proposed"):
             self._show_error(f"{tag.label} is already listed ({state})")
         else:
-            self._tags_now[tag.id] = self._tags_before.get(tag.id, "offered") if state == "removed" else "offered"
+            fresh = self._new_state()
+            self._tags_now[tag.id] = self._tags_before.get(tag.id, fresh) if state == "removed" else fresh
             self._show_error("")
         event.input.value = ""
         self._show_tags()
@@ -275,7 +284,7 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
             setattr(changes, name, value)
             any_change = True
         before, after = self._tags_before, self._tags_now
-        changes.offer = tuple(t for t, s in after.items() if s == "offered" and before.get(t) != "offered")
+        changes.offer = tuple(t for t, s in after.items() if s in ("offered", "proposed") and before.get(t) != s)
         changes.pause = tuple(t for t, s in after.items() if s == "paused" and before.get(t) != "paused")
         changes.remove_tags = tuple(t for t, s in after.items() if s == "removed" and t in before)
         any_change = any_change or bool(changes.offer or changes.pause or changes.remove_tags)

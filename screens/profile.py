@@ -1,4 +1,5 @@
-"""My profile (everyone, for themself): the experiences I offer, my details and limits, my passphrase."""
+"""My profile (everyone, for themself): the experiences I offer (and those proposed to me, to accept or
+decline), my consent history, my details and limits, my passphrase."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 
-from warmline import people
+from warmline import consent, people
 from warmline.errors import Invalid
 from warmline.model import Person
 from warmline.people import LIMIT_FIELDS, PersonChanges
@@ -24,6 +25,7 @@ from warmline.views.people import (
     same_names,
     split_names,
 )
+from warmline.views.consent import history_lines
 
 from .base import WarmlineScreen
 from .fields import Baseline, ListSuggester, field_row, language_names, offerable_names
@@ -36,16 +38,25 @@ TAGS_BLURB = (
     "(\u201cnot those calls this month\u201d). Only you and coordinators can see them."
 )
 NO_TAGS = "You offer no experiences for matching yet. That is fine; add one below whenever you choose."
+PROPOSED_TEXT = "proposed to you: a accepts, d declines"
+HISTORY_BLURB = (
+    "Every experience proposed to you, accepted, declined, offered, paused or removed, and when. "
+    "Only you and coordinators can read it."
+)
+NO_HISTORY = "Nothing yet: no experience was proposed to you, offered or paused."
 
 
 class ProfileScreen(Baseline, WarmlineScreen):
-    """My profile: the experiences I offer (space pauses or offers, x removes, at once), my details and limits
+    """My profile: the experiences I offer (space pauses or offers, x removes, at once; a coordinator's
+    proposal waits for me: a accepts it, d declines it), my consent history, my details and limits
     (ctrl+s saves; a volunteer may lower limits, not raise them), and my passphrase."""
 
     CSS_PATH = "people.tcss"
     TITLE = "My profile"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save details", priority=True, id="profile.save"),
+        Binding("a", "accept", "Accept proposal", id="profile.accept"),
+        Binding("d", "decline", "Decline proposal", id="profile.decline"),
     ]
 
     def __init__(self) -> None:
@@ -64,6 +75,10 @@ class ProfileScreen(Baseline, WarmlineScreen):
             yield TagTable(id="pr-tags")
             yield field_row("Add", Input(id="pr-tag-add", placeholder="type an experience; \u2192 accepts, enter adds"))
             yield Static("", id="pr-tags-message", classes="form-message")
+            yield Static("", id="pr-proposals", classes="field-hint")
+            yield Static("Your consent history", classes="section-title")
+            yield Static(HISTORY_BLURB, classes="blurb")
+            yield Static("", id="pr-history")
             yield Static("Details", classes="section-title")
             yield field_row("Name", Input(id="pr-name"))
             yield field_row("Pronouns", Input(id="pr-pronouns", placeholder="optional, e.g. they/them"))
@@ -96,6 +111,19 @@ class ProfileScreen(Baseline, WarmlineScreen):
             load_person, actor, actor.handle, done=self._loaded, failed=self._load_failed,
             group="profile-load", exclusive=True,
         )
+        self.call_core(
+            history_lines, actor, done=self._history_loaded, failed=self._history_loaded_failed,
+            group="profile-history", exclusive=True,
+        )
+
+    def _history_loaded(self, lines: list[tuple[str, str, str]]) -> None:
+        if self.is_attached:
+            text = "\n".join(f"{when}  {label}: {what}" for when, label, what in lines) or NO_HISTORY
+            self.query_one("#pr-history", Static).update(text)
+
+    def _history_loaded_failed(self, message: str) -> None:
+        if self.is_attached:
+            self.query_one("#pr-history", Static).update(f"Could not load your consent history: {message}")
 
     def _load_failed(self, message: str) -> None:
         if self.is_attached:
@@ -136,9 +164,15 @@ class ProfileScreen(Baseline, WarmlineScreen):
         return tag_id, ""
 
     def _show_tags(self) -> None:
-        rows = [(t, (*self._label(t), STATE_TEXT[s])) for t, s in self._tags.items()]
+        rows = [(t, (*self._label(t), PROPOSED_TEXT if s == "proposed" else STATE_TEXT[s])) for t, s in self._tags.items()]
         rows.sort(key=lambda r: r[1][0])
         self.query_one("#pr-tags", TagTable).set_rows(rows)
+        waiting = sum(1 for s in self._tags.values() if s == "proposed")
+        self.query_one("#pr-proposals", Static).update(
+            f"{waiting} proposed by a coordinator, waiting for you: on one, a accepts it (it is then used for "
+            "matching), d declines it (it leaves your profile)." if waiting else ""
+        )
+        self.refresh_bindings()
         message = self.query_one("#pr-tags-message", Static)
         if not rows:
             message.update(NO_TAGS)
@@ -159,10 +193,53 @@ class ProfileScreen(Baseline, WarmlineScreen):
             failed=lambda m: self.query_one("#pr-tags-message", Static).update(m), group="profile-tags",
         )
 
+    # -- proposals: a accepts, d declines the one under the cursor
+
+    def _proposal_under_cursor(self) -> str | None:
+        table = self.query_one("#pr-tags", TagTable)
+        key = table.cursor_key
+        if table.has_focus and key is not None and self._tags.get(key) == "proposed":
+            return key
+        self.query_one("#pr-tags-message", Static).update(
+            "Move to an experience proposed to you in the list above, then a accepts it or d declines it."
+        )
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("accept", "decline"):  # shown while something waits for me
+            return "proposed" in self._tags.values()
+        return True
+
+    def _consent(self, fn, tag_id: str, message: str) -> None:
+        actor = self.app.actor
+
+        def done(_) -> None:
+            self.query_one("#pr-tags-message", Static).update(message)
+            self.reload()
+
+        self.call_core(
+            fn, actor, tag_id, done=done,
+            failed=lambda m: self.query_one("#pr-tags-message", Static).update(m), group="profile-tags",
+        )
+
+    def action_accept(self) -> None:
+        tag_id = self._proposal_under_cursor()
+        if tag_id is not None:
+            label = self._label(tag_id)[0]
+            self._consent(consent.accept, tag_id, f"Accepted {label}: it is used for matching from now on.")
+
+    def action_decline(self) -> None:
+        tag_id = self._proposal_under_cursor()
+        if tag_id is not None:
+            label = self._label(tag_id)[0]
+            self._consent(consent.decline, tag_id, f"Declined {label}: it is not on your profile.")
+
     @on(TagTable.Toggled, "#pr-tags")
     def _toggle(self, event: TagTable.Toggled) -> None:
         label = self._label(event.tag_id)[0]
-        if self._tags.get(event.tag_id) == "offered":
+        if self._tags.get(event.tag_id) == "proposed":
+            self._consent(consent.accept, event.tag_id, f"Accepted {label}: it is used for matching from now on.")
+        elif self._tags.get(event.tag_id) == "offered":
             self._tag_change(
                 PersonChanges(pause=(event.tag_id,)),
                 f"Paused {label}: you will not be matched for it until you offer it again (space).",

@@ -33,3 +33,14 @@ def when_text(step, tz) -> str:
     """The step's moment in the line's zone, to the minute: 2026-11-23 09:00."""
     return parse_utc(step.at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
+
+
+def history_lines(db, actor) -> list[tuple[str, str, str]]:
+    """The acting person's own consent history for My profile: (when in the line's zone, tag label, what), oldest first."""
+    from ..consent import history_of
+    from ..line_settings import get as get_line
+    from ..recurrence import zone
+
+    person, steps = history_of(db, actor)
+    tz = zone(get_line(db.conn).tz)
+    return [(when_text(s, tz), s.label, what_text(s, person.handle)) for s in steps]

@@ -30,7 +30,12 @@ LIMIT_LABELS = {
     "min_rest_hours": "Min rest (hours)",
     "max_overnights_month": "Max overnights a month",
 }
-STATE_TEXT = {"offered": "offered", "paused": "paused", "removed": "will be removed"}
+STATE_TEXT = {
+    "offered": "offered",
+    "paused": "paused",
+    "proposed": "proposed, not used until accepted",  # issue 15: a coordinator's tag waits for the person
+    "removed": "will be removed",
+}
 
 
 # ---------------------------------------------------------------- reads (run on worker threads)

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from warmline import rota
 from warmline.model import Line
@@ -18,6 +17,7 @@ from warmline.views import words as labels
 from warmline.views.shift import load_candidates
 
 from .base import CoreCalls
+from .modal import Dialog
 from .plain import Label, Static
 from .table import KeyTable
 from .widgets import KeysFooter
@@ -31,7 +31,7 @@ class AssignChoice:
     role: str = "peer"
 
 
-class AssignDialog(CoreCalls, ModalScreen[AssignChoice | None]):
+class AssignDialog(CoreCalls, Dialog[AssignChoice | None]):
     """Everyone who could take a seat: eligible first, with hours this week against their limit."""
 
     BINDINGS = [

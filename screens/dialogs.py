@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 
 from warmline import rota
 from warmline.clock import now
@@ -31,6 +30,7 @@ from warmline.views.shift_form import ShiftDraft, create_from_draft, edit_one, e
 from .assign import AssignChoice, AssignDialog
 from .base import CoreCalls
 from .confirm import ChoiceDialog, ConfirmDialog
+from .modal import Dialog
 from .plain import Label, Static
 from .shift_form import ShiftFormDialog
 from .widgets import KeysFooter
@@ -79,7 +79,7 @@ def strip_cli_hint(message: str) -> str:
     return message.replace(" (a coordinator may override with --force)", "")
 
 
-class ShiftDialog(CoreCalls, ModalScreen[None]):
+class ShiftDialog(CoreCalls, Dialog[None]):
     """One shift in full; claim or drop it, and for coordinators assign, unassign, edit and cancel it."""
 
     BINDINGS = [
@@ -273,8 +273,9 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
         if self.details is None:
             return
         v = self.details.view
-        choices = [(a.handle, f"{a.handle} ({a.name}) · {a.role}") for a in v.peers + v.backups]
-        self.app.push_screen(ChoiceDialog("Take who off this shift?", choices), self._unassign_chosen)
+        choices = [("", "Nobody: keep everyone on")]  # first, and where it opens: enter alone takes nobody off
+        choices += [(a.handle, f"{a.handle} ({a.name}) · {a.role}") for a in v.peers + v.backups]
+        self.app.push_screen(ChoiceDialog("Take who off this shift?", choices, default=""), self._unassign_chosen)
 
     def _unassign_chosen(self, handle: str | None) -> None:
         if handle:
@@ -401,11 +402,12 @@ class ShiftDialog(CoreCalls, ModalScreen[None]):
                 ChoiceDialog(
                     "Cancel which?",
                     [
+                        ("", "Keep it"),  # first, and where it opens: enter alone cancels nothing
                         ("one", "Cancel this occurrence only"),
                         ("series", "Cancel the whole series (all its future shifts)"),
-                        ("", "Keep it"),
                     ],
                     body=f"{labels.when(d.view)} · on it: {who}.",
+                    default="",
                 ),
                 self._cancel_chosen,
             )

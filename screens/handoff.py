@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from warmline import handoff
@@ -22,12 +21,13 @@ from warmline.errors import WarmlineError
 from warmline.views.handoff import HandoffTarget, check_text, load_target
 
 from .base import CoreCalls
-from .dialogs import ConfirmDialog
+from .form_dialog import FormDialog
+from .modal import Dialog
 from .plain import Button, Label, Static
 from .widgets import KeysFooter
 
 
-class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
+class HandoffDialog(CoreCalls, FormDialog[handoff.HandoffNote | None]):
     """Write the handoff note for `shift_id` (the shift the actor is on). Returns the note sent, or None."""
 
     BINDINGS = [
@@ -113,18 +113,8 @@ class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
         self._say(f"✗ Not sent: {exc}", error=True)
         self.query_one(TextArea).focus()
 
-    def action_back(self) -> None:
-        if not self.text.strip():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmDialog("Discard this note?", "It has not been sent.", yes="Discard", no="Keep writing"), answered
-        )
+    def has_changes(self) -> bool:
+        return bool(self.text.strip())  # esc on a written note asks first (FormDialog.action_back)
 
     @on(Button.Pressed, "#send")
     def _send_pressed(self) -> None:
@@ -135,7 +125,7 @@ class HandoffDialog(CoreCalls, ModalScreen[handoff.HandoffNote | None]):
         self.action_back()
 
 
-class NoteDialog(ModalScreen[bool]):
+class NoteDialog(Dialog[bool]):
     """One handoff note in full. Returns True when its reader chose to acknowledge it (`a`)."""
 
     BINDINGS = [

@@ -7,9 +7,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 from .actions import Action, registered_name, screen_actions
+from .modal import Dialog
 from .plain import Label, Static
 from .registry import BY_NAME
 from .table import KeyTable
@@ -30,7 +31,7 @@ def title_of(screen: Screen) -> str:
     return f"Keys · {entry.title}" if entry is not None else "Keys · this window"
 
 
-class HelpDialog(ModalScreen[None]):
+class HelpDialog(Dialog[None]):
     """The keys of the screen it was opened on, and of the whole app."""
 
     BINDINGS = [

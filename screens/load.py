@@ -15,7 +15,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 
 from warmline import autofill, fairness
 from warmline.db import Database
@@ -37,6 +36,7 @@ from warmline.views.load import (
 )
 
 from .base import CoreCalls, WarmlineScreen
+from .modal import Dialog
 from .plain import Label, Static
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader, Ordered
@@ -149,7 +149,7 @@ def diff_lines(plan: AutofillPlan) -> Text:
     return text
 
 
-class AutofillDialog(CoreCalls, ModalScreen[int | None]):
+class AutofillDialog(CoreCalls, Dialog[int | None]):
     """Auto-fill's proposal for a range as a diff; enter or ctrl+s applies it, escape discards it."""
 
     BINDINGS = [

@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Select
 
@@ -33,6 +32,8 @@ from warmline.views.people import (
 
 from .base import CoreCalls
 from .fields import Baseline, ListSuggester, field_row, language_names, offerable_names
+from .form_dialog import FormDialog
+from .modal import Dialog
 from .plain import Button, Input, Static
 from .tag_table import TagTable
 from .widgets import KeysFooter
@@ -47,7 +48,7 @@ class PersonSaved:
     summary: str
 
 
-class DeactivateDialog(ModalScreen[bool]):
+class DeactivateDialog(Dialog[bool]):
     """Confirm deactivating someone: they leave their future shifts and can no longer sign in."""
 
     CSS_PATH = "people.tcss"
@@ -89,11 +90,12 @@ class DeactivateDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
+class PersonEditorDialog(Baseline, CoreCalls, FormDialog[PersonSaved | None]):
     """Edit one person (coordinators): profile, role, active, limits, tags and passphrase.
 
     ctrl+s saves only what changed; a refusal from the core is shown here and the
-    dialog keeps what was typed. escape closes without saving.
+    dialog keeps what was typed. escape closes without saving, asking first when something
+    was changed (FormDialog).
     """
 
     CSS_PATH = "people.tcss"
@@ -350,13 +352,24 @@ class PersonEditorDialog(Baseline, CoreCalls, ModalScreen[PersonSaved | None]):
         if self.is_attached:
             self.query_one("#ed-error", Static).update(message)
 
+    def has_changes(self) -> bool:
+        """Something typed or ticked since the person was loaded (their fields fill in after the dialog opens)."""
+        fields = ["#ed-name", "#ed-pronouns", "#ed-languages", "#ed-role", "#ed-active"]
+        fields += [f"#ed-{name}" for name in LIMIT_FIELDS]
+        if self._data is not None and any(self._touched(sel) for sel in fields):
+            return True
+        typed = any(self.query_one(sel, Input).value for sel in ("#ed-tag-add", "#ed-pass1", "#ed-pass2"))
+        return typed or self._tags_now != self._tags_before
+
     @on(Button.Pressed, "#ed-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.action_back()  # FormDialog: asks before discarding changes
 
 
-class AddPersonDialog(CoreCalls, ModalScreen[Person | None]):
-    """Add a person (coordinators): handle, name, role, languages, offered tags. Returns the new Person."""
+class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
+    """Add a person (coordinators): handle, name, role, languages, offered tags. Returns the new Person.
+
+    escape closes it, asking first when something was typed (FormDialog)."""
 
     CSS_PATH = "people.tcss"
     BINDINGS = [
@@ -420,4 +433,4 @@ class AddPersonDialog(CoreCalls, ModalScreen[Person | None]):
 
     @on(Button.Pressed, "#add-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.action_back()  # FormDialog: asks before discarding what was typed

@@ -7,7 +7,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox
 
 from warmline.errors import Invalid
@@ -15,6 +14,7 @@ from warmline.times import parse_day
 from warmline.views import words as labels
 from warmline.views.shift_form import DAY_PRESETS, TIME_PRESETS, ShiftDraft, parse_count, parse_time
 
+from .form_dialog import FormDialog
 from .plain import Button, Input, Label, Static, shown
 from .widgets import KeysFooter
 
@@ -28,10 +28,12 @@ class DayBox(Checkbox):
         return super()._button
 
 
-class ShiftFormDialog(ModalScreen[ShiftDraft | None]):
+class ShiftFormDialog(FormDialog[ShiftDraft | None]):
     """Create a shift or series, or edit one shift or a whole series. Returns a ShiftDraft, or None.
 
     mode: "new" (everything), "shift" (one occurrence: no repeat days), "series" (no first date).
+    Esc with changes asks before discarding them (FormDialog); a form reopened after a refusal holds
+    what was typed, so esc there always asks.
     """
 
     BINDINGS = [
@@ -110,8 +112,8 @@ class ShiftFormDialog(ModalScreen[ShiftDraft | None]):
         first = "#start" if self.mode == "series" else "#day"
         self.query_one(first, Input).focus()
 
-    def action_back(self) -> None:
-        self.dismiss(None)
+    def has_changes(self) -> bool:
+        return bool(self.error) or super().has_changes()
 
     def action_save(self) -> None:
         try:
@@ -156,7 +158,7 @@ class ShiftFormDialog(ModalScreen[ShiftDraft | None]):
         if bid == "save":
             self.action_save()
         elif bid == "back":
-            self.dismiss(None)
+            self.action_back()
         elif bid.startswith("time-"):
             _name, start, end = TIME_PRESETS[bid.removeprefix("time-")]
             self.query_one("#start", Input).value = labels.hm(start)

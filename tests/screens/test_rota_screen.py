@@ -348,7 +348,7 @@ async def test_cancel_one_occurrence_of_a_series_or_a_one_off_shift(line):
         await pilot.press("enter", "k")
         await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
-        await pilot.press("enter")  # "Cancel this occurrence only"
+        await pilot.press("down", "enter")  # "Cancel this occurrence only" (it opens on "Keep it")
         await settle(pilot)
         assert [s[2] for s in local_spans(line, ids)] == ["cancelled", "scheduled", "scheduled", "scheduled"]
         await pilot.press("escape")

@@ -328,6 +328,7 @@ def _build(
             languages=c.get("languages", ()),
             tags=c.get("tags", ()),
             paused_tags=c.get("paused_tags", ()),
+            tags_set_by_self=True,  # the demo's people chose their own tags (issue 15: consent)
             **limits,
         )
         crew.append(_planner_person(line, pid, c["handle"], limits, commit=5, avail=-1, peer=False, backup=True))
@@ -703,6 +704,11 @@ def _add_volunteers(
         person_rows,
     )
     conn.executemany("INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)", tag_rows)
+    # Each chose their own tags (issue 15): their consent history says so, so the demo's Match uses them.
+    conn.executemany(
+        "INSERT INTO tag_consent (person_id, tag_id, what, by_id, at) VALUES (?, ?, ?, ?, ?)",
+        [(pid, tag, state, pid, stamp) for pid, tag, state in tag_rows],
+    )
     conn.executemany("INSERT INTO person_language (person_id, tag_id) VALUES (?, ?)", lang_rows)
     return planned
 

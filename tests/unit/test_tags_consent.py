@@ -262,3 +262,25 @@ def test_hostile_labels_are_escaped_in_the_history_and_accept(run_cli):
         assert escaped_controls(done.stdout + done.stderr) == [], done.stdout
     history = json.loads(outputs[4].stdout)
     assert [h["label"] for h in history if h["what"] == "proposed"] == HOSTILE  # kept as data, escaped on output
+
+
+# ---------------------------------------------------------------- the demo
+
+
+def test_the_demos_tags_are_the_peoples_own_choice_in_their_history(tmp_path, fixed_now, monkeypatch):
+    from warmline import access
+    from warmline.db import open_db
+    from warmline.demo import build
+
+    monkeypatch.setattr(access, "os_user", lambda: "tester")
+    db = open_db(tmp_path / "demo.db", create=True)
+    try:
+        build(db)
+        conn = db.conn
+        assert conn.execute("SELECT count(*) FROM person_tag WHERE state = 'proposed'").fetchone()[0] == 0
+        held = {tuple(r) for r in conn.execute("SELECT person_id, tag_id, state FROM person_tag")}
+        told = {tuple(r) for r in conn.execute("SELECT person_id, tag_id, what FROM tag_consent WHERE by_id = person_id")}
+        assert held and held == told  # each offered or paused tag: one step, by the person themself
+        assert conn.execute("SELECT count(*) FROM tag_consent").fetchone()[0] == len(held)
+    finally:
+        db.close()

@@ -36,6 +36,8 @@ GROUPS: dict[str, str | None] = {
     "home.ack_note": SHIFTS,
     "home.triads": CALLS,
     "home.debrief": CALLS,
+    "home.approve_swap": SHIFTS,
+    "home.refuse_swap": SHIFTS,
     # Rota and its week grid
     "rota.prev_week": MOVING,
     "rota.next_week": MOVING,

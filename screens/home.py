@@ -1,5 +1,9 @@
 """Home: my next shift with a live countdown, handoff notes for me, my shifts for four weeks, and open
-seats I can take. In the last 30 minutes of a shift it offers the handoff note (w)."""
+seats I can take. In the last 30 minutes of a shift it offers the handoff note (w).
+
+A coordinator's Home also leads with an inbox (warmline.views.inbox): swaps to approve, cover
+wanted, notes not acknowledged, shifts with no backup this week, people at or over a limit; each
+row acts with a key. It is read in a worker after Home's first frame, never on the start path."""
 
 from __future__ import annotations
 
@@ -74,6 +78,40 @@ class NotesPanel(Vertical):
         yield self.preview
 
 
+class InboxPanel(Vertical):
+    """A coordinator's inbox: a row per item that waits for them, or a calm line when none does."""
+
+    DEFAULT_CSS = """
+    InboxPanel {
+        height: auto;
+    }
+    InboxPanel > #inbox {
+        height: auto;
+        max-height: 8;
+        margin: 1 1 0 1;
+    }
+    InboxPanel > #inbox-empty {
+        height: auto;
+        padding: 0 1;
+        margin-top: 1;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="inbox-panel")
+        self.table = KeyTable(
+            [("Waiting for you", "what"), ("When", "when"), ("Details", "detail"), ("Key", "act")],
+            caption="Inbox",
+            shrink=("detail",),
+            id="inbox",
+        )
+        self.empty = Static("", id="inbox-empty")
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+        yield self.empty
+
+
 class NextShift(Widget):
     """"Your next shift": when, with whom, and (in its last 30 minutes) the handoff-note offer."""
 
@@ -122,6 +160,9 @@ class HomeScreen(WarmlineScreen):
         # Off the footer (it must fit 80 columns); in Help and the command palette.
         Binding("j", "triads", "Triads", tooltip="Join triads (peer support), or leave them", show=False, id="home.triads"),
         Binding("b", "debrief", "Debrief", tooltip="Ask for a debrief after a hard call (on shift or within 2 h)", show=False, id="home.debrief"),
+        # A coordinator's inbox, on a swap waiting for approval (shown only there).
+        Binding("o", "approve_swap", "Approve", tooltip="Approve the selected swap (the inbox)", id="home.approve_swap"),
+        Binding("x", "refuse_swap", "Refuse", tooltip="Refuse the selected swap (the inbox)", id="home.refuse_swap"),
     ]
     COMMANDS = {HandoffCommands}
 
@@ -131,6 +172,8 @@ class HomeScreen(WarmlineScreen):
         self._early: HomeData | None = None  # loaded before the widgets were mounted
         self._early_error = ""  # or the message of a load that failed then
         self._notes: NotesPanel | None = None  # the handoff panel, once there was a note
+        self.inbox: Any = None  # a coordinator's inbox (warmline.views.inbox.Inbox), once read
+        self._inbox: InboxPanel | None = None  # its panel, mounted with the first inbox
 
     def prefetch(self) -> None:
         """Start loading now, before the screen is composed (the app's first screen): the data
@@ -217,6 +260,16 @@ class HomeScreen(WarmlineScreen):
 
     def reload(self) -> None:
         self.call_core(load_home, self.actor, done=self._show, group="home", exclusive=True)
+        if self.inbox is not None:
+            self.load_inbox()
+
+    def load_inbox(self) -> None:
+        """A coordinator's inbox, read in a worker (never on the start path: after Home's first frame)."""
+        if not self.actor.is_coordinator:
+            return
+        from warmline.views.inbox import read_inbox
+
+        self.call_core(read_inbox, self.actor, done=self._show_inbox, group="inbox", exclusive=True)
 
     # -- showing
 
@@ -257,11 +310,57 @@ class HomeScreen(WarmlineScreen):
                 )
             )
         self.query_one("#open-seats", KeyTable).set_rows(rows)
+        upcoming = self.query_one("#upcoming", KeyTable)
+        if first and not data.mine and rows and upcoming.has_focus:
+            self.query_one("#open-seats", KeyTable).focus()  # nothing of mine: c claims from here
         self._show_notes(data, first=first)
         self._tick()
         self.refresh_bindings()
         if first:
             self.call_after_refresh(self.app.home_shown)  # type: ignore[attr-defined]
+            if self.actor.is_coordinator:
+                self.call_after_refresh(self.load_inbox)  # after the first frame
+
+    def _show_inbox(self, inbox: Any) -> None:
+        """The coordinator's inbox: a row per item, the key that acts in its last column."""
+        if not self.query("#upcoming"):
+            return  # the app is closing
+        first = self.inbox is None
+        self.inbox = inbox
+        if self._inbox is None:
+            self._inbox = InboxPanel()
+            self.mount(self._inbox, after=self.query_one("#next-shift"))
+        panel = self._inbox
+        table = panel.table
+        rows = [(i.key, [i.what, i.when or "—", Text(i.detail), Text(i.act, style="bold")]) for i in inbox.items]
+        table.set_rows(rows)
+        count = len(rows)
+        table.caption = f"Inbox · {count} {'item waits' if count == 1 else 'items wait'} for you"
+        table.refresh()
+        table.display = bool(rows)
+        from warmline.views.inbox import EMPTY
+
+        panel.empty.update("" if rows else Text(f"Inbox · {EMPTY}"))
+        panel.empty.display = not rows
+        if not rows and table.has_focus:
+            self.query_one("#upcoming", KeyTable).focus()
+        elif first and rows and getattr(self.app.focused, "id", None) in (None, "upcoming", "open-seats"):
+            # A coordinator's Home leads with what waits for them (a note for their own shift stays first).
+            table.focus() if table.is_mounted else self.call_after_refresh(table.focus)
+        self.call_after_refresh(self.refresh_bindings)
+
+    def _inbox_item(self) -> Any:
+        """The inbox item under the cursor when the inbox has focus, else None."""
+        if self._inbox is None or self.inbox is None or not self._inbox.table.has_focus:
+            return None
+        return self.inbox.find(self._inbox.table.cursor_key)
+
+    @on(KeyTable.RowHighlighted, "#inbox")
+    def _inbox_highlighted(self, _event: KeyTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_focus(self, _event: Any) -> None:
+        self.refresh_bindings()  # c, o and x follow the focused table
 
     def _show_notes(self, data: HomeData, *, first: bool = False) -> None:
         """Notes for me (newest first), then, for coordinators, notes overdue for acknowledgement."""
@@ -398,6 +497,9 @@ class HomeScreen(WarmlineScreen):
         return next((v for v in views if str(v.shift.id) == key), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("approve_swap", "refuse_swap"):
+            item = self._inbox_item()
+            return item is not None and item.kind == "swap"
         if action == "claim":
             return bool(self.data and self.data.open)
         if action == "drop":
@@ -460,11 +562,32 @@ class HomeScreen(WarmlineScreen):
         self._changed(home_words.debrief_asked(asked.id, told))
 
     def action_claim(self) -> None:
+        """Claim the seat selected in Open seats (only when that table has focus); within the drop
+        cut-off ask first: such a claim cannot be undone by dropping, only by asking for cover."""
         if self.data is None:
+            return
+        if not self.query_one("#open-seats", KeyTable).has_focus:
+            self._say("c claims the seat selected in Open seats you can take: move there first (tab).", error=True)
             return
         v = self._selected("#open-seats", self.data.open)
         if v is None:
             return
+        line = self.data.line
+        if line.drop_asks_cover(v.shift.start_utc, now()):
+            from .confirm import ConfirmDialog
+
+            body = (
+                f"{words.when(v)}. Within {line.drop_cutoff_hours:g} h of the start you can't drop it, "
+                "only ask for cover."
+            )
+            self.app.push_screen(
+                ConfirmDialog("Claim it?", body, yes="Claim it", no="Not now"),
+                lambda yes: self._claim(v) if yes else None,
+            )
+            return
+        self._claim(v)
+
+    def _claim(self, v: ShiftView) -> None:
         self.call_core(
             rota.claim,
             self.actor,
@@ -503,6 +626,57 @@ class HomeScreen(WarmlineScreen):
         self._say(message)
         self.app.notify(message)
         self.reload()
+
+    # -- the coordinator's inbox
+
+    def action_approve_swap(self) -> None:
+        self._decide_swap("approve")
+
+    def action_refuse_swap(self) -> None:
+        self._decide_swap("refuse")
+
+    def _decide_swap(self, what: str) -> None:
+        item = self._inbox_item()
+        if item is None or item.kind != "swap":
+            self._say("o and x act on a swap selected in the inbox.", error=True)
+            return
+        from warmline import swaps
+
+        fn = swaps.approve if what == "approve" else swaps.refuse
+        said = "approved: the shifts are swapped" if what == "approve" else "refused: nothing changes"
+        self.call_core(
+            fn,
+            self.actor,
+            item.ref,
+            done=lambda s: self._changed(f"Swap {s.id} {said}."),
+            failed=lambda m: self._say(m, error=True),
+        )
+
+    def _open_item(self, key: str | None) -> None:
+        """Enter on an inbox row: the shift (to assign cover or a backup), the note, the person's Load, the swaps."""
+        item = self.inbox.find(key) if self.inbox is not None else None
+        if item is None:
+            return
+        if item.kind in ("cover", "backup"):
+            from .dialogs import ShiftDialog
+
+            self.app.push_screen(ShiftDialog(item.ref))
+        elif item.kind == "note":
+            note = self.inbox.note(item.ref)
+            if note is not None:
+                from .handoff import NoteDialog
+
+                self.app.push_screen(NoteDialog(note, reader=False, tz=zone(self.inbox.tz)))
+        elif item.kind == "limit":
+            app: Any = self.app
+            app.action_go("load")
+            if app.is_screen_installed("load"):
+                load = app.get_screen("load")
+                select = getattr(load, "select_person", None)
+                if callable(select):
+                    select(item.ref)
+        elif item.kind == "swap":
+            self.app.action_go("swaps")  # type: ignore[attr-defined]
 
     # -- handoff notes
 
@@ -558,6 +732,9 @@ class HomeScreen(WarmlineScreen):
     @on(KeyTable.RowSelected)
     def _open(self, event: KeyTable.RowSelected) -> None:
         key = event.key
+        if event.table.id == "inbox":
+            self._open_item(key)
+            return
         if event.table.id == "handoff-notes":
             note = self._note_at_cursor()
             if note is not None:

@@ -56,6 +56,7 @@ class LoadScreen(WarmlineScreen):
         super().__init__(name="load")
         self.monday: date | None = None
         self.data: LoadData | None = None
+        self._wanted: str | None = None  # a person's row to put the cursor on (select_person)
 
 
     def compose(self) -> ComposeResult:
@@ -76,6 +77,20 @@ class LoadScreen(WarmlineScreen):
 
     def reload(self) -> None:
         self.call_core(read_load, self.actor, self.monday, done=self._show, group="load", exclusive=True)
+
+    def select_person(self, person_id: int) -> None:
+        """Put the cursor on this person's row, now or when the rows arrive (Home's inbox opens Load so)."""
+        self._wanted = str(person_id)
+        self._select_wanted()
+
+    def _select_wanted(self) -> None:
+        table = self.query("#load-table")
+        if self._wanted is None or not table:
+            return
+        rows = table.first(KeyTable)
+        if rows.has_key(self._wanted):
+            rows.move_cursor(row=rows.get_row_index(self._wanted))
+            self._wanted = None
 
     def action_week(self, step: int) -> None:
         if self.monday is None:
@@ -111,6 +126,7 @@ class LoadScreen(WarmlineScreen):
                 )
             )
         self.query_one("#load-table", KeyTable).set_rows(rows)
+        self._select_wanted()
         widest = max((p.hours for p in people), default=0.0)
         name_width = max((len(p.handle) for p in people), default=4)
         chart = Text(no_wrap=True)

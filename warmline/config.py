@@ -48,6 +48,7 @@ table.cursor_up table.first table.last table.page_down table.page_up table.scrol
 table.select tags.remove tags.toggle week.down week.left week.open_shift week.right week.up
 line_settings.back line_settings.save people.line_settings
 profile.accept profile.decline
+home.approve_swap home.refuse_swap
 shift.withdraw_cover swaps.refuse
 """.split())
 # One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.

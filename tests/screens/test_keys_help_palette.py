@@ -156,6 +156,8 @@ async def test_home_offers_claim_and_drop_in_the_palette_and_the_palette_runs_th
         commands = {c[0]: c for c in WarmlineCommands(app.screen)._commands()}
         assert {"Claim seat", "Drop shift"} <= set(commands)
         assert commands["Claim seat"][1] == "Shifts · c"
+        app.screen.query_one("#open-seats").focus()  # c claims from Open seats only (issue 15)
+        await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"claim seat")

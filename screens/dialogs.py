@@ -3,7 +3,7 @@ swap, assign, unassign, edit, cancel), so a refusal is shown in place, next to t
 
 The dialogs it opens have their own modules: questions in confirm.py, the shift form in
 shift_form.py (what it reads and the core calls it makes: warmline/views/shift_form.py), the
-assign picker in assign.py. Their names are also importable from here, as they were.
+assign picker in assign.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from warmline.line import get as get_line
 from warmline.model import Line, Series, ShiftView
 from warmline.recurrence import zone
 from warmline.views import words as labels
-from warmline.views.shift_form import ShiftDraft, create_from_draft, edit_one, edit_whole_series, series_changes
+from warmline.views.shift_form import ShiftDraft, edit_one, edit_whole_series, series_changes
 
 from .assign import AssignChoice, AssignDialog
 from .base import CoreCalls
@@ -451,15 +451,4 @@ class ShiftDialog(CoreCalls, Dialog[None]):
         self.say(strip_cli_hint(str(exc)), error=True)
 
 
-__all__ = [  # with the dialogs it opens, as callers import them from here
-    "AssignChoice",
-    "AssignDialog",
-    "ChoiceDialog",
-    "ConfirmDialog",
-    "ShiftDetails",
-    "ShiftDialog",
-    "ShiftDraft",
-    "ShiftFormDialog",
-    "create_from_draft",
-    "drop_explained",
-]
+__all__ = ["ShiftDetails", "ShiftDialog", "drop_explained", "is_on", "load_shift", "strip_cli_hint"]

@@ -522,7 +522,7 @@ class HomeScreen(WarmlineScreen):
                 failed=lambda m: self._say(m, error=True),
             )
             return
-        from .dialogs import ConfirmDialog
+        from .confirm import ConfirmDialog
 
         body = (
             "You will no longer be placed in a triad. If you are in one, you leave it; "
@@ -542,7 +542,7 @@ class HomeScreen(WarmlineScreen):
 
     def action_debrief(self) -> None:
         """Ask for a debrief, after confirming: the shift's backup and one's triad are told who asks and when."""
-        from .dialogs import ConfirmDialog
+        from .confirm import ConfirmDialog
 
         body = (
             "Your shift's backup and your triad are told that you ask for a debrief, and when: nothing else. "
@@ -605,7 +605,8 @@ class HomeScreen(WarmlineScreen):
         if v.shift.status != "scheduled":
             self._say(f"{words.when(v)} is cancelled: there is nothing to drop.", error=True)
             return
-        from .dialogs import ConfirmDialog, drop_explained
+        from .confirm import ConfirmDialog
+        from .dialogs import drop_explained
 
         title, body = drop_explained(v, self.data.line, now())
         self.app.push_screen(ConfirmDialog(title, body, yes="Drop it", no="Keep it"), lambda yes: self._drop(v, yes))

@@ -37,7 +37,7 @@ from warmline.views.match import (
 )
 
 from .base import WarmlineScreen
-from .dialogs import ConfirmDialog
+from .confirm import ConfirmDialog
 from .plain import Input, Label, Static
 from .table import KeyTable
 from .widgets import KeysFooter, LineHeader, Ordered

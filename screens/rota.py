@@ -26,7 +26,7 @@ from .week import WeekGrid, week_days
 from .widgets import KeysFooter, LineHeader
 
 if TYPE_CHECKING:
-    from .dialogs import ShiftDraft
+    from warmline.views.shift_form import ShiftDraft
 
 # The dialogs (and the form widgets they use) load when a shift is first opened or created:
 # looking at the week needs none of them.
@@ -221,7 +221,9 @@ class RotaScreen(WarmlineScreen):
         return True
 
     def action_new_shift(self, draft: ShiftDraft | None = None, error: str = "") -> None:
-        from .dialogs import ShiftDraft, ShiftFormDialog
+        from warmline.views.shift_form import ShiftDraft
+
+        from .shift_form import ShiftFormDialog
 
         if draft is None:
             day = self.query_one(WeekGrid).selected_day or self.today or now().date()
@@ -231,7 +233,7 @@ class RotaScreen(WarmlineScreen):
     def _create(self, draft: ShiftDraft | None) -> None:
         if draft is None:
             return
-        from .dialogs import create_from_draft
+        from warmline.views.shift_form import create_from_draft
 
         def created(result: tuple[str, int | None, date]) -> None:
             what, shift_id, first = result

@@ -430,7 +430,7 @@ def run_app(args: dict) -> int:
     rota.claim, rota.drop = claim, drop  # warmline.screens.home calls rota.claim / rota.drop through the module
 
     from warmline.screens.app import make_app
-    from warmline.screens.dialogs import ConfirmDialog
+    from warmline.screens.confirm import ConfirmDialog
     from warmline.screens.home import HomeScreen
 
     with open_db(args["db"]) as db:

@@ -6,7 +6,8 @@ import pytest
 from rota_file import at, make_rota, settle, text_of, until
 
 from warmline.screens.app import make_app
-from warmline.screens.dialogs import ShiftDialog, ShiftFormDialog
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.help import HelpDialog
 from warmline.screens.home import HomeScreen
 from warmline.screens.rota import RotaScreen

@@ -9,7 +9,8 @@ from rota_file import at, make_rota, settle, text_of
 from textual.widgets._toast import Toast
 
 from warmline.screens.app import make_app
-from warmline.screens.dialogs import ShiftDialog, ShiftFormDialog
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.rota import RotaScreen
 from warmline import rota
 

@@ -6,7 +6,7 @@ import pytest
 from rota_file import at, make_rota, settle, text_of
 
 from warmline.screens.app import make_app
-from warmline.screens.dialogs import ConfirmDialog
+from warmline.screens.confirm import ConfirmDialog
 from warmline.screens.home import HomeScreen
 
 

@@ -27,7 +27,9 @@ from rota_file import at, make_rota, settle, until
 from textual.widgets._toast import Toast
 
 from warmline.screens.app import make_app
-from warmline.screens.dialogs import ChoiceDialog, ConfirmDialog, ShiftDialog, ShiftFormDialog
+from warmline.screens.confirm import ChoiceDialog, ConfirmDialog
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.handoff import HandoffDialog, NoteDialog
 from warmline.screens.home import HomeScreen
 from warmline.screens.person_form import DeactivateDialog, PersonEditorDialog

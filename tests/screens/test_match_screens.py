@@ -11,7 +11,7 @@ from textual.worker import WorkerCancelled
 
 from warmline.screens.app import make_app
 from warmline.screens.coverage import PARTLY, UNCOVERED, CoverageScreen, HeatMap
-from warmline.screens.dialogs import ConfirmDialog
+from warmline.screens.confirm import ConfirmDialog
 from warmline.screens.home import HomeScreen
 from warmline.screens.match import MatchScreen
 from warmline import calls, people, rota

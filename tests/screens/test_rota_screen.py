@@ -8,13 +8,10 @@ import pytest
 from rota_file import at, make_rota, settle, text_of
 
 from warmline.screens.app import make_app
-from warmline.screens.dialogs import (
-    AssignDialog,
-    ChoiceDialog,
-    ConfirmDialog,
-    ShiftDialog,
-    ShiftFormDialog,
-)
+from warmline.screens.assign import AssignDialog
+from warmline.screens.confirm import ChoiceDialog, ConfirmDialog
+from warmline.screens.dialogs import ShiftDialog
+from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.rota import RotaScreen
 from warmline.screens.week import WeekGrid, block_states
 from warmline import rota

@@ -84,8 +84,9 @@ def change(
             record(conn, person.id, t.id, what, who.id, at)
             counts["offered"] += 1
         else:
-            _set(conn, person.id, t.id, "proposed")
-            record(conn, person.id, t.id, "proposed", who.id, at)
+            if before != "proposed":  # proposed again (a re-run import): no second step
+                _set(conn, person.id, t.id, "proposed")
+                record(conn, person.id, t.id, "proposed", who.id, at)
             counts["proposed"] += 1
     for t in pause:
         if states.get(t.id) != "paused":

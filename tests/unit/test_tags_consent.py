@@ -284,3 +284,9 @@ def test_the_demos_tags_are_the_peoples_own_choice_in_their_history(tmp_path, fi
         assert conn.execute("SELECT count(*) FROM tag_consent").fetchone()[0] == len(held)
     finally:
         db.close()
+
+
+def test_proposing_again_writes_no_second_step(db, coord, sam):
+    people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))
+    people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))  # e.g. the same spreadsheet imported twice
+    assert [s.what for s in consent.history(db.conn, sam, sam)] == ["proposed"]

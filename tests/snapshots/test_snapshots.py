@@ -103,6 +103,19 @@ def test_home_volunteer(snap_compare, demo):
     assert snap_compare(app_for(demo, person), terminal_size=SIZE, run_before=run_before)
 
 
+def test_home_coordinator(snap_compare, demo):
+    """A coordinator's Home leads with the inbox (issue 15): a row per item, its key in the last column."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await settle(pilot)  # the inbox is read after Home's first frame
+        screen = pilot.app.screen
+        assert isinstance(screen, HomeScreen) and screen.inbox is not None
+        assert screen.query_one("#inbox").row_count and screen.query_one("#inbox").has_focus
+
+    assert snap_compare(app_for(demo, coordinator(demo)), terminal_size=SIZE, run_before=run_before)
+
+
 @pytest.mark.slow
 def test_rota_coordinator_this_week(snap_compare, demo):
     async def run_before(pilot) -> None:

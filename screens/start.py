@@ -1,8 +1,8 @@
 """What the app's start can do before Textual is imported: the per-thread connections, Home's
 data, and a start that reads the file while the interpreter is still importing the UI.
 
-Nothing here imports Textual. `warmline` (the CLI) calls `begin()` as soon as it knows who is
-signing in, then imports the app: the watch thread opens its connection, takes the file's first
+Nothing here imports Textual (nor does Home's loader, warmline.views.home.load_home, re-exported
+here). `warmline` (the CLI) calls `begin()` as soon as it knows who is signing in, then imports the app: the watch thread opens its connection, takes the file's first
 data_version and loads Home meanwhile, so Home usually has its data before its first paint.
 The app adopts that thread as its file watch (screens/app.py).
 """
@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from warmline import handoff, rota, triads
-from warmline.clock import now
 from warmline.db import Database, open_db
-from warmline.line import get as get_line
-from warmline.model import Line, Person, Shift, ShiftView
-
-WEEKS_AHEAD = 4
+from warmline.model import Person
+from warmline.views.home import WEEKS_AHEAD, HomeData, load_home
 
 _local = threading.local()
 
@@ -51,51 +46,6 @@ def read_data_version(path: Path) -> int:
     return thread_db(path).data_version()
 
 
-class HomeData(NamedTuple):
-    """Everything Home shows, read in one worker call."""
-
-    line: Line
-    mine: list[ShiftView]
-    open: list[ShiftView]
-    moment: datetime
-    notes: list[handoff.HandoffNote]  # for me, not acknowledged yet
-    overdue: list[handoff.HandoffNote]  # coordinators: unacknowledged 15 min on
-    write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
-    meeting: triads.Meeting | None = None  # my next triad meeting (issue 16)
-    in_triads: bool = False  # I opted in to triads
-
-
-def load_home(db: Database, actor: Person) -> HomeData:
-    """My shifts that have not ended (next four weeks) and the open seats I could claim now."""
-    conn = db.conn
-    line = get_line(conn)
-    moment = now()
-    horizon = moment + timedelta(weeks=WEEKS_AHEAD)
-    # From a day back, so a shift in progress (at most 24 h long) is still "mine now".
-    mine = [
-        v
-        for v in rota.views(conn, moment - timedelta(hours=24), horizon, person_id=actor.id)
-        if v.shift.end_utc > moment
-    ]
-    notes = handoff.unread_notes(conn, actor, moment)
-    overdue: list[handoff.HandoffNote] = []
-    if actor.is_coordinator:
-        mine_ids = {n.id for n in notes}
-        overdue = [n for n in handoff.unacknowledged(conn, moment) if n.id not in mine_ids]
-    return HomeData(
-        line,
-        mine,
-        rota.claimable(conn, actor, moment, horizon),
-        moment,
-        notes=notes,
-        overdue=overdue,
-        write_shift=handoff.can_write_now(conn, actor, moment),
-        meeting=triads.next_meeting(conn, actor, moment),
-        in_triads=triads.is_opted_in(conn, actor.id),
-    )
-
-
-
 class Started(NamedTuple):
     """Start-up work begun before the app exists: its watch thread, the file's first data_version
     (read before anything else), and Home's data for the person signing in."""
@@ -117,4 +67,4 @@ def begin(path: Path, actor: Person | None) -> Started:
     return Started(pool, baseline, home)
 
 
-__all__ = ["HomeData", "Started", "begin", "close_thread_db", "load_home", "read_data_version", "thread_db"]
+__all__ = ["WEEKS_AHEAD", "HomeData", "Started", "begin", "close_thread_db", "load_home", "read_data_version", "thread_db"]

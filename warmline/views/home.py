@@ -1,15 +1,69 @@
-"""Home's words: the triad meeting line, the handoff-note offer, what asking for a debrief did.
+"""Home's data and words: what Home shows (HomeData, read by load_home), the triad meeting line,
+the handoff-note offer, what asking for a debrief did.
 
-On Home's start path: it imports only the words (no database, no heavy module). Home's data
-itself is read by warmline.screens.start (load_home), begun before the app starts.
+On Home's start path: warmline.screens.start begins load_home before Textual is imported, so this
+imports only what the load needs (no Textual, no heavy module). A coordinator's inbox is not here:
+warmline.views.inbox, read after Home's first frame.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from warmline import handoff, rota, triads
+from warmline.clock import now
+from warmline.db import Database
+from warmline.line import get as get_line
+from warmline.model import Line, Person, Shift, ShiftView
 
 from . import words
+
+WEEKS_AHEAD = 4
+
+
+class HomeData(NamedTuple):
+    """Everything Home shows, read in one worker call."""
+
+    line: Line
+    mine: list[ShiftView]
+    open: list[ShiftView]
+    moment: datetime
+    notes: list[handoff.HandoffNote]  # for me, not acknowledged yet
+    overdue: list[handoff.HandoffNote]  # coordinators: unacknowledged 15 min on
+    write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
+    meeting: triads.Meeting | None = None  # my next triad meeting (issue 16)
+    in_triads: bool = False  # I opted in to triads
+
+
+def load_home(db: Database, actor: Person) -> HomeData:
+    """My shifts that have not ended (next four weeks) and the open seats I could claim now."""
+    conn = db.conn
+    line = get_line(conn)
+    moment = now()
+    horizon = moment + timedelta(weeks=WEEKS_AHEAD)
+    # From a day back, so a shift in progress (at most 24 h long) is still "mine now".
+    mine = [
+        v
+        for v in rota.views(conn, moment - timedelta(hours=24), horizon, person_id=actor.id)
+        if v.shift.end_utc > moment
+    ]
+    notes = handoff.unread_notes(conn, actor, moment)
+    overdue: list[handoff.HandoffNote] = []
+    if actor.is_coordinator:
+        mine_ids = {n.id for n in notes}
+        overdue = [n for n in handoff.unacknowledged(conn, moment) if n.id not in mine_ids]
+    return HomeData(
+        line,
+        mine,
+        rota.claimable(conn, actor, moment, horizon),
+        moment,
+        notes=notes,
+        overdue=overdue,
+        write_shift=handoff.can_write_now(conn, actor, moment),
+        meeting=triads.next_meeting(conn, actor, moment),
+        in_triads=triads.is_opted_in(conn, actor.id),
+    )
 
 
 def meeting_line(meeting: Any, me_id: int) -> str:

@@ -500,6 +500,8 @@ class HomeScreen(WarmlineScreen):
         if action in ("approve_swap", "refuse_swap"):
             item = self._inbox_item()
             return item is not None and item.kind == "swap"
+        if action in ("claim", "drop") and self._inbox is not None and self._inbox.table.has_focus:
+            return False  # they act on Open seats and Your shifts, not on the inbox (the footer keeps 80 columns)
         if action == "claim":
             return bool(self.data and self.data.open)
         if action == "drop":

@@ -75,9 +75,10 @@ async def test_a_swap_waiting_for_approval_is_approved_with_o_and_refused_with_x
         assert inbox_keys(home, "swap") == [f"swap-{first}", f"swap-{second}"]  # the oldest first
         assert home.query_one("#inbox").has_focus  # a coordinator's Home leads with the inbox
         row = [str(c) for c in home.query_one("#inbox").get_row(f"swap-{first}")]
-        assert row[0] == "Swap to approve" and "ana gives" in row[2] and "o approves" in row[3]
+        assert row[0] == "Swap to approve" and "ana gives" in row[2] and row[3] == "o approve · x refuse"
         await select(pilot, home, f"swap-{first}")
         assert "o" in home.active_bindings and "x" in home.active_bindings
+        assert "c" not in home.active_bindings and "d" not in home.active_bindings  # they act on other tables
         await pilot.press("o")
         await settle(pilot)
         assert [p.handle for p in line.view(y).peers] == ["ana"]
@@ -122,7 +123,7 @@ async def test_a_shift_with_no_backup_this_week_opens_to_assign_one(line):
         home = await open_home(pilot)
         assert inbox_keys(home) == [f"backup-{sid}"] and f"backup-{later}" not in inbox_keys(home)
         row = [str(c) for c in home.query_one("#inbox").get_row(f"backup-{sid}")]
-        assert row[0] == "No backup" and "on it: ana" in row[2] and "assign a backup" in row[3]
+        assert row[0] == "No backup" and "on it: ana" in row[2] and row[3] == "enter: assign"
         await select(pilot, home, f"backup-{sid}")
         await pilot.press("enter")
         await settle(pilot)

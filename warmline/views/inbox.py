@@ -34,12 +34,12 @@ KIND_WORDS = {
     BACKUP: "No backup",
     LIMIT: "At a limit",
 }
-ACT_WORDS = {
-    SWAP: "o approves · x refuses",
-    COVER: "enter: assign cover",
-    NOTE: "enter reads it",
-    BACKUP: "enter: assign a backup",
-    LIMIT: "enter: their Load",
+ACT_WORDS = {  # short: the inbox must show its details at 80 columns
+    SWAP: "o approve · x refuse",
+    COVER: "enter: assign",
+    NOTE: "enter: read",
+    BACKUP: "enter: assign",
+    LIMIT: "enter: Load",
 }
 EMPTY = "Nothing waits for you: no swaps to approve, no cover wanted, no notes overdue, backups in place, nobody at a limit."
 

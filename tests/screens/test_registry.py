@@ -68,8 +68,10 @@ async def visit(path, handle):
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("z")
-        for _ in range(10):
+        for _ in range(50):  # (a busy machine: until the screen shows, or long enough to be sure it will not)
             await pilot.pause()
+            if type(app.screen).__name__ == "NotesScreen":
+                break
         seen["screen"] = type(app.screen).__name__
         seen["sheet"] = any(path.endswith("match.tcss") for path, _ in app.stylesheet.source)
     return seen

@@ -3,7 +3,8 @@
 ctrl+s saves what was changed with the core's line.change_settings (coordinators only, checked there;
 one transaction); a refusal is said under the form, the fields keep what was typed and nothing is
 changed. After a save the header on every screen shows the new name and escalation text (the app
-reloads the line). Esc with unsaved changes asks before discarding them; enter never saves.
+reloads the line). Esc with unsaved changes asks "Discard your changes?" (opening on Keep editing);
+enter never saves.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from warmline.line import MAX_CUTOFF_HOURS, LineSettings, SettingsChange
 from warmline.views.line_settings import load_settings, typed_changes
 
 from .base import WarmlineScreen
-from .confirm import ConfirmDialog
+from .confirm import DiscardDialog
 from .fields import Baseline, field_row
 from .plain import Button, Input, Static
 from .widgets import KeysFooter, LineHeader
@@ -163,18 +164,7 @@ class LineSettingsScreen(Baseline, WarmlineScreen):
                 self._say("")
                 self.app.action_go("home")
 
-        self.app.push_screen(
-            DiscardDialog("Discard changes?", "The line's settings have not been saved.", yes="Discard", no="Keep editing"),
-            answered,
-        )
+        self.app.push_screen(DiscardDialog("The line's settings have not been saved."), answered)
 
 
-class DiscardDialog(ConfirmDialog):
-    """Discard changes? (y discards): it opens on Keep editing, so enter keeps what was typed."""
-
-    def on_mount(self) -> None:
-        # ConfirmDialog's own on_mount (it runs after this one) focuses yes: focus no once it has.
-        self.call_after_refresh(lambda: self.query_one("#no", Button).focus())
-
-
-__all__ = ["DiscardDialog", "LineSettingsScreen"]
+__all__ = ["LineSettingsScreen"]

@@ -8,7 +8,8 @@ import pytest
 from rota_file import make_rota, settle, text_of, until
 
 from warmline.screens.app import WarmlineCommands, make_app
-from warmline.screens.line_settings import DiscardDialog, LineSettingsScreen
+from warmline.screens.confirm import DiscardDialog
+from warmline.screens.line_settings import LineSettingsScreen
 from warmline.screens.plain import Input
 from warmline.screens.widgets import LineHeader
 

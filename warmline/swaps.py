@@ -36,6 +36,7 @@ from .access import require
 from .clock import now
 from .db import Database, iso_utc, parse_utc
 from .errors import Invalid, NotFound, Refused, RuleBroken
+from .line_settings import swaps_need_approval
 from .model import Line, Person
 
 STATUSES = ("proposed", "accepted", "declined", "withdrawn", "done", "refused")
@@ -72,11 +73,9 @@ class Swap:
 
 
 def need_approval(conn: sqlite3.Connection) -> bool:
-    """True when a coordinator must approve a swap after the other person accepts it."""
-    row = conn.execute("SELECT swaps_need_approval FROM line WHERE id = 1").fetchone()
-    if row is None:
-        raise Refused("this rota has no line yet: run `warmline init --name NAME --tz ZONE` first")
-    return bool(row[0])
+    """True when a coordinator must approve a swap after the other person accepts it (the line's
+    setting, read where the line's settings are: line_settings; `warmline line set` changes it too)."""
+    return swaps_need_approval(conn)
 
 
 def set_need_approval(db: Database, actor: Person, required: bool) -> bool:

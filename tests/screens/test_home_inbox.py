@@ -224,3 +224,29 @@ async def test_a_claim_within_the_cutoff_is_confirmed_first(line):
         await settle(pilot)
         assert [p.handle for p in line.view(sid).peers] == ["ana"]
         assert str(sid) in home.query_one("#upcoming").keys
+
+
+async def test_the_palette_offers_approve_on_a_swap_in_the_inbox_and_runs_it(line):
+    from warmline import people
+
+    with line.db() as db:
+        cai = people.add(db, line.coord, handle="cai", name="Cai L.")
+    x = line.shift(at(25, 9), at(25, 13), on=((line.ana, "peer"), (line.coord, "backup")))
+    y = line.shift(at(26, 9), at(26, 13), on=((cai, "peer"), (line.coord, "backup")))
+    with line.db() as db:
+        swaps.set_need_approval(db, line.coord, True)
+        swap_id = swaps.propose(db, line.ana, x, y, "cai").id
+        swaps.accept(db, cai, swap_id)
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await open_home(pilot)
+        await select(pilot, home, f"swap-{swap_id}")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"approve")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        with line.db() as db:
+            assert swaps.get(db.conn, line.coord, swap_id).status == "done"
+        assert inbox_keys(home, "swap") == []

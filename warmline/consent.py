@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
-from . import audit
+from . import audit, events
 from .clock import now
 from .db import Database, iso_utc
 from .errors import Invalid, Refused
@@ -73,6 +73,7 @@ def change(
     states = _states(conn, person.id)
     at = iso_utc(now())
     counts = {"offered": 0, "proposed": 0, "paused": 0, "removed": 0}
+    fresh = 0
     for t in offer:
         before = states.get(t.id)
         if before == "offered":
@@ -87,7 +88,10 @@ def change(
             if before != "proposed":  # proposed again (a re-run import): no second step
                 _set(conn, person.id, t.id, "proposed")
                 record(conn, person.id, t.id, "proposed", who.id, at)
+                fresh += 1
             counts["proposed"] += 1
+    if fresh:  # the outbox tells the person once for the edit, never which tag (notify/reactions.py)
+        events.report(conn, "tags.proposed", person_id=person.id, at=at)
     for t in pause:
         if states.get(t.id) != "paused":
             _set(conn, person.id, t.id, "paused")

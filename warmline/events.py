@@ -15,6 +15,8 @@ Events (keyword arguments):
 - ``shifts.cancelled`` shift_ids: list[int]
 - ``seat.opened``      shift_id: int, role: str, left_person_id: int | None (a seat reopened, or cover asked)
 - ``note.written``     note_id: int (a handoff note for the next shift)
+- ``tags.proposed``    person_id: int, at: str (stored UTC): a coordinator proposed tags for someone's
+                       profile (warmline/consent.py; never which: the person is told only that)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite3
 
-EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "note.written")
+EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "note.written", "tags.proposed")
 
 _subscribers: dict[str, list[Callable[..., object]]] = {event: [] for event in EVENTS}
 

@@ -439,7 +439,9 @@ MIGRATIONS: list[list[str]] = [
     # else is 'proposed' and used for matching only once the person accepts it ('offered'). Every step is a
     # row of the person's consent history, append-only (no UPDATE; DELETE only while `people forget` holds
     # an audit_redaction row open, as for the audit log). Tags offered before this migration stay offered
-    # (a line must not silently lose its matching), each with a 'before-consent' row saying so.
+    # (a line must not silently lose its matching), each with a 'before-consent' row saying so. The
+    # notification outbox is rebuilt (SQLite cannot alter a CHECK) to take the kind 'proposal': the person
+    # is told a coordinator proposed an experience for their profile, never which one.
     [
         """CREATE TABLE person_tag_new (
             person_id INTEGER NOT NULL REFERENCES person(id),
@@ -468,5 +470,42 @@ MIGRATIONS: list[list[str]] = [
         """INSERT INTO tag_consent (person_id, tag_id, what, by_id, at)
            SELECT person_id, tag_id, 'before-consent', NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
            FROM person_tag ORDER BY person_id, tag_id""",
+        """CREATE TABLE notification_new (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
+                                'meeting', 'debrief', 'debrief-taken', 'debrief-open', 'proposal')),
+            shift_id INTEGER REFERENCES shift(id),
+            event_utc TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            expires_utc TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            dedupe TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            claim_token TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            last_error TEXT,
+            shown_in_app_at TEXT,
+            created_at TEXT NOT NULL,
+            meeting_id INTEGER REFERENCES triad_meeting(id),
+            debrief_id INTEGER
+        )""",
+        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
+               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
+               last_error, shown_in_app_at, created_at, meeting_id, debrief_id)
+           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
+               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
+               shown_in_app_at, created_at, meeting_id, debrief_id FROM notification""",
+        "DROP TABLE notification",
+        "ALTER TABLE notification_new RENAME TO notification",
+        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
+        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
     ],
 ]

@@ -68,8 +68,8 @@ def _columns(conn: sqlite3.Connection, table: str) -> tuple[tuple, ...]:
 # naming the new value, when a migration is added and this is not updated.
 CURRENT = (
     12,
-    "b77716588e5690022730bc86e3916595a2899c77134de4cf91d34c2c889828f2"
-    "f112ba23fbdc5996021c414cef8b06a9ebf7fbe297545c74f9dbd39bc2c2dcfd",
+    "6bd8b15d76348502e2ecc08f77fa35d3a2ab3a8669820889355d5ed835592173"
+    "11192b638dc09e12359ccab0809f9450106a394f88a096a38a2897a762f48623",
 )
 
 

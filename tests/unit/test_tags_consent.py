@@ -290,3 +290,18 @@ def test_proposing_again_writes_no_second_step(db, coord, sam):
     people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))
     people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))  # e.g. the same spreadsheet imported twice
     assert [s.what for s in consent.history(db.conn, sam, sam)] == ["proposed"]
+
+
+def test_the_person_is_told_of_a_proposal_without_its_name(db, coord, sam):
+    people.edit(db, coord, "sam", PersonChanges(offer=("grief", "hearing voices")))
+    people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))  # nothing new: nobody is told again
+    people.edit(db, sam, "sam", PersonChanges(offer=("debt",)))  # their own offer: nothing to tell
+    rows = [tuple(r) for r in db.conn.execute("SELECT person_id, kind, shift_id, title, body FROM notification")]
+    assert rows == [(
+        sam.id, "proposal", None, "Proposed for your profile",
+        "A coordinator proposed an experience for your profile: open your profile to accept or decline it.",
+    )]
+    text = " ".join(rows[0][3:]).casefold()
+    for tag in all_tags(db.conn):
+        if tag.family != "language":
+            assert not any(re.search(rf"(?<![\w-]){re.escape(n.casefold())}(?![\w-])", text) for n in (tag.id, tag.label, *tag.aliases)), tag

@@ -34,6 +34,7 @@ TABLE: tuple[Kind, ...] = (
     Kind("debrief", "peer", "information", False, "a debrief asked for"),
     Kind("debrief-taken", "peer", "information", False, "a debrief was taken"),
     Kind("debrief-open", "peer", "information", True, "a debrief nobody took in 15 min: to coordinators"),
+    Kind("proposal", "peer", "information", False, "a coordinator proposed an experience for the person's profile (never which)"),
 )
 
 KINDS = tuple(k.name for k in TABLE)  # what the notification table's CHECK accepts

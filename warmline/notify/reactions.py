@@ -41,7 +41,25 @@ def note_written(conn: sqlite3.Connection, **details: object) -> None:
     react(conn, **details)
 
 
+def tags_proposed(conn: sqlite3.Connection, *, person_id: int, at: str) -> None:
+    """Tell the person a coordinator proposed an experience for their profile: never which (lock-screen text)."""
+    from datetime import timedelta
+
+    from ..db import parse_utc
+    from .rows import _insert, _Row
+
+    moment = parse_utc(at)
+    row = _Row(
+        person_id, "proposal", None, moment, moment, moment + timedelta(days=7),
+        "Proposed for your profile",
+        "A coordinator proposed an experience for your profile: open your profile to accept or decline it.",
+        f"proposal:{person_id}:{at}",
+    )
+    _insert(conn, [row], moment, update=False)
+
+
 events.subscribe("shifts.changed", shifts_changed)
 events.subscribe("shifts.cancelled", shifts_cancelled)
 events.subscribe("seat.opened", cover_needed)
 events.subscribe("note.written", note_written)
+events.subscribe("tags.proposed", tags_proposed)

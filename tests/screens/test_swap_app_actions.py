@@ -68,7 +68,9 @@ async def test_a_coordinator_refuses_with_n_and_approves_with_o(line):
         swaps.accept(db, line.ben, line.swap)
         waiting = swaps_waiting(db, line.coord)
         assert [s.id for s in waiting.swaps] == [line.swap]
-        assert waiting_text(waiting).startswith("1 swap waiting for you")
+        assert waiting_text(waiting) == (
+            "1 swap waiting for you: answer in Swaps (a accept, x decline; coordinators o approve, n refuse)."
+        )
         assert swaps_waiting(db, line.ben).swaps == [] and waiting_text(swaps_waiting(db, line.ben)) == ""
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -392,6 +392,7 @@ OPEN = {
     ("swap", "decline"): "a swap offered to oneself",
     ("swap", "withdraw"): "a swap one proposed",
     ("swap", "list"): "one's own swaps (tested below)",
+    ("swap", "options"): "one's own shift; reads only; others' limits only as 'their limits or availability' (tests/unit/test_swaps_picker.py)",
     ("load",): "one's own load (tested below)",
     ("triad", "join"): "one's own opt-in (no handle to name anyone else)",
     ("triad", "leave"): "one's own opt-in and place in a triad",

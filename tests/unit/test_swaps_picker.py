@@ -81,3 +81,40 @@ def test_nothing_left_out_says_nothing(line_db, coordinator, fixed_now):
     rota.assign(line_db, coordinator, s, "ana")
     got = swap_options(line_db, ana, s)
     assert (got.options, got.left_out, got.left_out_text) == ([], 0, "")
+
+
+def test_only_ones_own_shift_has_options(w, coordinator):
+    from warmline.errors import Refused
+
+    db, ana, _, ok, _, _ = w
+    with pytest.raises(Refused, match=f"ana is not on shift {ok}: a swap offers one of your own shifts"):
+        swap_options(db, ana, ok)
+
+
+def test_the_cli_lists_the_options_with_the_command_and_the_line(run_cli, monkeypatch):
+    import json
+
+    from warmline import access
+    from warmline.db import open_db
+    from warmline.line import create
+
+    monkeypatch.setenv("WARMLINE_NOW", run_cli.env["WARMLINE_NOW"])
+    db = open_db(run_cli.db, create=True)
+    create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "Root", access.os_user()))
+    root = people.get(db.conn, "root")
+    people.add(db, root, handle="kim", name="Kim", max_hours_week=4)
+    people.add(db, root, handle="sam", name="Sam")
+    mine = rota.add_shift(db, root, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00")).id
+    rota.assign(db, root, mine, "root")
+    for start, end, handle in (("25T09:00", "25T11:00", "kim"), ("26T09:00", "26T11:00", "kim"), ("27T09:00", "27T13:00", "sam")):
+        s = rota.add_shift(db, root, start=at("2026-11-" + start), end=at("2026-11-" + end)).id
+        rota.assign(db, root, s, handle)
+    db.close()
+    shown = run_cli("swap", "options", str(mine))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"Fri 27 Nov 09:00–13:00 #{s}  sam (peer)    warmline swap propose {mine} {s} sam",
+        "2 left out: 2 break one of the other person's (weekly hours).",
+    ]
+    data = json.loads(run_cli("swap", "options", str(mine), "--json").stdout)
+    assert data["options"] == [{"shift_id": s, "handle": "sam", "role": "peer"}] and data["left_out"] == 2

@@ -105,3 +105,38 @@ def swap_list(c: Context, open_only: bool, as_json: bool) -> None:
     for s in found:
         echo(_swap_line(s, tz))
 
+
+
+@swap_group.command("options")
+@click.argument("my_shift", type=int)
+@json_option
+@pass_ctx
+def swap_options_cmd(c: Context, my_shift: int, as_json: bool) -> None:
+    """Shifts you could swap MY_SHIFT for: only those that pass every rule for both of you (nothing is written).
+
+    Looks two weeks from MY_SHIFT's Monday; the last line says how many were left out, and why.
+
+    \b
+    Example:
+      warmline swap options 12
+    """
+    from ..views.swap import swap_options
+
+    found = swap_options(c.db(), c.actor(), my_shift)
+    if as_json:
+        emit(
+            {
+                "shift_id": my_shift,
+                "options": [{"shift_id": o.shift_id, "handle": o.handle, "role": o.role} for o in found.options],
+                "left_out": found.left_out,
+                "left_out_text": found.left_out_text or None,
+            }
+        )
+        return
+    if not found.options:
+        none = "No shift in these two weeks passes the rules for both of you."
+        echo(none if found.left_out else "Nobody else has a shift in these two weeks.")
+    for o in found.options:
+        echo(f"{o.label}    warmline swap propose {my_shift} {o.shift_id} {o.handle}")
+    if found.left_out_text:
+        echo(found.left_out_text)

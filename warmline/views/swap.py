@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from warmline import rota, swaps
 from warmline.clock import now
 from warmline.db import Database
+from warmline.errors import Refused
 from warmline.line import get as get_line
 from warmline.model import Person, ShiftView
 from warmline.recurrence import zone
@@ -47,7 +48,8 @@ def waiting_text(waiting: SwapList) -> str:
     n = len(waiting.swaps)
     if not n:
         return ""
-    return f"{n} swap{'s' if n != 1 else ''} waiting for you: answer in Swaps (a accept, x decline; coordinators o approve, r refuse)."
+    keys = "a accept, x decline; coordinators o approve, n refuse"  # screens/swap.py's SwapsScreen
+    return f"{n} swap{'s' if n != 1 else ''} waiting for you: answer in Swaps ({keys})."
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
     What the other side runs into is as the actor may see it: another person's limits,
     availability and time off come back only as "their limits or availability"."""
     mine = rota.view(db.conn, my_shift)
+    if not any(a.person_id == actor.id for a in mine.peers + mine.backups):
+        raise Refused(f"{actor.handle} is not on shift {mine.shift.id}: a swap offers one of your own shifts")
     line = get_line(db.conn)
     lo, hi = local_weeks(words.week_start(mine.shift.start_utc, zone(line.tz)), line.tz, weeks=2)
     moment = now()

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from warmline.errors import WarmlineError
 from warmline.model import Person
+from warmline.views.app_text import for_app
 
 from .start import thread_db
 
@@ -44,6 +45,7 @@ class CoreCalls:
         """Run fn(db, *args, **kwargs) on a worker thread; then done(result) or failed(message) on the app thread.
 
         `error`, when given, receives the WarmlineError itself instead (e.g. to read RuleBroken.overridable).
+        Either way the core's message is in the app's words (views/app_text.for_app: no CLI commands).
         An unexpected exception (a bug) is shown as an error notification rather than lost in the worker.
         """
         app = self.app  # type: ignore[attr-defined]
@@ -56,6 +58,7 @@ class CoreCalls:
             except WarmlineError as exc:
                 if worker.is_cancelled:
                     return
+                exc.message = for_app(exc.message)  # this worker's own exception: shown once, in the app
                 if error is not None:
                     app.call_from_thread(error, exc)
                 elif failed is not None:

@@ -75,8 +75,11 @@ def is_on(view: ShiftView, person_id: int) -> bool:
 
 
 def strip_cli_hint(message: str) -> str:
-    """The core's refusal without the CLI's --force hint (the dialog offers an override instead)."""
-    return message.replace(" (a coordinator may override with --force)", "")
+    """The core's refusal without its override hint (the dialog offers an override instead); call_core has
+    already put it in the app's words (views/app_text.for_app)."""
+    for hint in (" (a coordinator may override with --force)", " (a coordinator may override it)"):
+        message = message.replace(hint, "")
+    return message
 
 
 class ShiftDialog(CoreCalls, Dialog[None]):

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warmline.errors import DatabaseError, WarmlineError
 from warmline.notify.kinds import SEVERITY  # each kind's toast severity: the one table of kinds
+from warmline.views.app_text import for_app
 
 from .base import thread_db
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 DELIVERY_SECONDS = 15.0
 TOAST_SECONDS = 12.0
-MAX_TOASTS = 4  # more than this at once: the rest as one "N more" toast (they are in `warmline notify list`)
+MAX_TOASTS = 4  # more than this at once: the rest as one "N more" toast (Home shows what they are about)
 
 
 class TerminalText:
@@ -179,8 +180,8 @@ class InAppDelivery:
                     if not self._delivery_broken:
                         self._delivery_broken = True
                         app.notify(
-                            f"Notifications could not be delivered here ({type(exc).__name__}); "
-                            "`warmline notify --once` says more.",
+                            f"Notifications could not be delivered here ({type(exc).__name__}): "
+                            "please tell a coordinator.",
                             severity="error",
                             timeout=15,
                         )
@@ -197,15 +198,15 @@ class InAppDelivery:
         rows = done.toasts
         for n in rows[:MAX_TOASTS]:
             app.notify(
-                n.body,
-                title=n.title,
+                for_app(n.body),  # the core writes them for every channel: the app says it in its own words
+                title=for_app(n.title),
                 severity=SEVERITY.get(n.kind, "information"),
                 timeout=TOAST_SECONDS,
                 markup=False,
             )
         if len(rows) > MAX_TOASTS:
             app.notify(
-                f"{len(rows) - MAX_TOASTS} more: see `warmline notify list`.",
+                f"{len(rows) - MAX_TOASTS} more: Home shows your shifts, open seats and notes.",
                 title="More notifications",
                 timeout=TOAST_SECONDS,
                 markup=False,

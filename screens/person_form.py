@@ -17,6 +17,7 @@ from warmline.errors import Invalid
 from warmline.model import Person
 from warmline.people import LIMIT_FIELDS, PersonChanges, Saved
 from warmline.taxonomy import Resolver, Tag
+from warmline.views.app_text import for_app
 from warmline.views.people import (
     INT_LIMITS,
     LIMIT_LABELS,
@@ -241,7 +242,7 @@ class PersonEditorDialog(Baseline, CoreCalls, FormDialog[PersonSaved | None]):
         try:
             tag = Resolver(self._data.catalog).resolve(event.value)
         except Invalid as exc:
-            self._show_error(str(exc))
+            self._show_error(for_app(str(exc)))  # "did you mean grief?", not "grief (grief)? See `warmline …`"
             return
         if tag.family == "language":
             self._show_error(f"{tag.label} is a language: add it under Languages")

@@ -117,7 +117,7 @@ def need_lines(period: reports.Report, limit: int = 6) -> Text:
         out.append(f"\n{n.calls:>5} {n.met:>4}  ")
         out.append(safe_text.safe(n.label))  # plain text: a label is never read as markup
     if len(period.needs) > limit:
-        out.append(f"\n… {len(period.needs) - limit} more: warmline report")
+        out.append(f"\n… and {len(period.needs) - limit} more needs, fewer asked for")
     return out
 
 
@@ -202,7 +202,7 @@ class ReportsScreen(WarmlineScreen):
         self.query_one("#reports-trend", Static).update(trend_bars(data.trend, p.periods[0].key if p.periods else ""))
         self.query_one("#reports-heat", CallHeatMap).show(p.heat)
         self.query_one("#reports-needs", Static).update(need_lines(p))
-        message.update(Text("Exact counts, for the line. For funders: report --html (small counts <5)."))
+        message.update(Text("Exact counts, for the line. The funders' HTML report hides counts under 5."))
 
 
 __all__ = ["CallHeatMap", "ReportsScreen"]

@@ -87,7 +87,7 @@ class ShiftFormDialog(FormDialog[ShiftDraft | None]):
             if repeat and self.fixed_rule:
                 with Horizontal(classes="form-row"):
                     yield Label("Repeat", classes="form-label")
-                    yield Label(f"{self.fixed_rule} (kept; change it with `warmline series edit`)", id="fixed-rule")
+                    yield Label(f"{labels.rule_text(self.fixed_rule)} (kept as it is)", id="fixed-rule")
             elif repeat:
                 with Horizontal(classes="form-row", id="repeat-days"):
                     yield Label("Repeat", classes="form-label")

@@ -284,7 +284,9 @@ async def test_editor_keeps_input_and_shows_core_refusal(line_file):
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert "passphrases differ" in text_of(error)
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed: esc asks first, y discards it
+        await until(pilot, app, lambda: type(app.screen).__name__ == "DiscardDialog", "Discard your changes?")
+        await pilot.press("y")
         await until(pilot, app, lambda: isinstance(app.screen, PeopleScreen), "the dialog to close")
     ana = line_file.person("ana")
     assert (ana.name, ana.languages) == ("Ana Lee", ("lang-zh",))

@@ -30,4 +30,5 @@ def test_the_cli_line_adds_calls_and_the_busy_mark_or_says_no_shared_need():
 def test_typed_entries_and_the_names_a_tag_answers_to():
     assert split_entries(" grief, ,housing insecurity ") == ["grief", "housing insecurity"]
     tags = [Tag("es", "Spanish", "language", ("espanol",), ()), Tag("grief", "grief", "need", (), ())]
-    assert tag_names(tags) == ["grief", "Spanish", "espanol", "es"]
+    assert tag_names(tags) == ["grief", "Spanish", "espanol"]  # suggested by name, never by id
+    assert tag_names([Tag("lang-en", "English", "language", ("en",), ())]) == ["English", "en"]

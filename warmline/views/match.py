@@ -31,10 +31,11 @@ def split_entries(text: str) -> list[str]:
 
 
 def tag_names(tags: Iterable[Tag]) -> list[str]:
-    """Every name a tag answers to, labels first (they read best), then aliases, then ids."""
+    """The names a tag is suggested by: labels first (they read best), then aliases. Never its id
+    ("lang-en", "hearing-voices"): typed, an id still resolves, but the app suggests words."""
     tags = list(tags)
     names: list[str] = []
-    for pick in (lambda t: (t.label,), lambda t: t.aliases, lambda t: (t.id,)):
+    for pick in (lambda t: (t.label,), lambda t: t.aliases):
         for tag in sorted(tags, key=lambda t: t.label.casefold()):
             for name in pick(tag):
                 if name not in names:

@@ -118,3 +118,11 @@ def test_the_cli_lists_the_options_with_the_command_and_the_line(run_cli, monkey
     ]
     data = json.loads(run_cli("swap", "options", str(mine), "--json").stdout)
     assert data["options"] == [{"shift_id": s, "handle": "sam", "role": "peer"}] and data["left_out"] == 2
+
+
+def test_someone_already_on_my_shift_is_not_offered_nor_counted(w, coordinator):
+    db, ana, mine, ok, _, _ = w
+    rota.assign(db, coordinator, mine, "cy", force=True)  # cy works with ana on Tuesday: nothing to swap
+    got = swap_options(db, ana, mine)
+    assert "cy" not in [o.handle for o in got.options]
+    assert got.left_out == 2 and "cannot be swapped" not in got.left_out_text

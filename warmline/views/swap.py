@@ -130,6 +130,7 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
     moment = now()
     found = []
     refused: list[list] = []
+    with_me = {a.person_id for a in mine.peers + mine.backups}  # on my shift already: nothing to swap, not offered
     for v in rota.views(db.conn, max(lo, moment), hi):
         if v.shift.status != "scheduled" or v.shift.id == my_shift:
             continue
@@ -137,6 +138,8 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
         if any(a.person_id == actor.id for a in on):
             continue
         for a in on:
+            if a.person_id in with_me:
+                continue
             problems = swaps.preview(db.conn, actor, my_shift, v.shift.id, a.handle)
             if problems:
                 refused.append(problems)

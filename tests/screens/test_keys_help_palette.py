@@ -153,11 +153,12 @@ async def test_home_offers_claim_and_drop_in_the_palette_and_the_palette_runs_th
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
+        # c claims from Open seats only; c and d are off while a coordinator's inbox has focus (issue 15).
+        app.screen.query_one("#open-seats").focus()
+        await pilot.pause()
         commands = {c[0]: c for c in WarmlineCommands(app.screen)._commands()}
         assert {"Claim seat", "Drop shift"} <= set(commands)
         assert commands["Claim seat"][1] == "Shifts · c"
-        app.screen.query_one("#open-seats").focus()  # c claims from Open seats only (issue 15)
-        await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"claim seat")

@@ -15,10 +15,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Checkbox, Select, TextArea
 
 from .confirm import DiscardDialog
 from .modal import Dialog
+from .plain import Input
 
 ResultT = TypeVar("ResultT")
 

@@ -88,7 +88,10 @@ async def test_a_new_shift_at_the_ends_of_the_calendar_is_refused_in_the_form(li
         # What was typed is still there, to correct.
         for box, value in values.items():
             assert shown.query_one(f"#{box}").value == value
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed: "Discard your changes?", y discards
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DiscardDialog"
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, RotaScreen) and app.is_running
     assert shifts_and_series(line) == before

@@ -173,8 +173,8 @@ class ShiftDialog(CoreCalls, Dialog[None]):
             return scheduled and future and not mine and bool(d.view.open_seats or d.view.cover)
         if action in ("drop", "swap"):
             return scheduled and future and mine
-        if action == "withdraw_cover":  # one's own open cover request (rota.withdraw_cover)
-            return scheduled and any(c.person_id == self.actor.id for c in d.view.cover)
+        if action == "withdraw_cover":  # one's own open cover request, or anyone's for a coordinator
+            return scheduled and any(c.person_id == self.actor.id or coordinator for c in d.view.cover)
         if action in ("assign", "edit", "cancel_shift"):
             return coordinator and scheduled
         if action == "unassign":
@@ -215,10 +215,27 @@ class ShiftDialog(CoreCalls, Dialog[None]):
         self.reload()
 
     def action_withdraw_cover(self) -> None:
-        self.call_core(rota.withdraw_cover, self.actor, self.shift_id, done=self._cover_withdrawn, error=self._refused)
+        if self.details is None:
+            return
+        cover = self.details.view.cover
+        if any(c.person_id == self.actor.id for c in cover):  # one's own first
+            self._withdraw_cover(self.actor.handle)
+        elif len(cover) == 1:
+            self._withdraw_cover(cover[0].handle)
+        elif cover:  # a coordinator, several asked: whose?
+            choices = [("", "Nobody: keep every request open")]
+            choices += [(c.handle, f"{c.handle} ({c.role}) stays on") for c in cover]
+            self.app.push_screen(ChoiceDialog("Withdraw whose cover request?", choices, default=""), self._withdraw_cover)
 
-    def _cover_withdrawn(self, _request: Any) -> None:
-        text = "Cover request withdrawn: the shift stays yours."
+    def _withdraw_cover(self, handle: str | None) -> None:
+        if handle:
+            self.call_core(
+                rota.withdraw_cover, self.actor, self.shift_id, handle, done=self._cover_withdrawn, error=self._refused
+            )
+
+    def _cover_withdrawn(self, request: Any) -> None:
+        whose = "the shift stays yours" if request.person_id == self.actor.id else f"{request.handle} stays on"
+        text = f"Cover request withdrawn: {whose}."
         self.say(text)
         self.app.notify(text)
         self.reload()

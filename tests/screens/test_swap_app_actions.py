@@ -124,7 +124,7 @@ async def test_withdraw_cover_in_the_shift_dialog(line):
     assert [e.detail for e in line.audit("cover.withdraw")][0].startswith("ana (peer) stays on")
 
 
-async def test_no_withdraw_key_on_someone_elses_cover_request(line):
+async def test_no_withdraw_key_for_a_volunteer_on_someone_elses_cover_request(line):
     late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))
     with line.db() as db:
         rota.drop(db, line.ana, late)
@@ -135,3 +135,30 @@ async def test_no_withdraw_key_on_someone_elses_cover_request(line):
         await settle(pilot)
         assert "w" not in app.screen.active_bindings
     assert [c.handle for c in line.view(late).cover] == ["ana"]
+
+
+async def test_a_coordinator_withdraws_someones_cover_request_choosing_whose(line):
+    late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"), (line.ben, "peer")))
+    with line.db() as db:
+        rota.drop(db, line.ana, late)
+        rota.drop(db, line.ben, late)
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(ShiftDialog(late))
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.screen is not dialog  # whose? (opens on nobody)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert [c.handle for c in line.view(late).cover] == ["ana", "ben"]
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # ben
+        await settle(pilot)
+        assert "Cover request withdrawn: ben stays on." in text_of(dialog.query_one("#shift-message"))
+    assert [c.handle for c in line.view(late).cover] == ["ana"]
+    assert [e.actor for e in line.audit("cover.withdraw")] == ["coord"]

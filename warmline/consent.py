@@ -108,7 +108,9 @@ def change(
 def _own_proposal(conn: sqlite3.Connection, who: Person, name: str) -> Tag:
     tag = resolver(conn).resolve(name)
     if tag.family == "language":
-        raise Invalid("that is a language, not a tag to accept: languages are set with `warmline people edit --language`")
+        raise Invalid(
+            "that is a language, not a tag to accept or decline: languages are set with `warmline people edit --language`"
+        )
     if _states(conn, who.id).get(tag.id) != "proposed":
         raise Invalid(
             f"nothing of that name is proposed to {who.handle}: see `warmline people show {who.handle}` "
@@ -176,8 +178,8 @@ def history(conn: sqlite3.Connection, viewer: Person, person: Person) -> list[St
 
 def history_of(db: Database, actor: Person, handle: str | None = None) -> tuple[Person, list[Step]]:
     """(the person, their consent history) for `handle` (default: the acting person), as the actor may read it."""
-    with db.transaction() as conn:
-        who = fresh_actor(conn, actor, reading=True)
-        person = who if handle is None else get(conn, handle)
-        return person, history(conn, who, person)
+    conn = db.conn  # a read: no write lock (as views.people.load_person)
+    who = fresh_actor(conn, actor, reading=True)
+    person = who if handle is None else get(conn, handle)
+    return person, history(conn, who, person)
 

@@ -305,3 +305,21 @@ def test_the_person_is_told_of_a_proposal_without_its_name(db, coord, sam):
     for tag in all_tags(db.conn):
         if tag.family != "language":
             assert not any(re.search(rf"(?<![\w-]){re.escape(n.casefold())}(?![\w-])", text) for n in (tag.id, tag.label, *tag.aliases)), tag
+
+
+def test_my_export_holds_my_consent_history_and_forget_erases_it(db, coord, sam, kim):
+    from warmline import privacy
+
+    people.edit(db, coord, "sam", PersonChanges(offer=("grief",)))
+    consent.accept(db, sam, "grief")
+    people.edit(db, coord, "kim", PersonChanges(offer=("debt",)))
+    mine = privacy.export_me(db.conn, people.get(db.conn, "sam"))["consent_history"]
+    assert [(h["tag"], h["what"], h["by"], h["at"]) for h in mine] == [
+        ("grief", "proposed", "coord", "2026-11-23T08:00:00-05:00"), ("grief", "accepted", "sam", "2026-11-23T08:00:00-05:00"),
+    ]
+    people.deactivate(db, coord, "sam")
+    privacy.forget(db, coord, "sam", vacuum=False)
+    assert db.conn.execute("SELECT count(*) FROM tag_consent WHERE person_id = ?", (sam.id,)).fetchone()[0] == 0
+    assert db.conn.execute("SELECT count(*) FROM tag_consent").fetchone()[0] == 1  # kim's stays
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):  # and only forget could delete
+        db.conn.execute("DELETE FROM tag_consent")

@@ -222,6 +222,7 @@ def as_sam(run_cli, *args):
     return run_cli("--as", "sam", *args, env={"WARMLINE_PASSPHRASE": PASS})
 
 
+@pytest.mark.slow  # whole `warmline` processes: the core tests above are the fast tier's
 def test_the_cli_proposes_and_sam_accepts_or_declines(run_cli):
     ok = cli_line(run_cli)
     proposed = ok("people", "edit", "sam", "--offer", "grief", "--offer", "debt")
@@ -248,6 +249,7 @@ def test_the_cli_proposes_and_sam_accepts_or_declines(run_cli):
     assert ok("tags", "history").stdout.startswith("No consent history for coord")
 
 
+@pytest.mark.slow  # whole `warmline` processes: the core tests above are the fast tier's
 def test_hostile_labels_are_escaped_in_the_history_and_accept(run_cli):
     ok = cli_line(run_cli)
     ids = [f"planted-{n}" for n in range(len(HOSTILE))]

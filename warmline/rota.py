@@ -1342,7 +1342,9 @@ def withdraw_cover(db: Database, actor: Person, shift_id: int, handle: str | Non
         if row is None or row[2] == "withdrawn":
             raise Refused(f"{person.handle} has no open cover request for {_label(shift)}: see `warmline shifts`")
         if row[2] == "taken":
-            raise Refused(f"someone already took {person.handle}'s seat on {_label(shift)}: the cover request is closed")
+            raise Refused(
+                f"someone already took {person.handle}'s seat on {_label(shift)}: the cover request is closed"
+            )
         conn.execute(
             "UPDATE cover_request SET status = 'withdrawn', closed_at = ? WHERE id = ?", (iso_utc(now()), row[0])
         )

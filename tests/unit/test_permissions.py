@@ -219,6 +219,7 @@ def test_every_public_service_taking_an_actor_is_in_the_matrix():
         ("rota", "claim"), ("rota", "drop"),
         ("rota", "restore_released"),  # each seat through rota.assign; see test_deactivate_restore.py
         ("rota", "withdraw_cover"),  # the asker's own, or a coordinator: see test_rota_cover_withdraw.py
+        ("people", "save_person"),  # "person save (other)" in the later coordinator-only rows
     }
     found = set()
     for module in (people, rota, tags):
@@ -332,6 +333,10 @@ def _later_coordinator_only():
         "time off list (other)": lambda w, l, a: availability.time_off(w.db.conn, a, "kim"),
         "swap approval setting": lambda w, l, a: swaps.set_need_approval(w.db, a, True),
         "line settings": lambda w, l, a: _line().change_settings(w.db, a, name="Renamed", drop_cutoff_hours=1),
+        # The person editor's save (one transaction of edit, passphrase, deactivate) for someone else.
+        "person save (other)": lambda w, l, a: people.save_person(
+            w.db, a, "kim", people.PersonChanges(pronouns="they/them"), None, False
+        ),
         "swap refuse": lambda w, l, a: swaps.refuse(w.db, a, l.swap),
         "autofill propose": lambda w, l, a: autofill.propose(w.db.conn, a, *week, engine="greedy"),
         "autofill apply": lambda w, l, a: autofill.apply(w.db, a, l.proposal),

@@ -498,8 +498,15 @@ def run_app(args: dict) -> int:
                 if isinstance(screen, HomeScreen) and screen.data is not None:
                     roll = rng.random()
                     if screen.data.open and roll < 0.6:
+                        # c claims from Open seats only, as a person does after tab; within the
+                        # drop cut-off it asks first ("Claim it?"): yes.
+                        screen.query_one("#open-seats").focus()
+                        await settle(pilot)
                         await press(pilot, "c")
-                        home_message()
+                        if isinstance(app.screen, ConfirmDialog):
+                            await press(pilot, "y")
+                        if isinstance(app.screen, HomeScreen):
+                            home_message()
                         continue
                     if screen.data.mine and roll < 0.85:
                         await press(pilot, "d")

@@ -110,14 +110,13 @@ class _Host:
             "ListenAddress 127.0.0.1", f"Port {self.port}", f"HostKey {hostkey}", "PidFile none", "UsePAM no",
             "StrictModes no", f"AuthorizedKeysFile {self.auth}", "PermitRootLogin prohibit-password",
             "PasswordAuthentication no", "KbdInteractiveAuthentication no", f"AllowUsers {self.user}",
-            f"SetEnv PYTHONPYCACHEPREFIX={self.pycache}",
             # sshd runs a key's forced command through the account's shell, and Debian's bash then
             # reads the account's ~/.bashrc. The README's host is a dedicated account, whose default
             # .bashrc returns at once for a command; this benchmark runs as whoever starts it (root
             # here, whose .bashrc runs `pyenv init`: 150-250 ms of every connection). SHLVL=1 makes
             # that bash a nested one, which skips ~/.bashrc: OpenSSH and warmline are measured, not
-            # this machine's shell start-up files.
-            "SetEnv SHLVL=1",
+            # this machine's shell start-up files. (One SetEnv line: sshd keeps only the first.)
+            f"SetEnv PYTHONPYCACHEPREFIX={self.pycache} SHLVL=1",
         ]) + "\n")
         sshd = shutil.which("sshd") or "/usr/sbin/sshd"
         self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdin=subprocess.DEVNULL,

@@ -37,6 +37,7 @@ async def test_a_core_refusal_is_shown_in_the_apps_words(line):
         assert "did you mean grief" in shown and clean(shown), shown
 
 
+@pytest.mark.slow
 async def test_the_editor_names_tags_by_label_when_it_cannot_find_one(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:

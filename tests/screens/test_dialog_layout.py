@@ -47,6 +47,7 @@ def dialogs(line, shift: int, home) -> list:
     ]
 
 
+@pytest.mark.slow
 async def test_the_escalation_banner_stays_visible_over_every_dialog_at_80x24(line):
     shift = line.shift(at(24, 9), at(24, 13), on=((line.coord, "peer"),))
     app = make_app(line.path, actor=line.coord)
@@ -94,6 +95,7 @@ LONGEST = {  # the longest valid value of each box, and mistaken longer ones
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_the_shift_form_boxes_show_what_was_typed(line, size):
     app = make_app(line.path, actor=line.coord)

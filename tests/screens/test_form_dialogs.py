@@ -32,6 +32,7 @@ async def open_new_shift_form(pilot) -> ShiftFormDialog:
     return pilot.app.screen
 
 
+@pytest.mark.slow
 async def test_esc_on_an_untouched_form_closes_it_at_once(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -41,6 +42,7 @@ async def test_esc_on_an_untouched_form_closes_it_at_once(line):
         assert isinstance(app.screen, RotaScreen)
 
 
+@pytest.mark.slow
 async def test_esc_on_a_filled_form_asks_and_enter_keeps_editing(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -67,6 +69,7 @@ async def test_esc_on_a_filled_form_asks_and_enter_keeps_editing(line):
             assert db.conn.execute("SELECT count(*) FROM shift").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 async def test_the_person_editor_and_add_form_ask_only_when_changed(line):
     from warmline.screens.people import PeopleScreen
 
@@ -108,6 +111,7 @@ async def test_the_person_editor_and_add_form_ask_only_when_changed(line):
         assert not isinstance(app.screen, PeopleScreen)
 
 
+@pytest.mark.slow
 async def test_a_written_handoff_note_asks_before_it_is_thrown_away(line):
     shift = line.shift(at(23, 6), at(23, 10), on=((line.ana, "peer"),))
     app = make_app(line.path, actor=line.ana)
@@ -124,6 +128,7 @@ async def test_a_written_handoff_note_asks_before_it_is_thrown_away(line):
         assert isinstance(app.screen, HandoffDialog)
 
 
+@pytest.mark.slow
 async def test_questions_open_on_the_safe_choice(line):
     one = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))
     app = make_app(line.path, actor=line.coord)

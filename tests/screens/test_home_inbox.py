@@ -92,6 +92,7 @@ async def test_a_swap_waiting_for_approval_is_approved_with_o_and_refused_with_x
         assert inbox_keys(home, "swap") == []
 
 
+@pytest.mark.slow
 async def test_cover_wanted_opens_the_shift_and_goes_once_taken(line):
     sid = line.shift(at(24, 9), at(24, 13), seats=1, on=((line.ana, "peer"), (line.coord, "backup")))
     with line.db() as db:
@@ -115,6 +116,7 @@ async def test_cover_wanted_opens_the_shift_and_goes_once_taken(line):
         assert inbox_keys(home, "cover") == []
 
 
+@pytest.mark.slow
 async def test_a_shift_with_no_backup_this_week_opens_to_assign_one(line):
     sid = line.shift(at(25, 9), at(25, 13), on=((line.ana, "peer"),))
     later = line.shift(at(2, 9, month=12), at(2, 13, month=12), on=((line.ana, "peer"),))  # 9 days on: not listed
@@ -137,6 +139,7 @@ async def test_a_shift_with_no_backup_this_week_opens_to_assign_one(line):
         assert inbox_keys(home) == []
 
 
+@pytest.mark.slow
 async def test_a_note_not_acknowledged_opens_and_goes_once_read(line, monkeypatch):
     a = line.shift(at(23, 9), at(23, 13), seats=1, backup=0, on=((line.ana, "peer"),))
     line.shift(at(23, 13), at(23, 17), seats=1, backup=0, on=((line.ben, "peer"),))
@@ -163,6 +166,7 @@ async def test_a_note_not_acknowledged_opens_and_goes_once_read(line, monkeypatc
         assert f"note-{note_id}" not in inbox_keys(home)
 
 
+@pytest.mark.slow
 async def test_someone_at_a_limit_opens_their_load(line):
     sid = line.shift(at(24, 9), at(24, 13), on=((line.ben, "peer"), (line.coord, "backup")))  # ben: 4 of 4 h
     app = make_app(line.path, actor=line.coord)
@@ -186,6 +190,7 @@ async def test_someone_at_a_limit_opens_their_load(line):
         assert inbox_keys(home) == []
 
 
+@pytest.mark.slow
 async def test_c_claims_only_from_open_seats(line):
     mine = line.shift(at(26, 9), at(26, 13), on=((line.ana, "peer"), (line.coord, "backup")))
     free = line.shift(at(27, 9), at(27, 13), on=((line.coord, "backup"),))
@@ -204,6 +209,7 @@ async def test_c_claims_only_from_open_seats(line):
         assert [p.handle for p in line.view(free).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_a_claim_within_the_cutoff_is_confirmed_first(line):
     sid = line.shift(at(24, 9), at(24, 13), on=((line.coord, "backup"),))  # 25 h ahead: within 48 h
     app = make_app(line.path, actor=line.ana)
@@ -226,6 +232,7 @@ async def test_a_claim_within_the_cutoff_is_confirmed_first(line):
         assert str(sid) in home.query_one("#upcoming").keys
 
 
+@pytest.mark.slow
 async def test_the_palette_offers_approve_on_a_swap_in_the_inbox_and_runs_it(line):
     from warmline import people
 

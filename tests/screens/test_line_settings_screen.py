@@ -40,6 +40,7 @@ def message(screen) -> str:
     return text_of(screen.query_one("#ls-message"))
 
 
+@pytest.mark.slow
 async def test_a_coordinator_changes_every_setting_and_the_header_follows(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -78,6 +79,7 @@ async def test_a_coordinator_changes_every_setting_and_the_header_follows(line):
         ("#ls-cutoff", "", "a whole number of hours"),
     ],
 )
+@pytest.mark.slow
 async def test_a_refusal_is_said_in_place_and_nothing_changes(line, field, value, says):
     before = stored(line)
     app = make_app(line.path, actor=line.coord)
@@ -94,6 +96,7 @@ async def test_a_refusal_is_said_in_place_and_nothing_changes(line, field, value
     assert line.audit("line.edit") == []
 
 
+@pytest.mark.slow
 async def test_esc_with_unsaved_changes_asks_and_enter_keeps_editing(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -114,6 +117,7 @@ async def test_esc_with_unsaved_changes_asks_and_enter_keeps_editing(line):
     assert stored(line).name == "Test Line"
 
 
+@pytest.mark.slow
 async def test_people_s_and_the_palette_open_it_for_a_coordinator(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:

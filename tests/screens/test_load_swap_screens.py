@@ -43,6 +43,7 @@ async def open_load(pilot) -> LoadScreen:
     return pilot.app.screen
 
 
+@pytest.mark.slow
 async def test_load_shows_hours_flags_in_words_bars_and_the_spread(line):
     with line.db() as db:
         cy = people.add(db, line.coord, handle="cy", name="Cy P.", max_hours_week=4)
@@ -145,6 +146,7 @@ async def test_a_swap_proposed_in_the_shift_dialog_and_accepted_in_swaps_swaps_t
     assert [a.handle for a in line.view(theirs).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_the_picker_leaves_out_swaps_that_break_a_rule_and_says_why_in_one_line(line):
     """Issue 15: only shifts that pass the rules are offered; the rest are counted, without ben's limits."""
     c = line.shift(at(24, 9), at(24, 11), on=((line.ben, "peer"),))
@@ -170,6 +172,7 @@ async def test_the_picker_leaves_out_swaps_that_break_a_rule_and_says_why_in_one
     assert [a.handle for a in line.view(e).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_a_swap_that_breaks_a_rule_by_the_time_it_is_proposed_shows_the_core_message(line):
     c = line.shift(at(24, 9), at(24, 11), on=((line.ben, "peer"),))
     e = line.shift(at(26, 9), at(26, 13), on=((line.ana, "peer"),))  # 4 h for ben: his whole week
@@ -189,6 +192,7 @@ async def test_a_swap_that_breaks_a_rule_by_the_time_it_is_proposed_shows_the_co
     assert [a.handle for a in line.view(e).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_autofill_proposal_is_shown_as_a_diff_and_applied(line, monkeypatch):
     monkeypatch.setattr(load_screen, "AUTOFILL_SECONDS", 0.2)
     evening = line.shift(at(23, 17), at(23, 21), seats=1, backup=0)

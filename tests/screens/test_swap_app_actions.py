@@ -40,6 +40,7 @@ async def open_swaps(pilot) -> SwapsScreen:
     return screen
 
 
+@pytest.mark.slow
 async def test_the_person_asked_declines_with_x(line):
     app = make_app(line.path, actor=line.ben)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -52,6 +53,7 @@ async def test_the_person_asked_declines_with_x(line):
     assert [a.handle for a in line.view(line.mine).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_the_proposer_withdraws_with_w(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -62,6 +64,7 @@ async def test_the_proposer_withdraws_with_w(line):
     assert status(line) == "withdrawn"
 
 
+@pytest.mark.slow
 async def test_a_coordinator_refuses_with_n_and_approves_with_o(line):
     with line.db() as db:
         swaps.set_need_approval(db, line.coord, True)
@@ -104,6 +107,7 @@ async def test_swaps_waiting_for_a_volunteer_are_the_ones_offered_to_them(line):
         assert "tag" not in waiting_text(swaps_waiting(db, line.ben)).lower()
 
 
+@pytest.mark.slow
 async def test_withdraw_cover_in_the_shift_dialog(line):
     late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))  # 25 h ahead: a drop asks for cover
     with line.db() as db:
@@ -124,6 +128,7 @@ async def test_withdraw_cover_in_the_shift_dialog(line):
     assert [e.detail for e in line.audit("cover.withdraw")][0].startswith("ana (peer) stays on")
 
 
+@pytest.mark.slow
 async def test_no_withdraw_key_for_a_volunteer_on_someone_elses_cover_request(line):
     late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"),))
     with line.db() as db:
@@ -137,6 +142,7 @@ async def test_no_withdraw_key_for_a_volunteer_on_someone_elses_cover_request(li
     assert [c.handle for c in line.view(late).cover] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_a_coordinator_withdraws_someones_cover_request_choosing_whose(line):
     late = line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"), (line.ben, "peer")))
     with line.db() as db:

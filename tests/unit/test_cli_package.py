@@ -41,3 +41,43 @@ def test_a_command_loads_its_own_group_only(tmp_path, args, module, not_loaded):
     assert result.returncode == 0, result.stderr
     assert f"warmline.cli.{module}" in modules
     assert f"warmline.cli.{not_loaded}" not in modules
+
+
+def test_the_help_listing_is_generated_from_the_commands():
+    """cli/listing.py is what `python -m warmline.cli.make_listing` writes from the commands now."""
+    from warmline.cli import make_listing
+
+    assert (CLI / "listing.py").read_text(encoding="utf-8") == make_listing.generate(), (
+        "warmline/cli/listing.py is out of date: run `python -m warmline.cli.make_listing`"
+    )
+
+
+def test_help_lists_the_commands_as_click_would(capsys):
+    """The listing from cli/listing.py prints exactly what click's own listing of the commands does."""
+    import click
+
+    from warmline.cli.root import Warmline
+
+    def shown() -> str:
+        with pytest.raises(SystemExit):
+            cli.main(args=["--help"], prog_name="warmline")
+        return capsys.readouterr().out
+
+    fast = shown()
+    original = Warmline.format_commands
+    Warmline.format_commands = click.Group.format_commands  # type: ignore[method-assign]
+    try:
+        slow = shown()
+    finally:
+        Warmline.format_commands = original  # type: ignore[method-assign]
+    assert "Commands:" in fast and "  assign " in fast
+    assert fast == slow
+
+
+def test_help_imports_no_command_module(tmp_path):
+    code = "from warmline.cli import main; main(['--help'])"
+    modules, result = loaded_modules(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Commands:" in result.stdout
+    loaded = sorted(m for m in modules if m.startswith("warmline.cli.") and m not in ("warmline.cli.root", "warmline.cli.listing", "warmline.cli.output"))
+    assert loaded == [], f"`warmline --help` imported {loaded}"

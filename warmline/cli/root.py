@@ -60,6 +60,21 @@ class Warmline(click.Group):
             raise TypeError("Command has no name.")
         self._commands[name] = cmd  # not self.commands: a module adds its commands while it is imported
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `warmline --help` from cli/listing.py (generated from the commands),
+        with click's own shortening: every command listed, no command module imported."""
+        from click.utils import make_default_short_help
+
+        from .listing import LISTING
+
+        if set(LISTING) != set(MODULES):  # out of date (a test says so): list them the slow way
+            super().format_commands(ctx, formatter)
+            return
+        limit = formatter.width - 6 - max(map(len, LISTING))
+        rows = [(name, make_default_short_help(first, limit).strip()) for name, first in sorted(LISTING.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = MODULES.get(cmd_name)
         if module is not None:

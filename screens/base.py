@@ -16,7 +16,6 @@ from textual.worker import get_current_worker
 
 from warmline.errors import WarmlineError
 from warmline.model import Person
-from warmline.views.app_text import for_app
 
 from .start import thread_db
 
@@ -58,6 +57,8 @@ class CoreCalls:
             except WarmlineError as exc:
                 if worker.is_cancelled:
                     return
+                from warmline.views.app_text import for_app  # loaded on the first refusal, not at start
+
                 exc.message = for_app(exc.message)  # this worker's own exception: shown once, in the app
                 if error is not None:
                     app.call_from_thread(error, exc)

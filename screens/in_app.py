@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warmline.errors import DatabaseError, WarmlineError
 from warmline.notify.kinds import SEVERITY  # each kind's toast severity: the one table of kinds
-from warmline.views.app_text import for_app
 
 from .base import thread_db
 
@@ -196,6 +195,8 @@ class InAppDelivery:
         """Toast the rows (on the app's thread), pass the terminal channel's text on; return the ids shown."""
         app: Any = self
         rows = done.toasts
+        if rows:
+            from warmline.views.app_text import for_app  # on the first toast, not at start
         for n in rows[:MAX_TOASTS]:
             app.notify(
                 for_app(n.body),  # the core writes them for every channel: the app says it in its own words

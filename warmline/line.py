@@ -19,7 +19,6 @@ from .line_settings import swaps_need_approval as _swaps_need_approval
 from .model import Line, Person
 from .people import insert_person
 from .permissions import require
-from .tags import seed_defaults
 from .text import MAX_TEXT, clean_text
 
 MAX_CUTOFF_HOURS = 24 * 28  # four weeks: a drop cut-off longer than the rota usually reaches ahead
@@ -116,6 +115,8 @@ def create(
             "INSERT INTO line (id, name, tz, escalation, drop_cutoff_hours, created_at) VALUES (1, ?, ?, ?, ?, ?)",
             (name, tz, escalation, drop_cutoff_hours, iso_utc(now())),
         )
+        from .tags import seed_defaults  # here: only a new line seeds the tags (not every start)
+
         seed_defaults(conn)
         audit.record(conn, actor, "line.create", name, f"zone {tz}")
         if first_coordinator is not None:

@@ -16,8 +16,6 @@ from typing import NamedTuple
 from . import audit
 from .access import close_lock_window, hash_passphrase, require, sign_in
 from .clock import now
-from .consent import change as consent_change
-from .consent import record as consent_record
 from .db import Database, iso_utc
 from .errors import Invalid, Refused
 from .identity import (  # noqa: F401 (people.get, people.fresh_actor, ...: reading a person is identity's)
@@ -31,7 +29,6 @@ from .identity import (  # noqa: F401 (people.get, people.fresh_actor, ...: read
 )
 from .line_settings import get as get_line
 from .model import ROLES, Person
-from .tags import resolver
 from .text import clean_text
 from .triad_membership import take_out
 
@@ -162,6 +159,8 @@ class PersonChanges:
 def _resolve_tags(conn: sqlite3.Connection, names, *, family: str | None = None):
     if not names:
         return []
+    from .tags import resolver  # here, not at the top: the app's start reads people, never tags
+
     found = resolver(conn).resolve_many(names, family=family)
     if family is None:
         for tag in found:
@@ -237,6 +236,8 @@ def insert_person(
         [(pid, t.id, "offered") for t in offered] + [(pid, t.id, "paused") for t in paused],
     )
     if offered or paused:
+        from .consent import record as consent_record  # here: the app's start never writes tags
+
         adder = conn.execute("SELECT id FROM person WHERE handle = ?", (actor,)).fetchone()
         by = pid if tags_set_by_self else (adder[0] if adder else None)
         for t in offered:
@@ -338,6 +339,8 @@ def edit(db: Database, actor: Person, handle: str, changes: PersonChanges, *, li
             raise Invalid("the same tag was given twice (offer, pause or remove): give each tag once")
         # Consent (issue 15): a coordinator's offer for someone else is a proposal; each step is in the
         # person's consent history (consent.py), written in this transaction.
+        from .consent import change as consent_change  # here: the app's start never edits a person
+
         n = consent_change(conn, who, person, offer=offered, pause=paused, remove=removed)
         changed = sorted(sets) + (["languages"] if changes.languages is not None else [])
         detail = ", ".join(changed)

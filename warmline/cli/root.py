@@ -63,15 +63,14 @@ class Warmline(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of `warmline --help` from cli/listing.py (generated from the commands),
         with click's own shortening: every command listed, no command module imported."""
-        from click.utils import make_default_short_help
-
         from .listing import LISTING
 
         if set(LISTING) != set(MODULES):  # out of date (a test says so): list them the slow way
             super().format_commands(ctx, formatter)
             return
         limit = formatter.width - 6 - max(map(len, LISTING))
-        rows = [(name, make_default_short_help(first, limit).strip()) for name, first in sorted(LISTING.items())]
+        # click shortens each help as it would the command's own (a stand-in Command carries the text)
+        rows = [(name, click.Command(name, help=first).get_short_help_str(limit)) for name, first in sorted(LISTING.items())]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

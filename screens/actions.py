@@ -72,6 +72,7 @@ GROUPS: dict[str, str | None] = {
     "handoff.back": DIALOG,
     "note.acknowledge": DIALOG,
     "note.close": DIALOG,
+    "handoff_history.ack": SHIFTS,
     # swaps
     "swaps.accept": SHIFTS,
     "swaps.decline": SHIFTS,

@@ -50,6 +50,7 @@ line_settings.back line_settings.save people.line_settings
 profile.accept profile.decline
 home.approve_swap home.refuse_swap
 shift.withdraw_cover swaps.refuse
+handoff_history.ack
 """.split())
 # One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.
 _KEY = r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]+|[!-~])"

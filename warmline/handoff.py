@@ -37,6 +37,8 @@ ACK_GRACE = timedelta(minutes=15)  # unacknowledged this long after the change: 
 WRITE_OFFER = timedelta(minutes=30)  # the app offers the note dialog in the last 30 minutes of a shift
 WRITE_GRACE = timedelta(hours=2)  # a volunteer may still write for two hours after their shift ends
 RECENT = timedelta(days=7)  # how far back `handoff list` looks
+HISTORY = timedelta(days=90)  # how far back a person's handoff history looks (the app's Handoff history)
+HISTORY_LIMIT = 200  # the most notes a history holds (newest first)
 
 ANONYMOUS = "callers are anonymous: the note looks like it contains {what}; remove it"
 
@@ -603,6 +605,31 @@ def list_notes(
     if unread_only:
         return unread_notes(conn, viewer, moment)
     return [n for n in _recent(conn, moment, RECENT) if may_read(viewer, n)]
+
+
+def history(
+    conn: sqlite3.Connection,
+    viewer: Person,
+    *,
+    moment: datetime | None = None,
+    window: timedelta = HISTORY,
+    limit: int = HISTORY_LIMIT,
+) -> tuple[list[HandoffNote], bool]:
+    """The notes `viewer` may read (see `may_read`) written in the last 90 days, acknowledged ones included,
+    newest first, at most `limit`; and whether that is all of them (False: older ones were left out)."""
+    moment = moment or now()
+    found: list[HandoffNote] = []
+    rows = conn.execute(
+        _NOTE_SQL + " WHERE n.created_at >= ? ORDER BY n.created_at DESC, n.id DESC", (iso_utc(moment - window),)
+    ).fetchall()
+    for row in rows:
+        note = _load(conn, row)  # its readers come from the rota as it stands now
+        if not may_read(viewer, note):
+            continue
+        if len(found) == limit:
+            return found, False
+        found.append(note)
+    return found, True
 
 
 def unacknowledged(conn: sqlite3.Connection, moment: datetime | None = None) -> list[HandoffNote]:

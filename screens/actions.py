@@ -125,6 +125,17 @@ GROUPS: dict[str, str | None] = {
     # line settings
     "line_settings.save": DIALOG,
     "line_settings.back": DIALOG,
+    # my settings
+    "my_settings.add_window": PEOPLE,
+    "my_settings.add_time_off": PEOPLE,
+    "my_settings.remove": PEOPLE,
+    "my_settings.save": DIALOG,
+    "my_settings.back": DIALOG,
+    "window.save": DIALOG,
+    "window.back": DIALOG,
+    "time_off.save": DIALOG,
+    "time_off.back": DIALOG,
+    "profile.my_settings": MOVING,
     # sign-in, help
     "signin.next_field": None,
     "signin.next_field_tab": None,

@@ -43,6 +43,7 @@ HISTORY_BLURB = (
     "Every experience proposed to you, accepted, declined, offered, paused or removed, and when. "
     "Only you and coordinators can read it."
 )
+MY_SETTINGS_HINT = "When you can take shifts, your time off and how you are notified: s opens My settings."
 NO_HISTORY = "Nothing yet: no experience was proposed to you, offered or paused."
 
 
@@ -57,6 +58,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
         Binding("ctrl+s", "save", "Save details", priority=True, id="profile.save"),
         Binding("a", "accept", "Accept proposal", id="profile.accept"),
         Binding("d", "decline", "Decline proposal", id="profile.decline"),
+        Binding("s", "my_settings", "My settings", tooltip="Availability, time off, notifications", id="profile.my_settings"),
     ]
 
     def __init__(self) -> None:
@@ -69,6 +71,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
         yield LineHeader()
         yield Static("My profile", id="pr-title", classes="screen-title")
         with VerticalScroll(id="profile-body"):
+            yield Static(MY_SETTINGS_HINT, classes="field-hint")
             yield Static("Experiences you offer", classes="section-title")
             yield Static(TAGS_BLURB, classes="blurb")
             yield Static("space offers or pauses the one under the cursor \u00b7 x removes it", classes="field-hint")
@@ -204,6 +207,10 @@ class ProfileScreen(Baseline, WarmlineScreen):
             "Move to an experience proposed to you in the list above, then a accepts it or d declines it."
         )
         return None
+
+    def action_my_settings(self) -> None:
+        """Your availability, time off and notification settings (My settings)."""
+        self.app.action_go("my_settings")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("accept", "decline"):  # shown while something waits for me

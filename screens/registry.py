@@ -68,6 +68,8 @@ SCREENS: tuple[Entry, ...] = (
     Entry("reports", "f", "Reports", "Hours, cover, backup, goals, calls and needs met, by week or month",
           "warmline.screens.reports", "ReportsScreen", who=COORDINATORS, footer=False),
     Entry("swaps", None, "Swaps", "Open swaps: accept, decline, withdraw", "warmline.screens.swap", "SwapsScreen"),
+    Entry("my_settings", None, "My settings", "When you can take shifts, your time off, how you are notified",
+          "warmline.screens.my_settings", "MySettingsScreen", footer=False),
     Entry("handoff_history", None, "Handoff history", "Handoff notes for you and by you, acknowledged ones too",
           "warmline.screens.handoff_history", "HandoffHistoryScreen", footer=False, stylesheet="handoff_history.tcss"),
     Entry("line_settings", None, "Line settings", "The line's name, escalation text, drop cut-off and swap approval",

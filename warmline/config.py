@@ -50,6 +50,8 @@ line_settings.back line_settings.save people.line_settings
 profile.accept profile.decline
 home.approve_swap home.refuse_swap
 shift.withdraw_cover swaps.refuse
+my_settings.add_window my_settings.add_time_off my_settings.remove my_settings.save my_settings.back
+window.save window.back time_off.save time_off.back profile.my_settings
 handoff_history.ack
 """.split())
 # One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.

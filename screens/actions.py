@@ -96,6 +96,9 @@ GROUPS: dict[str, str | None] = {
     "autofill.apply": DIALOG,
     "autofill.apply_in_field": DIALOG,
     "autofill.discard": DIALOG,
+    "load.autofill": SHIFTS,
+    "autofill_range.propose": SHIFTS,
+    "autofill_range.back": DIALOG,
     # reports and audit
     "reports.prev_period": MOVING,
     "reports.next_period": MOVING,

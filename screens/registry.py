@@ -74,6 +74,8 @@ SCREENS: tuple[Entry, ...] = (
           "warmline.screens.handoff_history", "HandoffHistoryScreen", footer=False, stylesheet="handoff_history.tcss"),
     Entry("line_settings", None, "Line settings", "The line's name, escalation text, drop cut-off and swap approval",
           "warmline.screens.line_settings", "LineSettingsScreen", who=COORDINATORS, footer=False),
+    Entry("autofill", None, "Auto-fill", "Choose the days, see the proposal with its reasons, apply or discard it",
+          "warmline.screens.autofill", "AutofillScreen", who=COORDINATORS, footer=False),
 )
 
 BY_NAME = {entry.name: entry for entry in SCREENS}

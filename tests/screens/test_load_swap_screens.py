@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rota_file import at, make_rota, settle, text_of, until
 
+from warmline.screens import autofill as autofill_screen
 from warmline.screens import load as load_screen
 from warmline.screens.app import make_app
 from warmline.screens.dialogs import ShiftDialog
@@ -194,7 +195,7 @@ async def test_a_swap_that_breaks_a_rule_by_the_time_it_is_proposed_shows_the_co
 
 @pytest.mark.slow
 async def test_autofill_proposal_is_shown_as_a_diff_and_applied(line, monkeypatch):
-    monkeypatch.setattr(load_screen, "AUTOFILL_SECONDS", 0.2)
+    monkeypatch.setattr(autofill_screen, "AUTOFILL_SECONDS", 0.2)
     evening = line.shift(at(23, 17), at(23, 21), seats=1, backup=0)
     morning = line.shift(at(24, 9), at(24, 13), seats=1, backup=0)
     app = make_app(line.path, actor=line.coord)
@@ -220,7 +221,7 @@ async def test_autofill_proposal_is_shown_as_a_diff_and_applied(line, monkeypatc
 
 
 async def test_autofill_escape_discards(line, monkeypatch):
-    monkeypatch.setattr(load_screen, "AUTOFILL_SECONDS", 0.2)
+    monkeypatch.setattr(autofill_screen, "AUTOFILL_SECONDS", 0.2)
     sid = line.shift(at(23, 17), at(23, 21), seats=1, backup=0)
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -39,6 +39,7 @@ def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_jso
     from .. import autofill, rota
     from ..clock import now
     from ..times import day_range
+    from ..views.autofill import reasons  # the words the app shows too
 
     tz = c.tz()
     lo, hi = day_range(tz, now(), start, finish)
@@ -66,11 +67,7 @@ def autofill_cmd(c: Context, start, finish, do_apply, engine, time_limit, as_jso
         f"{len(proposal.placements)} proposed ({how}, {proposal.seconds:.1f} s)"
     )
     for p in proposal.placements:
-        notes = [f"goal: {', '.join(p.goals)}"] if p.goals else []
-        if p.needs:
-            notes.append(f"offers: {', '.join(p.needs)}")
-        if p.preferred:
-            notes.append("preferred time")
+        notes = reasons(p)
         extra = f"  [{'; '.join(notes)}]" if notes else ""
         echo(f"+ {_day_label(p.start, tz)}–{p.end.astimezone(tz):%H:%M} #{p.shift_id}  {p.handle} ({p.role}){extra}")
     if proposal.left_open:

@@ -1,5 +1,5 @@
 """Load's read model and words: who works how much over a few weeks, the flags in words, plain-text
-bars, the spread, and auto-fill's proposal to show as a diff.
+bars and the spread (auto-fill's proposal and its words: views/autofill.py).
 
 Unpaid peers burning out is the failure the Load screen is for, so the flags read in words
 ("OVER", "near") and the bars are plain text. The core decides what a viewer may see:
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from warmline import autofill, fairness
+from warmline import fairness
 from warmline.clock import now
 from warmline.db import Database
 from warmline.line import get as get_line
@@ -19,6 +19,7 @@ from warmline.model import Person
 from warmline.recurrence import zone
 
 from . import words
+from .autofill import AutofillPlan, propose_fill  # noqa: F401  (auto-fill's words live in views/autofill)
 from .rota import local_weeks
 
 WEEKS = 4
@@ -72,20 +73,6 @@ def spread_line(spread: fairness.Spread | None) -> str:
         f"max {words.hours_column(spread.max_hours)} ({top}) · min {words.hours_column(spread.min_hours)} · "
         f"mean {words.hours_column(spread.mean_hours)} · Gini {spread.gini:.2f}"
     )
-
-
-@dataclass(frozen=True)
-class AutofillPlan:
-    """A proposal and the line's zone to show it in."""
-
-    proposal: autofill.Proposal
-    tz: str
-
-
-def propose_fill(db: Database, actor: Person, start: datetime, end: datetime, seconds: float) -> AutofillPlan:
-    """Auto-fill's proposal for [start, end) with the built-in heuristic (reads only)."""
-    proposal = autofill.propose(db.conn, actor, start, end, engine="greedy", time_limit=seconds)
-    return AutofillPlan(proposal, get_line(db.conn).tz)
 
 
 def next_weeks(weeks: int = WEEKS) -> tuple[datetime, datetime]:

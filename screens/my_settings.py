@@ -113,12 +113,12 @@ class MySettingsScreen(Baseline, WarmlineScreen):
                 for channel in CHANNELS:
                     yield DayBox(channel, id=f"ms-ch-{channel}", compact=True, tooltip=CHANNEL_HELP[channel])
             yield field_row(
-                "Lead times (minutes)",
+                "Reminders (minutes)",
                 Input(id="ms-leads", placeholder="e.g. 1440,60"),
-                "before a shift; 0 or none: no reminders",
+                "0 or none: no reminders",
             )
             yield field_row(
-                "Quiet hours", Input(id="ms-quiet", placeholder="none, or e.g. 22:00-07:00"), "empty: none"
+                "Quiet hours", Input(id="ms-quiet", placeholder="e.g. 22:00-07:00"), "empty: none"
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save notifications (ctrl+s)", id="ms-save", variant="primary", compact=True)

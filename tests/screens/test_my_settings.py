@@ -73,7 +73,7 @@ async def test_a_volunteer_adds_and_removes_windows_and_each_lands_and_shows(lin
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_settings(app, pilot)
-        assert "No available windows means available at any time." in said(screen, "#ms-avail-summary")
+        assert said(screen, "#ms-avail-summary") == "Now: available any time."
         await add_window(app, pilot, screen, ("MO", "WE"), "17:00", "21:00")
         assert app.screen is screen
         assert stored(line)[0] == [(0, time(17), time(21)), (2, time(17), time(21))]
@@ -109,7 +109,8 @@ async def test_a_volunteer_adds_and_removes_windows_and_each_lands_and_shows(lin
         await pilot.press("y")
         await settle(pilot)
         assert stored(line)[0] == []
-        assert "No available windows means available at any time." in said(screen, "#ms-avail-summary")
+        assert await until(pilot, lambda: said(screen, "#ms-avail-summary") == "Now: available any time. Preferred: Sat 10:00–16:00.")
+        assert said(screen, "#ms-avail-message").endswith("No available windows means available at any time.")
     assert len(line.audit("availability.set")) == 3  # two added, one removed (the rest kept)
     assert len(line.audit("availability.clear")) == 1
 

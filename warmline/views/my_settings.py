@@ -107,14 +107,11 @@ def _day(day: date) -> str:
 
 
 def availability_summary(settings: MySettings) -> str:
-    """One line: the windows as the CLI says them, or that none means any time."""
+    """One line: the windows as `availability list` says them ("available any time" when there are none)."""
     a = settings.availability
-    if a.any_time:
-        text = ANY_TIME
-    else:
-        text = f"Available {availability.windows_text(a.available)}."
+    text = f"Now: available {availability.windows_text(a.available)}."
     if a.preferred:
-        text += f" Prefers {availability.windows_text(a.preferred)}."
+        text += f" Preferred: {availability.windows_text(a.preferred)}."
     return text
 
 

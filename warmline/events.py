@@ -13,7 +13,9 @@ the worst failure of a rota, so `report` refuses to run one without a subscriber
 Events (keyword arguments):
 - ``shifts.changed``   before: list[Shift], as they were (times moved, or back on)
 - ``shifts.cancelled`` shift_ids: list[int]
-- ``seat.opened``      shift_id: int, role: str, left_person_id: int | None (a seat reopened, or cover asked)
+- ``seat.opened``      shift_id: int, role: str, left_person_id: int | None, request_id: int | None (a seat
+                       reopened, or cover asked: the cover request's id)
+- ``cover.withdrawn``  shift_id: int, request_id: int (the asker took back a cover request: they stay on)
 - ``note.written``     note_id: int (a handoff note for the next shift)
 - ``tags.proposed``    person_id: int, at: str (stored UTC): a coordinator proposed tags for someone's
                        profile (warmline/consent.py; never which: the person is told only that)
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite3
 
-EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "note.written", "tags.proposed")
+EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "cover.withdrawn", "note.written", "tags.proposed")
 
 _subscribers: dict[str, list[Callable[..., object]]] = {event: [] for event in EVENTS}
 

@@ -1056,10 +1056,10 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
             "SELECT 1 FROM cover_request WHERE shift_id = ? AND person_id = ? AND status = 'open'", (shift.id, who.id)
         ).fetchone():
             raise Refused(f"{who.handle} already asked for cover for {_label(shift)}")
-        conn.execute(
+        request = conn.execute(
             "INSERT INTO cover_request (shift_id, person_id, role, created_at) VALUES (?, ?, ?, ?)",
             (shift.id, who.id, role, iso_utc(moment)),
-        )
+        ).lastrowid
         audit.record(
             conn,
             who.handle,
@@ -1067,7 +1067,7 @@ def drop(db: Database, actor: Person, shift_id: int) -> str:
             f"shift {shift.id}",
             f"within {line.drop_cutoff_hours} h: cover requested, {who.handle} stays on until covered; {_label(shift)}",
         )
-        events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=who.id)
+        events.report(conn, "seat.opened", shift_id=shift.id, role=role, left_person_id=who.id, request_id=request)
         return "cover-requested"
 
 
@@ -1352,4 +1352,5 @@ def withdraw_cover(db: Database, actor: Person, shift_id: int, handle: str | Non
             conn, who.handle, "cover.withdraw", f"shift {shift.id}",
             f"{person.handle} ({row[1]}) stays on; {_label(shift)}",
         )
+        events.report(conn, "cover.withdrawn", shift_id=shift.id, request_id=row[0])  # its 'cover' notices go
         return CoverRequest(row[0], shift.id, person.id, person.handle, row[1], "withdrawn", row[3])

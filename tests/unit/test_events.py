@@ -32,8 +32,9 @@ def test_the_outbox_reacts_to_each_event() -> None:
     assert events.listening("shifts.changed") == (reactions.shifts_changed,)
     assert events.listening("shifts.cancelled") == (reactions.shifts_cancelled,)
     assert events.listening("seat.opened") == (reactions.cover_needed,)
+    assert events.listening("cover.withdrawn") == (reactions.cover_withdrawn,)
     assert events.listening("note.written") == (reactions.note_written,)
-    for name in ("shifts_changed", "shifts_cancelled", "cover_needed", "note_written"):
+    for name in ("shifts_changed", "shifts_cancelled", "cover_needed", "cover_withdrawn", "note_written"):
         assert callable(getattr(queue, name)), f"queue.{name} is what reactions.{name} runs"
 
 

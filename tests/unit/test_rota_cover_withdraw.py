@@ -126,3 +126,53 @@ def test_the_cli_withdraws_as_the_os_user_and_a_coordinator_with_person(run_cli,
     again = run_cli("cover", "withdraw", str(second), "--person", "sam")
     assert again.returncode == 1
     assert again.stderr.startswith(f"error: sam has no open cover request for shift {second} ")
+
+
+def _cover_rows(db, shift) -> dict[str, tuple]:
+    return {
+        r[0]: (r[1], r[2])
+        for r in db.conn.execute(
+            "SELECT p.handle, n.state, n.last_error FROM notification n JOIN person p ON p.id = n.person_id"
+            " WHERE n.kind = 'cover' AND n.shift_id = ?",
+            (shift,),
+        )
+    }
+
+
+def test_withdrawing_drops_the_cover_notifications_not_yet_sent(w):
+    """Nobody is told to cover a seat that is no longer asked for: the request's queued 'cover'
+    notifications are retired in the withdrawal's transaction; the app shows none of them."""
+    from warmline.notify import outbox
+
+    db, _, sam, kim, shift = w
+    queued = _cover_rows(db, shift)
+    assert queued["kim"] == ("pending", None) and "sam" not in queued
+    rota.withdraw_cover(db, sam, shift)
+    after = _cover_rows(db, shift)
+    assert set(after) == set(queued)
+    assert {state for state, _ in after.values()} == {"expired"}
+    assert all(why == "no longer applies: the cover request was withdrawn" for _, why in after.values())
+    assert [n for n in outbox.pending_for_app(db.conn, kim) if n.kind == "cover"] == []
+
+
+def test_withdrawing_one_request_keeps_the_notifications_of_another_open_seat(w):
+    db, coord, sam, kim, shift = w
+    other = rota.add_shift(db, coord, start=at("2026-11-24T22:00"), end=at("2026-11-25T02:00"), seats=2).id
+    rota.assign(db, coord, other, "sam")
+    rota.assign(db, coord, other, "kim")
+    lee = people.add(db, coord, handle="lee", name="Lee")
+    assert rota.drop(db, kim, other) == "cover-requested"
+    rota.unassign(db, coord, other, "sam")  # a second seat opens on the same shift
+    before = db.conn.execute(
+        "SELECT count(*) FROM notification WHERE kind = 'cover' AND shift_id = ? AND person_id = ?", (other, lee.id)
+    ).fetchone()[0]
+    assert before == 2  # one for kim's request, one for sam's open seat
+    rota.withdraw_cover(db, kim, other)
+    states = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT state FROM notification WHERE kind = 'cover' AND shift_id = ? AND person_id = ? ORDER BY id",
+            (other, lee.id),
+        )
+    ]
+    assert states == ["expired", "pending"]  # the open seat is still asked for

@@ -35,6 +35,12 @@ def cover_needed(conn: sqlite3.Connection, **details: object) -> None:
     react(conn, **details)
 
 
+def cover_withdrawn(conn: sqlite3.Connection, **details: object) -> None:
+    from .queue import cover_withdrawn as react
+
+    react(conn, **details)
+
+
 def note_written(conn: sqlite3.Connection, **details: object) -> None:
     from .queue import note_written as react
 
@@ -61,5 +67,6 @@ def tags_proposed(conn: sqlite3.Connection, *, person_id: int, at: str) -> None:
 events.subscribe("shifts.changed", shifts_changed)
 events.subscribe("shifts.cancelled", shifts_cancelled)
 events.subscribe("seat.opened", cover_needed)
+events.subscribe("cover.withdrawn", cover_withdrawn)
 events.subscribe("note.written", note_written)
 events.subscribe("tags.proposed", tags_proposed)

@@ -232,3 +232,23 @@ async def test_the_form_and_a_long_plan_fit_80x24_under_the_banner_and_the_plan_
         await settle(pilot)
         assert diff.scroll_y > 0  # ...scrolls
         assert isinstance(app.screen, AutofillDialog)  # and scrolling applied nothing
+
+
+@pytest.mark.slow
+async def test_names_in_the_plan_are_shown_as_text_never_markup_or_control(tmp_path, monkeypatch):
+    from hostile import escaped_controls, plant
+    from rota_file import at, make_rota
+
+    line = make_rota(tmp_path, monkeypatch)
+    line.shift(at(24, 9), at(24, 13), seats=2, backup=0)
+    hostile = "[@click=app.quit]ana[/]\x1b]0;pwned\x07"
+    plant(line.path, "UPDATE person SET handle = ? WHERE id = ?", (hostile, line.ana.id))
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_autofill(app, pilot)
+        await pilot.press("enter")
+        dialog = await proposal_of(app, pilot)
+        assert hostile in {p.handle for p in dialog.plan.proposal.placements}
+        body = text_of(dialog.query_one("#autofill-body"))
+        assert "[@click=app.quit]ana[/]" in body  # the markup as typed, shown as text
+        assert app.is_running and escaped_controls(app.export_screenshot()) == []

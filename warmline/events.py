@@ -19,6 +19,9 @@ Events (keyword arguments):
 - ``note.written``     note_id: int (a handoff note for the next shift)
 - ``tags.proposed``    person_id: int, at: str (stored UTC): a coordinator proposed tags for someone's
                        profile (warmline/consent.py; never which: the person is told only that)
+- ``swap.changed``     swap_id: int, what: str, actor_id: int: a swap was proposed, accepted (it waits for
+                       a coordinator), done, declined, withdrawn or refused, or 'superseded' (withdrawn
+                       because another swap took one of its seats) (warmline/swaps.py)
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import sqlite3
 
-EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "cover.withdrawn", "note.written", "tags.proposed")
+EVENTS = ("shifts.changed", "shifts.cancelled", "seat.opened", "cover.withdrawn", "note.written", "tags.proposed", "swap.changed")
 
 _subscribers: dict[str, list[Callable[..., object]]] = {event: [] for event in EVENTS}
 

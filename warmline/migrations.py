@@ -508,4 +508,48 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
         "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
     ],
+    # 13: swaps with notice (issue 15, warmline/notify/swap_notices.py). The notification outbox is rebuilt
+    # (SQLite cannot alter a CHECK) to take three kinds: 'swap' (to the person asked: someone proposes a
+    # swap with them), 'swap-approval' (to the coordinators: an accepted swap waits for approval) and
+    # 'swap-decided' (to the people in a swap: it was accepted, done, declined, withdrawn or refused).
+    [
+        """CREATE TABLE notification_new (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
+                                'meeting', 'debrief', 'debrief-taken', 'debrief-open', 'proposal',
+                                'swap', 'swap-approval', 'swap-decided')),
+            shift_id INTEGER REFERENCES shift(id),
+            event_utc TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            expires_utc TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            dedupe TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            claim_token TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            last_error TEXT,
+            shown_in_app_at TEXT,
+            created_at TEXT NOT NULL,
+            meeting_id INTEGER REFERENCES triad_meeting(id),
+            debrief_id INTEGER
+        )""",
+        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
+               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
+               last_error, shown_in_app_at, created_at, meeting_id, debrief_id)
+           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
+               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
+               shown_in_app_at, created_at, meeting_id, debrief_id FROM notification""",
+        "DROP TABLE notification",
+        "ALTER TABLE notification_new RENAME TO notification",
+        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
+        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+    ],
 ]

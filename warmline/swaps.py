@@ -23,6 +23,10 @@ swapped shift is closed, since the seat is now someone else's.
 
 The same check runs when a swap is proposed and accepted, so a swap that could never
 go ahead is refused early; it runs again when the swap is done.
+
+Every step reports `swap.changed` (warmline.events) inside its transaction; the outbox
+(notify/swap_notices.py) tells the person asked, the coordinators when approval is due, and
+the people in the swap how it ended.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import audit, rules
+from . import audit, events, rules
 from .access import require
 from .clock import now
 from .db import Database, iso_utc, parse_utc
@@ -333,6 +337,7 @@ def propose(db: Database, actor: Person, my_shift: int, their_shift: int, handle
             conn, who.handle, "swap.propose", f"swap {cur.lastrowid}",
             f"shift {mine.id} for {other.handle}'s shift {theirs.id}",
         )
+        events.report(conn, "swap.changed", swap_id=cur.lastrowid, what="proposed", actor_id=who.id)
         return _read(conn, cur.lastrowid)
 
 
@@ -391,6 +396,9 @@ def _execute(conn: sqlite3.Connection, who: Person, swap: Swap, *, approver: Per
     if stale:
         notes.append("withdrew stale swaps " + ", ".join(map(str, stale)))
     audit.record(conn, who.handle, "swap.done", f"swap {swap.id}", "; ".join(notes))
+    events.report(conn, "swap.changed", swap_id=swap.id, what="done", actor_id=who.id)
+    for sid in stale:  # the people of those swaps hear that they can no longer happen
+        events.report(conn, "swap.changed", swap_id=sid, what="superseded", actor_id=who.id, by_swap_id=swap.id)
 
 
 def accept(db: Database, actor: Person, swap_id: int) -> Swap:
@@ -416,6 +424,7 @@ def accept(db: Database, actor: Person, swap_id: int) -> Swap:
                 "UPDATE swap SET status = 'accepted', decided_at = ? WHERE id = ?", (iso_utc(now()), swap.id)
             )
             audit.record(conn, who.handle, "swap.accept", f"swap {swap.id}", "waiting for a coordinator's approval")
+            events.report(conn, "swap.changed", swap_id=swap.id, what="accepted", actor_id=who.id)
         else:
             _execute(conn, who, swap, approver=None)
         return _read(conn, swap.id)
@@ -463,6 +472,7 @@ def _close(db: Database, actor: Person, swap_id: int, status: str) -> Swap:
         )
         action = {"declined": "swap.decline", "withdrawn": "swap.withdraw", "refused": "swap.refuse"}[status]
         audit.record(conn, who.handle, action, f"swap {swap.id}", f"was {swap.status}")
+        events.report(conn, "swap.changed", swap_id=swap.id, what=status, actor_id=who.id)
         return _read(conn, swap.id)
 
 

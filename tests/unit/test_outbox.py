@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from warmline import handoff, people, rota
+from warmline import handoff, people, rota, swaps
 from warmline.db import iso_utc, open_db
 from warmline.notify import channels, delivery, outbox, queue
 from warmline.notify.channels import ChannelError
@@ -437,6 +437,13 @@ def test_no_tags_and_no_note_text_in_any_notification(line, monkeypatch):
     set_now(monkeypatch, at(8, 45))
     refresh(db, at(8, 45))
     rota.cancel_shift(db, who["coord"], far.id)
+    # A swap between two tagged people, on a line that needs approval: swap, swap-approval, swap-decided.
+    give = rota.add_shift(db, who["coord"], start=at(17, day=28), end=at(21, day=28), seats=1, backup=0)
+    take = rota.add_shift(db, who["coord"], start=at(17, day=29), end=at(21, day=29), seats=1, backup=0)
+    rota.assign(db, who["coord"], give.id, "sam")
+    rota.assign(db, who["coord"], take.id, "ria")
+    swaps.set_need_approval(db, who["coord"], True)
+    swaps.accept(db, who["ria"], swaps.propose(db, who["sam"], give.id, take.id, "ria").id)
     kinds = {r["kind"] for r in rows(db)}
     assert kinds == set(outbox.SHIFT_KINDS), kinds
     text = "\n".join(f"{r['title']}\n{r['body']}" for r in rows(db)).lower()

@@ -1,6 +1,6 @@
 """Notification kinds: the one table every list of kinds and every kind's weight comes from.
 
-To add a kind: a row here, and a migration in warmline/db.py whose `kind` CHECK of the
+To add a kind: a row here, and a migration in warmline/migrations.py whose `kind` CHECK of the
 notification table names it (SQLite cannot alter a CHECK, so an old migration keeps its list;
 tests/unit/test_triads.py compares the current schema's CHECK with `KINDS`). Then the code
 that queues it (notify/queue.py for the rota's kinds, debrief.py for debriefs). The severity is
@@ -35,6 +35,9 @@ TABLE: tuple[Kind, ...] = (
     Kind("debrief-taken", "peer", "information", False, "a debrief was taken"),
     Kind("debrief-open", "peer", "information", True, "a debrief nobody took in 15 min: to coordinators"),
     Kind("proposal", "peer", "information", False, "a coordinator proposed an experience for the person's profile (never which)"),
+    Kind("swap", "shift", "information", False, "someone proposes a swap: to the person asked"),
+    Kind("swap-approval", "shift", "information", False, "an accepted swap waits for approval: to coordinators"),
+    Kind("swap-decided", "shift", "information", False, "a swap was accepted, done, declined, withdrawn or refused"),
 )
 
 KINDS = tuple(k.name for k in TABLE)  # what the notification table's CHECK accepts

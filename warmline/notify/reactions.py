@@ -64,9 +64,17 @@ def tags_proposed(conn: sqlite3.Connection, *, person_id: int, at: str) -> None:
     _insert(conn, [row], moment, update=False)
 
 
+def swap_changed(conn: sqlite3.Connection, **details: object) -> None:
+    """A swap moved on: the person asked, the coordinators or the people in it are told (notify/swap_notices.py)."""
+    from .swap_notices import swap_changed as react
+
+    react(conn, **details)
+
+
 events.subscribe("shifts.changed", shifts_changed)
 events.subscribe("shifts.cancelled", shifts_cancelled)
 events.subscribe("seat.opened", cover_needed)
 events.subscribe("cover.withdrawn", cover_withdrawn)
 events.subscribe("note.written", note_written)
 events.subscribe("tags.proposed", tags_proposed)
+events.subscribe("swap.changed", swap_changed)

@@ -125,6 +125,12 @@ GROUPS: dict[str, str | None] = {
     "profile.save": PEOPLE,
     "profile.accept": PEOPLE,
     "profile.decline": PEOPLE,
+    # series, exports, check
+    "series.edit": SHIFTS,
+    "series.cancel": SHIFTS,
+    "exports.export": DIALOG,
+    "exports.back": DIALOG,
+    "check.run": MOVING,
     # line settings
     "line_settings.save": DIALOG,
     "line_settings.back": DIALOG,

@@ -50,6 +50,7 @@ line_settings.back line_settings.save people.line_settings
 profile.accept profile.decline
 home.approve_swap home.refuse_swap
 shift.withdraw_cover swaps.refuse
+series.edit series.cancel exports.export exports.back check.run
 my_settings.add_window my_settings.add_time_off my_settings.remove my_settings.save my_settings.back
 window.save window.back time_off.save time_off.back profile.my_settings
 handoff_history.ack

@@ -88,6 +88,18 @@ def all_series(conn: sqlite3.Connection) -> list[Series]:
     return [Series(**dict(r)) for r in conn.execute("SELECT * FROM series ORDER BY id")]
 
 
+def series_ahead(conn: sqlite3.Connection, moment: datetime) -> dict[int, tuple[datetime, int]]:
+    """Per series id: its next scheduled shift's start (UTC) after `moment` and how many scheduled shifts lie ahead."""
+    return {
+        sid: (parse_utc(first), count)
+        for sid, first, count in conn.execute(
+            "SELECT series_id, min(start_utc), count(*) FROM shift WHERE series_id IS NOT NULL"
+            " AND status = 'scheduled' AND start_utc > ? GROUP BY series_id",
+            (iso_utc(moment),),
+        )
+    }
+
+
 def assignments(conn: sqlite3.Connection, shift_ids: list[int]) -> dict[int, list[Assignment]]:
     """Who is on each of these shifts, by shift id, in the order they were assigned."""
     found: dict[int, list[Assignment]] = {sid: [] for sid in shift_ids}

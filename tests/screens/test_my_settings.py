@@ -115,6 +115,7 @@ async def test_a_volunteer_adds_and_removes_windows_and_each_lands_and_shows(lin
     assert len(line.audit("availability.clear")) == 1
 
 
+@pytest.mark.fast_tier_sample(2)
 @pytest.mark.parametrize(
     ("days", "start", "end", "says"),
     [
@@ -138,6 +139,7 @@ async def test_a_bad_window_is_refused_in_the_dialog_and_nothing_changes(line, d
     assert line.audit("availability.set") == []
 
 
+@pytest.mark.slow
 async def test_a_window_already_there_is_refused_by_the_core_in_place(line):
     from warmline import availability
 
@@ -244,6 +246,7 @@ async def test_notification_settings_are_saved_and_shown(line):
     assert len(line.audit("notify.settings")) == 2
 
 
+@pytest.mark.fast_tier_sample(3)
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
@@ -295,6 +298,7 @@ async def test_esc_with_unsaved_notification_changes_asks(line):
     assert stored(line)[3].quiet is None
 
 
+@pytest.mark.slow
 async def test_esc_on_a_filled_window_form_asks_first(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -311,6 +315,7 @@ async def test_esc_on_a_filled_window_form_asks_first(line):
         assert app.screen is dialog and dialog.query_one("#wd-start", Input).value == "17:00"
 
 
+@pytest.mark.slow
 async def test_a_coordinator_edits_their_own(line):
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -361,3 +366,20 @@ async def test_the_screen_and_its_dialogs_fit_80x24_under_the_banner(line):
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is screen
+
+
+@pytest.mark.fast_tier_sample(3)
+@pytest.mark.parametrize("name", ["[@click=app.quit]Click[/]", "\x1b]0;pwned\x07Ana", "Rosa [/]"])
+async def test_a_hostile_name_is_shown_as_text(line, name):
+    from hostile import escaped_controls, plant
+
+    plant(line.path, "UPDATE person SET name = ? WHERE handle = 'ana'", (name,))
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_settings(app, pilot)
+        title = said(screen, "#ms-title")
+        assert "(ana)" in title and escaped_controls(title) == []
+        if "[" in name:
+            assert name in title  # markup shown as typed, never acted on
+        assert escaped_controls(app.export_screenshot()) == []
+        assert app.is_running

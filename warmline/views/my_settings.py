@@ -58,11 +58,13 @@ class MySettings:
 def load_my_settings(db, actor: Person) -> MySettings:
     """The signed-in person's own settings."""
     from warmline.line import get as get_line
+    from warmline.people import get as get_person
 
     conn = db.conn
+    me = get_person(conn, actor.handle)  # fresh: the name may have changed since sign-in
     return MySettings(
-        actor.handle,
-        actor.name,
+        me.handle,
+        me.name,
         get_line(conn).tz,
         availability.of(conn, actor),
         get_prefs(conn, actor.id),

@@ -21,6 +21,7 @@ from warmline.model import Person
 from warmline.views.people import PeopleLoaded, PersonRow, load_people
 
 from .base import WarmlineScreen
+from .confirm import ChoiceDialog
 from .fields import FilterInput
 from .person_form import AddPersonDialog, PersonEditorDialog, PersonSaved
 from .plain import Input, Static
@@ -99,6 +100,7 @@ class PeopleScreen(WarmlineScreen):
         Binding("e", "edit", "Edit", id="people.edit"),
         Binding("n", "add", "Add person", id="people.add"),
         Binding("slash", "focus_filter", "Filter", id="people.filter"),
+        Binding("t", "by_tag", "By tag", show=False, id="people.by_tag"),  # the filter's placeholder says it
         Binding("s", "line_settings", "Line settings", show=False, id="people.line_settings"),
     ]
     def __init__(self) -> None:
@@ -106,6 +108,9 @@ class PeopleScreen(WarmlineScreen):
         self._rows: dict[str, PersonRow] = {}
         self._order: list[str] = []
         self._searches: list[str] = []
+        self._offers: list[tuple[str, ...]] = []
+        self._offered: list[tuple[str, str, int]] = []  # (tag id, label, people): the tag chooser's choices
+        self._tag: tuple[str, str] | None = None  # (id, label) of the tag chosen with t: only people offering it
         self._refused: str | None = None
         self._loaded = False
         self._loading = False
@@ -117,7 +122,7 @@ class PeopleScreen(WarmlineScreen):
         yield Static("People", classes="screen-title")
         with Vertical(id="people-body"):
             yield FilterInput(
-                placeholder="Filter by handle, name or language (press / to come here)",
+                placeholder="Filter by handle, name, language or tag (/ comes here; t: one tag)",
                 on_change=lambda _: self._filter_changed(),
                 id="people-filter",
             )
@@ -167,6 +172,7 @@ class PeopleScreen(WarmlineScreen):
         table = self.query_one("#people-table", PeopleTable)
         if loaded.refusal is not None:
             self._rows, self._order, self._searches = {}, [], []
+            self._offers, self._offered, self._tag = [], [], None
             table.load({})
             self._apply_filter()
             refused.update(
@@ -179,6 +185,10 @@ class PeopleScreen(WarmlineScreen):
         self._rows = {row.handle: row for row in loaded.rows}
         self._order = [row.handle for row in loaded.rows]
         self._searches = [row.search for row in loaded.rows]
+        self._offers = [row.offers for row in loaded.rows]
+        self._offered = loaded.offered
+        if self._tag is not None:  # the chosen tag keeps its (possibly new) label, or is forgotten with it
+            self._tag = next(((t, label) for t, label, _ in loaded.offered if t == self._tag[0]), None)
         table.load({row.handle: row.cells for row in loaded.rows}, loaded.widths)
         self._apply_filter()
         if self._select_after_load is not None and table.has_key(self._select_after_load):
@@ -194,9 +204,17 @@ class PeopleScreen(WarmlineScreen):
 
     def _matches(self) -> list[str]:
         text = self.query_one("#people-filter", Input).value.strip().casefold()
+        order = self._order
+        if self._tag is not None:
+            tag_id = self._tag[0]
+            order = [h for h, offers in zip(self._order, self._offers) if tag_id in offers]
+            if not text:
+                return order
+            searches = dict(zip(self._order, self._searches))
+            return [h for h in order if text in searches[h]]
         if not text:
-            return self._order
-        return [h for h, search in zip(self._order, self._searches) if text in search]
+            return order
+        return [h for h, search in zip(order, self._searches) if text in search]
 
     def _apply_filter(self) -> None:
         matches = self._matches()
@@ -209,6 +227,9 @@ class PeopleScreen(WarmlineScreen):
     def _note(self, matches: int) -> str:
         total = len(self._order)
         typed = self.query_one("#people-filter", Input).value.strip()
+        if self._tag is not None:
+            who = f"offering {self._tag[1]}" + (f" and matching {typed!r}" if typed else "")
+            return f"{matches:,} of {total:,} {who} \u00b7 t changes the tag" if matches else f"nobody {who}"
         if not typed:
             return f"{total:,} {'person' if total == 1 else 'people'} \u00b7 enter edits \u00b7 n adds"
         if not matches:
@@ -226,12 +247,37 @@ class PeopleScreen(WarmlineScreen):
     # -- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "add", "focus_filter") and self._refused is not None:
+        if action in ("edit", "add", "focus_filter", "by_tag") and self._refused is not None:
             return False
         return True
 
     def action_focus_filter(self) -> None:
         self.query_one("#people-filter").focus()
+
+    def action_by_tag(self) -> None:
+        """Choose a tag: the list shows only the people offering it (offered: not proposed, not paused)."""
+        if self._refused is not None or not self._loaded:
+            return
+        everyone = "(everyone)"  # not a tag id: ids are lower-case letters, digits and hyphens
+        choices = [(everyone, "Everyone: no tag filter")]
+        choices += [(tag_id, f"{label} \u00b7 {n} offer{'s' if n == 1 else ''}") for tag_id, label, n in self._offered]
+        labels = {tag_id: label for tag_id, label, _ in self._offered}
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            self._tag = (value, labels[value]) if value in labels else None
+            self._apply_filter()
+            self.query_one("#people-table").focus()
+
+        body = "Only the people offering the tag (proposed and paused tags are not offered)."
+        if not self._offered:
+            body = "Nobody offers a tag yet (proposed and paused tags are not offered)."
+        self.app.push_screen(
+            ChoiceDialog("Show the people offering…", choices, body=body,
+                         default=self._tag[0] if self._tag else everyone),
+            chosen,
+        )
 
     def action_line_settings(self) -> None:
         """The line's settings (screens/line_settings.py): a coordinator's, like this screen."""

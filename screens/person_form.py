@@ -16,7 +16,7 @@ from warmline import people
 from warmline.errors import Invalid
 from warmline.model import Person
 from warmline.people import LIMIT_FIELDS, PersonChanges, Saved
-from warmline.taxonomy import Resolver, Tag
+from warmline.taxonomy import Resolver
 from warmline.views.app_text import for_app
 from warmline.views.people import (
     INT_LIMITS,
@@ -24,9 +24,11 @@ from warmline.views.people import (
     STATE_TEXT,
     PersonLoaded,
     language_text,
+    NewPersonForm,
     limit_changes,
-    load_catalog,
+    load_new_person_form,
     load_person,
+    new_person_fields,
     same_names,
     split_names,
 )
@@ -368,7 +370,8 @@ class PersonEditorDialog(Baseline, CoreCalls, FormDialog[PersonSaved | None]):
 
 
 class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
-    """Add a person (coordinators): handle, name, role, languages, offered tags. Returns the new Person.
+    """Add a person (coordinators): handle, name, role, login, languages, offered tags, limits and a
+    passphrase. Returns the new Person.
 
     escape closes it, asking first when something was typed (FormDialog)."""
 
@@ -390,8 +393,16 @@ class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
                            value="volunteer", id="add-role"),
                 )
                 yield field_row("Pronouns", Input(id="add-pronouns", placeholder="optional"))
+                yield field_row("Login", Input(id="add-login", placeholder="their user name on this computer, optional"))
                 yield field_row("Languages", Input(id="add-languages", placeholder="comma-separated, e.g. English, Spanish"))
                 yield field_row("Offers", Input(id="add-tags", placeholder="tags they chose to offer, comma-separated"))
+                yield Static("Limits (blank: the line's default)", classes="section-title")
+                for name in LIMIT_FIELDS:
+                    kind = "integer" if name in INT_LIMITS else "number"
+                    yield field_row(LIMIT_LABELS[name], Input(id=f"add-{name}", type=kind, placeholder="default"))
+                yield Static("Passphrase (optional: they can sign in with it)", classes="section-title")
+                yield field_row("Passphrase", Input(id="add-pass1", password=True, placeholder="at least 8 characters"))
+                yield field_row("Again", Input(id="add-pass2", password=True))
             yield Static("", id="add-error", classes="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add (ctrl+s)", id="add-save", variant="primary", compact=True)
@@ -403,17 +414,27 @@ class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
         self.reload()
 
     def reload(self) -> None:
-        """Refresh the tag suggestions; what was typed stays."""
-        self.call_core(load_catalog, done=self._catalog, group="add-load", exclusive=True)
+        """Refresh the tag suggestions and the default limits shown; what was typed stays."""
+        self.call_core(load_new_person_form, done=self._form_loaded, group="add-load", exclusive=True)
 
-    def _catalog(self, catalog: list[Tag]) -> None:
+    def _form_loaded(self, form: NewPersonForm) -> None:
         if self.is_attached:
-            self.query_one("#add-languages", Input).suggester = ListSuggester(language_names(catalog))
-            self.query_one("#add-tags", Input).suggester = ListSuggester(offerable_names(catalog))
+            self.query_one("#add-languages", Input).suggester = ListSuggester(language_names(form.catalog))
+            self.query_one("#add-tags", Input).suggester = ListSuggester(offerable_names(form.catalog))
+            for name, value in form.defaults.items():
+                self.query_one(f"#add-{name}", Input).placeholder = f"default {value}"
 
     @on(Button.Pressed, "#add-save")
     def action_save(self) -> None:
         value = lambda sel: self.query_one(sel, Input).value  # noqa: E731
+        try:
+            extra = new_person_fields(
+                {name: value(f"#add-{name}") for name in LIMIT_FIELDS},
+                login=value("#add-login"), passphrase=value("#add-pass1"), again=value("#add-pass2"),
+            )
+        except Invalid as exc:
+            self.query_one("#add-error", Static).update(str(exc))
+            return
         self.query_one("#add-error", Static).update("Adding\u2026")
         self.call_core(
             people.add,
@@ -424,6 +445,7 @@ class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
             pronouns=value("#add-pronouns").strip() or None,
             languages=split_names(value("#add-languages")),
             tags=split_names(value("#add-tags")),
+            **extra,
             done=self._added,
             failed=lambda message: self.query_one("#add-error", Static).update(message),
             group="add-save",

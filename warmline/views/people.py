@@ -68,7 +68,8 @@ class PersonRow(NamedTuple):
 
     handle: str
     cells: tuple[str, ...]  # name, handle, role, languages, hours (with "OVER"/"near" in words), active
-    search: str  # handle, name and languages, case-folded, one per line
+    search: str  # handle, name, languages and the labels of the tags offered, case-folded, one per line
+    offers: tuple[str, ...] = ()  # ids of the tags offered (not proposed, not paused): the tag filter
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class PeopleLoaded:
     rows: list[PersonRow] = field(default_factory=list)
     refusal: str | None = None
     widths: tuple[int, ...] = ()  # measured by the app, on the worker (screens/people.py)
+    offered: list[tuple[str, str, int]] = field(default_factory=list)  # (tag id, label, people) offered by anyone
 
 
 def load_people(db: Database, actor: Person) -> PeopleLoaded:
@@ -90,7 +92,10 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     except Refused as exc:
         return PeopleLoaded(refusal=str(exc))
     line = line_svc.get(conn)
-    labels = {t.id: t.label for t in tag_svc.all_tags(conn, family="language")}
+    every_tag = tag_svc.all_tags(conn)
+    labels = {t.id: t.label for t in every_tag if t.family == "language"}
+    tag_labels = {t.id: t.label for t in every_tag if t.family != "language"}
+    offered = people.offered_tags(conn, who)
     hours = hours_by_person(conn, line, now())
     start, end = week_bounds(line, now())
     # Only people with a shift near this week can be near a limit in it (a monthly overnight
@@ -102,6 +107,9 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     }
     # Many people share a set of languages: work out its text and search words once per set.
     spoken: dict[tuple[str, ...], tuple[str, str]] = {(): ("", "")}
+    # Likewise a set of offered tags: its search words once per set (labels only: ids are internal).
+    offer_words: dict[tuple[str, ...], str] = {(): ""}
+    offer_counts: dict[str, int] = {}
     rows = []
     for p in people.roster(conn):
         langs = spoken.get(p.languages)
@@ -109,12 +117,21 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
             names = [labels.get(t, t.removeprefix("lang-")) for t in p.languages]
             words = "".join(f"\n{word}" for word in [*names, *(t.removeprefix("lang-") for t in p.languages)])
             langs = spoken[p.languages] = (", ".join(names), words.casefold())
+        offers = offered.get(p.id, ())
+        offer_text = offer_words.get(offers)
+        if offer_text is None:
+            offer_text = offer_words[offers] = "".join(f"\n{tag_labels[t]}" for t in offers if t in tag_labels).casefold()
+        for tag_id in offers:
+            offer_counts[tag_id] = offer_counts.get(tag_id, 0) + 1
         hours_cell = hours_number(hours[p.id]) if p.id in hours else "0"
         if p.id in strain:
             hours_cell += f" {strain[p.id]}"
         cells = (p.name, p.handle, p.role, langs[0], hours_cell, "yes" if p.active else "no")
-        rows.append(PersonRow(p.handle, cells, f"{p.handle}\n{p.name}".casefold() + langs[1]))
-    return PeopleLoaded(rows)
+        rows.append(PersonRow(p.handle, cells, f"{p.handle}\n{p.name}".casefold() + langs[1] + offer_text, offers))
+    chooser = sorted(
+        ((t, tag_labels[t], n) for t, n in offer_counts.items() if t in tag_labels), key=lambda c: c[1].casefold()
+    )
+    return PeopleLoaded(rows, offered=chooser)
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,41 @@ def load_person(db: Database, actor: Person, handle: str) -> PersonLoaded:
 def load_catalog(db: Database) -> list[Tag]:
     """Every tag of the line (the taxonomy is public)."""
     return tag_svc.all_tags(db.conn)
+
+
+@dataclass(frozen=True)
+class NewPersonForm:
+    """What the add-person form shows before anything is typed: the tags to suggest, the line's default limits."""
+
+    catalog: list[Tag]
+    defaults: dict[str, str]  # limit name -> the line's default, as the form shows it ("12")
+
+
+def load_new_person_form(db: Database) -> NewPersonForm:
+    """The tag catalogue and the line's default limits (a blank limit box means the default)."""
+    line = line_svc.get(db.conn)
+    return NewPersonForm(
+        tag_svc.all_tags(db.conn), {name: f"{getattr(line, 'default_' + name):g}" for name in LIMIT_FIELDS}
+    )
+
+
+def new_person_fields(typed: dict[str, str], *, login: str, passphrase: str, again: str) -> dict:
+    """people.add's keyword arguments for the login, limits and passphrase typed in the add form.
+
+    A blank box is left out (no login; the line's default limit; no passphrase yet); a limit that is
+    not a number, or two passphrases that differ, is a one-line error. The core checks the rest.
+    """
+    fields: dict = {}
+    if login.strip():
+        fields["login"] = login.strip()
+    for name in LIMIT_FIELDS:
+        if typed.get(name, "").strip():
+            fields[name] = parse_limit(name, typed[name])
+    if passphrase or again:
+        if passphrase != again:
+            raise Invalid("the two passphrases differ: type the same one in both boxes")
+        fields["passphrase"] = passphrase
+    return fields
 
 
 # ---------------------------------------------------------------- what was typed

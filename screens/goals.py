@@ -1,0 +1,222 @@
+"""Goals (coordinators): the line's coverage goals and whether this week meets them; n adds, x removes.
+
+A goal says "at least N people offering a tag (or speaking a language) in a daily window"; this week's
+verdict is coverage's own (warmline/views/goals.py reads it). Adding is a form (GoalDialog: ctrl+s
+adds, esc on a filled form asks first); removing asks first, opening on Keep it. The core checks
+who may do either (coordinators) and every value; a refusal is said under the list or the form.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+
+from warmline.coverage import Goal, remove_goal
+from warmline.errors import Invalid
+from warmline.views.goals import GoalRow, GoalsLoaded, add_goal, load_goals, typed_goal
+
+from .base import CoreCalls, WarmlineScreen
+from .confirm import ConfirmDialog
+from .fields import field_row
+from .form_dialog import FormDialog
+from .plain import Button, Input, Static
+from .table import KeyTable
+from .widgets import KeysFooter, LineHeader
+
+DAYS_HINT = "daily, weekdays, weekends or MO,WE,FR"
+
+
+class GoalDialog(CoreCalls, FormDialog[Goal | None]):
+    """Add a coverage goal: tag or language, days, window, at least how many. Returns the new Goal."""
+
+    CSS_PATH = "goals_tags.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Add goal", priority=True, id="goal_form.save"),
+        Binding("escape", "back", "Cancel", id="goal_form.back"),
+    ]
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self._names = names
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="goal-box", classes="dialog-box"):
+            yield Static("Add a coverage goal", classes="dialog-title")
+            yield Static(
+                "At least this many people on shift offering the tag (or speaking the language) in the window.",
+                classes="blurb",
+            )
+            yield field_row(
+                "Tag or language",
+                Input(id="goal-tag", placeholder="e.g. Spanish or grief",
+                      suggester=SuggestFromList(self._names, case_sensitive=False)),
+            )
+            yield field_row("Days", Input("daily", id="goal-days", placeholder=DAYS_HINT))
+            yield field_row("From", Input(id="goal-start", placeholder="17:00"), "HH:MM, the line's time")
+            yield field_row("To", Input(id="goal-end", placeholder="21:00"), "earlier than From: the next day")
+            yield field_row("At least", Input("1", id="goal-min", type="integer"), "people, 1 to 50")
+            yield Static("", id="goal-error", classes="form-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Add (ctrl+s)", id="goal-save", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="goal-cancel", compact=True)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#goal-tag").focus()
+
+    def reload(self) -> None:
+        """Nothing here depends on the database while it is open; present so the app can reload any screen."""
+
+    def _say(self, message: str) -> None:
+        if self.is_attached:
+            self.query_one("#goal-error", Static).update(message)
+
+    @on(Button.Pressed, "#goal-save")
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        value = lambda sel: self.query_one(sel, Input).value  # noqa: E731
+        try:
+            draft = typed_goal(value("#goal-tag"), value("#goal-days"), value("#goal-start"), value("#goal-end"),
+                               value("#goal-min"))
+        except Invalid as exc:
+            self._say(f"✗ Not added: {exc}")
+            return
+        self._saving = True
+        self._say("Adding…")
+        self.call_core(add_goal, self.app.actor, draft, done=self.dismiss, failed=self._failed, group="goal-add")
+
+    def _failed(self, message: str) -> None:
+        self._saving = False
+        self._say(f"✗ Not added: {message}")
+
+    @on(Button.Pressed, "#goal-cancel")
+    def _cancel(self) -> None:
+        self.action_back()  # FormDialog: asks before discarding what was typed
+
+
+class GoalsTable(KeyTable):
+    """The goals, one row each, keyed by the goal's id (never shown: the goal is its words)."""
+
+    COLUMNS = (("Need", "need"), ("Days", "days"), ("Window", "window"), ("At least", "min"), ("This week", "week"))
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(self.COLUMNS, shrink=("need", "week"), id=id)
+
+
+class GoalsScreen(WarmlineScreen):
+    """The coverage goals with this week's verdict (coordinators): n adds a goal, x removes the one under the cursor."""
+
+    CSS_PATH = "goals_tags.tcss"
+    TITLE = "Goals"
+    BINDINGS = [
+        Binding("n", "add", "Add goal", id="goals.add"),
+        Binding("x", "remove", "Remove goal", id="goals.remove"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: GoalsLoaded | None = None
+        self._rows: dict[str, GoalRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield LineHeader()
+        yield Static("Coverage goals", classes="screen-title")
+        with Vertical(id="goals-body"):
+            yield Static("Loading…", id="goals-note", classes="list-note")
+            yield GoalsTable(id="goals-table")
+            yield Static("", id="goals-message", classes="message")
+        yield Static("", id="goals-refused", classes="calm-refusal")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#goals-refused").display = False
+        self.query_one("#goals-table").focus()
+
+    def reload(self) -> None:
+        self.call_core(load_goals, self.actor, done=self._loaded, failed=self.say_error, group="goals-load",
+                       exclusive=True)
+
+    def _loaded(self, loaded: GoalsLoaded) -> None:
+        if not self.is_attached:
+            return
+        self.loaded = loaded
+        refused = self.query_one("#goals-refused", Static)
+        refused.display = loaded.refusal is not None
+        self.query_one("#goals-body").display = loaded.refusal is None
+        if loaded.refusal is not None:
+            refused.update(f"Only coordinators can see and change the coverage goals.\n\n({loaded.refusal})")
+            self.refresh_bindings()
+            return
+        self._rows = {row.key: row for row in loaded.rows}
+        self.query_one("#goals-table", GoalsTable).set_rows([(row.key, row.cells) for row in loaded.rows])
+        n = len(loaded.rows)
+        if n:
+            short = sum(not row.met for row in loaded.rows)
+            verdict = "all met" if not short else f"{short} not met"
+            note = f"{n} goal{'' if n == 1 else 's'} · {verdict} {loaded.week} · n adds · x removes"
+        else:
+            note = f"No coverage goals yet · n adds one (e.g. Spanish, every evening, at least 1) · {loaded.week}"
+        self.query_one("#goals-note", Static).update(note)
+        self.refresh_bindings()
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#goals-message", Static)
+        widget.update(message)
+        widget.set_classes("message -error" if error else "message -ok")
+
+    def say_error(self, message: str) -> None:
+        if self.is_attached:
+            self.say(f"✗ {message}", error=True)
+
+    def current(self) -> GoalRow | None:
+        return self._rows.get(self.query_one("#goals-table", GoalsTable).cursor_key or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "remove") and (self.loaded is None or self.loaded.refusal is not None):
+            return False
+        return True
+
+    def action_add(self) -> None:
+        if self.loaded is None or self.loaded.refusal is not None:
+            return
+
+        def added(goal: Goal | None) -> None:
+            if goal is not None:
+                self.say(f"✓ Added the goal: {goal.describe()}.")
+                self.reload()
+
+        self.app.push_screen(GoalDialog(self.loaded.names), added)
+
+    def action_remove(self) -> None:
+        row = self.current()
+        if row is None:
+            self.say("No goal selected: there is nothing to remove.", error=True)
+            return
+        goal = row.goal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.call_core(remove_goal, self.actor, goal.id, done=self._removed, failed=self.say_error,
+                               group="goals-remove")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Remove this goal?",
+                f"{goal.describe()}.\nCoverage and Reports stop checking it; it is kept, inactive, for the record.",
+                yes="Remove",
+                no="Keep it",
+            ),
+            answered,
+        )
+
+    def _removed(self, goal: Goal) -> None:
+        self.say(f"✓ Removed the goal: {goal.describe()}.")
+        self.reload()
+
+
+__all__ = ["GoalDialog", "GoalsScreen"]

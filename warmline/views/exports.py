@@ -176,7 +176,8 @@ def export(
     if kind.folder:
         rota.extend_horizon(db)
         feeds = ics.write_feeds(conn, who, path)
-        return Exported(path, f"Wrote {len(feeds)} calendar feeds into {path} (the whole rota and one per person).")
+        return Exported(path, f"Wrote {len(feeds)} calendar feeds into {path}: the whole rota (rota-….ics) and one per person "
+                        "(people/HANDLE-….ics); send each person the address of their own.")
     if kind.key in ("mine", "person"):
         handle = person.strip() if kind.person else ""
         if kind.person and not handle:

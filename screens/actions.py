@@ -38,6 +38,9 @@ GROUPS: dict[str, str | None] = {
     "home.debrief": CALLS,
     "home.approve_swap": SHIFTS,
     "home.refuse_swap": SHIFTS,
+    "home.accept_swap": SHIFTS,
+    "home.decline_swap": SHIFTS,
+    "home.withdraw_swap": SHIFTS,
     # Rota and its week grid
     "rota.prev_week": MOVING,
     "rota.next_week": MOVING,

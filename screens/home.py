@@ -3,7 +3,11 @@ seats I can take. In the last 30 minutes of a shift it offers the handoff note (
 
 A coordinator's Home also leads with an inbox (warmline.views.inbox): swaps to approve, cover
 wanted, notes not acknowledged, shifts with no backup this week, people at or over a limit; each
-row acts with a key. It is read in a worker after Home's first frame, never on the start path."""
+row acts with a key. It is read in a worker after Home's first frame, never on the start path.
+
+Everyone's Home lists "Swaps for you" (warmline.views.swap.swaps_for_home), also read after the
+first frame: a swap offered to me (a accepts, after asking; x declines) and the ones I proposed
+(w withdraws); enter opens the Swaps screen."""
 
 from __future__ import annotations
 
@@ -112,6 +116,33 @@ class InboxPanel(Vertical):
         yield self.empty
 
 
+class SwapsPanel(Vertical):
+    """Swaps for you: the open swaps I am in, a row each, with the key that answers or withdraws it."""
+
+    DEFAULT_CSS = """
+    SwapsPanel {
+        height: auto;
+    }
+    SwapsPanel > #home-swaps {
+        height: auto;
+        max-height: 5;
+        margin: 1 1 0 1;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="home-swaps-panel")
+        self.table = KeyTable(
+            [("Swaps for you", "what"), ("You give", "give"), ("You take", "take"), ("Key", "act")],
+            caption="Swaps for you",
+            shrink=("what",),
+            id="home-swaps",
+        )
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
 class NextShift(Widget):
     """"Your next shift": when, with whom, and (in its last 30 minutes) the handoff-note offer."""
 
@@ -154,6 +185,10 @@ class HomeScreen(WarmlineScreen):
     BINDINGS = [
         Binding("c", "claim", "Claim seat", id="home.claim"),
         Binding("d", "drop", "Drop shift", id="home.drop"),
+        # Swaps for you (only while that table has focus, so they come before the note keys a and w).
+        Binding("a", "accept_swap", "Accept", tooltip="Accept the swap offered to you (Swaps for you)", id="home.accept_swap"),
+        Binding("x", "decline_swap", "Decline", tooltip="Decline the swap offered to you (Swaps for you)", id="home.decline_swap"),
+        Binding("w", "withdraw_swap", "Withdraw", tooltip="Withdraw the swap you proposed (Swaps for you)", id="home.withdraw_swap"),
         # Short words: with c and d, a coordinator's footer must still fit 80 columns. Help shows the tooltips.
         Binding("w", "write_note", "Note", tooltip="Write a handoff note for the next shift", id="home.write_note"),
         Binding("a", "ack_note", "Ack", tooltip="Acknowledge the selected handoff note (you read it)", id="home.ack_note"),
@@ -174,6 +209,9 @@ class HomeScreen(WarmlineScreen):
         self._notes: NotesPanel | None = None  # the handoff panel, once there was a note
         self.inbox: Any = None  # a coordinator's inbox (warmline.views.inbox.Inbox), once read
         self._inbox: InboxPanel | None = None  # its panel, mounted with the first inbox
+        self.swaps: list[Any] | None = None  # Swaps for you (warmline.views.swap.HomeSwap), once read
+        self._swaps: SwapsPanel | None = None  # their panel, mounted with the first swap
+        self._offers_seen: set[str] = set()  # swaps offered to me already shown (a new one takes the focus once)
 
     def prefetch(self) -> None:
         """Start loading now, before the screen is composed (the app's first screen): the data
@@ -262,6 +300,8 @@ class HomeScreen(WarmlineScreen):
         self.call_core(load_home, self.actor, done=self._show, group="home", exclusive=True)
         if self.inbox is not None:
             self.load_inbox()
+        if self.swaps is not None:
+            self.load_swaps()
 
     def load_inbox(self) -> None:
         """A coordinator's inbox, read in a worker (never on the start path: after Home's first frame)."""
@@ -270,6 +310,12 @@ class HomeScreen(WarmlineScreen):
         from warmline.views.inbox import read_inbox
 
         self.call_core(read_inbox, self.actor, done=self._show_inbox, group="inbox", exclusive=True)
+
+    def load_swaps(self) -> None:
+        """Swaps for you, read in a worker (after Home's first frame, never on the start path)."""
+        from warmline.views.swap import swaps_for_home
+
+        self.call_core(swaps_for_home, self.actor, done=self._show_swaps, group="home-swaps", exclusive=True)
 
     # -- showing
 
@@ -320,6 +366,7 @@ class HomeScreen(WarmlineScreen):
             self.call_after_refresh(self.app.home_shown)  # type: ignore[attr-defined]
             if self.actor.is_coordinator:
                 self.call_after_refresh(self.load_inbox)  # after the first frame
+            self.call_after_refresh(self.load_swaps)
 
     def _show_inbox(self, inbox: Any) -> None:
         """The coordinator's inbox: a row per item, the key that acts in its last column."""
@@ -348,6 +395,40 @@ class HomeScreen(WarmlineScreen):
             # A coordinator's Home leads with what waits for them (a note for their own shift stays first).
             table.focus() if table.is_mounted else self.call_after_refresh(table.focus)
         self.call_after_refresh(self.refresh_bindings)
+
+    def _show_swaps(self, found: list[Any]) -> None:
+        """Swaps for you: a row per open swap I am in (mounted with the first; hidden when none)."""
+        if not self.query("#upcoming"):
+            return  # the app is closing
+        self.swaps = found
+        if self._swaps is None:
+            if not found:
+                return  # no swap yet: no panel
+            self._swaps = SwapsPanel()
+            after = self._inbox if self._inbox is not None else self.query_one("#next-shift")
+            self.mount(self._swaps, after=after)
+        panel = self._swaps
+        table = panel.table
+        table.set_rows([(h.key, [Text(h.what), h.give, h.take, Text(h.act, style="bold")]) for h in found])
+        waiting = sum(1 for h in found if h.answer)
+        offers = {h.key for h in found if h.answer}
+        new, self._offers_seen = offers - self._offers_seen, self._offers_seen | offers
+        table.caption = f"Swaps for you · {waiting} to answer" if waiting else "Swaps for you"
+        table.refresh()
+        panel.display = bool(found)
+        if not found and table.has_focus:
+            self.query_one("#upcoming", KeyTable).focus()
+        elif new and getattr(self.app.focused, "id", None) in (None, "upcoming", "open-seats"):
+            # A new swap offered to me waits for my answer: it takes the focus once (not from a note or the inbox).
+            table.focus() if table.is_mounted else self.call_after_refresh(table.focus)
+        self.call_after_refresh(self.refresh_bindings)
+
+    def _swap_row(self) -> Any:
+        """The row of Swaps for you under the cursor when that table has focus, else None."""
+        if self._swaps is None or not self.swaps or not self._swaps.table.has_focus:
+            return None
+        key = self._swaps.table.cursor_key
+        return next((h for h in self.swaps if h.key == key), None)
 
     def _inbox_item(self) -> Any:
         """The inbox item under the cursor when the inbox has focus, else None."""
@@ -497,6 +578,14 @@ class HomeScreen(WarmlineScreen):
         return next((v for v in views if str(v.shift.id) == key), None)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("accept_swap", "decline_swap"):
+            row = self._swap_row()
+            return row is not None and row.answer
+        if action == "withdraw_swap":
+            row = self._swap_row()
+            return row is not None and row.withdraw
+        if action in ("claim", "drop") and self._swaps is not None and self._swaps.table.has_focus:
+            return False  # they act on Open seats and Your shifts (the footer keeps 80 columns)
         if action in ("approve_swap", "refuse_swap"):
             item = self._inbox_item()
             return item is not None and item.kind == "swap"
@@ -655,6 +744,51 @@ class HomeScreen(WarmlineScreen):
             failed=lambda m: self._say(m, error=True),
         )
 
+    # -- swaps for you
+
+    def action_accept_swap(self) -> None:
+        """Accept the swap offered to me, after asking (it may be done at once and cannot be undone here)."""
+        row = self._swap_row()
+        if row is None or not row.answer:
+            return
+        from warmline.views.swap import accept_question
+
+        from .confirm import ConfirmDialog
+
+        title, body = accept_question(row)
+        self.app.push_screen(
+            ConfirmDialog(title, body, yes="Accept", no="Not now"),
+            lambda yes: self._answer_swap(row, "accept") if yes else None,
+        )
+
+    def action_decline_swap(self) -> None:
+        row = self._swap_row()
+        if row is not None and row.answer:
+            self._answer_swap(row, "decline")
+
+    def action_withdraw_swap(self) -> None:
+        row = self._swap_row()
+        if row is not None and row.withdraw:
+            self._answer_swap(row, "withdraw")
+
+    def _answer_swap(self, row: Any, what: str) -> None:
+        from warmline import swaps
+
+        fn = {"accept": swaps.accept, "decline": swaps.decline, "withdraw": swaps.withdraw}[what]
+        said = {
+            "done": "done: the shifts are swapped",
+            "accepted": "accepted: it waits for a coordinator's approval",
+            "declined": f"declined: {row.other} is told",
+            "withdrawn": f"withdrawn: {row.other} is told",
+        }
+        self.call_core(
+            fn,
+            self.actor,
+            row.swap_id,
+            done=lambda s: self._changed(f"Swap {s.id} {said.get(s.status, s.status)}."),
+            failed=lambda m: self._say(m, error=True),
+        )
+
     def _open_item(self, key: str | None) -> None:
         """Enter on an inbox row: the shift (to assign cover or a backup), the note, the person's Load, the swaps."""
         item = self.inbox.find(key) if self.inbox is not None else None
@@ -737,6 +871,9 @@ class HomeScreen(WarmlineScreen):
         key = event.key
         if event.table.id == "inbox":
             self._open_item(key)
+            return
+        if event.table.id == "home-swaps":
+            self.app.action_go("swaps")  # type: ignore[attr-defined]
             return
         if event.table.id == "handoff-notes":
             note = self._note_at_cursor()

@@ -49,6 +49,7 @@ table.select tags.remove tags.toggle week.down week.left week.open_shift week.ri
 line_settings.back line_settings.save people.line_settings
 profile.accept profile.decline
 home.approve_swap home.refuse_swap
+home.accept_swap home.decline_swap home.withdraw_swap
 shift.withdraw_cover swaps.refuse
 series.edit series.cancel exports.export exports.back check.run
 my_settings.add_window my_settings.add_time_off my_settings.remove my_settings.save my_settings.back

@@ -53,6 +53,63 @@ def waiting_text(waiting: SwapList) -> str:
 
 
 @dataclass(frozen=True)
+class HomeSwap:
+    """One row of Home's "Swaps for you": an open swap the viewer is in, worded from their side."""
+
+    swap_id: int
+    other: str  # the other person's handle
+    what: str  # "kim asks you", "waiting for kim", "waiting for a coordinator"
+    give: str  # the shift the viewer gives: "Thu 26 Nov 17:00–21:00 #15"
+    take: str  # the shift the viewer takes
+    act: str  # the keys that act on it on Home
+    answer: bool  # offered to the viewer and waiting for them: a accepts, x declines
+    withdraw: bool  # proposed by the viewer and still open: w withdraws
+
+    @property
+    def key(self) -> str:
+        return f"swap-{self.swap_id}"
+
+
+HOME_KEYS = {"answer": "a accept · x decline", "withdraw": "w withdraw", "neither": "enter: Swaps"}
+
+
+def swaps_for_home(db: Database, viewer: Person) -> list[HomeSwap]:
+    """The open swaps `viewer` is in (never others', even for a coordinator: their inbox has those),
+    oldest first: the ones offered to them to answer, then the ones they proposed, to withdraw."""
+    tz = zone(get_line(db.conn).tz)
+    found = []
+    for s in reversed(swaps.swaps(db.conn, viewer, open_only=True)):
+        if viewer.id not in (s.from_person_id, s.to_person_id):
+            continue
+        mine_given = s.from_person_id == viewer.id
+        gives = f"{words.between(s.from_start, s.from_end, tz)} #{s.from_shift_id}"
+        takes = f"{words.between(s.to_start, s.to_end, tz)} #{s.to_shift_id}"
+        if not mine_given:
+            gives, takes = takes, gives
+        answer = not mine_given and s.status == "proposed"
+        withdraw = mine_given
+        if answer:
+            what = f"{s.from_handle} asks you"
+        elif s.waiting_for == "coordinator":
+            what = "waiting for a coordinator"
+        else:
+            what = f"waiting for {s.waiting_for}"
+        act = HOME_KEYS["answer" if answer else "withdraw" if withdraw else "neither"]
+        other = s.to_handle if mine_given else s.from_handle
+        found.append(HomeSwap(s.id, other, what, gives, takes, act, answer, withdraw))
+    return sorted(found, key=lambda h: not h.answer)  # what waits for the viewer first (stable: oldest first)
+
+
+def accept_question(row: HomeSwap) -> tuple[str, str]:
+    """The question Home asks before `a` accepts a swap: (title, body)."""
+    body = (
+        f"You give {row.give} and take {row.other}'s {row.take}. It is done at once, or when a coordinator "
+        f"approves it if the line asks for that; {row.other} is told."
+    )
+    return "Accept this swap?", body
+
+
+@dataclass(frozen=True)
 class SwapOption:
     """Someone else's shift I could take in exchange for mine."""
 

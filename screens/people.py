@@ -18,7 +18,7 @@ from textual.worker import Worker
 
 from warmline.db import Database
 from warmline.model import Person
-from warmline.views.people import PeopleLoaded, PersonRow, load_people
+from warmline.views.people import PeopleLoaded, PeopleOffers, PersonRow, load_offers, load_people
 
 from .base import WarmlineScreen
 from .confirm import ChoiceDialog
@@ -107,9 +107,9 @@ class PeopleScreen(WarmlineScreen):
         super().__init__()
         self._rows: dict[str, PersonRow] = {}
         self._order: list[str] = []
-        self._searches: list[str] = []
-        self._offers: list[tuple[str, ...]] = []
-        self._offered: list[tuple[str, str, int]] = []  # (tag id, label, people): the tag chooser's choices
+        self._searches: list[str] = []  # what the filter box looks in: the row's words, then its tags' labels
+        self._row_searches: list[str] = []  # the row's words alone (handle, name, languages)
+        self._offers: PeopleOffers | None = None  # who offers which tag: read after the list is drawn
         self._tag: tuple[str, str] | None = None  # (id, label) of the tag chosen with t: only people offering it
         self._refused: str | None = None
         self._loaded = False
@@ -171,8 +171,8 @@ class PeopleScreen(WarmlineScreen):
         refused.display = loaded.refusal is not None
         table = self.query_one("#people-table", PeopleTable)
         if loaded.refusal is not None:
-            self._rows, self._order, self._searches = {}, [], []
-            self._offers, self._offered, self._tag = [], [], None
+            self._rows, self._order, self._searches, self._row_searches = {}, [], [], []
+            self._offers, self._tag = None, None
             table.load({})
             self._apply_filter()
             refused.update(
@@ -184,17 +184,31 @@ class PeopleScreen(WarmlineScreen):
             return
         self._rows = {row.handle: row for row in loaded.rows}
         self._order = [row.handle for row in loaded.rows]
-        self._searches = [row.search for row in loaded.rows]
-        self._offers = [row.offers for row in loaded.rows]
-        self._offered = loaded.offered
-        if self._tag is not None:  # the chosen tag keeps its (possibly new) label, or is forgotten with it
-            self._tag = next(((t, label) for t, label, _ in loaded.offered if t == self._tag[0]), None)
+        self._row_searches = [row.search for row in loaded.rows]
+        self._searches = self._with_tag_words()
         table.load({row.handle: row.cells for row in loaded.rows}, loaded.widths)
         self._apply_filter()
         if self._select_after_load is not None and table.has_key(self._select_after_load):
             table.move_cursor(row=table.get_row_index(self._select_after_load))
         self._select_after_load = None  # a new person hidden by the filter is not chased later
         self.refresh_bindings()
+        self.call_core(load_offers, self.app.actor, done=self._offers_loaded, group="people-offers", exclusive=True)
+
+    def _offers_loaded(self, offers: PeopleOffers) -> None:
+        """Who offers which tag arrived (after the list was drawn): the filter box and t use it from now."""
+        if not self.is_attached or self._refused is not None:
+            return
+        self._offers = offers
+        if self._tag is not None:  # the chosen tag keeps its (possibly new) label, or is forgotten with it
+            self._tag = next(((t, label) for t, label, _ in offers.offered if t == self._tag[0]), None)
+        self._searches = self._with_tag_words()
+        self._apply_filter()
+
+    def _with_tag_words(self) -> list[str]:
+        if self._offers is None:
+            return self._row_searches
+        words = self._offers.words
+        return [search + words.get(handle, "") for handle, search in zip(self._order, self._row_searches)]
 
     def _load_failed(self, message: str) -> None:
         if self.is_attached:
@@ -205,9 +219,9 @@ class PeopleScreen(WarmlineScreen):
     def _matches(self) -> list[str]:
         text = self.query_one("#people-filter", Input).value.strip().casefold()
         order = self._order
-        if self._tag is not None:
-            tag_id = self._tag[0]
-            order = [h for h, offers in zip(self._order, self._offers) if tag_id in offers]
+        if self._tag is not None and self._offers is not None:
+            tag_id, by_handle = self._tag[0], self._offers.by_handle
+            order = [h for h in self._order if tag_id in by_handle.get(h, ())]
             if not text:
                 return order
             searches = dict(zip(self._order, self._searches))
@@ -258,10 +272,14 @@ class PeopleScreen(WarmlineScreen):
         """Choose a tag: the list shows only the people offering it (offered: not proposed, not paused)."""
         if self._refused is not None or not self._loaded:
             return
+        if self._offers is None:
+            self.app.notify("Still reading who offers which tag: try again in a moment.", timeout=4)
+            return
+        offered = self._offers.offered
         everyone = "(everyone)"  # not a tag id: ids are lower-case letters, digits and hyphens
         choices = [(everyone, "Everyone: no tag filter")]
-        choices += [(tag_id, f"{label} \u00b7 {n} offer{'s' if n == 1 else ''}") for tag_id, label, n in self._offered]
-        labels = {tag_id: label for tag_id, label, _ in self._offered}
+        choices += [(tag_id, f"{label} \u00b7 {n} offer{'s' if n == 1 else ''}") for tag_id, label, n in offered]
+        labels = {tag_id: label for tag_id, label, _ in offered}
 
         def chosen(value: str | None) -> None:
             if value is None:
@@ -271,7 +289,7 @@ class PeopleScreen(WarmlineScreen):
             self.query_one("#people-table").focus()
 
         body = "Only the people offering the tag (proposed and paused tags are not offered)."
-        if not self._offered:
+        if not offered:
             body = "Nobody offers a tag yet (proposed and paused tags are not offered)."
         self.app.push_screen(
             ChoiceDialog("Show the people offering…", choices, body=body,

@@ -137,8 +137,8 @@ def tags_of(conn: sqlite3.Connection, viewer: Person, person: Person) -> list[tu
     ]
 
 
-def offered_tags(conn: sqlite3.Connection, viewer: Person) -> dict[int, tuple[str, ...]]:
-    """Every person's offered tags (person id -> tag ids, sorted), for coordinators only.
+def offered_tags(conn: sqlite3.Connection, viewer: Person) -> dict[str, tuple[str, ...]]:
+    """Every person's offered tags (handle -> tag ids, sorted), for coordinators only.
 
     Offered only: a proposed tag is not used until its person accepts it, a paused one not while
     paused, so neither counts as offered (People's tag filter, the Tags screen's counts).
@@ -146,12 +146,13 @@ def offered_tags(conn: sqlite3.Connection, viewer: Person) -> dict[int, tuple[st
     require(viewer, "tags.read.others")
     cur = conn.cursor()
     cur.row_factory = None
-    found: dict[int, list[str]] = {}
-    for pid, tag_id in cur.execute(
-        "SELECT person_id, tag_id FROM person_tag WHERE state = 'offered' ORDER BY person_id, tag_id"
+    found: dict[str, list[str]] = {}
+    for handle, tag_id in cur.execute(
+        "SELECT p.handle, t.tag_id FROM person_tag t JOIN person p ON p.id = t.person_id"
+        " WHERE t.state = 'offered' ORDER BY t.person_id, t.tag_id"
     ):
-        found.setdefault(pid, []).append(tag_id)
-    return {pid: tuple(ids) for pid, ids in found.items()}
+        found.setdefault(handle, []).append(tag_id)
+    return {handle: tuple(ids) for handle, ids in found.items()}
 
 
 @dataclass

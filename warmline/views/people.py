@@ -68,8 +68,7 @@ class PersonRow(NamedTuple):
 
     handle: str
     cells: tuple[str, ...]  # name, handle, role, languages, hours (with "OVER"/"near" in words), active
-    search: str  # handle, name, languages and the labels of the tags offered, case-folded, one per line
-    offers: tuple[str, ...] = ()  # ids of the tags offered (not proposed, not paused): the tag filter
+    search: str  # handle, name and languages, case-folded, one per line
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,6 @@ class PeopleLoaded:
     rows: list[PersonRow] = field(default_factory=list)
     refusal: str | None = None
     widths: tuple[int, ...] = ()  # measured by the app, on the worker (screens/people.py)
-    offered: list[tuple[str, str, int]] = field(default_factory=list)  # (tag id, label, people) offered by anyone
 
 
 def load_people(db: Database, actor: Person) -> PeopleLoaded:
@@ -92,10 +90,7 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     except Refused as exc:
         return PeopleLoaded(refusal=str(exc))
     line = line_svc.get(conn)
-    every_tag = tag_svc.all_tags(conn)
-    labels = {t.id: t.label for t in every_tag if t.family == "language"}
-    tag_labels = {t.id: t.label for t in every_tag if t.family != "language"}
-    offered = people.offered_tags(conn, who)
+    labels = {t.id: t.label for t in tag_svc.all_tags(conn, family="language")}
     hours = hours_by_person(conn, line, now())
     start, end = week_bounds(line, now())
     # Only people with a shift near this week can be near a limit in it (a monthly overnight
@@ -107,9 +102,6 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
     }
     # Many people share a set of languages: work out its text and search words once per set.
     spoken: dict[tuple[str, ...], tuple[str, str]] = {(): ("", "")}
-    # Likewise a set of offered tags: its search words once per set (labels only: ids are internal).
-    offer_words: dict[tuple[str, ...], str] = {(): ""}
-    offer_counts: dict[str, int] = {}
     rows = []
     for p in people.roster(conn):
         langs = spoken.get(p.languages)
@@ -117,21 +109,43 @@ def load_people(db: Database, actor: Person) -> PeopleLoaded:
             names = [labels.get(t, t.removeprefix("lang-")) for t in p.languages]
             words = "".join(f"\n{word}" for word in [*names, *(t.removeprefix("lang-") for t in p.languages)])
             langs = spoken[p.languages] = (", ".join(names), words.casefold())
-        offers = offered.get(p.id, ())
-        offer_text = offer_words.get(offers)
-        if offer_text is None:
-            offer_text = offer_words[offers] = "".join(f"\n{tag_labels[t]}" for t in offers if t in tag_labels).casefold()
-        for tag_id in offers:
-            offer_counts[tag_id] = offer_counts.get(tag_id, 0) + 1
         hours_cell = hours_number(hours[p.id]) if p.id in hours else "0"
         if p.id in strain:
             hours_cell += f" {strain[p.id]}"
         cells = (p.name, p.handle, p.role, langs[0], hours_cell, "yes" if p.active else "no")
-        rows.append(PersonRow(p.handle, cells, f"{p.handle}\n{p.name}".casefold() + langs[1] + offer_text, offers))
-    chooser = sorted(
-        ((t, tag_labels[t], n) for t, n in offer_counts.items() if t in tag_labels), key=lambda c: c[1].casefold()
-    )
-    return PeopleLoaded(rows, offered=chooser)
+        rows.append(PersonRow(p.handle, cells, f"{p.handle}\n{p.name}".casefold() + langs[1]))
+    return PeopleLoaded(rows)
+
+
+@dataclass(frozen=True)
+class PeopleOffers:
+    """Who offers which tag, for People's tag filter: read after the list is drawn, so it costs the
+    list's opening nothing. Offered only: a proposed tag (not yet accepted) or a paused one is not."""
+
+    by_handle: dict[str, tuple[str, ...]]  # handle -> ids of the tags offered
+    words: dict[str, str]  # handle -> the labels of those tags, case-folded, one per line (for the filter box)
+    offered: list[tuple[str, str, int]]  # (tag id, label, how many offer it), by label: the tag chooser
+
+
+def load_offers(db: Database, actor: Person) -> PeopleOffers:
+    """Every person's offered tags by handle, their labels for the filter box, and the tags anyone offers."""
+    conn = db.conn
+    who = people.fresh_actor(conn, actor, reading=True)
+    by_handle = people.offered_tags(conn, who)  # coordinators only (the core refuses anyone else)
+    labels = {t.id: t.label for t in tag_svc.all_tags(conn) if t.family != "language"}
+    words: dict[tuple[str, ...], str] = {}
+    counts: dict[str, int] = {}
+    for offers in by_handle.values():
+        for tag_id in offers:
+            counts[tag_id] = counts.get(tag_id, 0) + 1
+    by_words = {}
+    for handle, offers in by_handle.items():
+        text = words.get(offers)
+        if text is None:  # many people share a set of tags: its words once per set
+            text = words[offers] = "".join(f"\n{labels[t]}" for t in offers if t in labels).casefold()
+        by_words[handle] = text
+    chooser = sorted(((t, labels[t], n) for t, n in counts.items() if t in labels), key=lambda c: c[1].casefold())
+    return PeopleOffers(by_handle, by_words, chooser)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def load_tags(db: Database, actor: Person) -> TagsLoaded:
     for person in people.roster(conn):
         if not person.active:
             continue
-        for tag_id in (*offered.get(person.id, ()), *person.languages):
+        for tag_id in (*offered.get(person.handle, ()), *person.languages):
             counts[tag_id] = counts.get(tag_id, 0) + 1
     return TagsLoaded([TagRow(t, counts.get(t.id, 0)) for t in tag_svc.all_tags(conn)])
 

@@ -90,6 +90,7 @@ async def test_the_person_asked_sees_the_swap_on_home_and_accepts_it_after_askin
     assert told(line, "swap-decided") == ["ana"]
 
 
+@pytest.mark.slow
 async def test_the_person_asked_declines_with_x_and_c_still_claims_from_open_seats(line):
     app = make_app(line.path, actor=line.ben)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -105,6 +106,7 @@ async def test_the_person_asked_declines_with_x_and_c_still_claims_from_open_sea
     assert [a.handle for a in line.view(line.mine).peers] == ["ana"]
 
 
+@pytest.mark.slow
 async def test_the_proposer_withdraws_from_home_and_the_other_side_follows(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -121,3 +123,16 @@ async def test_the_proposer_withdraws_from_home_and_the_other_side_follows(line)
     assert told(line, "swap-decided") == ["ben"]
     with line.db() as db:
         assert swaps_for_home(db, line.ben) == []  # ben's Home no longer lists it
+
+
+@pytest.mark.slow
+async def test_the_proposers_home_follows_when_the_other_side_declines(line):
+    """ana's Home is open while ben declines elsewhere (the CLI, another app): her row goes by itself."""
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, table = await home_swaps(pilot)
+        with line.db() as db:
+            swaps.decline(db, line.ben, line.swap)
+        assert await until(pilot, lambda: not screen.query_one("#home-swaps-panel").display, seconds=5.0)
+        assert screen.swaps == []
+    assert told(line, "swap-decided") == ["ana"]

@@ -161,3 +161,28 @@ def test_an_inactive_person_is_not_told(w):
     w.db.conn.execute("UPDATE person SET active = 0 WHERE handle = 'sam'")  # as `people deactivate` leaves them
     swaps.decline(w.db, w.kim, s.id)
     assert notes(w, "swap-decided") == []
+
+
+class Recorder:
+    """A fake channel (in-process: no desktop here): records what it was asked to show."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def send(self, n) -> None:
+        self.sent.append(n)
+
+
+def test_a_swap_notice_goes_through_the_ordinary_delivery_once_and_shows_in_the_app(w):
+    from warmline.notify import delivery, outbox
+
+    swaps.propose(w.db, w.sam, w.tue, w.thu, "kim")
+    assert [n.kind for n in outbox.pending_for_app(w.db.conn, w.kim)] == ["swap"]  # the app's toast
+    fake = Recorder()
+    out = delivery.deliver_due(w.db, w.kim, targets=[fake])
+    assert [o.result for o in out] == ["sent"]
+    assert [n.title for n in fake.sent] == ["Swap proposed: your Thu 17:00–21:00"]
+    assert delivery.deliver_due(w.db, w.kim, targets=[fake]) == [] and len(fake.sent) == 1
+    assert delivery.deliver_due(w.db, w.sam, targets=[fake]) == []  # the proposer is told nothing of their own act

@@ -297,3 +297,56 @@ async def test_add_person_with_login_limits_and_passphrase(line):
         assert (dee.name, dee.login, dee.max_hours_week, dee.max_overnights_month, dee.max_shifts_week) == (
             "Dee K.", "deek", 6, 2, None)
         assert access.sign_in(db, "dee", PASS).handle == "dee"
+
+
+@pytest.mark.slow
+async def test_the_new_dialogs_fit_80x24_under_the_banner_with_their_buttons_in_view(line):
+    from warmline.screens.widgets import KeysFooter, LineHeader
+
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for dialog, buttons in ((GoalDialog(["Spanish"]), "#goal-save"), (TagDialog(), "#tag-save"),
+                                (AddPersonDialog(), "#add-save")):
+            app.push_screen(dialog)
+            await settle(pilot)
+            header, footer = dialog.query_one(LineHeader), dialog.query_one(KeysFooter)
+            assert "988" in header.escalation_text
+            box = dialog.query_one(".dialog-box")
+            assert header.region.bottom <= box.region.y and box.region.bottom <= footer.region.y, type(dialog).__name__
+            save = dialog.query_one(buttons)
+            assert box.region.contains_region(save.region), type(dialog).__name__  # Add is on screen, not scrolled away
+            app.pop_screen()
+            await settle(pilot)
+
+
+@pytest.mark.slow
+async def test_hostile_tag_labels_are_drawn_as_text_on_tags_goals_and_the_tag_chooser(line):
+    import html
+
+    from hostile import CONTROLS, MARKUP, escaped_controls, plant
+
+    labels = [*MARKUP[:4], *CONTROLS[:4]]
+    for n, label in enumerate(labels):
+        plant(line.path, "INSERT INTO tag (id, label, family, aliases, related) VALUES (?, ?, 'experience', '[]', '[]')",
+              (f"hostile-{n}", label))
+        plant(line.path, "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, 'offered')",
+              (line.ana.id, f"hostile-{n}"))
+        plant(line.path, "INSERT INTO coverage_goal (tag_id, days, start_time, end_time, min_people, active, created_at)"
+              " VALUES (?, 'MO', '17:00', '21:00', 1, 1, '2026-11-01T00:00:00Z')", (f"hostile-{n}",))
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(140, 60)) as pilot:
+        for name, cls in (("tags", TagsScreen), ("goals", GoalsScreen)):
+            await open_screen(app, pilot, name, cls)
+            drawn = app.export_screenshot()
+            assert app.is_running and escaped_controls(drawn) == [], name
+            assert "[bold red]shout[/bold red]" in html.unescape(drawn).replace("\xa0", " "), name
+        app.action_go("people")
+        await settle(pilot)
+        app.screen.query_one("#people-table").focus()
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        drawn = app.export_screenshot()
+        assert app.is_running and escaped_controls(drawn) == []
+        assert "[bold red]shout[/bold red]" in html.unescape(drawn).replace("\xa0", " ")

@@ -100,6 +100,8 @@ GROUPS: dict[str, str | None] = {
     "autofill.apply_in_field": DIALOG,
     "autofill.discard": DIALOG,
     "load.autofill": SHIFTS,
+    "rota.autofill": SHIFTS,
+    "coverage.autofill": SHIFTS,
     "autofill_range.propose": SHIFTS,
     "autofill_range.back": DIALOG,
     # reports and audit

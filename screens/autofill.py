@@ -155,6 +155,13 @@ class AutofillDialog(CoreCalls, Dialog[int | None]):
         self.dismiss(None)
 
 
+def open_on(app, first: date, last: date) -> None:
+    """Show Auto-fill with these days in its form (Rota's, Coverage's and Load's `a`: the days they show)."""
+    app.action_go("autofill")
+    if app.is_screen_installed("autofill"):  # never for a volunteer: action_go refuses them
+        app.get_screen("autofill").set_range(first, last)
+
+
 class AutofillScreen(WarmlineScreen):
     """The range to auto-fill (coordinators): enter proposes, in a dialog that applies or discards the plan."""
 
@@ -262,4 +269,4 @@ class AutofillScreen(WarmlineScreen):
         self.app.action_go("home")  # type: ignore[attr-defined]
 
 
-__all__ = ["AUTOFILL_SECONDS", "AutofillDialog", "AutofillScreen", "apply_fill", "diff_lines"]
+__all__ = ["AUTOFILL_SECONDS", "AutofillDialog", "AutofillScreen", "apply_fill", "diff_lines", "open_on"]

@@ -130,6 +130,7 @@ class CoverageScreen(WarmlineScreen):
         Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week", id="coverage.next_week"),
         Binding("t", "this_week", "This week", tooltip="Go to this week", show=False, id="coverage.this_week"),
         Binding("enter", "fill", "Fill gap", tooltip="Put the person under the cursor on the gap's shift", id="coverage.fill"),
+        Binding("a", "autofill", "Auto-fill", tooltip="Auto-fill this week", show=False, id="coverage.autofill"),
     ]
 
     def __init__(self) -> None:
@@ -301,6 +302,13 @@ class CoverageScreen(WarmlineScreen):
         self._placed_cursor = False
         self.say("")
         self.reload()
+
+    def action_autofill(self) -> None:
+        """Auto-fill's form on the week shown (screens/autofill.py; Coverage is for coordinators only)."""
+        from .autofill import open_on
+
+        if self.monday is not None:
+            open_on(self.app, self.monday, self.monday + timedelta(days=6))
 
     def action_this_week(self) -> None:
         if self.data is None:

@@ -29,7 +29,7 @@ from warmline.views.load import (
     spread_line,
 )
 
-from .autofill import AUTOFILL_SECONDS, AutofillDialog, diff_lines  # noqa: F401  (their old home)
+from .autofill import AUTOFILL_SECONDS, AutofillDialog, diff_lines, open_on  # noqa: F401  (their old home)
 from .base import WarmlineScreen
 from .plain import Label, Static
 from .table import KeyTable
@@ -42,7 +42,7 @@ class LoadScreen(WarmlineScreen):
     BINDINGS = [
         Binding("left_square_bracket", "week(-1)", "Prev", key_display="[", tooltip="A week earlier", id="load.prev_week"),
         Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="A week later", id="load.next_week"),
-        Binding("a", "autofill", "Auto-fill", tooltip="Auto-fill the weeks shown (coordinators)", id="load.autofill"),
+        Binding("a", "autofill", "Auto-fill", tooltip="Auto-fill the weeks shown (coordinators)", show=False, id="load.autofill"),
     ]
 
     def __init__(self) -> None:
@@ -94,9 +94,7 @@ class LoadScreen(WarmlineScreen):
         """Coordinators: Auto-fill's range form on the four weeks shown."""
         if self.monday is None or not self.check_action("autofill", ()):
             return
-        self.app.action_go("autofill")  # type: ignore[attr-defined]
-        if self.app.is_screen_installed("autofill"):
-            self.app.get_screen("autofill").set_range(self.monday, self.monday + timedelta(days=7 * WEEKS - 1))
+        open_on(self.app, self.monday, self.monday + timedelta(days=7 * WEEKS - 1))
 
     def action_week(self, step: int) -> None:
         if self.monday is None:

@@ -40,6 +40,7 @@ class RotaScreen(WarmlineScreen):
         Binding("right_square_bracket", "week(1)", "Next", key_display="]", tooltip="Next week", id="rota.next_week"),
         Binding("t", "today", "Today", tooltip="Go to today", id="rota.today"),
         Binding("n", "new_shift", "New", tooltip="New shift or series", id="rota.new_shift"),
+        Binding("a", "autofill", "Auto-fill", tooltip="Auto-fill this week", show=False, id="rota.autofill"),
     ]
 
     def __init__(self) -> None:
@@ -216,9 +217,16 @@ class RotaScreen(WarmlineScreen):
     # -- creating
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new_shift":
+        if action in ("new_shift", "autofill"):
             return self.actor is not None and self.actor.is_coordinator
         return True
+
+    def action_autofill(self) -> None:
+        """Coordinators: Auto-fill's form on the week shown (screens/autofill.py)."""
+        from .autofill import open_on
+
+        if self.monday is not None and self.check_action("autofill", ()):
+            open_on(self.app, self.monday, self.monday + timedelta(days=6))
 
     def action_new_shift(self, draft: ShiftDraft | None = None, error: str = "") -> None:
         from warmline.views.shift_form import ShiftDraft

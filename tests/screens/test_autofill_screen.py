@@ -166,9 +166,10 @@ async def test_escape_discards_the_proposal_and_nothing_is_written(demo):
 
 
 @pytest.mark.slow
-async def test_loads_a_key_and_the_palette_open_it_for_coordinators_only(demo):
+async def test_a_on_load_rota_and_coverage_and_the_palette_open_it_for_coordinators_only(demo):
     from warmline.screens.app import WarmlineCommands
     from warmline.screens.load import LoadScreen
+    from warmline.screens.rota import RotaScreen
 
     app = make_app(demo, actor=person(demo, True))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -184,6 +185,17 @@ async def test_loads_a_key_and_the_palette_open_it_for_coordinators_only(demo):
         assert isinstance(screen, AutofillScreen)
         assert await until(pilot, lambda: screen.query_one("#af-to", Input).value == "2026-12-27")
         assert screen.query_one("#af-from", Input).value == "2026-11-30"
+        shown = (("r", ["right_square_bracket"], ("2026-11-30", "2026-12-06")), ("v", [], ("2026-11-23", "2026-11-29")))
+        for key, moves, days in shown:
+            await pilot.press("escape")
+            await settle(pilot)
+            await pilot.press(key, *moves)  # the Rota on the next week; Coverage on this one
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            assert app.screen is screen, key
+            assert await until(pilot, lambda: screen.query_one("#af-to", Input).value == days[1]), key
+            assert screen.query_one("#af-from", Input).value == days[0]
         await pilot.press("escape")
         await settle(pilot)
         await pilot.press("ctrl+p")
@@ -202,12 +214,14 @@ async def test_loads_a_key_and_the_palette_open_it_for_coordinators_only(demo):
         volunteer.action_go("autofill")
         await settle(pilot)
         assert not isinstance(volunteer.screen, AutofillScreen)
-        await pilot.press("l")
-        await settle(pilot)
-        assert isinstance(volunteer.screen, LoadScreen)
-        await pilot.press("a")
-        await settle(pilot)
-        assert isinstance(volunteer.screen, LoadScreen)
+        for key, kind in (("l", LoadScreen), ("r", RotaScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(volunteer.screen, kind)
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(volunteer.screen, kind)  # a is not theirs
+        assert not volunteer.is_screen_installed("autofill")
 
 
 @pytest.mark.slow

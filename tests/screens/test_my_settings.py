@@ -80,7 +80,7 @@ async def test_a_volunteer_adds_and_removes_windows_and_each_lands_and_shows(lin
         table = screen.query_one("#ms-windows", KeyTable)
         assert await until(pilot, lambda: table.row_count == 2)
         assert table.get_row_at(0)[:3] == ["Mon", "17:00", "21:00"]
-        assert "Mon 17:00–21:00, Wed 17:00–21:00" in said(screen, "#ms-avail-message")
+        assert said(screen, "#ms-avail-message") == "✓ Added Mon 17:00–21:00, Wed 17:00–21:00 (available)."
         await add_window(app, pilot, screen, ("SA",), "10:00", "16:00", preferred=True)
         assert stored(line)[1] == [(5, time(10), time(16))]
         assert await until(pilot, lambda: table.row_count == 3)
@@ -162,7 +162,8 @@ async def test_narrowing_windows_lists_the_shift_still_held(line):
         await add_window(app, pilot, screen, ("MO",), "17:00", "21:00")
         message = said(screen, "#ms-avail-message")
         assert f"(shift {shift})" in message and "Tue 24 Nov 09:00–13:00" in message
-        assert "drop it on Home" in message and "warmline" not in message
+        assert "You are still on 1 shift your availability now rules out" in message
+        assert "drop them on Home" in message and "warmline" not in message
     assert line.view(shift).peers[0].handle == "ana"  # still on it: the change only says so
 
 

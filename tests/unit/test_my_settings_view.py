@@ -128,3 +128,26 @@ def test_notification_settings_are_saved_for_the_person_only(line):
     assert prefs == Prefs(("terminal",), (1440, 60), ("23:00", "06:00"))
     assert view.load_my_settings(db, sam).prefs == prefs
     assert view.load_my_settings(db, coord).prefs == Prefs()
+
+
+def test_clashes_are_said_in_a_few_lines(line):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from warmline.availability import Clash
+
+    tz = ZoneInfo("America/New_York")
+    start = datetime(2026, 11, 24, 9, tzinfo=tz)
+    clashes = tuple(
+        Clash(10 + i, start + timedelta(days=i), start + timedelta(days=i, hours=4), 2, "sam", "time-off", "")
+        for i in range(5)
+    )
+    lines = view.clash_lines(clashes, tz)
+    assert lines[0].startswith("You are still on 5 shifts your time off now rules out")
+    assert lines[1:] == [
+        "  Tue 24 Nov 09:00–13:00 (shift 10)",
+        "  Wed 25 Nov 09:00–13:00 (shift 11)",
+        "  Thu 26 Nov 09:00–13:00 (shift 12)",
+        "  2 more shifts (see Home)",
+    ]
+    assert view.clash_lines((), tz) == []

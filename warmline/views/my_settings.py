@@ -237,13 +237,26 @@ def save_prefs(db, actor: Person, changes: dict) -> Prefs:
     return set_prefs(db, actor, None, **changes)
 
 
+MAX_CLASH_LINES = 3
+
+
 def clash_lines(clashes: tuple[Clash, ...], tz: ZoneInfo) -> list[str]:
-    """What a change left: each shift the person is still on that it now rules out, and what to do."""
-    found = []
-    for k in clashes:
-        rule = "time off" if k.rule == "time-off" else "availability"
-        found.append(
-            f"You are still on {words.between(k.start, k.end, tz)} (shift {k.shift_id}), which your {rule} now "
-            "rules out: drop it on Home, or ask a coordinator to find cover."
-        )
-    return found
+    """What a change left: the shifts the person is still on that it now rules out (the first few), and what to do."""
+    if not clashes:
+        return []
+    rule = "time off" if clashes[0].rule == "time-off" else "availability"
+    shown = [f"{words.between(k.start, k.end, tz)} (shift {k.shift_id})" for k in clashes[:MAX_CLASH_LINES]]
+    more = len(clashes) - len(shown)
+    if more:
+        shown.append(f"{more} more shift{'' if more == 1 else 's'} (see Home)")
+    return [
+        f"You are still on {len(clashes)} shift{'' if len(clashes) == 1 else 's'} your {rule} now rules out "
+        "(they stay yours until you drop them on Home, or a coordinator finds cover):",
+        *(f"  {line}" for line in shown),
+    ]
+
+
+def added_windows(before: tuple[Window, ...], after: Availability) -> tuple[Window, ...]:
+    """The windows in `after` that were not in `before` (what an add added)."""
+    known = {window_key(w) for w in before}
+    return tuple(w for w in after.available + after.preferred if window_key(w) not in known)

@@ -296,3 +296,36 @@ async def test_check_says_all_good_then_lists_each_finding(line):
         listing = message(screen, "#check-list")
         assert f"problem: seats: shift {first} has 1 peer people for 0 seats" in listing
         assert "warning: max-hours: ben works 8.0 h" in listing
+
+
+# ---------------------------------------------------------------- the words (no Pilot)
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=WEEKLY;BYDAY=MO,WE", "every Mon, Wed"),
+        ("FREQ=DAILY", "every day"),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA", "every 2 weeks on Sat"),
+        ("FREQ=MONTHLY;BYDAY=1MO", "every month on the 1st Mon"),
+        ("FREQ=MONTHLY;BYDAY=-1FR", "every month on the last Fri"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1,15", "every month on day 1, 15"),
+        ("FREQ=DAILY;INTERVAL=3;COUNT=10", "every 3 days, 10 times"),
+        ("FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO", "FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO"),  # not worded: shown as it is
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHLY;BYMONTHDAY=-1"),
+    ],
+)
+def test_a_series_rule_in_words(rule, words):
+    from warmline.views.series import rule_words
+
+    assert rule_words(rule) == words
+
+
+def test_the_check_summary_counts_problems_and_warnings():
+    from warmline.views.check import CheckResult, Finding
+
+    assert CheckResult(()).summary().startswith("All good")
+    assert CheckResult((Finding(False, "max-hours: x"),)).ok
+    assert "1 warning" in CheckResult((Finding(False, "max-hours: x"),)).summary()
+    two = CheckResult((Finding(True, "a"), Finding(True, "b")))
+    assert not two.ok and two.summary() == "2 problems found."

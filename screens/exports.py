@@ -16,14 +16,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import SuggestFromList
 
 from warmline.errors import Invalid, WarmlineError
-from warmline.views.exports import BY_KEY, Exported, Kind, default_dir, default_path, export, file_refusal, kinds_for, replaces, target
+from warmline.views.exports import (
+    BY_KEY, Exported, ExportsSetup, Kind, default_dir, default_path, export, kinds_for, load_setup, replaces, target,
+)
 
 from .base import WarmlineScreen
 from .confirm import ConfirmDialog, DiscardDialog
 from .fields import field_row
-from .plain import Button, Input, Label, Option, OptionList, Static
+from .plain import Button, Input, Label, Option, OptionList, Static, shown
 from .shift_form import DayBox
 from .widgets import KeysFooter, LineHeader
 
@@ -77,11 +80,14 @@ class ExportsScreen(WarmlineScreen):
             self.offered.setdefault(selector, self.query_one(selector, Input).value)
 
     def reload(self) -> None:
-        self.call_core(file_refusal, self.actor, done=self._refusal_read, group="exports-load", exclusive=True)
+        self.call_core(load_setup, self.actor, done=self._setup_read, group="exports-load", exclusive=True)
 
-    def _refusal_read(self, refusal: str) -> None:
+    def _setup_read(self, setup: ExportsSetup) -> None:
         if not self.is_attached:
             return
+        refusal = setup.refusal
+        if setup.handles:
+            self.query_one("#ex-person", Input).suggester = SuggestFromList([shown(h) for h in setup.handles])
         if refusal:
             self.say(refusal, error=True)
         elif self.refusal:

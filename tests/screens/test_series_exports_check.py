@@ -329,3 +329,22 @@ def test_the_check_summary_counts_problems_and_warnings():
     assert "1 warning" in CheckResult((Finding(False, "max-hours: x"),)).summary()
     two = CheckResult((Finding(True, "a"), Finding(True, "b")))
     assert not two.ok and two.summary() == "2 problems found."
+
+
+def test_a_coordinator_exports_someones_calendar_and_the_feeds(line, tmp_path):
+    from warmline.views.exports import export, load_setup
+
+    line.shift(at(24, 9), at(24, 13), on=((line.ana, "peer"), (line.ben, "peer")))
+    my_login(line, "coord")
+    with line.db() as db:
+        setup = load_setup(db, line.coord)
+        assert setup.refusal == "" and {"ana", "ben", "coord"} <= set(setup.handles)
+        done = export(db, line.coord, "person", tmp_path / "ana.ics", person="ana")
+        assert done.said == f"Wrote ana's shifts to {tmp_path / 'ana.ics'}."
+        feeds = export(db, line.coord, "feeds", tmp_path / "feeds")
+        assert "calendar feeds" in feeds.said
+        assert load_setup(db, line.ana).handles == ()  # a volunteer picks nobody else
+    data = (tmp_path / "ana.ics").read_text()
+    assert "Test Line: Ana's shifts" in data and "With: Ben" in data
+    people_feeds = sorted(p.name for p in (tmp_path / "feeds" / "people").iterdir())
+    assert [name.split("-")[0] for name in people_feeds] == ["ana", "ben", "coord"]

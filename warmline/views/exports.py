@@ -84,9 +84,21 @@ def why_no_files(actor: Person) -> str | None:
     )
 
 
-def file_refusal(db: Database, actor: Person) -> str:
-    """Why the app writes no files for this person as stored now ("" when it does)."""
-    return why_no_files(fresh_actor(db.conn, actor, reading=True)) or ""
+@dataclass(frozen=True)
+class ExportsSetup:
+    """What the screen needs before anything is typed."""
+
+    refusal: str  # why the app writes no files for this person ("" when it does)
+    handles: tuple[str, ...]  # everyone active, for "whose shifts" (coordinators; () for a volunteer)
+
+
+def load_setup(db: Database, actor: Person) -> ExportsSetup:
+    """Whether the app writes files for this person as stored now, and the handles a coordinator may pick."""
+    from warmline.people import all_people
+
+    who = fresh_actor(db.conn, actor, reading=True)
+    handles = tuple(p.handle for p in all_people(db.conn, include_inactive=False)) if who.is_coordinator else ()
+    return ExportsSetup(why_no_files(who) or "", handles)
 
 
 def may_write_files(actor: Person) -> None:

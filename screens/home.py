@@ -133,7 +133,7 @@ class SwapsPanel(Vertical):
     def __init__(self) -> None:
         super().__init__(id="home-swaps-panel")
         self.table = KeyTable(
-            [("Swaps for you", "what"), ("You give", "give"), ("You take", "take"), ("Key", "act")],
+            [("Swap", "what"), ("You give", "give"), ("You take", "take")],
             caption="Swaps for you",
             shrink=("what",),
             id="home-swaps",
@@ -409,11 +409,12 @@ class HomeScreen(WarmlineScreen):
             self.mount(self._swaps, after=after)
         panel = self._swaps
         table = panel.table
-        table.set_rows([(h.key, [Text(h.what), h.give, h.take, Text(h.act, style="bold")]) for h in found])
-        waiting = sum(1 for h in found if h.answer)
+        from warmline.views.swap import home_caption
+
+        table.set_rows([(h.key, [Text(h.what, style="bold" if h.answer else ""), h.give, h.take]) for h in found])
         offers = {h.key for h in found if h.answer}
         new, self._offers_seen = offers - self._offers_seen, self._offers_seen | offers
-        table.caption = f"Swaps for you · {waiting} to answer" if waiting else "Swaps for you"
+        table.caption = home_caption(found)
         table.refresh()
         panel.display = bool(found)
         if not found and table.has_focus:

@@ -59,18 +59,14 @@ class HomeSwap:
     swap_id: int
     other: str  # the other person's handle
     what: str  # "kim asks you", "waiting for kim", "waiting for a coordinator"
-    give: str  # the shift the viewer gives: "Thu 26 Nov 17:00–21:00 #15"
+    give: str  # the shift the viewer gives: "Thu 26 Nov 17:00–21:00"
     take: str  # the shift the viewer takes
-    act: str  # the keys that act on it on Home
     answer: bool  # offered to the viewer and waiting for them: a accepts, x declines
     withdraw: bool  # proposed by the viewer and still open: w withdraws
 
     @property
     def key(self) -> str:
         return f"swap-{self.swap_id}"
-
-
-HOME_KEYS = {"answer": "a accept · x decline", "withdraw": "w withdraw", "neither": "enter: Swaps"}
 
 
 def swaps_for_home(db: Database, viewer: Person) -> list[HomeSwap]:
@@ -82,8 +78,8 @@ def swaps_for_home(db: Database, viewer: Person) -> list[HomeSwap]:
         if viewer.id not in (s.from_person_id, s.to_person_id):
             continue
         mine_given = s.from_person_id == viewer.id
-        gives = f"{words.between(s.from_start, s.from_end, tz)} #{s.from_shift_id}"
-        takes = f"{words.between(s.to_start, s.to_end, tz)} #{s.to_shift_id}"
+        gives = words.between(s.from_start, s.from_end, tz)  # no shift ids: the app names shifts by time
+        takes = words.between(s.to_start, s.to_end, tz)
         if not mine_given:
             gives, takes = takes, gives
         answer = not mine_given and s.status == "proposed"
@@ -94,10 +90,21 @@ def swaps_for_home(db: Database, viewer: Person) -> list[HomeSwap]:
             what = "waiting for a coordinator"
         else:
             what = f"waiting for {s.waiting_for}"
-        act = HOME_KEYS["answer" if answer else "withdraw" if withdraw else "neither"]
         other = s.to_handle if mine_given else s.from_handle
-        found.append(HomeSwap(s.id, other, what, gives, takes, act, answer, withdraw))
+        found.append(HomeSwap(s.id, other, what, gives, takes, answer, withdraw))
     return sorted(found, key=lambda h: not h.answer)  # what waits for the viewer first (stable: oldest first)
+
+
+def home_caption(rows: list[HomeSwap]) -> str:
+    """The title of Swaps for you, with the keys that act there (the table has no room for a key column
+    at 80 columns): "Swaps for you · 1 to answer (a accept, x decline) · w withdraws yours"."""
+    parts = ["Swaps for you"]
+    waiting = sum(1 for h in rows if h.answer)
+    if waiting:
+        parts.append(f"{waiting} to answer (a accept, x decline)")
+    if any(h.withdraw for h in rows):
+        parts.append("w withdraws yours")
+    return " · ".join(parts)
 
 
 def accept_question(row: HomeSwap) -> tuple[str, str]:

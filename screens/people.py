@@ -116,6 +116,7 @@ class PeopleScreen(WarmlineScreen):
         self._loading = False
         self._reload_pending = False
         self._select_after_load: str | None = None
+        self._wanted_text: str | None = None  # the filter box's text asked for before the screen was drawn
 
     def compose(self) -> ComposeResult:
         yield LineHeader()
@@ -134,6 +135,7 @@ class PeopleScreen(WarmlineScreen):
     def on_mount(self) -> None:
         self.query_one("#people-refused").display = False
         self.query_one("#people-table").focus()
+        self._show_wanted()
 
     # -- loading
 
@@ -199,8 +201,8 @@ class PeopleScreen(WarmlineScreen):
         if not self.is_attached or self._refused is not None:
             return
         self._offers = offers
-        if self._tag is not None:  # the chosen tag keeps its (possibly new) label, or is forgotten with it
-            self._tag = next(((t, label) for t, label, _ in offers.offered if t == self._tag[0]), None)
+        if self._tag is not None:  # the chosen tag takes its new label, if someone renamed it
+            self._tag = next(((t, label) for t, label, _ in offers.offered if t == self._tag[0]), self._tag)
         self._searches = self._with_tag_words()
         self._apply_filter()
 
@@ -267,6 +269,24 @@ class PeopleScreen(WarmlineScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#people-filter").focus()
+
+    def show_tag(self, tag_id: str | None, label: str = "", *, text: str = "") -> None:
+        """List only the people offering this tag (None: everyone), with `text` in the filter box; the
+        Tags screen's enter comes here, possibly before this screen is first drawn."""
+        self._tag = (tag_id, label) if tag_id is not None else None
+        self._wanted_text = text
+        if self.is_mounted:
+            self._show_wanted()
+
+    def _show_wanted(self) -> None:
+        if self._wanted_text is None:
+            return
+        box = self.query_one("#people-filter", Input)
+        text, self._wanted_text = self._wanted_text, None
+        if box.value != text:
+            box.value = text  # the box's on_change filters
+        elif self._loaded:
+            self._apply_filter()
 
     def action_by_tag(self) -> None:
         """Choose a tag: the list shows only the people offering it (offered: not proposed, not paused)."""

@@ -162,8 +162,7 @@ class TagsScreen(WarmlineScreen):
         self._select_after_load = None
         n = len(loaded.rows)
         self.query_one("#tags-note", Static).update(
-            f"{n} tag{'' if n == 1 else 's'} · People: active people offering it (proposed and paused not counted)"
-            " · n adds"
+            f"{n} tags · People: active people offering it now · enter lists them · n adds"
         )
         self.refresh_bindings()
 
@@ -180,6 +179,21 @@ class TagsScreen(WarmlineScreen):
         if action == "add" and (self.loaded is None or self.loaded.refusal is not None):
             return False
         return True
+
+    @on(TagsTable.RowSelected, "#tags-table")
+    def _tag_chosen(self, event: TagsTable.RowSelected) -> None:
+        """Enter on a tag: People, showing only those offering it (a language: those speaking it)."""
+        row = next((r for r in self.loaded.rows if r.key == event.key), None) if self.loaded else None
+        if row is None:
+            return
+        self.app.action_go("people")
+        if not self.app.is_screen_installed("people"):
+            return
+        people = self.app.get_screen("people")
+        if row.tag.family == "language":  # languages are not offered: the filter box finds who speaks it
+            people.show_tag(None, text=row.tag.label)
+        else:
+            people.show_tag(row.tag.id, row.tag.label)
 
     def action_add(self) -> None:
         if self.loaded is None or self.loaded.refusal is not None:

@@ -350,3 +350,23 @@ async def test_hostile_tag_labels_are_drawn_as_text_on_tags_goals_and_the_tag_ch
         drawn = app.export_screenshot()
         assert app.is_running and escaped_controls(drawn) == []
         assert "[bold red]shout[/bold red]" in html.unescape(drawn).replace("\xa0", " ")
+
+
+@pytest.mark.slow
+async def test_enter_on_a_tag_lists_the_people_offering_it(line):
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_screen(app, pilot, "tags", TagsScreen)
+        table = screen.query_one("#tags-table")
+        for key, shown, note in (("grief", ["ana"], "1 of 4 offering grief"), ("debt", [], "nobody offering debt"),
+                                 ("lang-es", ["ana"], "1 of 4 match")):
+            app.action_go("tags")
+            await settle(pilot)
+            table.move_cursor(row=table.get_row_index(key))
+            table.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            people = app.screen
+            assert isinstance(people, PeopleScreen)
+            assert people.query_one("#people-table").keys == shown, key
+            assert note in text_of(people.query_one("#people-note")), key

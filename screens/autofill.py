@@ -61,12 +61,14 @@ def apply_fill(db: Database, actor: Person, proposal: autofill.Proposal) -> int:
 def diff_lines(plan: AutofillPlan) -> Text:
     """'+ Mon 23 Nov 17:00–21:00 #141  ana (peer)' per placement, its reasons under it, then what stays open."""
     text = Text()
-    for row in fill_words.plan_rows(plan):
+    rows = fill_words.plan_rows(plan)
+    for row in rows:
         text.append(row.text + "\n", style={"why": "dim", "open": "italic"}.get(row.kind, ""))
-    text.append("\n" + fill_words.summary(plan))
+    if not rows:
+        text.append("Nothing to place.\n")
     if plan.proposal.notice:
         text.append("\n" + plan.proposal.notice, style="dim")
-    return text
+    return text  # the summary (seats filled, the spread) is said under it, always in sight
 
 
 class AutofillDialog(CoreCalls, Dialog[int | None]):

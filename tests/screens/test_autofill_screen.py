@@ -266,3 +266,32 @@ async def test_names_in_the_plan_are_shown_as_text_never_markup_or_control(tmp_p
         body = text_of(dialog.query_one("#autofill-body"))
         assert "[@click=app.quit]ana[/]" in body  # the markup as typed, shown as text
         assert app.is_running and escaped_controls(app.export_screenshot()) == []
+
+
+@pytest.mark.slow
+async def test_a_plan_the_rota_has_moved_past_is_refused_whole_and_nothing_is_written(tmp_path, monkeypatch):
+    from rota_file import at, make_rota
+
+    from warmline import rota
+
+    line = make_rota(tmp_path, monkeypatch)
+    sid = line.shift(at(24, 9), at(24, 13), seats=1, backup=0)
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_autofill(app, pilot)
+        await pilot.press("enter")
+        dialog = await proposal_of(app, pilot)
+        [placed] = dialog.plan.proposal.placements
+        other = line.ana if placed.handle != "ana" else line.ben
+        with line.db() as db:  # meanwhile, someone else fills the seat
+            rota.assign(db, line.coord, sid, other.handle, role="peer", force=True)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog  # the refusal is said here, in the app's words
+        said = text_of(dialog.query_one("#autofill-message"))
+        assert "has no free peer seat any more; nothing was changed: run autofill again" in said
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+    assert [a.handle for a in line.view(sid).peers] == [other.handle]
+    assert line.audit("autofill.apply") == []

@@ -33,7 +33,6 @@ from warmline.views.my_settings import (
     MySettings,
     add_time_off,
     add_windows,
-    added_windows,
     availability_summary,
     clash_lines,
     leads_text,
@@ -175,13 +174,15 @@ class MySettingsScreen(Baseline, WarmlineScreen):
     # -- availability
 
     def action_add_window(self) -> None:
-        before = self.loaded.windows if self.loaded is not None else ()
-
         def done(change: Change | None) -> None:
-            if change is not None:
-                added = added_windows(before, change.availability)
-                kind = added[0].kind if added else "available"
-                self._changed("#ms-avail-message", f"\u2713 Added {windows_text(added)} ({kind}).", change)
+            if change is not None:  # (the tmux walkthrough waits for "Saved. You are available")
+                after = change.availability
+                self._changed(
+                    "#ms-avail-message",
+                    f"\u2713 Saved. You are available {windows_text(after.available)}"
+                    + (f"; you prefer {windows_text(after.preferred)}." if after.preferred else "."),
+                    change,
+                )
 
         self.app.push_screen(WindowDialog(), done)
 

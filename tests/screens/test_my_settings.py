@@ -80,7 +80,7 @@ async def test_a_volunteer_adds_and_removes_windows_and_each_lands_and_shows(lin
         table = screen.query_one("#ms-windows", KeyTable)
         assert await until(pilot, lambda: table.row_count == 2)
         assert table.get_row_at(0)[:3] == ["Mon", "17:00", "21:00"]
-        assert said(screen, "#ms-avail-message") == "✓ Added Mon 17:00–21:00, Wed 17:00–21:00 (available)."
+        assert said(screen, "#ms-avail-message") == "✓ Saved. You are available Mon 17:00–21:00, Wed 17:00–21:00."
         await add_window(app, pilot, screen, ("SA",), "10:00", "16:00", preferred=True)
         assert stored(line)[1] == [(5, time(10), time(16))]
         assert await until(pilot, lambda: table.row_count == 3)

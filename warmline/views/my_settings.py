@@ -255,8 +255,3 @@ def clash_lines(clashes: tuple[Clash, ...], tz: ZoneInfo) -> list[str]:
         *(f"  {line}" for line in shown),
     ]
 
-
-def added_windows(before: tuple[Window, ...], after: Availability) -> tuple[Window, ...]:
-    """The windows in `after` that were not in `before` (what an add added)."""
-    known = {window_key(w) for w in before}
-    return tuple(w for w in after.available + after.preferred if window_key(w) not in known)

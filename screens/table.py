@@ -321,6 +321,11 @@ class KeyTable(ScrollView, can_focus=True):
         size = Size(sum(widths) + 2 * len(widths), len(self._keys) + self._top)
         if size != self.virtual_size:
             self.virtual_size = size
+            # The next layout passes this same virtual size to ScrollView._size_updated, which then
+            # sees no change and keeps the old scrollbars: a table filled before it had a width kept
+            # a horizontal scrollbar (an empty row) once its columns fitted. Textual is pinned.
+            if self.container_size:
+                self._scroll_update(size)
             self.refresh(layout=True)
 
     def _set_cursor(self, row: int) -> None:

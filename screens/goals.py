@@ -102,7 +102,7 @@ class GoalDialog(CoreCalls, FormDialog[Goal | None]):
 class GoalsTable(KeyTable):
     """The goals, one row each, keyed by the goal's id (never shown: the goal is its words)."""
 
-    COLUMNS = (("Need", "need"), ("Days", "days"), ("Window", "window"), ("At least", "min"), ("This week", "week"))
+    COLUMNS = (("Need", "need"), ("Days", "days"), ("Window", "window"), ("Min", "min"), ("This week", "week"))
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(self.COLUMNS, shrink=("need", "week"), id=id)

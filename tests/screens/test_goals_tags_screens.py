@@ -69,7 +69,7 @@ def test_the_goal_words():
     assert week_verdict(0, 0, 2) == (False, "no shift in its window")
     assert week_verdict(7, 0, 0) == (True, "met on all 7 shifts")
     assert week_verdict(1, 0, 0) == (True, "met on the only shift")
-    assert week_verdict(7, 2, 1) == (False, "2 of 7 shifts short, 1 stretch with no shift")
+    assert week_verdict(7, 2, 1) == (False, "2 of 7 shifts short, 1 with no shift")
     draft = typed_goal(" Spanish ", "weekdays", "9:30", "17:00", "2")
     assert (draft.tag, draft.start, draft.end, draft.min_people) == ("Spanish", time(9, 30), time(17), 2)
     with pytest.raises(Exception, match="not a time of day: use HH:MM"):
@@ -109,7 +109,7 @@ async def test_a_coordinator_adds_a_goal_sees_this_week_and_removes_it(line):
         assert await until(pilot, lambda: table.row_count == 1)
         cells = [str(c) for c in table.get_row(str(goal.id))]
         assert cells[:4] == ["Spanish", "every day", "17:00–21:00", "1"]
-        assert cells[4] == "✗ 6 stretches with no shift"  # Monday's shift has Spanish; six evenings have none
+        assert cells[4] == "✗ 6 with no shift"  # Monday's shift has Spanish; six evenings have none
         assert "lang-es" not in " ".join(cells)
         assert "Added the goal: Spanish, every day 17:00–21:00, at least 1" in text_of(screen.query_one("#goals-message"))
         # x asks first, opening on Keep it: enter keeps the goal

@@ -30,9 +30,9 @@ class GoalRow:
     """One goal as the list shows it, with this week's verdict."""
 
     goal: Goal
-    window: str  # "17:00–21:00" (an end at or before the start: the next day)
+    window: str  # "17:00–21:00"; "22:00–06:00" ends the next day; "09:00–09:00 (24 h)"
     met: bool
-    week: str  # "met on all 7 shifts", "2 of 7 shifts short", "no shift in its window", ...
+    week: str  # "met on all 7 shifts", "2 of 7 shifts short", "1 with no shift", "no shift in its window"
 
     @property
     def key(self) -> str:
@@ -55,11 +55,9 @@ class GoalsLoaded:
 
 
 def window_text(goal: Goal) -> str:
-    """'17:00–21:00', '22:00–06:00 (next day)', '09:00–09:00 (24 h)'."""
+    """'17:00–21:00'; '22:00–06:00' (it ends the next day: plain to read, and narrow at 80 columns); '09:00–09:00 (24 h)'."""
     text = f"{goal.start:%H:%M}–{goal.end:%H:%M}"
-    if goal.end == goal.start:
-        return text + " (24 h)"
-    return text + (" (next day)" if goal.end < goal.start else "")
+    return text + " (24 h)" if goal.end == goal.start else text
 
 
 def week_verdict(checks: int, short: int, bare: int) -> tuple[bool, str]:
@@ -70,7 +68,7 @@ def week_verdict(checks: int, short: int, bare: int) -> tuple[bool, str]:
     if short:
         said.append(f"{short} of {checks} shift{'' if checks == 1 else 's'} short")
     if bare:
-        said.append(f"{bare} stretch{'' if bare == 1 else 'es'} with no shift")
+        said.append(f"{bare} with no shift")  # stretches of its window no shift covers
     if said:
         return False, ", ".join(said)
     return True, "met on the only shift" if checks == 1 else f"met on all {checks} shifts"

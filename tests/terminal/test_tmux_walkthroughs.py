@@ -1,8 +1,8 @@
 """Walkthroughs in a real terminal (issue 15): the whole job in the app, typed as a person would.
 
 A volunteer sets their availability and a day off in "My settings", proposes a swap from one of
-their shifts (the other person, in a second terminal on the same file, accepts it), then drops a
-shift within the cut-off and takes the cover request back. A coordinator, after `warmline init`
+their shifts (the other person, in a second terminal on the same file, accepts it on Home), then
+drops a shift within the cut-off and takes the cover request back. A coordinator, after `warmline init`
 (the one CLI step), adds people, a coverage goal and a weekly series, auto-fills a month, and
 Coverage shows the goal met. Every step is checked in the database too.
 
@@ -94,13 +94,11 @@ def peers(db: Path, shift_id: int) -> list[str]:
 def sign_in(term: Terminal, handle: str) -> None:
     """Type the handle and the passphrase on the sign-in screen (each focus change waited for)."""
     term.wait_for("Sign in", "Handle", "Passphrase")
-    term.type(handle)
-    term.wait_for(f" {handle} ")
+    typed(term, handle)
     in_handle = term.cursor()
     term.keys("Tab")
     term.wait_cursor_moves(in_handle)
-    term.type(PASSPHRASE)
-    term.wait_for("•" * len(PASSPHRASE))
+    typed(term, PASSPHRASE, secret=True)
     term.keys("Enter")
     term.wait_for(f"{handle} · volunteer", "Your next shift")
 
@@ -167,17 +165,19 @@ def test_a_volunteer_sets_availability_swaps_a_shift_and_withdraws_a_cover_reque
         assert (swap.from_shift_id, swap.to_shift_id, swap.waiting_for) == (mine, theirs, "ben")
         ana.keys("Escape")
         ana.wait_gone("Peers (")
+        ana.wait_for("Swaps for you", "waiting for ben")  # on her Home, until ben answers
 
-        # ... ben, in a terminal of his own on the same file, accepts it.
+        # ... ben, in a terminal of his own on the same file, sees it on his Home and accepts it.
         ben_env = base_env(tmp_path, STRANGER_LOGIN) | {"WARMLINE_PASSPHRASE": PASSPHRASE}
         with app_terminal(tmp_path, db, "--as", "ben", env=ben_env) as ben:
             ben.wait_for("ben · volunteer", "Your next shift")
-            accept_swap(ben, swap.id, f"ana: {when(db, mine)} #{mine}")
+            accept_swap_on_home(ben, swap.id)
             quit_app(ben)
         assert peers(db, mine) == ["ben"] and peers(db, theirs) == ["ana"]
 
         # 3. A drop within the cut-off asks for cover; w in the shift dialog takes it back.
-        ana.wait_for(when(db, theirs))  # ana's Home has noticed the swap
+        ana.wait_gone("waiting for ben")  # ana's Home has noticed: the swap is done
+        ana.wait_for(when(db, theirs))
         open_my_shift(ana, 0, db, soon)
         ana.keys("d")
         ana.wait_for("Drop this shift? This asks for cover")
@@ -213,30 +213,26 @@ def set_availability_and_a_day_off(term: Terminal) -> None:
     term.wait_for("Add a window when you can take shifts")
     press_button(term, "Every day", 9)  # from Mon past the seven days to the presets: Weekdays, Weekend, Every day
     poll(term, lambda shown: shown.count("▐X▌") == 7, "every day ticked")
-    before = term.cursor()
-    term.keys("Tab")  # to From
-    term.wait_cursor_moves(before)
-    term.type("16:00")
-    term.wait_for("16:00")
-    before = term.cursor()
-    term.keys("Tab")  # to To
-    term.wait_cursor_moves(before)
-    term.type("22:00")
-    term.wait_for("22:00")
+    fill(term, "From", "16:00", before="To")
+    fill(term, "To", "22:00")
     term.keys("C-s")
-    term.wait_for("Saved. You are available")
+    term.wait_gone("Add a window when you can take shifts")
+    term.wait_for("available Mon 16:00–22:00, Tue 16:00–22:00")  # as `availability list` says them
     term.keys("t")
     term.wait_for("Add time off", "First day")
-    term.type("2026-11-28")
-    term.wait_for("2026-11-28")
+    typed(term, "2026-11-28")
     term.keys("C-s")
-    term.wait_for("Added time off on Sat 28 Nov 2026.")
+    term.wait_gone("First day")  # the dialog closed
+    term.wait_for("Sat 28 Nov 2026", "1 day")  # the row in Time off
 
 
-def accept_swap(term: Terminal, swap_id: int, row: str) -> None:
-    """The swap waits for me on the Swaps screen (palette): a accepts the row under the cursor."""
-    palette(term, "Swaps", "Open swaps", row)
+def accept_swap_on_home(term: Terminal, swap_id: int) -> None:
+    """The swap offered to me is on Home ("Swaps for you", which takes the focus): a asks, y accepts."""
+    term.wait_for("Swaps for you", "ana asks you")
+    term.wait_for("a Accept")  # the footer: the swap's row has the focus
     term.keys("a")
+    term.wait_for("Accept this swap?")
+    term.keys("y")
     term.wait_for(f"Swap {swap_id} done: the shifts are swapped.")
 
 
@@ -267,13 +263,27 @@ def fill(
         if time.monotonic() > deadline:
             pytest.fail(f"the cursor never reached {label!r}\n--- screen ---\n{term.screen()}", pytrace=False)
         time.sleep(0.05)
-    row = int(term.cursor().split(",")[1])
+    typed(term, text, secret=secret)
+
+
+def typed(term: Terminal, text: str, *, secret: bool = False) -> None:
+    """Type into the focused input and wait until it holds the text: the cursor right after it on its
+    row (a placeholder with the same words has the cursor before it). A secret shows as dots.
+
+    A priority key (ctrl+s) sent meanwhile could overtake the characters on their way to the input.
+    """
     term.type(text)
+    shown = "•" * len(text) if secret else text
+
+    def landed(screen: str) -> bool:
+        x, y = (int(n) for n in term.cursor().split(","))
+        line = screen.splitlines()[y] if y < len(screen.splitlines()) else ""
+        # Textual puts the terminal's cursor one cell after the input's caret (the caret's own cell is drawn).
+        return any(line.find(shown, max(0, x - len(shown) - 1)) == x - len(shown) - gap for gap in (1, 0))
+
+    poll(term, landed, f"{shown!r} typed in at the cursor")
     if secret:
-        poll(term, lambda shown: "•" * len(text) in shown.splitlines()[row], f"{len(text)} dots in {label!r}")
         assert text not in term.screen()
-    else:
-        term.wait_for(text)
 
 
 def press_button(term: Terminal, label: str, tabs: int) -> None:
@@ -289,8 +299,7 @@ def add_person(term: Terminal, handle: str, name: str, languages: str, *, login:
     limits, Passphrase, Again); ctrl+s adds."""
     term.keys("n")
     term.wait_for("Add a person", "Handle")
-    term.type(handle)
-    term.wait_for(handle)
+    typed(term, handle)
     fill(term, "Name", name)
     if login:
         fill(term, "Login", login, tabs=3)  # past Role and Pronouns
@@ -327,8 +336,7 @@ def test_a_coordinator_goes_from_init_to_an_autofilled_goal_covered_month_in_the
         palette(term, "Goals", "Coverage goals", "n adds")
         term.keys("n")
         term.wait_for("Add a coverage goal", "Tag or language")
-        term.type("Spanish")
-        term.wait_for("Spanish")
+        typed(term, "Spanish")
         fill(term, "From", "17:00", tabs=2)  # past Days ("daily" already)
         fill(term, "To", "21:00")
         term.keys("C-s")
@@ -363,8 +371,10 @@ def test_a_coordinator_goes_from_init_to_an_autofilled_goal_covered_month_in_the
         term.keys("Escape")  # out of the To field and the screen: Home
         term.wait_for("Your next shift")
         term.keys("v")
-        for sunday in ("Sun 29 Nov 2026", "Sun 6 Dec 2026", "Sun 13 Dec 2026", "Sun 20 Dec 2026"):
-            if sunday != "Sun 29 Nov 2026":
+        term.wait_for("shifts ·")
+        term.keys("t")  # this week, whichever week Coverage opens on
+        for week, sunday in enumerate(("Sun 29 Nov 2026", "Sun 6 Dec 2026", "Sun 13 Dec 2026", "Sun 20 Dec 2026")):
+            if week:
                 term.type("]")
             term.wait_for(sunday, "7 shifts", "goals 7/7", "0 gaps")
         term.keys("h")
@@ -381,13 +391,19 @@ def test_a_coordinator_goes_from_init_to_an_autofilled_goal_covered_month_in_the
         ana, ben, cy = (identity.get(conn, h) for h in ("ana-r", "ben-s", "cy-k"))
         assert [p.active for p in (ana, ben, cy)] == [True, True, True]
         assert ben.login == "bsoto" and ana.login is None and not ana.is_coordinator
-        assert conn.execute("SELECT passphrase_hash IS NOT NULL FROM person WHERE handle = 'ana-r'").fetchone()[0]
+        assert ana.has_passphrase and not ben.has_passphrase and not cy.has_passphrase
+        assert (set(ana.languages), ben.languages, cy.languages) == ({"lang-es", "lang-en"}, ("lang-es",), ("lang-en",))
         coord = identity.get(conn, "coord")
         (goal,) = coverage.goals(conn)
         assert goal.describe() == "Spanish, every day 17:00–21:00, at least 1"
         tz = zone("America/New_York")
         start, end = datetime(2026, 11, 23, tzinfo=tz), datetime(2026, 12, 21, tzinfo=tz)
         views = rota.views(conn, start, end)
+        (series,) = {rota.get_series(conn, v.shift.series_id) for v in views}
+        assert (series.rule, series.first_day, series.until_day) == (
+            "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", "2026-11-23", "2026-12-20"
+        )
+        assert (series.start_time, series.end_time, series.seats, series.backup_seats) == ("17:00", "21:00", 1, 0)
         assert len(views) == 28 and all(v.shift.series_id is not None for v in views)
         assert all(len(v.peers) == 1 and v.open_seats == 0 for v in views)
         report = coverage.coverage(conn, coord, start, end)

@@ -699,6 +699,8 @@ def privacy(world, tmp_path_factory) -> Privacy:
     sent = {"WARMLINE_NOTIFY_CHANNEL": f"file:{line.folder / 'delivered'}"}
     line.ok(COORD, "shift", "edit", "6", "--start", "2026-11-24T10:00", "--end", "2026-11-24T14:00")  # changed: lee
     line.ok(COORD, "shift", "cancel", "7")  # cancelled: kim
+    line.ok(COORD, "line", "set", "--swaps-need-approval", "yes")
+    line.ok("kim", "swap", "accept", "1")  # swap 1 (kim was told: 'swap'): sam hears, the coordinators approve
     line.ok("sam", "drop", "3")  # a seat reopens: cover, to the people who could take it
     line.ok(COORD, "notify", "--once", now="2026-11-23T10:50:00-05:00", env=sent)  # reminders, handoffs, the note
     line.ok(COORD, "notify", "--once", now="2026-11-23T11:20:00-05:00", env=sent)  # the note not acknowledged
@@ -712,7 +714,8 @@ def privacy(world, tmp_path_factory) -> Privacy:
 def test_every_kind_of_notification_names_no_tag(privacy):
     line = privacy.line
     rows = line.query("SELECT kind, title, body FROM notification")
-    assert {kind for kind, _, _ in rows} == {"reminder", "handoff", "note", "changed", "cancelled", "cover", "unacked"}
+    assert {kind for kind, _, _ in rows} == {"reminder", "handoff", "note", "changed", "cancelled", "cover", "unacked",
+                                             "proposal", "swap", "swap-approval", "swap-decided"}
     for kind, title, body in rows:
         assert privacy.leaks(f"{title}\n{body}") == [], (kind, title, body)
     seen = []

@@ -395,7 +395,9 @@ class AddPersonDialog(CoreCalls, FormDialog[Person | None]):
                 yield field_row("Pronouns", Input(id="add-pronouns", placeholder="optional"))
                 yield field_row("Login", Input(id="add-login", placeholder="their user name on this computer, optional"))
                 yield field_row("Languages", Input(id="add-languages", placeholder="comma-separated, e.g. English, Spanish"))
-                yield field_row("Offers", Input(id="add-tags", placeholder="tags they chose to offer, comma-separated"))
+                yield field_row(  # a coordinator only proposes: used once the person accepts (consent)
+                    "Propose tags", Input(id="add-tags", placeholder="used once they accept them, comma-separated")
+                )
                 yield Static("Limits (blank: the line's default)", classes="section-title")
                 for name in LIMIT_FIELDS:
                     kind = "integer" if name in INT_LIMITS else "number"

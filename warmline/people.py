@@ -205,8 +205,10 @@ def insert_person(
 ) -> int:
     """Insert one person inside the caller's transaction, validating every field; returns the id.
 
-    Their tags are written to their consent history as 'added' by `actor` (a coordinator adding
-    someone), or as set by the person themself when `tags_set_by_self` (the demo's invented people).
+    Consent (issue 15): the tags a coordinator gives someone they add are *proposed* (used for
+    matching only once the person accepts them; the person is told, never which), each a 'proposed'
+    step by `actor` in the person's consent history; paused tags stay paused (never used). With
+    `tags_set_by_self` (the demo's invented people) the tags are the person's own: offered at once.
     """
     validate_handle(handle)
     name = clean_text(name, "the name", limit=80)
@@ -249,19 +251,25 @@ def insert_person(
         ),
     )
     pid = cur.lastrowid
+    given = "offered" if tags_set_by_self else "proposed"  # a coordinator only proposes (consent)
     conn.executemany(
         "INSERT INTO person_tag (person_id, tag_id, state) VALUES (?, ?, ?)",
-        [(pid, t.id, "offered") for t in offered] + [(pid, t.id, "paused") for t in paused],
+        [(pid, t.id, given) for t in offered] + [(pid, t.id, "paused") for t in paused],
     )
     if offered or paused:
         from .consent import record as consent_record  # here: the app's start never writes tags
 
         adder = conn.execute("SELECT id FROM person WHERE handle = ?", (actor,)).fetchone()
         by = pid if tags_set_by_self else (adder[0] if adder else None)
+        at = iso_utc(now())
         for t in offered:
-            consent_record(conn, pid, t.id, "offered" if tags_set_by_self else "added", by)
+            consent_record(conn, pid, t.id, given, by, at)
         for t in paused:
-            consent_record(conn, pid, t.id, "paused", by)
+            consent_record(conn, pid, t.id, "paused", by, at)
+        if offered and not tags_set_by_self:  # the outbox tells them once, never which (notify/reactions.py)
+            from . import events
+
+            events.report(conn, "tags.proposed", person_id=pid, at=at)
     conn.executemany(
         "INSERT OR IGNORE INTO person_language (person_id, tag_id) VALUES (?, ?)", [(pid, t.id) for t in langs]
     )
@@ -270,7 +278,7 @@ def insert_person(
         actor,
         "person.add",
         handle,
-        f"role {role}; {len(offered)} tags offered, {len(paused)} paused",
+        f"role {role}; {len(offered)} tags {given}, {len(paused)} paused",
     )
     return pid
 

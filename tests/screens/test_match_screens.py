@@ -33,11 +33,12 @@ def line(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     with r.db() as db:
         r.cleo = people.add(
             db, r.coord, handle="cleo", name="Cleo P.", tags=["grief", "housing-insecurity"],
-            paused_tags=["hearing-voices"], languages=["lang-en", "lang-es"],
+            paused_tags=["hearing-voices"], languages=["lang-en", "lang-es"], tags_set_by_self=True,  # their own
         )
         r.dev = people.add(db, r.coord, handle="dev", name="Dev K.", tags=["domestic-abuse-survived"],
-                           languages=["lang-en"])
-        r.eli = people.add(db, r.coord, handle="eli", name="Eli S.", tags=["hearing-voices"], languages=["lang-en"])
+                           languages=["lang-en"], tags_set_by_self=True)
+        r.eli = people.add(db, r.coord, handle="eli", name="Eli S.", tags=["hearing-voices"], languages=["lang-en"],
+                           tags_set_by_self=True)
         calls.log_call(db, r.coord, ["grief"], at=at(18, 14))
     r.now_shift = r.shift(
         at(23, 7), at(23, 11), seats=4,

@@ -51,7 +51,7 @@ def test_the_backup_sees_a_debrief_request_as_a_desktop_notification(tmp_path):
     try:
         create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", None))
         coord = people.get(db.conn, "coord")
-        sam = people.add(db, coord, handle="sam", name="Sam R", tags=["grief", "hearing-voices"])
+        sam = people.add(db, coord, handle="sam", name="Sam R", tags=["grief", "hearing-voices"], tags_set_by_self=True)
         people.add(db, coord, handle="ria", name="Ria", passphrase=PASSPHRASE)
         # Made ahead, then moved around the real present (a shift that has started is not assignable).
         shift = rota.add_shift(db, coord, start=start + timedelta(days=30), end=end + timedelta(days=30), backup=1)

@@ -73,7 +73,7 @@ def _fill(db) -> None:
     """sam is on 13:00–17:00, ria on 17:00–21:00 (she acts with --as and a passphrase)."""
     create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "C", None))
     coord = people.get(db.conn, "coord")
-    people.add(db, coord, handle="sam", name="Sam R", tags=["grief"])
+    people.add(db, coord, handle="sam", name="Sam R", tags=["grief"], tags_set_by_self=True)
     people.add(db, coord, handle="ria", name="Ria", paused_tags=["veteran"])
     people.set_passphrase(db, coord, "ria", PASSPHRASE)
     a = rota.add_shift(db, coord, start=at(13), end=at(17), seats=1, backup=0)

@@ -95,7 +95,7 @@ def template(tmp_path_factory) -> Path:
         db = open_db(path, create=True)
         line_mod.create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "root", access.os_user()))
         root = people.get(db.conn, "root")
-        people.add(db, root, handle="sam", name="Sam", tags=["grief"], languages=["es"])
+        people.add(db, root, handle="sam", name="Sam", tags=["grief"], languages=["es"], tags_set_by_self=True)
         people.add(db, root, handle="kim", name="Kim")
         people.set_passphrase(db, root, "sam", SAM_SECRET)
         first = rota.add_shift(db, root, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00"))  # shift 1

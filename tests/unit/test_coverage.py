@@ -37,7 +37,7 @@ def small(line_db, coordinator, fixed_now):
 
     def person(handle, tags=(), paused=(), languages=()):
         people.add(db, coord, handle=handle, name=handle.title(), tags=list(tags), paused_tags=list(paused),
-                   languages=list(languages))
+                   languages=list(languages), tags_set_by_self=True)  # their own tags: offered
 
     person("ana", ["grief"], languages=["es"])
     person("bo", ["trauma"])

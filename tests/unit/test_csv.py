@@ -65,7 +65,10 @@ def test_a_good_file_adds_everyone_with_every_field_and_audits_it(line_db, coord
     assert (sam.name, sam.role, sam.pronouns) == ("Sam Ruiz", "volunteer", "they/them")
     assert set(sam.languages) == {"lang-es", "lang-en"}
     assert (sam.max_hours_week, sam.max_shifts_week, sam.min_rest_hours, sam.max_overnights_month) == (12, 3, 10, 2)
-    assert tags(line_db, "sam") == {"grief": "offered", "housing-insecurity": "offered", "hearing-voices": "paused"}
+    # A coordinator's import proposes a new person's tags (issue 15: consent); they are told once, never which.
+    assert tags(line_db, "sam") == {"grief": "proposed", "housing-insecurity": "proposed", "hearing-voices": "paused"}
+    told = line_db.conn.execute("SELECT kind FROM notification WHERE person_id = ?", (sam.id,)).fetchall()
+    assert [r[0] for r in told] == ["proposal"]
     lee = people.get(line_db.conn, "lee")
     assert (lee.role, lee.login) == ("coordinator", "leep")
     added = [e for e in audit.entries(line_db.conn, people.get(line_db.conn, "coord")) if e.action == "person.add" and e.actor == "coord"]
@@ -93,7 +96,7 @@ def test_a_changed_row_updates_only_the_changed_fields_and_is_audited(line_db, c
     assert handle == "sam" and set(fields) == {"name", "languages", "max_hours_week", "pause"}
     sam = people.get(line_db.conn, "sam")
     assert (sam.name, sam.languages, sam.max_hours_week) == ("Sam R. Ruiz", ("lang-es",), 8)
-    # grief was offered; the new file lists it under paused_tags, so it is paused (never removed):
+    # grief was proposed; the new file lists it under paused_tags, so it is paused (never removed):
     assert tags(line_db, "sam")["grief"] == "paused"
     assert audit.entries(line_db.conn, people.get(line_db.conn, "coord"), limit=1)[0].action == "person.edit"
 

@@ -38,6 +38,7 @@ def line(line_db, coordinator, monkeypatch, access_clock_follows_warmline_now):
             return people.add(
                 line_db, coordinator, handle=handle, name=handle.title(), tags=list(tags),
                 paused_tags=list(paused), languages=list(languages), role=role,
+                tags_set_by_self=True,  # their own tags: offered (a coordinator's would be proposed)
             )
 
         @staticmethod

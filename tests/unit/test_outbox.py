@@ -62,9 +62,9 @@ class Recorder:
 @pytest.fixture
 def line(line_db, coordinator, fixed_now, access_clock_follows_warmline_now):
     db = line_db
-    people.add(db, coordinator, handle="sam", name="Sam R", tags=["grief"], paused_tags=["hearing voices"])
+    people.add(db, coordinator, handle="sam", name="Sam R", tags=["grief"], paused_tags=["hearing voices"], tags_set_by_self=True)
     people.add(db, coordinator, handle="kai", name="Kai")
-    people.add(db, coordinator, handle="ria", name="Ria", tags=["leaving detox"], paused_tags=["veteran"])
+    people.add(db, coordinator, handle="ria", name="Ria", tags=["leaving detox"], paused_tags=["veteran"], tags_set_by_self=True)
     people.add(db, coordinator, handle="tom", name="Tom")
     people.add(db, coordinator, handle="zed", name="Zed")
     people.add(db, coordinator, handle="lee", name="Lee")

@@ -55,9 +55,10 @@ def rota_file(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "Coordinator Cat", None))
     coord = people.get(db.conn, "coord")
     sam = people.add(db, coord, handle="samq", name=SAM_NAME, login="samlogin", pronouns="xe/xem", tags=["grief"],
-                     paused_tags=["veteran"], languages=["lang-es"], passphrase=PASS)
-    kim = people.add(db, coord, handle="kim", name=KIM_NAME, login="kimlogin", tags=["hearing-voices"], passphrase=PASS)
-    people.add(db, coord, handle="zed", name=ZED_NAME, tags=["eating-distress"], passphrase=PASS)
+                     paused_tags=["veteran"], languages=["lang-es"], passphrase=PASS, tags_set_by_self=True)
+    kim = people.add(db, coord, handle="kim", name=KIM_NAME, login="kimlogin", tags=["hearing-voices"], passphrase=PASS,
+                     tags_set_by_self=True)
+    people.add(db, coord, handle="zed", name=ZED_NAME, tags=["eating-distress"], passphrase=PASS, tags_set_by_self=True)
     people.set_passphrase(db, coord, "coord", PASS)
     people.edit(db, sam, "samq", PersonChanges(offer=("anxiety",)))
     set_windows(db, sam, None, parse_windows(["MO", "09:00-17:00"]))

@@ -62,8 +62,8 @@ def test_add_stores_every_field(db, coord):
     assert (p.handle, p.name, p.role, p.login, p.pronouns, p.active) == ("ana-r", "Ana R", "coordinator", "ana", "she/her", True)
     assert p.languages == ("lang-en", "lang-es")
     assert (p.max_hours_week, p.max_shifts_week, p.min_rest_hours, p.max_overnights_month) == (12, 3, 10, 0)
-    assert people.tags_of(db.conn, coord, p) == [("grief", "offered"), ("loneliness", "paused")]
-    assert audit_rows(db)[-1] == ("coord", "person.add", "ana-r", "role coordinator; 1 tags offered, 1 paused")
+    assert people.tags_of(db.conn, coord, p) == [("grief", "proposed"), ("loneliness", "paused")]  # consent
+    assert audit_rows(db)[-1] == ("coord", "person.add", "ana-r", "role coordinator; 1 tags proposed, 1 paused")
 
 
 def test_all_people_by_ids_and_the_roster_agree_with_get(db, coord, sam):

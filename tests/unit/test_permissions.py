@@ -70,8 +70,8 @@ def world(tmp_path, monkeypatch, access_clock_follows_warmline_now) -> World:
     db = open_db(tmp_path / "r.db", create=True)
     line_mod.create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "Coord", None))
     coord = people.get(db.conn, "coord")
-    sam = people.add(db, coord, handle="sam", name="Sam", tags=["grief"])
-    kim = people.add(db, coord, handle="kim", name="Kim", tags=["housing-insecurity"])
+    sam = people.add(db, coord, handle="sam", name="Sam", tags=["grief"], tags_set_by_self=True)
+    kim = people.add(db, coord, handle="kim", name="Kim", tags=["housing-insecurity"], tags_set_by_self=True)
 
     def shift(start, end):
         return rota.add_shift(db, coord, start=at(start), end=at(end)).id
@@ -518,6 +518,7 @@ def test_triad_join_leave_and_swap_turn_are_the_actors_own(triad_world):
 # or only ever show the viewer their own (tested through the CLI in tests/security/test_security_cli.py).
 LATER_READ_ONLY = {
     ("handoff", "list_notes"): "notes the viewer may read (may_read)",
+    ("handoff", "history"): "notes the viewer may read (may_read), the last 90 days (tests/unit/test_handoff_history.py)",
     ("handoff", "notes_for"): "the person's own notes",
     ("handoff", "unread_notes"): "the person's own notes",
     ("handoff", "can_write_now"): "the person's own shift",
@@ -806,8 +807,8 @@ def template(tmp_path_factory) -> Path:
         user = access.os_user()
         line_mod.create(db, name="T", tz="America/New_York", actor="root", first_coordinator=("root", "root", user))
         root = people.get(db.conn, "root")
-        people.add(db, root, handle="sam", name="Sam", tags=["grief"], paused_tags=["loneliness"], languages=["es"])
-        people.add(db, root, handle="kim", name="Kim", tags=["housing insecurity", "hearing-voices"])
+        people.add(db, root, handle="sam", name="Sam", tags=["grief"], paused_tags=["loneliness"], languages=["es"], tags_set_by_self=True)
+        people.add(db, root, handle="kim", name="Kim", tags=["housing insecurity", "hearing-voices"], tags_set_by_self=True)
         people.set_passphrase(db, root, "sam", SAM_SECRET)
         people.set_passphrase(db, root, "kim", KIM_SECRET)
         shift = rota.add_shift(db, root, start=at("2026-11-24T09:00"), end=at("2026-11-24T13:00"))
@@ -962,7 +963,7 @@ def on_now(line_db, coordinator, monkeypatch):
 
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     for handle, tag in (("sam", "grief"), ("kim", "grief"), ("lee", "debt")):
-        people.add(line_db, coordinator, handle=handle, name=handle.title(), tags=[tag])
+        people.add(line_db, coordinator, handle=handle, name=handle.title(), tags=[tag], tags_set_by_self=True)
     then = rota.add_shift(line_db, coordinator, start=at("2026-11-23T07:00"), end=at("2026-11-23T11:00")).id
     present = datetime.now(timezone.utc).replace(microsecond=0)
     real = rota.add_shift(line_db, coordinator, start=present - timedelta(hours=1), end=present + timedelta(hours=3)).id

@@ -63,6 +63,10 @@ def rota(tmp_path_factory):
     ok("people", "add", "tom", "--name", "Tom")
     for handle in ("sam", "ria", "tom"):
         ok("people", "passphrase", handle, env={"WARMLINE_NEW_PASSPHRASE": PASSPHRASE})
+    # A coordinator's tags for a new person are proposals (issue 15, consent): each person accepts theirs.
+    for handle, tag in (("sam", "grief"), ("sam", "housing insecurity"), ("ria", "leaving detox"),
+                        ("ria", "domestic abuse survived")):
+        ok("--as", handle, "tags", "accept", tag, env={"WARMLINE_PASSPHRASE": PASSPHRASE})
     for day in (0, 1):  # on now, and the same hours tomorrow
         start, end = present + timedelta(days=day, hours=-1), present + timedelta(days=day, hours=3)
         ok("shift", "add", "--start", f"{start:%Y-%m-%dT%H:%M}", "--end", f"{end:%Y-%m-%dT%H:%M}")

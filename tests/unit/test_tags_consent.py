@@ -130,11 +130,31 @@ def test_a_refused_change_writes_no_step(db, coord, sam, kim):
     assert db.conn.execute("SELECT count(*) FROM tag_consent").fetchone()[0] == 0
 
 
-def test_tags_set_when_a_person_is_added_say_so(db, coord):
+def test_tags_given_when_a_coordinator_adds_someone_are_proposed(db, coord):
+    """Issue 15: a coordinator adding a person only proposes their tags; the person is told (never
+    which) and the tag is used for matching once they accept it."""
     ana = people.add(db, coord, handle="ana", name="Ana", tags=["grief"], paused_tags=["debt"])
     assert {(s.tag_id, s.what, s.by) for s in consent.history(db.conn, ana, ana)} == {
-        ("grief", "added", "coord"), ("debt", "paused", "coord"),
+        ("grief", "proposed", "coord"), ("debt", "paused", "coord"),
     }
+    assert people.tags_of(db.conn, ana, ana) == [("debt", "paused"), ("grief", "proposed")]
+    assert [t.id for t in consent.proposals(db.conn, ana, ana)] == ["grief"]
+    told = db.conn.execute("SELECT kind, title, body FROM notification WHERE person_id = ?", (ana.id,)).fetchall()
+    assert [r[0] for r in told] == ["proposal"] and "grief" not in " ".join(told[0])
+    consent.accept(db, ana, "grief")
+    assert people.tags_of(db.conn, ana, ana) == [("debt", "paused"), ("grief", "offered")]
+    assert [s.what for s in consent.history(db.conn, ana, ana) if s.tag_id == "grief"] == ["proposed", "accepted"]
+
+
+def test_the_demos_people_set_their_own_tags(db, coord):
+    from warmline.people import insert_person
+
+    with db.transaction() as conn:
+        pid = insert_person(conn, actor="coord", handle="bo", name="Bo", tags=["grief"], tags_set_by_self=True)
+    bo = people.get(db.conn, "bo")
+    assert bo.id == pid and people.tags_of(db.conn, bo, bo) == [("grief", "offered")]
+    assert [(s.what, s.by) for s in consent.history(db.conn, bo, bo)] == [("offered", "bo")]
+    assert db.conn.execute("SELECT count(*) FROM notification WHERE kind = 'proposal'").fetchone()[0] == 0
 
 
 def test_no_tag_in_the_audit_log_or_in_an_error(db, coord, sam, kim):

@@ -62,7 +62,7 @@ def people() -> None:
 @pass_ctx
 def people_add(c: Context, handle, name, role, login, pronouns, languages, tags, paused_tags,
                max_hours, max_shifts, min_rest, max_overnights, as_json) -> None:
-    """Add a person (coordinators).
+    """Add a person (coordinators). Their --tag tags are proposed: used once they accept them.
 
     \b
     Example:
@@ -77,8 +77,13 @@ def people_add(c: Context, handle, name, role, login, pronouns, languages, tags,
     )
     if as_json:
         emit(person_json(person, svc.tags_of(c.db().conn, c.actor(), person), c.line(), viewer=c.actor()))
-    else:
-        echo(f"Added {person.handle} ({person.name}, {person.role}).")
+        return
+    echo(f"Added {person.handle} ({person.name}, {person.role}).")
+    if tags:  # a coordinator's tags for someone are proposals (issue 15): say so, without naming them
+        proposed = sum(1 for _t, state in svc.tags_of(c.db().conn, c.actor(), person) if state == "proposed")
+        what = "1 tag" if proposed == 1 else f"{proposed} tags"
+        used = "it is used for matching once they accept it" if proposed == 1 else "each is used once they accept it"
+        echo(f"{what} proposed to {person.handle}; {used} (`warmline tags accept`).")
 
 
 @people.command("edit")

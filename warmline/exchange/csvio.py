@@ -320,9 +320,10 @@ def _changes(conn: sqlite3.Connection, person: Person, values: dict):
     resolved = {column: names.resolve_many(values.get(column, ())) for column in ("tags", "paused_tags")}
     if {t.id for t in resolved["tags"]} & {t.id for t in resolved["paused_tags"]}:
         raise Invalid("a tag cannot be both offered and paused: give it once")
-    for column, state, attr in (("tags", "offered", "offer"), ("paused_tags", "paused", "pause")):
+    # A tag proposed and not yet answered is as the row asks: it waits for its person (consent).
+    for column, states, attr in (("tags", ("offered", "proposed"), "offer"), ("paused_tags", ("paused",), "pause")):
         if column in values:
-            differ = tuple(t.id for t in resolved[column] if held.get(t.id) != state)
+            differ = tuple(t.id for t in resolved[column] if held.get(t.id) not in states)
             if differ:
                 setattr(changes, attr, differ)
                 changed = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from . import audit, rules
@@ -247,11 +247,9 @@ def add_goal(
     from .tags import all_tags
 
     canonical = parse_days(days)
-    if not isinstance(min_people, int) or isinstance(min_people, bool) or not 1 <= min_people <= 50:
-        raise Invalid(f"the minimum is {min_people}; it must be a whole number from 1 to 50")
-    for value, what in ((start, "the start"), (end, "the end")):
-        if not isinstance(value, time) or value.second or value.microsecond:
-            raise Invalid(f"{what} must be a time of day in whole minutes, like 17:00")
+    _check_min(min_people)
+    _check_clock(start, "the start")
+    _check_clock(end, "the end")
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "goal.add")
@@ -265,14 +263,88 @@ def add_goal(
         row = conn.execute("SELECT * FROM coverage_goal WHERE id = ?", (cur.lastrowid,)).fetchone()
         goal = _goal(row, {t.id: t for t in everything})
         # The tag stays out of the log, like every tag: the goal's id leads to it for those who may look.
-        audit.record(
-            conn,
-            who.handle,
-            "goal.add",
-            f"goal {goal.id}",
-            f"{goal.days_text} {goal.start:%H:%M}–{goal.end:%H:%M}, at least {goal.min_people}",
-        )
+        audit.record(conn, who.handle, "goal.add", f"goal {goal.id}", _audit_words(goal))
         return goal
+
+
+def _check_min(min_people: int) -> None:
+    if not isinstance(min_people, int) or isinstance(min_people, bool) or not 1 <= min_people <= 50:
+        raise Invalid(f"the minimum is {min_people}; it must be a whole number from 1 to 50")
+
+
+def _check_clock(value: time, what: str) -> None:
+    if not isinstance(value, time) or value.second or value.microsecond:
+        raise Invalid(f"{what} must be a time of day in whole minutes, like 17:00")
+
+
+def _audit_words(goal: Goal) -> str:
+    """A goal in the audit log: its days, window and minimum, never its tag (the goal's id leads there)."""
+    return f"{goal.days_text} {goal.start:%H:%M}–{goal.end:%H:%M}, at least {goal.min_people}"
+
+
+def _active_goal_row(conn: sqlite3.Connection, goal_id: int) -> sqlite3.Row:
+    ok = isinstance(goal_id, int) and not isinstance(goal_id, bool) and 0 < goal_id < 2**63
+    row = conn.execute("SELECT * FROM coverage_goal WHERE id = ?", (goal_id,)).fetchone() if ok else None
+    if row is None or not row["active"]:
+        raise NotFound(f"there is no active goal {str(goal_id)[:20]}: see `warmline goal list`")
+    return row
+
+
+def edit_goal(
+    db: Database,
+    actor: Person,
+    goal_id: int,
+    *,
+    tag: str | None = None,
+    days: str | None = None,
+    start: time | None = None,
+    end: time | None = None,
+    min_people: int | None = None,
+) -> tuple[Goal, bool]:
+    """Change an active goal in place (coordinators): what is given changes, the rest stays. (goal, changed).
+
+    The values are checked as `add_goal` checks them; a change that changes nothing writes nothing.
+    """
+    from .people import fresh_actor
+    from .tags import all_tags
+
+    if tag is None and days is None and start is None and end is None and min_people is None:
+        raise Invalid("nothing to change: give the days, the window's start or end, the minimum or the tag")
+    canonical = parse_days(days) if days is not None else None
+    if min_people is not None:
+        _check_min(min_people)
+    if start is not None:
+        _check_clock(start, "the start")
+    if end is not None:
+        _check_clock(end, "the end")
+    with db.transaction() as conn:
+        who = fresh_actor(conn, actor)
+        require(who, "goal.edit")
+        row = _active_goal_row(conn, goal_id)
+        everything = {t.id: t for t in all_tags(conn)}
+        before = _goal(row, everything)
+        tag_id = Resolver(list(everything.values())).resolve(tag).id if tag is not None else before.tag_id
+        after = replace(
+            before,
+            tag_id=tag_id,
+            days=before.days if canonical is None else canonical,
+            start=before.start if start is None else start,
+            end=before.end if end is None else end,
+            min_people=before.min_people if min_people is None else min_people,
+        )
+        if after == before:
+            return before, False
+        conn.execute(
+            "UPDATE coverage_goal SET tag_id = ?, days = ?, start_time = ?, end_time = ?, min_people = ? WHERE id = ?",
+            (after.tag_id, after.days, f"{after.start:%H:%M}", f"{after.end:%H:%M}", after.min_people, before.id),
+        )
+        updated = _goal(conn.execute("SELECT * FROM coverage_goal WHERE id = ?", (before.id,)).fetchone(), everything)
+        # Like add: the log says the days, window and minimum before and after, and only that the need changed.
+        said = f"{_audit_words(before)} → {_audit_words(updated)}"
+        if updated.tag_id != before.tag_id:
+            said += "; need changed"
+        audit.record(conn, who.handle, "goal.edit", f"goal {before.id}", said)
+        return updated, True
 
 
 def remove_goal(db: Database, actor: Person, goal_id: int) -> Goal:
@@ -283,10 +355,7 @@ def remove_goal(db: Database, actor: Person, goal_id: int) -> Goal:
     with db.transaction() as conn:
         who = fresh_actor(conn, actor)
         require(who, "goal.remove")
-        ok = isinstance(goal_id, int) and not isinstance(goal_id, bool) and 0 < goal_id < 2**63
-        row = conn.execute("SELECT * FROM coverage_goal WHERE id = ?", (goal_id,)).fetchone() if ok else None
-        if row is None or not row["active"]:
-            raise NotFound(f"there is no active goal {str(goal_id)[:20]}: see `warmline goal list`")
+        _active_goal_row(conn, goal_id)
         conn.execute("UPDATE coverage_goal SET active = 0 WHERE id = ?", (goal_id,))
         audit.record(conn, who.handle, "goal.remove", f"goal {goal_id}", "")
         updated = conn.execute("SELECT * FROM coverage_goal WHERE id = ?", (goal_id,)).fetchone()

@@ -34,6 +34,7 @@ COORDINATOR_ONLY = frozenset(
         "tags.read.others",
         "coverage.read",
         "goal.add",
+        "goal.edit",
         "goal.remove",
         "triad.form",
     }
@@ -74,6 +75,7 @@ _PLAIN = {
     "tags.read.others": "see other people's tags",
     "coverage.read": "see the coverage report",
     "goal.add": "add coverage goals",
+    "goal.edit": "edit coverage goals",
     "goal.remove": "remove coverage goals",
     "triad.form": "form triads",
 }

@@ -244,6 +244,8 @@ MATRIX = [
          "only coordinators may add tags; sam is a volunteer", COORD),
     Case("goal add", "sam", ("goal", "add", "eating distress", "--days", "daily", "--from", "09:00", "--to", "17:00"),
          "only coordinators may add coverage goals; sam is a volunteer", COORD),
+    Case("goal edit", "sam", ("goal", "edit", "1", "--min", "2", "--tag", "eating distress"),
+         "only coordinators may edit coverage goals; sam is a volunteer", COORD),
     Case("goal remove", "kim", ("goal", "remove", "1"), "only coordinators may remove coverage goals; kim is a volunteer", COORD),
     Case("coverage", "sam", ("coverage", "--json"), "only coordinators may see the coverage report; sam is a volunteer", COORD),
     Case("match off shift", "lee", ("match", "grief", "hearing voices", "--prefer", "veteran", "--json"),

@@ -315,6 +315,7 @@ def _later_coordinator_only():
     week = (at("2026-11-30T00:00"), at("2026-12-07T00:00"))
     return {
         "goal.add": lambda w, l, a: coverage.add_goal(w.db, a, "grief", "weekends", time(9), time(17)),
+        "goal.edit": lambda w, l, a: coverage.edit_goal(w.db, a, l.goal, min_people=3),
         "goal.remove": lambda w, l, a: coverage.remove_goal(w.db, a, l.goal),
         "coverage": lambda w, l, a: coverage.coverage(w.db.conn, a, *week),
         "import people": lambda w, l, a: csvio.import_people(w.db, a, l.csv),
@@ -552,7 +553,7 @@ def test_every_later_service_taking_an_actor_is_in_the_matrix():
     from warmline.notify import claims, delivery, prefs, queue, rows  # the outbox, by concern
 
     covered = {
-        ("coverage", "add_goal"), ("coverage", "remove_goal"), ("coverage", "coverage"), ("matching", "match"),
+        ("coverage", "add_goal"), ("coverage", "edit_goal"), ("coverage", "remove_goal"), ("coverage", "coverage"), ("matching", "match"),
         ("calls", "log_call"), ("calls", "set_busy"), ("handoff", "write_note"), ("handoff", "ack"),
         ("prefs", "set_prefs"), ("availability", "set_windows"), ("availability", "clear"), ("availability", "of"),
         ("availability", "everyone"), ("availability", "add_time_off"), ("availability", "remove_time_off"),

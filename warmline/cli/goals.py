@@ -72,6 +72,39 @@ def goal_list_cmd(c: Context, include_removed: bool, as_json: bool) -> None:
         echo(f"#{g.id:<4} {g.describe()}{'' if g.active else '  (removed)'}")
 
 
+@goal_group.command("edit")
+@click.argument("goal_id", type=int)
+@click.option("--tag", help="The tag or language it asks for.")
+@click.option("--days", help="daily, weekdays, weekends, or days like MO,WE,FR.")
+@click.option("--from", "start", metavar="HH:MM", help="Window start, local time.")
+@click.option("--to", "finish", metavar="HH:MM", help="Window end (earlier than --from: next day).")
+@click.option("--min", "min_people", type=int, help="People needed.")
+@json_option
+@pass_ctx
+def goal_edit_cmd(c: Context, goal_id: int, tag, days, start, finish, min_people, as_json: bool) -> None:
+    """Change a coverage goal in place (coordinators): only what is given changes.
+
+    \b
+    Examples:
+      warmline goal edit 3 --min 2
+      warmline goal edit 3 --days weekends --from 09:00 --to 13:00
+    """
+    from ..coverage import edit_goal
+
+    if tag is None and days is None and start is None and finish is None and min_people is None:
+        raise click.UsageError("give at least one of --days, --from, --to, --min, --tag")
+    goal, changed = edit_goal(
+        c.db(), c.actor(), goal_id, tag=tag, days=days, start=_clock_time(start, "--from"),
+        end=_clock_time(finish, "--to"), min_people=min_people,
+    )
+    if as_json:
+        emit(goal_json(goal))
+    elif changed:
+        echo(f"Changed goal {goal.id}: {goal.describe()}.")
+    else:
+        echo(f"Goal {goal.id} is already {goal.describe()}: nothing changed.")
+
+
 @goal_group.command("remove")
 @click.argument("goal_id", type=int)
 @json_option

@@ -106,6 +106,8 @@ def test_a_swap_waiting_for_approval_tells_every_coordinator_once_then_both_peop
     assert sorted(h for h, *_ in approval) == ["boss", "coord"]
     assert approval[0][2] == "Swap to approve: Tue 09:00–13:00 and Thu 17:00–21:00"
     assert [(h, t) for h, _k, t, _b in notes(w, "swap-decided")] == [("sam", "Swap accepted: Tue 09:00–13:00")]
+    offer = w.db.conn.execute("SELECT state, last_error FROM notification WHERE kind = 'swap'").fetchone()
+    assert tuple(offer) == ("expired", "no longer applies: the swap was accepted")  # kim answered before it went out
     swaps.approve(w.db, w.boss, s.id)
     decided = notes(w, "swap-decided")[1:]
     assert sorted((h, t) for h, _k, t, _b in decided) == [

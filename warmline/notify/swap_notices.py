@@ -7,7 +7,8 @@
 
 Each row names people and shift times and numbers only: never a tag, never a reason from
 anyone's limits or availability (lock-screen safe, as every notification). When a swap closes,
-its `swap` and `swap-approval` rows not yet sent are retired ("no longer applies").
+its `swap` and `swap-approval` rows not yet sent are retired ("no longer applies"), and so is the
+offer once the person asked accepts it.
 Loaded by notify/reactions.py on the first swap event, inside that change's transaction.
 """
 
@@ -34,12 +35,12 @@ def _swap_row(conn: sqlite3.Connection, swap_id: int) -> sqlite3.Row:
     return row
 
 
-def _retire_open_rows(conn: sqlite3.Connection, swap_id: int, why: str) -> None:
-    """The swap closed: its offers and approval requests not yet sent no longer apply."""
+def _retire_open_rows(conn: sqlite3.Connection, swap_id: int, why: str, *, offer_only: bool = False) -> None:
+    """The swap closed (or was answered): its offer and approval requests not yet sent no longer apply."""
     conn.execute(
         "UPDATE notification SET state = 'expired', last_error = ? WHERE state = 'pending'"
         " AND kind IN ('swap', 'swap-approval') AND (dedupe LIKE ? OR dedupe LIKE ?)",
-        (f"{NO_LONGER}: {why}", f"swap:{swap_id}:%", f"swap-approval:{swap_id}:%"),
+        (f"{NO_LONGER}: {why}", f"swap:{swap_id}:%", "-" if offer_only else f"swap-approval:{swap_id}:%"),
     )
 
 
@@ -65,6 +66,8 @@ def swap_changed(
         return 0
     if what in CLOSED:
         _retire_open_rows(conn, swap_id, f"the swap was {what}")
+    elif what == "accepted":  # the person asked has answered: their offer, if not yet sent, need not be
+        _retire_open_rows(conn, swap_id, "the swap was accepted", offer_only=True)
     soon = min(x.start_utc, y.start_utc)  # after this the swap can no longer happen
     later = max(x.start_utc, y.start_utc)
     offered = f"shift #{x.id} ({_long(x)}) for shift #{y.id} ({_long(y)})"

@@ -117,7 +117,7 @@ class InboxPanel(Vertical):
 
 
 class SwapsPanel(Vertical):
-    """Swaps for you: the open swaps I am in, a row each, with the key that answers or withdraws it."""
+    """Swaps for you: the open swaps I am in, a row each; its title says the keys (no room for a key column at 80)."""
 
     DEFAULT_CSS = """
     SwapsPanel {
@@ -445,40 +445,28 @@ class HomeScreen(WarmlineScreen):
         self.refresh_bindings()  # c, o and x follow the focused table
 
     def _show_notes(self, data: HomeData, *, first: bool = False) -> None:
-        """Notes for me (newest first), then, for coordinators, notes overdue for acknowledgement."""
+        """Notes for me, newest first (a coordinator's overdue notes are rows of the inbox instead)."""
         tz = zone(data.line.tz)
         rows = []
-        for notes in (data.notes, data.overdue):
-            for n in sorted(notes, key=lambda n: (-n.created_at.timestamp(), n.id)):  # newest first
-                if notes is data.notes:
-                    status = Text("unread · a acknowledges", style="bold")
-                else:
-                    waiting = ", ".join(r.handle for r in n.unacked)
-                    status = Text(f"NOT ACKNOWLEDGED: {waiting}", style="bold")
-                rows.append(
-                    (
-                        f"note-{n.id}",
-                        [
-                            n.author_name,
-                            f"{n.change_at.astimezone(tz):%a %H:%M}" if n.change_at else "—",  # the next shift's start
-                            f"{n.created_at.astimezone(tz):%a %H:%M}",
-                            status,
-                        ],
-                    )
+        for n in sorted(data.notes, key=lambda n: (-n.created_at.timestamp(), n.id)):  # newest first
+            rows.append(
+                (
+                    f"note-{n.id}",
+                    [
+                        n.author_name,
+                        f"{n.change_at.astimezone(tz):%a %H:%M}" if n.change_at else "—",  # the next shift's start
+                        f"{n.created_at.astimezone(tz):%a %H:%M}",
+                        Text("unread · a acknowledges", style="bold"),
+                    ],
                 )
+            )
         if not rows and self._notes is None:
             return  # no note yet: no panel
         panel = self._handoff_panel()
         table = panel.table
         appearing = bool(rows) and not panel.display
         table.set_rows(rows)
-        if data.notes and data.overdue:
-            title = "Handoff notes for you, and notes not acknowledged"
-        elif data.overdue:
-            title = "Handoff notes not acknowledged 15 min after the change"
-        else:
-            title = "Handoff notes for you"
-        panel.title.update(title)
+        panel.title.update("Handoff notes for you")
         if table.has_focus and not rows:
             self.query_one("#upcoming", KeyTable).focus()
         panel.display = bool(rows)
@@ -493,7 +481,7 @@ class HomeScreen(WarmlineScreen):
         if self.data is None:
             return None
         key = self._notes.table.cursor_key if self._notes else None
-        return next((n for n in self.data.notes + self.data.overdue if f"note-{n.id}" == key), None)
+        return next((n for n in self.data.notes if f"note-{n.id}" == key), None)
 
     def _preview(self) -> None:
         note = self._note_at_cursor()
@@ -804,7 +792,11 @@ class HomeScreen(WarmlineScreen):
             if note is not None:
                 from .handoff import NoteDialog
 
-                self.app.push_screen(NoteDialog(note, reader=False, tz=zone(self.inbox.tz)))
+                mine = note.reader(self.actor.id)
+                reader = mine is not None and mine.acked_at is None  # on the next shift themself: a acknowledges
+                self.app.push_screen(
+                    NoteDialog(note, reader=reader, tz=zone(self.inbox.tz)), lambda ack: self._ack(note) if ack else None
+                )
         elif item.kind == "limit":
             app: Any = self.app
             app.action_go("load")

@@ -377,8 +377,9 @@ def test_a_coordinator_goes_from_init_to_an_autofilled_goal_covered_month_in_the
             if week:
                 term.type("]")
             term.wait_for(sunday, "7 shifts", "goals 7/7", "0 gaps")
+        palette(term, "Goals", "1 goal · all met")  # and Goals says so for this week
         term.keys("h")
-        term.wait_for("Your next shift")
+        term.wait_for("Your next shift", "Open seats you can take")
         quit_app(term)
 
     from datetime import datetime

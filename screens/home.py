@@ -760,6 +760,15 @@ class HomeScreen(WarmlineScreen):
         if row is not None and row.withdraw:
             self._answer_swap(row, "withdraw")
 
+    def _open_swaps(self, swap_id: int | None) -> None:
+        """The Swaps screen, its cursor on this swap."""
+        app: Any = self.app
+        app.action_go("swaps")
+        if swap_id is not None and app.is_screen_installed("swaps"):
+            select = getattr(app.get_screen("swaps"), "select_swap", None)
+            if callable(select):
+                select(swap_id)
+
     def _answer_swap(self, row: Any, what: str) -> None:
         from warmline import swaps
 
@@ -806,7 +815,7 @@ class HomeScreen(WarmlineScreen):
                 if callable(select):
                     select(item.ref)
         elif item.kind == "swap":
-            self.app.action_go("swaps")  # type: ignore[attr-defined]
+            self._open_swaps(item.ref)
 
     # -- handoff notes
 
@@ -866,7 +875,8 @@ class HomeScreen(WarmlineScreen):
             self._open_item(key)
             return
         if event.table.id == "home-swaps":
-            self.app.action_go("swaps")  # type: ignore[attr-defined]
+            row = next((h for h in self.swaps or () if h.key == key), None)
+            self._open_swaps(row.swap_id if row else None)
             return
         if event.table.id == "handoff-notes":
             note = self._note_at_cursor()

@@ -42,6 +42,7 @@ class SwapsScreen(WarmlineScreen):
         super().__init__(name="swaps")
         self.items: dict[str, swaps.Swap] = {}
         self.said = ""  # the last result or refusal shown (kept over the empty-list hint)
+        self._wanted: str | None = None  # a swap to put the cursor on once its row is there (from Home)
 
 
     def compose(self) -> ComposeResult:
@@ -78,10 +79,26 @@ class SwapsScreen(WarmlineScreen):
                 )
             )
         self.query_one("#swaps-table", KeyTable).set_rows(rows)
+        self._select_wanted()
         if not rows and not self.said:
             hint = "No open swaps. Propose one from a shift you are on (s in the shift's details)."
             self.query_one("#swaps-message", Static).update(hint)
         self.refresh_bindings()
+
+    def select_swap(self, swap_id: int) -> None:
+        """Put the cursor on this swap's row, now or when the rows arrive (Home opens Swaps so)."""
+        self._wanted = str(swap_id)
+        self._select_wanted()
+
+    def _select_wanted(self) -> None:
+        found = self.query("#swaps-table")
+        if self._wanted is None or not found:
+            return
+        table = found.first(KeyTable)
+        if table.has_key(self._wanted):
+            table.move_cursor(row=table.get_row_index(self._wanted))
+            self._wanted = None
+            self.refresh_bindings()
 
     def say(self, message: str, *, error: bool = False) -> None:
         self.said = message

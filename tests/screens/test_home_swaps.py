@@ -135,3 +135,25 @@ async def test_the_proposers_home_follows_when_the_other_side_declines(line):
         assert await until(pilot, lambda: not screen.query_one("#home-swaps-panel").display, seconds=5.0)
         assert screen.swaps == []
     assert told(line, "swap-decided") == ["ana"]
+
+
+@pytest.mark.slow
+async def test_enter_on_a_swap_opens_swaps_on_that_swap(line):
+    from warmline.screens.swap import SwapsScreen
+
+    other = line.shift(at(29, 17), at(29, 19), on=((line.ana, "peer"),))
+    with line.db() as db:
+        newer = swaps.propose(db, line.ana, other, line.theirs, "ben").id
+    app = make_app(line.path, actor=line.ben)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert await until(pilot, lambda: bool(screen.query("#home-swaps")) and screen.query_one("#home-swaps").row_count == 2)
+        table = screen.query_one("#home-swaps")
+        assert table.has_focus and table.cursor_key == f"swap-{line.swap}"  # the older first
+        await pilot.press("enter")
+        await settle(pilot)
+        swaps_screen = app.screen
+        assert isinstance(swaps_screen, SwapsScreen)
+        assert await until(pilot, lambda: swaps_screen.current() is not None and swaps_screen.current().id == line.swap)
+        assert newer != line.swap  # Swaps lists the newer first: the cursor moved to the one chosen on Home

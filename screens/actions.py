@@ -118,6 +118,7 @@ GROUPS: dict[str, str | None] = {
     "people.line_settings": MOVING,
     "people.by_tag": PEOPLE,
     "goals.add": SHIFTS,
+    "goals.edit": SHIFTS,
     "goals.remove": SHIFTS,
     "goal_form.save": DIALOG,
     "goal_form.back": DIALOG,

@@ -82,7 +82,7 @@ SCREENS: tuple[Entry, ...] = (
           "warmline.screens.line_settings", "LineSettingsScreen", who=COORDINATORS, footer=False),
     Entry("autofill", None, "Auto-fill", "Choose the days, see the proposal with its reasons, apply or discard it",
           "warmline.screens.autofill", "AutofillScreen", who=COORDINATORS, footer=False),
-    Entry("goals", None, "Goals", "Coverage goals and whether this week meets them: add, remove",
+    Entry("goals", None, "Goals", "Coverage goals and whether this week meets them: add, edit, remove",
           "warmline.screens.goals", "GoalsScreen", who=COORDINATORS, footer=False),
     Entry("tags", None, "Tags", "The line's tags, how many people offer each: add one",
           "warmline.screens.tags", "TagsScreen", who=COORDINATORS, footer=False),

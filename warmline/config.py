@@ -56,7 +56,7 @@ my_settings.add_window my_settings.add_time_off my_settings.remove my_settings.s
 window.save window.back time_off.save time_off.back profile.my_settings
 handoff_history.ack
 load.autofill autofill_range.propose autofill_range.back rota.autofill coverage.autofill
-goals.add goals.remove goal_form.save goal_form.back tag_list.add tag_form.save tag_form.back people.by_tag
+goals.add goals.edit goals.remove goal_form.save goal_form.back tag_list.add tag_form.save tag_form.back people.by_tag
 """.split())
 # One key as Textual names it: modifiers, then a name (f2, question_mark) or one printable character.
 _KEY = r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]+|[!-~])"

@@ -3,7 +3,7 @@
 "This week" is the local week (Monday to Sunday) of now, whole: the shifts already worked count as
 well as those ahead. A goal is met when every shift touching its windows has enough people offering
 its tag (or speaking its language) and no stretch of a window is without a shift (coverage's own
-checks: warmline.coverage.coverage). The add form's text is read here; the core checks it again.
+checks: warmline.coverage.coverage). The add and edit form's text is read here; the core checks it again.
 """
 
 from __future__ import annotations
@@ -156,4 +156,25 @@ def add_goal(db: Database, actor: Person, draft: GoalDraft) -> Goal:
     return core_add(db, actor, draft.tag, draft.days, draft.start, draft.end, draft.min_people)
 
 
-__all__ = ["GoalDraft", "GoalRow", "GoalsLoaded", "add_goal", "load_goals", "typed_goal", "week_verdict", "window_text"]
+def form_values(goal: Goal) -> tuple[str, str, str, str, str]:
+    """The form's boxes for an existing goal (tag or language, days, from, to, at least), as the add form reads them."""
+    return (goal.label, goal.days_text, f"{goal.start:%H:%M}", f"{goal.end:%H:%M}", str(goal.min_people))
+
+
+def edit_goal(db: Database, actor: Person, goal: Goal, draft: GoalDraft) -> Goal:
+    """Save the form over `goal` (the core checks the actor, the tag and every value); unchanged: the goal as it was.
+
+    The need is looked up again only when its box was changed: its label stands for the goal's own tag.
+    """
+    from warmline.coverage import edit_goal as core_edit
+
+    tag = None if draft.tag == goal.label.strip() else draft.tag
+    changed, _ = core_edit(db, actor, goal.id, tag=tag, days=draft.days, start=draft.start, end=draft.end,
+                           min_people=draft.min_people)
+    return changed
+
+
+__all__ = [
+    "GoalDraft", "GoalRow", "GoalsLoaded", "add_goal", "edit_goal", "form_values", "load_goals", "typed_goal",
+    "week_verdict", "window_text",
+]

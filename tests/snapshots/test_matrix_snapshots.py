@@ -45,7 +45,8 @@ class Shot(NamedTuple):
     name: str
     who: str  # COORDINATOR, VOLUNTEER, ASKED or a demo handle
     reach: Reach | None = None  # None: the registry screen `name`, opened with app.action_go
-    prepare: Callable[[Path], None] | None = None  # changes the copied demo file before the app opens
+    # (file, monkeypatch) -> None: changes the copied demo file, or pins what the machine would decide
+    prepare: Callable[[Path, pytest.MonkeyPatch], None] | None = None
 
     @classmethod
     def go(cls, name: str) -> Shot:
@@ -168,7 +169,7 @@ async def add_person(pilot) -> None:
     assert isinstance(pilot.app.screen, AddPersonDialog)
 
 
-def propose_a_swap(path: Path) -> None:
+def propose_a_swap(path: Path, _monkeypatch: pytest.MonkeyPatch) -> None:
     """The first swap (by volunteer id, then time) between two volunteers that breaks no rule, proposed."""
     from warmline import people, rota, swaps
     from warmline.clock import now
@@ -189,6 +190,37 @@ def propose_a_swap(path: Path) -> None:
                         swaps.propose(db, me, mine, theirs, other)
                         return
     raise AssertionError("the demo has no swap that breaks no rule this week")
+
+
+NOTE = "Quiet morning. One caller asked about the Thursday peer group: details are in the folder."
+
+
+def write_a_note(path: Path, _monkeypatch: pytest.MonkeyPatch) -> None:
+    """ana-r, on the Monday 09–13 shift, leaves a handoff note for the 13–17 shift (noor-c reads it)."""
+    from warmline import handoff, people, rota
+    from warmline.clock import now
+    from warmline.db import open_db
+
+    moment = now()
+    with open_db(path) as db:
+        ana = people.get(db.conn, "ana-r")
+        shift = next(v.shift.id for v in rota.views(db.conn, moment - timedelta(hours=4), moment, person_id=ana.id))
+        handoff.write_note(db, ana, shift, NOTE)
+
+
+def own_login(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The volunteer's login is the OS user running the app (so it writes files for them), at a home
+    folder that is the same on every machine."""
+    from warmline import access, people
+    from warmline.db import open_db
+
+    with open_db(path) as db:
+        person = actor_for(path, VOLUNTEER)
+        coordinator = actor_for(path, COORDINATOR)
+        people.edit(db, coordinator, person.handle, people.PersonChanges(login="volunteer"))
+    monkeypatch.setattr(access, "os_user", lambda: "volunteer")
+    monkeypatch.setenv("HOME", "/home/volunteer")
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", "/home/volunteer/Downloads")  # not there: home it is
 
 
 async def swaps_waiting(pilot) -> None:
@@ -212,7 +244,15 @@ SHOTS: list[Shot] = [
     Shot.go("line_settings"),
     Shot("shift_dialog", COORDINATOR, shift_dialog),
     Shot("add_person", COORDINATOR, add_person),
-    # The screens of issue 15 being built this session: one line each once they land.
+    # The screens of issue 15 built this session.
+    Shot.go("my_settings"),
+    Shot("handoff_history", "noor-c", prepare=write_a_note),
+    Shot.go("goals"),
+    Shot.go("tags"),
+    Shot.go("series"),
+    Shot("exports", VOLUNTEER, prepare=own_login),
+    Shot.go("check"),
+    Shot.go("autofill"),
 ]
 
 
@@ -269,7 +309,7 @@ def test_screen(snap_compare, demo_template, tmp_path, monkeypatch, access_clock
     path = tmp_path / "demo.db"
     shutil.copyfile(demo_template, path)
     if shot.prepare is not None:
-        shot.prepare(path)
+        shot.prepare(path, monkeypatch)
     from warmline.screens.app import make_app
 
     app = make_app(path, actor=actor_for(path, shot.who), notifier=NoDesktop())

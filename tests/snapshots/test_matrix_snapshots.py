@@ -223,6 +223,21 @@ def own_login(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DOWNLOAD_DIR", "/home/volunteer/Downloads")  # not there: home it is
 
 
+async def autofill_proposal(pilot) -> None:
+    """Auto-fill's proposal for this week (the form's default range), with its reasons."""
+    from warmline.screens.autofill import AutofillDialog
+
+    await opened("autofill")(pilot)
+    await press(pilot, "enter")
+    dialog = pilot.app.screen
+    assert isinstance(dialog, AutofillDialog)
+    for _ in range(50):  # bounded: the plan comes from a worker
+        if not dialog.busy:
+            break
+        await settle(pilot)
+    assert dialog.plan is not None and dialog.plan.proposal.placements
+
+
 async def swaps_waiting(pilot) -> None:
     await opened("swaps")(pilot)
     assert pilot.app.screen.query_one("#swaps-table").row_count == 1
@@ -253,6 +268,7 @@ SHOTS: list[Shot] = [
     Shot("exports", VOLUNTEER, prepare=own_login),
     Shot.go("check"),
     Shot.go("autofill"),
+    Shot("autofill_proposal", COORDINATOR, autofill_proposal),
 ]
 
 

@@ -6,8 +6,9 @@ name, as a coordinator if only coordinators may open it, else as a volunteer. A 
 view needs keys or data of its own gets a `reach` (and a `prepare` for the file).
 
 Deterministic as tests/snapshots/test_snapshots.py: the demo (seed 7) at a fixed Monday 10:00 in
-New York (a shift is on, so Match has peers), built once per module and copied for each test,
-no Input cursor blinks, no toasts (delivered, then cleared), no animation (a scroll lands at once), the workers have finished, the desktop is a fake that is never there.
+New York (a shift is on, so Match has peers), built once per module and copied for each test;
+no Input cursor blinks, no toasts (delivered, then cleared), no animation (a scroll lands at
+once); the workers have finished; the desktop is a fake that is never there.
 Slow tier (pytest-textual-snapshot cases cannot be sampled: syrupy would count the ones left out
 as unused). Regenerate with
     .venv/bin/python -m pytest tests/snapshots/test_matrix_snapshots.py --snapshot-update

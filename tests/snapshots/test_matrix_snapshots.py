@@ -105,7 +105,8 @@ def opened(name: str) -> Reach:
         await settle(pilot)
         await settle(pilot)
         app = pilot.app
-        assert app.is_screen_installed(name) and app.screen is app.get_screen(name), f"{name} did not open: {app.screen!r}"
+        shown = app.is_screen_installed(name) and app.screen is app.get_screen(name)
+        assert shown, f"{name} did not open: {app.screen!r}"
 
     return reach
 
@@ -179,7 +180,8 @@ def propose_a_swap(path: Path, _monkeypatch: pytest.MonkeyPatch) -> None:
     moment = now()
     with open_db(path) as db:
         conn = db.conn
-        volunteers = [p for p in sorted(people.all_people(conn), key=lambda p: p.id) if p.active and not p.is_coordinator]
+        everyone = sorted(people.all_people(conn), key=lambda p: p.id)
+        volunteers = [p for p in everyone if p.active and not p.is_coordinator]
         week = rota.views(conn, moment + timedelta(hours=1), moment + timedelta(days=7))
         peers = [(v.shift.id, a.handle) for v in week if v.shift.status == "scheduled" for a in v.peers]
         for me in volunteers:
@@ -319,7 +321,9 @@ def actor_for(path: Path, who: str):
 @pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
 @pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
 @pytest.mark.parametrize("shot", SHOTS, ids=[s.name for s in SHOTS])
-def test_screen(snap_compare, demo_template, tmp_path, monkeypatch, access_clock_follows_warmline_now, shot, size, theme):
+def test_screen(
+    snap_compare, demo_template, tmp_path, monkeypatch, access_clock_follows_warmline_now, shot, size, theme
+):
     monkeypatch.setenv("WARMLINE_NOW", NOW)
     for name in ("WARMLINE_DB", "WARMLINE_AS", "WARMLINE_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)

@@ -16,8 +16,9 @@ def goal_group() -> None:
     """Coverage goals: at least N people offering a tag in a daily window (coordinators edit).
 
     \b
-    Example:
+    Examples:
       warmline goal add spanish --days daily --from 17:00 --to 21:00 --min 1
+      warmline goal edit 1 --min 2
     """
 
 

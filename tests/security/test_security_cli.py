@@ -704,6 +704,7 @@ def privacy(world, tmp_path_factory) -> Privacy:
     line.ok(COORD, "line", "set", "--swaps-need-approval", "yes")
     line.ok("kim", "swap", "accept", "1")  # swap 1 (kim was told: 'swap'): sam hears, the coordinators approve
     line.ok("sam", "drop", "3")  # a seat reopens: cover, to the people who could take it
+    line.ok(COORD, "goal", "edit", "1", "--tag", "self-harm", "--min", "2")  # audited: the need changed, not which
     line.ok(COORD, "notify", "--once", now="2026-11-23T10:50:00-05:00", env=sent)  # reminders, handoffs, the note
     line.ok(COORD, "notify", "--once", now="2026-11-23T11:20:00-05:00", env=sent)  # the note not acknowledged
     words = held_tag_words(line)
@@ -765,7 +766,7 @@ def test_the_audit_log_names_no_tag(privacy):
     shown = line.ok(COORD, "audit", "--json", "--limit", "100000")
     entries = json.loads(shown.stdout)
     actions = {e["action"] for e in entries}
-    assert {"person.add", "goal.add", "call.log", "handoff.write", "swap.propose", "shift.cancel"} <= actions
+    assert {"person.add", "goal.add", "goal.edit", "call.log", "handoff.write", "swap.propose", "shift.cancel"} <= actions
     assert privacy.leaks(shown.stdout) == []
     raw = "\n".join(" ".join(map(str, row)) for row in line.query("SELECT * FROM audit"))
     assert privacy.leaks(raw) == []

@@ -300,11 +300,11 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
             module = importlib.import_module(entry.module)
         except ImportError as exc:
             self.log.error(f"importing {entry.module}: {exc!r}")
-            self.notify(f"The {name} screen is not available yet.", severity="warning")
+            self.notify(f"The {entry.title} screen is not available yet.", severity="warning")
             return None
         factory = getattr(module, entry.cls, None)
         if factory is None:
-            self.notify(f"The {name} screen is not available yet.", severity="warning")
+            self.notify(f"The {entry.title} screen is not available yet.", severity="warning")
         return factory
 
     def action_go(self, name: str) -> None:
@@ -315,7 +315,7 @@ class WarmlineApp(InAppDelivery, CoreCalls, App[None]):
         if entry is None:
             return
         if not entry.may_open(self.actor.is_coordinator):
-            self.notify(f"Only coordinators can open {name}.", severity="warning")
+            self.notify(f"Only coordinators can open {entry.title}.", severity="warning")  # its name, not its id
             return
         self._css_for(name)
         if not self.is_screen_installed(name):

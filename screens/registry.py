@@ -72,7 +72,7 @@ SCREENS: tuple[Entry, ...] = (
           "warmline.screens.series", "SeriesScreen", who=COORDINATORS, footer=False, stylesheet="series.tcss"),
     Entry("exports", None, "Exports", "Your shifts as a calendar file; coordinators: feeds, rota and hours (CSV)",
           "warmline.screens.exports", "ExportsScreen", footer=False, stylesheet="exports.tcss"),
-    Entry("check", None, "Check", "The file's integrity and every rota rule, checked (as warmline check)",
+    Entry("check", None, "Check", "The file's integrity and every rota rule, checked",
           "warmline.screens.check", "CheckScreen", who=COORDINATORS, footer=False, stylesheet="check.tcss"),
     Entry("my_settings", None, "My settings", "When you can take shifts, your time off, how you are notified",
           "warmline.screens.my_settings", "MySettingsScreen", footer=False),

@@ -34,7 +34,7 @@ NO_TIME_OFF = "No time off."
 KIND_WORDS = {"available": "available", "preferred": "preferred (would rather)"}
 CHANNEL_HELP = {
     "desktop": "a desktop notification",
-    "terminal": "a bell and a notice in the terminal running warmline notify",
+    "terminal": "a bell and a notice in the terminal that delivers your notifications",
     "app": "a toast here in the app",
 }
 

@@ -131,6 +131,9 @@ class KeyTable(ScrollView, can_focus=True):
             text-style: bold;
             color: $text-accent;
         }
+        &:light > .key-table--title {
+            color: $text-primary;  /* $text-accent on textual-light's surface is 2.7:1 */
+        }
         &:ansi > .key-table--header {
             background: ansi_bright_blue;
             color: ansi_default;

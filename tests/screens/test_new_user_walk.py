@@ -1,0 +1,66 @@
+"""Issue 15, a new user's walk through the whole app: what a brand-new coordinator on an empty line,
+a demo volunteer and the demo coordinator hit at 80x24 and 100x30, in a dark and a light theme.
+Each test here pins a rough edge found on that walk (it failed before its fix): colours that are
+hard to read in a light theme, keys that do nothing for this person, text cut off at 80 columns,
+and dialogs left open while the terminal shrinks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rota_file import settle
+from textual.geometry import Region
+from test_rota_themes import contrast
+
+from snapshots.snapshot_app import app_for, coordinator, demo  # noqa: F401  (demo is a fixture)
+from warmline.screens.table import KeyTable
+from warmline.screens.widgets import LineHeader
+
+# The app's default dark theme and the light themes a person may pick (the palette's "Change theme").
+THEMES = ["textual-light", "textual-dark", "solarized-light", "catppuccin-latte", "rose-pine-dawn", "atom-one-light"]
+
+
+def worst_contrast(app, region: Region) -> tuple[float, str]:
+    """The lowest contrast of any character drawn in `region` of the screen, and that text."""
+    worst = (99.0, "")
+    update = app.screen._compositor.render_update(full=True)
+    for y, line in enumerate(update.strips):
+        if not region.y <= y < region.bottom:
+            continue
+        x = 0
+        for segment in (s for strip in line for s in strip):
+            start, x = x, x + segment.cell_length
+            if x <= region.x or start >= region.right:
+                continue
+            text, style = segment.text.strip(), segment.style
+            if not text or style is None or style.color is None or style.bgcolor is None:
+                continue
+            ratio = contrast(style.color, style.bgcolor)
+            if ratio < worst[0]:
+                worst = (ratio, text)
+    return worst
+
+
+@pytest.mark.fast_tier_sample(len(THEMES))
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_crisis_banner_and_the_section_titles_are_readable_in_every_theme(theme: str, demo: Path) -> None:
+    """The escalation text is the one thing a peer must never have to look for: at least 4.5:1 (WCAG
+    AA for text) in every theme. In textual-light it was 2.85:1 (orange on light orange), and Home's
+    table titles 2.74:1; titles are bold, so 3:1 is their floor."""
+    app = app_for(demo, coordinator(demo))
+    app.theme = theme
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(LineHeader)
+        assert header.escalation_text
+        banner = Region(header.region.x, header.region.y + 1, header.region.width, header.region.height - 1)
+        ratio, text = worst_contrast(app, banner)
+        assert ratio >= 4.5, f"{theme}: the banner's {text!r} at {ratio:.2f}:1"
+        titles = [table for table in app.screen.query(KeyTable) if table.caption]
+        titles += list(app.screen.query("#next-shift")) + list(app.screen.query(".section-title"))
+        assert len(titles) >= 3
+        for widget in titles:
+            ratio, text = worst_contrast(app, Region(widget.region.x, widget.region.y, widget.region.width, 1))
+            assert ratio >= 3.0, f"{theme}: the title {text!r} at {ratio:.2f}:1"

@@ -72,8 +72,8 @@ class SwapsScreen(WarmlineScreen):
                     str(s.id),
                     [
                         Ordered(str(s.id), -s.id),
-                        Text(f"{giver}: {words.between(s.from_start, s.from_end, tz)} #{s.from_shift_id}"),
-                        Text(f"{taker}: {words.between(s.to_start, s.to_end, tz)} #{s.to_shift_id}"),
+                        Text(f"{giver}: {words.between(s.from_start, s.from_end, tz)}"),  # times, not shift ids
+                        Text(f"{taker}: {words.between(s.to_start, s.to_end, tz)}"),
                         Text(waiting, style="bold" if waiting == "you" else ""),
                     ],
                 )
@@ -107,13 +107,28 @@ class SwapsScreen(WarmlineScreen):
         widget.set_classes("message -error" if error else "message -ok")
 
     def current(self) -> swaps.Swap | None:
-        return self.items.get(self.query_one("#swaps-table", KeyTable).cursor_key or "")
+        found = self.query("#swaps-table")
+        return self.items.get(found.first(KeyTable).cursor_key or "") if found else None
+
+    @on(KeyTable.RowHighlighted, "#swaps-table")
+    def _highlighted(self, _event: KeyTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # the keys follow the swap under the cursor
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":
+            # Only the keys this person can use on the swap under the cursor (none on an empty list):
+            # the core still decides (and refuses) whatever arrives.
             (what,) = parameters
-            if what in ("approve", "refuse"):
-                return self.actor.is_coordinator
+            swap, me = self.current(), self.actor
+            if swap is None:
+                return False
+            if what in ("accept", "decline"):
+                return swap.to_person_id == me.id and swap.status == "proposed"
+            if what == "withdraw":
+                return swap.from_person_id == me.id
+            if what == "approve":
+                return me.is_coordinator and swap.status == "accepted"
+            return me.is_coordinator  # refuse
         return True
 
     def action_decide(self, what: str) -> None:

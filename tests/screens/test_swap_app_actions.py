@@ -40,6 +40,30 @@ async def open_swaps(pilot) -> SwapsScreen:
     return screen
 
 
+def decision_keys(screen) -> set[str]:
+    """The swap keys offered now (footer, help and palette read the same bindings)."""
+    return {key for key in "axwon" if key in screen.active_bindings}
+
+
+async def test_each_person_is_offered_only_the_swap_keys_they_can_use(line):
+    """Issue 15 (a new user's walk): every key showed for everyone, even on an empty list, and the
+    rows named shift ids (#22) where a person reads times; at 80 columns 'Waiting for' was cut off."""
+    for who, keys in ((line.ben, {"a", "x"}), (line.coord, {"n"}), (line.ana, {"w"})):
+        app = make_app(line.path, actor=who)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_swaps(pilot)
+            assert decision_keys(screen) == keys, who.handle
+            table = screen.query_one("#swaps-table")
+            shown = [str(cell) for cell in table.get_row(str(line.swap))]
+            assert shown[1].startswith("you: " if who is line.ana else "ana: ") and "#" not in shown[1] + shown[2]
+            assert table.virtual_size.width <= table.size.width  # every column whole at 80 columns
+            if who is line.ana:
+                await pilot.press("w")
+                assert await until(pilot, lambda: screen.query_one("#swaps-table").row_count == 0)
+                assert decision_keys(screen) == set()  # an empty list offers none
+    assert status(line) == "withdrawn"
+
+
 @pytest.mark.slow
 async def test_the_person_asked_declines_with_x(line):
     app = make_app(line.path, actor=line.ben)

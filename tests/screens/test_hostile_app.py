@@ -33,6 +33,7 @@ from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.handoff import HandoffDialog, NoteDialog
 from warmline.screens.home import HomeScreen
 from warmline.screens.person_form import DeactivateDialog, PersonEditorDialog
+from warmline.screens.registry import SCREENS
 from warmline.screens.signin import SignInScreen
 from warmline import calls, coverage, rota, tags
 from warmline.notify import outbox
@@ -226,7 +227,7 @@ async def test_a_coordinator_sees_hostile_text_as_text_on_every_screen(line):
         await check(pilot, "home")
         assert await until(pilot, lambda: bool(app.screen.query(Toast)), seconds=4.0)  # the planted notification
         await check(pilot, "home with toasts")
-        for name in ("rota", "people", "match", "coverage", "load", "swaps", "audit", "reports"):
+        for name in [entry.name for entry in SCREENS if entry.name != "home"]:  # every screen, new ones too
             await visit(pilot, name)
         app.action_go("match")
         await settle(pilot)
@@ -338,7 +339,7 @@ async def test_a_volunteer_sees_hostile_text_as_text_on_every_screen(line):
             await pilot.press("y")
         await check(pilot, "handoff dialog, closed")
         assert isinstance(app.screen, HomeScreen)
-        for name in ("rota", "match", "load", "swaps", "profile"):
+        for name in [entry.name for entry in SCREENS if entry.may_open(False) and entry.name != "home"]:
             await visit(pilot, name)
         app.action_go("match")
         await settle(pilot)

@@ -195,22 +195,23 @@ async def test_a_coordinator_sees_a_note_unacknowledged_15_minutes_after_the_cha
     app = make_app(line.path, actor=line.coord)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        await settle(pilot)  # the inbox is read after Home's first frame
         home = app.screen
         assert not home.query("#handoff-panel")  # no note to show: no panel (it is mounted when one appears)
+        assert not [k for k in home.query_one("#inbox").keys if k.startswith("note")]
 
         set_now(monkeypatch, at(23, 13, 20))
         home.reload()
         await settle(pilot)
-        panel = home.query_one("#handoff-panel")
-        table = home.query_one("#handoff-notes")
-        assert panel.display and table.keys == [f"note-{note_id}"]
-        assert "NOT ACKNOWLEDGED: ben" in str(table.get_row(table.keys[0])[3])
-        assert "not acknowledged" in text_of(home.query_one("#handoff-panel-title"))
+        inbox = home.query_one("#inbox")
+        assert [k for k in inbox.keys if k.startswith("note")] == [f"note-{note_id}"]
+        assert "not yet read by ben" in str(inbox.get_row(f"note-{note_id}")[2])
+        assert not home.query("#handoff-panel")  # once: the inbox's row, not also Home's handoff notes
         assert "a" not in home.active_bindings  # only ben acknowledges it
 
         with line.db() as other:
             handoff.ack(other, line.ben, note_id)
-        assert await until(pilot, lambda: not panel.display, seconds=3.0)
+        assert await until(pilot, lambda: f"note-{note_id}" not in inbox.keys, seconds=3.0)
 
 
 # ---------------------------------------------------------------- notifications in the open app

@@ -257,3 +257,35 @@ async def test_the_palette_offers_approve_on_a_swap_in_the_inbox_and_runs_it(lin
         with line.db() as db:
             assert swaps.get(db.conn, line.coord, swap_id).status == "done"
         assert inbox_keys(home, "swap") == []
+
+
+@pytest.mark.slow
+async def test_an_overdue_note_shows_once_for_a_coordinator_in_the_inbox(line, monkeypatch):
+    """Each note once: a note overdue for acknowledgement is the inbox's row, not also a row of Home's
+    handoff notes; one for the coordinator's own shift too, and enter there lets them acknowledge it."""
+    a = line.shift(at(23, 9), at(23, 13), seats=1, backup=0, on=((line.ana, "peer"),))
+    line.shift(at(23, 13), at(23, 17), seats=2, backup=0, on=((line.ben, "peer"), (line.coord, "peer")))
+    monkeypatch.setenv("WARMLINE_NOW", at(23, 12, 45).isoformat())
+    with line.db() as db:
+        note_id = handoff.write_note(db, line.ana, a, "Quiet evening.").id
+    monkeypatch.setenv("WARMLINE_NOW", at(23, 13, 20).isoformat())  # 20 min after the change: overdue
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(100, 30)) as pilot:
+        home = await open_home(pilot)
+        assert inbox_keys(home, "note") == [f"note-{note_id}"]
+        shown = home.query("#handoff-notes")
+        assert not shown or f"note-{note_id}" not in shown.first().keys or not home.query_one("#handoff-panel").display
+        row = [str(c) for c in home.query_one("#inbox").get_row(f"note-{note_id}")]
+        assert "not yet read by you, ben" in row[2]
+        await select(pilot, home, f"note-{note_id}")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteDialog) and app.screen.reader  # theirs to acknowledge
+        await pilot.press("a")
+        await settle(pilot)
+        with line.db() as db:
+            got = handoff.get_note(db.conn, note_id)
+        assert got.reader(line.coord.id).acked_at is not None
+        assert [f"note-{note_id}"] == inbox_keys(home, "note")  # ben has not read it yet
+        row = [str(c) for c in home.query_one("#inbox").get_row(f"note-{note_id}")]
+        assert "not yet read by ben" in row[2] and "you" not in row[2]

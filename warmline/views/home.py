@@ -29,8 +29,7 @@ class HomeData(NamedTuple):
     mine: list[ShiftView]
     open: list[ShiftView]
     moment: datetime
-    notes: list[handoff.HandoffNote]  # for me, not acknowledged yet
-    overdue: list[handoff.HandoffNote]  # coordinators: unacknowledged 15 min on
+    notes: list[handoff.HandoffNote]  # for me, not acknowledged yet (a coordinator's overdue ones: in the inbox)
     write_shift: Shift | None = None  # the shift I am on when it ends within 30 min (offer the note)
     meeting: triads.Meeting | None = None  # my next triad meeting (issue 16)
     in_triads: bool = False  # I opted in to triads
@@ -49,17 +48,16 @@ def load_home(db: Database, actor: Person) -> HomeData:
         if v.shift.end_utc > moment
     ]
     notes = handoff.unread_notes(conn, actor, moment)
-    overdue: list[handoff.HandoffNote] = []
     if actor.is_coordinator:
-        mine_ids = {n.id for n in notes}
-        overdue = [n for n in handoff.unacknowledged(conn, moment) if n.id not in mine_ids]
+        # Each note once: a note overdue for acknowledgement is a row of the coordinator's inbox
+        # (views/inbox.py), where enter reads it (and acknowledges it when it is theirs).
+        notes = [n for n in notes if not n.overdue(moment)]
     return HomeData(
         line,
         mine,
         rota.claimable(conn, actor, moment, horizon),
         moment,
         notes=notes,
-        overdue=overdue,
         write_shift=handoff.can_write_now(conn, actor, moment),
         meeting=triads.next_meeting(conn, actor, moment),
         in_triads=triads.is_opted_in(conn, actor.id),

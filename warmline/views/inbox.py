@@ -103,7 +103,8 @@ def read_inbox(db: Database, actor: Person) -> Inbox:
             items.append(InboxItem(COVER, v.shift.id, words.when(v), f"{asking} asked for cover"))
     notes = sorted(handoff.unacknowledged(conn, moment), key=lambda n: (n.change_at or n.created_at, n.id))
     for n in notes:
-        waiting = ", ".join(r.handle for r in n.unacked)
+        unacked = sorted(n.unacked, key=lambda r: r.person_id != actor.id)  # "you" first: enter acknowledges
+        waiting = ", ".join("you" if r.person_id == actor.id else r.handle for r in unacked)
         change = n.change_at.astimezone(tz) if n.change_at else None
         when = f"{words.day(change)} {words.hm(change)}" if change else ""
         items.append(InboxItem(NOTE, n.id, when, f"from {n.author_handle} · not yet read by {waiting}"))

@@ -175,7 +175,8 @@ class GoalsScreen(WarmlineScreen):
             # The footer has n, e and x; the note names the one a table's reader reaches for, as People's does.
             note = f"{n} goal{'' if n == 1 else 's'} · {verdict} {loaded.week} · enter edits"
         else:
-            note = f"No coverage goals yet · n adds one (e.g. Spanish, every evening, at least 1) · {loaded.week}"
+            # No week: there is nothing to check in it yet (and the line then fits 80 columns).
+            note = "No coverage goals yet · n adds one (e.g. Spanish, every evening, at least 1)"
         self.query_one("#goals-note", Static).update(note)
         self.refresh_bindings()
 
@@ -194,6 +195,8 @@ class GoalsScreen(WarmlineScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add", "edit", "remove") and (self.loaded is None or self.loaded.refusal is not None):
             return False
+        if action in ("edit", "remove") and not self._rows:
+            return False  # no goal yet: only n (add) is offered
         return True
 
     def action_add(self) -> None:

@@ -130,6 +130,26 @@ async def test_a_coordinator_adds_a_goal_sees_this_week_and_removes_it(line):
         assert "Removed the goal" in text_of(screen.query_one("#goals-message"))
 
 
+@pytest.mark.slow
+async def test_a_new_line_without_goals_says_so_in_80_columns_and_offers_only_add(line):
+    """Issue 15 (a new user's walk): on a line with no goal yet the note ran past 80 columns (the week
+    cut off) and the footer offered Edit and Remove, which had nothing to act on."""
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(app, pilot, "goals", GoalsScreen)
+        note = screen.query_one("#goals-note")
+        said = text_of(note)
+        assert said.startswith("No coverage goals yet · n adds one") and len(said) <= note.content_region.width
+        assert "n" in screen.active_bindings and not {"e", "x"} & set(screen.active_bindings)
+        from warmline import coverage
+
+        with line.db() as db:
+            coverage.add_goal(db, line.coord, "lang-es", "daily", time(17), time(21))
+        screen.reload()
+        assert await until(pilot, lambda: screen.query_one("#goals-table").row_count == 1)
+        assert {"n", "e", "x"} <= set(screen.active_bindings)
+
+
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [

@@ -59,7 +59,7 @@ async def test_an_acknowledged_note_stays_in_the_history_with_who_and_when(line,
         assert row[1] == "Ana R." and row[3] == "not acknowledged yet"
         detail = text_of(screen.query_one("#hh-note"))
         assert MARKUP in detail  # the note's text as data, markup and all
-        assert "Not yet by you" in detail
+        assert "Not yet acknowledged by you." in detail
 
         await pilot.press("enter")  # read it in full; a acknowledges it
         await settle(pilot)

@@ -519,7 +519,7 @@ def test_triad_join_leave_and_swap_turn_are_the_actors_own(triad_world):
 # or only ever show the viewer their own (tested through the CLI in tests/security/test_security_cli.py).
 LATER_READ_ONLY = {
     ("handoff", "list_notes"): "notes the viewer may read (may_read)",
-    ("handoff", "history"): "notes the viewer may read (may_read), the last 90 days (tests/unit/test_handoff_history.py)",
+    ("handoff", "history"): "notes the viewer may read (may_read), the last 90 days (tests/unit/test_handoff_history_core.py)",
     ("handoff", "notes_for"): "the person's own notes",
     ("handoff", "unread_notes"): "the person's own notes",
     ("handoff", "can_write_now"): "the person's own shift",

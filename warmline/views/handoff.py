@@ -127,7 +127,7 @@ def history_entry(note: handoff.HandoffNote, viewer_id: int, tz) -> HistoryEntry
         parts.append("acknowledged by " + ", ".join(f"{_who(r, viewer_id)} {_moment(r.acked_at, tz)}" for r in acked))
     waiting = [_who(r, viewer_id) for r in note.unacked]
     if waiting:
-        parts.append("not yet by " + ", ".join(waiting))
+        parts.append(("not yet by " if acked else "not yet acknowledged by ") + ", ".join(waiting))
     if not note.readers:
         parts.append("nobody is on the next shift" if note.next_shift_ids else "no shift followed within 24 hours")
     if mine is not None:

@@ -58,6 +58,7 @@ class SeriesScreen(WarmlineScreen):
             return
         self.rows = {str(r.series.id): r for r in rows}
         self.query_one("#series-table", KeyTable).set_rows([(key, r.cells()) for key, r in self.rows.items()])
+        self.refresh_bindings()  # e and x only once there is a series
         if not self.loaded:
             self.loaded = True
             if not rows:
@@ -76,6 +77,11 @@ class SeriesScreen(WarmlineScreen):
     def current(self) -> SeriesRow | None:
         key = self.query_one("#series-table", KeyTable).cursor_key
         return self.rows.get(key) if key is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "cancel_series") and not self.rows:
+            return False  # no series yet: the keys would do nothing
+        return True
 
     # -- edit
 

@@ -101,6 +101,25 @@ async def test_series_lists_in_words_and_cancel_asks_with_keep_as_the_default(li
 
 
 @pytest.mark.slow
+async def test_a_new_line_offers_no_series_keys_and_the_list_fits_80_columns(line):
+    """Issue 15 (a new user's walk): with no series, e and x showed and did nothing; the demo's
+    weekday series ('every Mon, Tue, Wed, Thu, Fri') pushed Status past 80 columns."""
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(app, pilot, "series", SeriesScreen)
+        assert await until(pilot, lambda: screen.loaded)
+        assert "No repeating series yet" in message(screen, "#series-message")
+        assert not {"e", "x"} & set(screen.active_bindings)
+        sid = add_series(line, rule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR")
+        screen.reload()
+        assert await until(pilot, lambda: str(sid) in screen.rows)
+        assert {"e", "x"} <= set(screen.active_bindings)
+        table = screen.query_one("#series-table")
+        assert str(table.get_row(str(sid))[1]) == "every weekday"
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # Status whole
+
+
+@pytest.mark.slow
 async def test_series_edit_saves_through_the_shift_form(line):
     sid = add_series(line)
     app = make_app(line.path, actor=line.coord)
@@ -306,6 +325,7 @@ async def test_check_says_all_good_then_lists_each_finding(line):
     [
         ("FREQ=WEEKLY;BYDAY=MO,WE", "every Mon, Wed"),
         ("FREQ=DAILY", "every day"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),  # was "every Mon, Tue, Wed, Thu, Fri"
         ("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA", "every 2 weeks on Sat"),
         ("FREQ=MONTHLY;BYDAY=1MO", "every month on the 1st Mon"),
         ("FREQ=MONTHLY;BYDAY=-1FR", "every month on the last Fri"),

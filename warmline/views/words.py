@@ -154,6 +154,8 @@ def rule_text(rule: str) -> str:
         return rule
     if days == WEEKDAYS:
         return "every day"
+    if days == WEEKDAYS[:5]:  # "every Mon, Tue, Wed, Thu, Fri" pushed the Series list past 80 columns
+        return "every weekday"
     return "every " + ", ".join(WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in days)
 
 

@@ -40,6 +40,15 @@ class TagTable(KeyTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(self.COLUMNS, zebra=False, id=id)
 
+    def set_rows(self, rows) -> None:  # type: ignore[override]
+        super().set_rows(rows)
+        self.refresh_bindings()  # space and x only while there is a tag to act on
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("toggle", "remove"):
+            return self.cursor_key is not None  # no tag yet: the keys would do nothing
+        return True
+
     def action_toggle(self) -> None:
         key = self.cursor_key
         if key is not None:

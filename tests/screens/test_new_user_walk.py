@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rota_file import settle
+from rota_file import make_rota, settle, until
 from textual.geometry import Region
 from test_rota_themes import contrast
 
 from snapshots.snapshot_app import app_for, coordinator, demo  # noqa: F401  (demo is a fixture)
+from warmline.screens.app import make_app
 from warmline.screens.table import KeyTable
 from warmline.screens.widgets import LineHeader
 
@@ -64,3 +65,40 @@ async def test_the_crisis_banner_and_the_section_titles_are_readable_in_every_th
         for widget in titles:
             ratio, text = worst_contrast(app, Region(widget.region.x, widget.region.y, widget.region.width, 1))
             assert ratio >= 3.0, f"{theme}: the title {text!r} at {ratio:.2f}:1"
+
+
+@pytest.fixture
+def line(tmp_path, monkeypatch):
+    return make_rota(tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+async def test_my_profile_offers_space_and_x_only_once_there_is_a_tag(line):
+    """A brand-new coordinator's profile has no tag: the footer offered 'space Offer/pause' and
+    'x Remove tag', which did nothing. They show once a tag is there (the editor's table too)."""
+    from warmline.screens.person_form import PersonEditorDialog
+    from warmline.screens.tag_table import TagTable
+
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_go("profile")
+        await settle(pilot)
+        table = app.screen.query_one("#pr-tags", TagTable)
+        table.focus()
+        await pilot.pause()
+        assert table.row_count == 0
+        assert not {"space", "x"} & set(app.screen.active_bindings)
+        with line.db() as db:
+            from warmline import people
+            from warmline.people import PersonChanges
+
+            people.edit(db, line.coord, "ana", PersonChanges(offer=("grief",)))
+        editor = PersonEditorDialog("ana")
+        app.push_screen(editor)
+        await settle(pilot)
+        tags = editor.query_one("#ed-tags", TagTable)
+        assert await until(pilot, lambda: tags.row_count == 1)
+        tags.focus()
+        await pilot.pause()
+        assert {"space", "x"} <= set(editor.active_bindings)

@@ -110,7 +110,7 @@ def need_lines(period: reports.Report, limit: int = 6) -> Text:
     """The most asked-for needs: label (safe text), calls, met."""
     out = Text(no_wrap=True, overflow="ellipsis")
     if not period.needs:
-        out.append("No needs logged in this period.")
+        out.append("No needs logged\nin this period.")  # two short lines: the pane is 19 columns at 80
         return out
     out.append("calls  met  need", "bold")
     for n in period.needs[:limit]:

@@ -102,3 +102,22 @@ async def test_my_profile_offers_space_and_x_only_once_there_is_a_tag(line):
         tags.focus()
         await pilot.pause()
         assert {"space", "x"} <= set(editor.active_bindings)
+
+
+@pytest.mark.slow
+async def test_reports_on_a_new_line_say_no_needs_whole_at_80_columns(line):
+    """A line with no call logged: Reports' needs pane (19 columns at 80) cut 'No needs logged in
+    this period.' to 'No needs logged in t…'."""
+    from warmline.screens.reports import ReportsScreen
+
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_go("reports")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportsScreen)
+        pane = app.screen.query_one("#reports-needs")
+        assert await until(pilot, lambda: "No needs logged" in str(pane.render()))
+        shown = str(pane.render())
+        assert "in this period." in shown
+        assert max(len(line) for line in shown.splitlines()) <= pane.content_region.width, shown

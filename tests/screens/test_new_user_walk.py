@@ -121,3 +121,55 @@ async def test_reports_on_a_new_line_say_no_needs_whole_at_80_columns(line):
         shown = str(pane.render())
         assert "in this period." in shown
         assert max(len(line) for line in shown.splitlines()) <= pane.content_region.width, shown
+
+
+# The new screens' dialogs, each as a person opens it: (screen, keys).
+NEW_DIALOGS = [
+    ("my_settings", ("a",)),
+    ("my_settings", ("t",)),
+    ("goals", ("n",)),
+    ("goals", ("e",)),
+    ("tags", ("n",)),
+    ("series", ("e",)),
+    ("series", ("x",)),
+    ("people", ("t",)),
+    ("autofill", ("enter",)),
+]
+
+
+@pytest.mark.slow
+async def test_the_new_dialogs_survive_the_terminal_shrinking_to_80x24_under_the_banner(demo: Path) -> None:
+    """Opened at 100x30, then the terminal shrinks to 80x24 with the dialog open: the app keeps
+    running, the banner stays on top, and the dialog sits between the banner and the footer."""
+    from textual.screen import ModalScreen
+
+    from warmline.screens.widgets import KeysFooter
+
+    app = app_for(demo, coordinator(demo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for name, keys in NEW_DIALOGS:
+            app.action_go(name)
+            await settle(pilot)
+            screen = app.screen
+            await pilot.press(*keys)
+            await settle(pilot)
+            dialog = app.screen
+            assert dialog is not screen and isinstance(dialog, ModalScreen), (name, keys)
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+            assert app.is_running and app._exception is None, (name, keys)
+            header = dialog.query_one(LineHeader)
+            assert header.region.y == 0 and header.region.height >= 2, (name, keys)
+            footer = dialog.query_one(KeysFooter)
+            boxes = [box for box in dialog.query(".dialog, .dialog-box") if box.display]
+            assert boxes, (name, keys)
+            for box in boxes:
+                assert header.region.bottom <= box.region.y and box.region.bottom <= footer.region.y, (name, keys)
+            await pilot.resize_terminal(100, 30)
+            await settle(pilot)
+            while app.screen is not screen and isinstance(app.screen, ModalScreen):
+                app.pop_screen()
+                await settle(pilot)
+            app.action_go("home")
+            await settle(pilot)

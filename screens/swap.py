@@ -193,10 +193,10 @@ class SwapDialog(CoreCalls, Dialog["swaps.Swap | None"]):
 
     def _show(self, data: SwapOptions) -> None:
         self.options = data.options
-        self.query_one("#swap-title", Label).update(f"Swap {words.when(data.mine)} #{self.my_shift} for…")
+        self.query_one("#swap-title", Label).update(f"Swap {words.when(data.mine)} for…")
         options = self.query_one("#swap-options", OptionList)
         options.clear_options()
-        options.add_options([Option(o.label, id=str(i)) for i, o in enumerate(self.options)])
+        options.add_options([Option(o.said, id=str(i)) for i, o in enumerate(self.options)])
         self.query_one("#swap-left-out", Static).update(data.left_out_text)  # how many the rules left out, and why
         if self.options:
             options.highlighted = 0

@@ -65,6 +65,26 @@ async def test_each_person_is_offered_only_the_swap_keys_they_can_use(line):
 
 
 @pytest.mark.slow
+async def test_the_swap_picker_names_times_and_people_not_shift_ids(line):
+    """Issue 15 (a new user's walk): the picker read 'Swap Mon 30 Nov 17:00–19:00 #1 for…' and each
+    choice '… #2  ben (peer)': shift ids where a person reads times."""
+    from warmline.screens.swap import SwapDialog
+
+    other = line.shift(at(2, 17, month=12), at(2, 19, month=12), on=((line.ben, "peer"),))
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dialog = SwapDialog(line.mine)
+        app.push_screen(dialog)
+        assert await until(pilot, lambda: bool(dialog.options))
+        title = text_of(dialog.query_one("#swap-title"))
+        labels = [str(option.prompt) for option in dialog.query_one("#swap-options").options]
+        assert title.startswith("Swap Mon 30 Nov 17:00") and "#" not in title, title
+        assert any("ben (peer)" in label for label in labels) and not any("#" in label for label in labels), labels
+    assert other
+
+
+@pytest.mark.slow
 async def test_the_person_asked_declines_with_x(line):
     app = make_app(line.path, actor=line.ben)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -123,7 +123,13 @@ class SwapOption:
     shift_id: int
     handle: str
     role: str
-    label: str
+    label: str  # the CLI's line: when, the shift's id (its command needs it), who
+    when: str = ""  # the shift's time in words
+
+    @property
+    def said(self) -> str:
+        """The app's words for it: when and who, no shift id."""
+        return f"{self.when}  {self.handle} ({self.role})" if self.when else self.label
 
 
 @dataclass(frozen=True)
@@ -209,7 +215,7 @@ def swap_options(db: Database, actor: Person, my_shift: int) -> SwapOptions:
                 refused.append(problems)
                 continue
             label = f"{words.when(v)} #{v.shift.id}  {a.handle} ({a.role})"
-            found.append(SwapOption(v.shift.id, a.handle, a.role, label))
+            found.append(SwapOption(v.shift.id, a.handle, a.role, label, when=words.when(v)))
     return SwapOptions(mine, found, len(refused), _left_out_text(actor, refused))
 
 

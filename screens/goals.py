@@ -196,7 +196,7 @@ class GoalsScreen(WarmlineScreen):
         if action in ("add", "edit", "remove") and (self.loaded is None or self.loaded.refusal is not None):
             return False
         if action in ("edit", "remove") and not self._rows:
-            return False  # no goal yet: only n (add) is offered
+            return None  # no goal yet: greyed ("not now" in the help); n (add) is what there is to do
         return True
 
     def action_add(self) -> None:

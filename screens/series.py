@@ -80,7 +80,7 @@ class SeriesScreen(WarmlineScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "cancel_series") and not self.rows:
-            return False  # no series yet: the keys would do nothing
+            return None  # no series yet: shown greyed ("not now" in the help), they would do nothing
         return True
 
     # -- edit

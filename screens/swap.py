@@ -116,12 +116,12 @@ class SwapsScreen(WarmlineScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":
-            # Only the keys this person can use on the swap under the cursor (none on an empty list):
-            # the core still decides (and refuses) whatever arrives.
+            # Only the keys this person can use on the swap under the cursor (greyed on an empty
+            # list): the core still decides (and refuses) whatever arrives.
             (what,) = parameters
             swap, me = self.current(), self.actor
             if swap is None:
-                return False
+                return None if what in ("accept", "decline", "withdraw") or me.is_coordinator else False
             if what in ("accept", "decline"):
                 return swap.to_person_id == me.id and swap.status == "proposed"
             if what == "withdraw":

@@ -46,7 +46,7 @@ class TagTable(KeyTable):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("toggle", "remove"):
-            return self.cursor_key is not None  # no tag yet: the keys would do nothing
+            return True if self.cursor_key is not None else None  # no tag yet: greyed, they would do nothing
         return True
 
     def action_toggle(self) -> None:

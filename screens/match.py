@@ -108,7 +108,7 @@ class MatchScreen(WarmlineScreen):
             with Horizontal(classes="match-row"):
                 yield Label("Needs", classes="match-label")
                 yield Input(
-                    placeholder="e.g. grief, housing insecurity (comma-separated; → completes, Enter matches)",
+                    placeholder="e.g. grief, housing (comma-separated; → completes, Enter matches)",  # fits 80 columns
                     id="match-needs",
                     compact=True,
                 )

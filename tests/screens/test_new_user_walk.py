@@ -174,3 +174,33 @@ async def test_the_new_dialogs_survive_the_terminal_shrinking_to_80x24_under_the
                 await settle(pilot)
             app.action_go("home")
             await settle(pilot)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coordinator_", [True, False], ids=["coordinator", "volunteer"])
+async def test_every_fields_hint_is_whole_at_80_columns(demo: Path, coordinator_: bool) -> None:
+    """A field's placeholder is its instructions: Match's needs box cut 'Enter matches)' at 80 columns."""
+    from textual.widgets import Input
+
+    from warmline import people
+    from warmline.db import open_db
+    from warmline.screens.registry import SCREENS
+
+    with open_db(demo) as db:
+        person = next(p for p in people.all_people(db.conn) if p.is_coordinator == coordinator_ and p.active)
+    app = app_for(demo, person)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cut = []
+        for entry in SCREENS:
+            if not entry.may_open(coordinator_):
+                continue
+            app.action_go(entry.name)
+            await settle(pilot)
+            for field in app.screen.query(Input):
+                width = field.content_region.width
+                if field.placeholder and width and len(field.placeholder) > width:
+                    cut.append((entry.name, field.id, field.placeholder, width))
+            app.action_go("home")
+            await settle(pilot)
+        assert cut == []

@@ -46,6 +46,7 @@ def decision_keys(screen) -> set[str]:
     return {key for key in "axwon" if key in shown and shown[key].enabled}
 
 
+@pytest.mark.slow
 async def test_each_person_is_offered_only_the_swap_keys_they_can_use(line):
     """Issue 15 (a new user's walk): every key showed for everyone, even on an empty list, and the
     rows named shift ids (#22) where a person reads times; at 80 columns 'Waiting for' was cut off."""

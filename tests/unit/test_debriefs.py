@@ -62,7 +62,7 @@ def world(tmp_path, monkeypatch, access_clock_follows_warmline_now):
     people.add(db, coord, handle="cora", name="Cora Second", role="coordinator")
     for handle, name, tags in (("sam", "Sam Asker", ASKER_TAGS), ("bo", "Bo Backup", ()), ("tia", "Tia Triad", ("grief",)),
                                ("uma", "Uma Triad", ()), ("vic", "Vic Other", ())):
-        people.add(db, coord, handle=handle, name=name, tags=list(tags))
+        people.add(db, coord, handle=handle, name=name, tags=list(tags), tags_set_by_self=True)  # their own tags: offered
     shift = rota.add_shift(db, coord, start=at("2026-11-23T09:00"), end=at("2026-11-23T13:00"), backup=1)
     rota.assign(db, coord, shift.id, "sam")
     rota.assign(db, coord, shift.id, "vic")

@@ -16,7 +16,7 @@ from warmline.screens.autofill import AutofillDialog, AutofillScreen
 from warmline.screens.plain import Input
 from warmline.screens.widgets import KeysFooter, LineHeader
 
-PLACED = re.compile(r"^\+ .* #(\d+)  (\S+) \((peer|backup)\)$")
+PLACED = re.compile(r"^\+ (.*\S)  (\S+) \((peer|backup)\)$")  # + when  who (role): a time, no shift id
 
 
 @pytest.fixture
@@ -97,7 +97,12 @@ async def test_a_month_is_proposed_with_reasons_and_exactly_the_plan_shown_is_wr
         dialog = await proposal_of(app, pilot)
         assert text_of(dialog.query_one("#autofill-title")) == "Auto-fill Mon 23 Nov – Sun 20 Dec 2026"
         lines = text_of(dialog.query_one("#autofill-body")).splitlines()
-        shown = {(int(m[1]), m[2], m[3]) for m in map(PLACED.match, lines) if m}
+        from warmline.recurrence import zone
+        from warmline.views import words
+
+        tz = zone(dialog.plan.tz)
+        shift_at = {(words.between(p.start, p.end, tz), p.handle, p.role): p.shift_id for p in dialog.plan.proposal.placements}
+        shown = {(shift_at[m[1], m[2], m[3]], m[2], m[3]) for m in map(PLACED.match, lines) if m}
         assert len(shown) >= 10  # a month of the demo's open seats
         for index, line in enumerate(lines):
             if PLACED.match(line):  # every placement says why, on the row under it

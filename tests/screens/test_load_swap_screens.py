@@ -207,8 +207,8 @@ async def test_autofill_proposal_is_shown_as_a_diff_and_applied(line, monkeypatc
         diff = text_of(dialog.query_one("#autofill-body")).splitlines()
         placed = {p.shift_id: p.handle for p in dialog.plan.proposal.placements}
         assert set(placed) == {evening, morning}
-        assert f"+ Mon 23 Nov 17:00–21:00 #{evening}  {placed[evening]} (peer)" in diff
-        assert f"+ Tue 24 Nov 09:00–13:00 #{morning}  {placed[morning]} (peer)" in diff
+        assert f"+ Mon 23 Nov 17:00–21:00  {placed[evening]} (peer)" in diff  # by time, no shift id
+        assert f"+ Tue 24 Nov 09:00–13:00  {placed[morning]} (peer)" in diff
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, AutofillDialog)

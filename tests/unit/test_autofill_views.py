@@ -91,11 +91,11 @@ def test_a_placements_reasons_are_the_clis_and_each_shows_the_persons_hours_befo
     gap = OpenSeat(9, utc("2026-11-25T22:00-05:00"), utc("2026-11-26T06:00-05:00"), "peer", 2, 0, "nobody is eligible")
     shown = plan([both, plain], [gap], hours=[("ana", 8.0, 12.0), ("ben", 0.0, 4.5)])
     assert [(r.kind, r.text) for r in plan_rows(shown)] == [
-        ("add", "+ Tue 24 Nov 09:00–13:00 #7  ana (peer)"),
+        ("add", "+ Tue 24 Nov 09:00–13:00  ana (peer)"),  # times, not shift ids (issue 15)
         ("why", "    goal: Spanish · offers: grief, loneliness · preferred time · 8 → 12 h in range"),
-        ("add", "+ Tue 24 Nov 09:00–13:00 #8  ben (backup)"),
+        ("add", "+ Tue 24 Nov 09:00–13:00  ben (backup)"),
         ("why", "    fills an open seat · 0 → 4.5 h in range"),
-        ("open", "  Wed 25 Nov 22:00–06:00 #9  peer ×2 OPEN: nobody is eligible"),
+        ("open", "  Wed 25 Nov 22:00–06:00  peer ×2 OPEN: nobody is eligible"),
     ]
     assert summary(shown) == "2 of 4 open seats filled · hours spread (Gini) 0.40 → 0.25"
     assert range_words(shown) == "Mon 23 Nov – Sun 20 Dec 2026"

@@ -149,7 +149,8 @@ def plan_rows(plan: AutofillPlan) -> list[PlanRow]:
     hours = {handle: (before, after) for handle, before, after in p.hours}
     rows: list[PlanRow] = []
     for pl in sorted(p.placements, key=lambda x: (x.start, x.shift_id, x.role, x.handle)):
-        rows.append(PlanRow("add", f"+ {words.between(pl.start, pl.end, tz)} #{pl.shift_id}  {pl.handle} ({pl.role})"))
+        # A shift by its time, not its id (a person reads times; one person has one shift at a time).
+        rows.append(PlanRow("add", f"+ {words.between(pl.start, pl.end, tz)}  {pl.handle} ({pl.role})"))
         why = reasons(pl) or ["fills an open seat"]
         if pl.handle in hours:
             before, after = hours[pl.handle]
@@ -157,7 +158,7 @@ def plan_rows(plan: AutofillPlan) -> list[PlanRow]:
         rows.append(PlanRow("why", "    " + " · ".join(why)))
     for o in p.left_open:
         count = f" ×{o.count}" if o.count > 1 else ""
-        rows.append(PlanRow("open", f"  {words.between(o.start, o.end, tz)} #{o.shift_id}  {o.role}{count} OPEN: {o.reason}"))
+        rows.append(PlanRow("open", f"  {words.between(o.start, o.end, tz)}  {o.role}{count} OPEN: {o.reason}"))
     return rows
 
 

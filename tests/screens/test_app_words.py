@@ -113,6 +113,8 @@ async def test_every_screen_a_person_may_open_speaks_in_the_apps_words(demo, coo
             assert app.screen is app.get_screen(entry.name), entry.name
             shown = drawn(app)
             assert clean(shown), (entry.name, [line for line in shown.splitlines() if not clean(line)])
+            if entry.name != "audit":  # the change log names records as the CLI does; elsewhere, times and names
+                assert not re.search(r"#\d", shown), (entry.name, re.findall(r".{20}#\d+.{10}", shown))
             app.action_go("home")
             await settle(pilot)
         assert BY_NAME["home"].may_open(False)

@@ -94,6 +94,12 @@ class ExportsScreen(WarmlineScreen):
             self.say("")
         self.refusal = refusal
         self.query_one("#ex-export", Button).disabled = bool(refusal)
+        self.refresh_bindings()  # ctrl+s greyed with the button
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export" and self.refusal:
+            return None  # the app writes no file for this person: shown greyed, as the button is
+        return True
 
     # -- the form
 

@@ -269,6 +269,7 @@ async def test_the_app_writes_no_file_for_someone_whose_login_is_not_the_os_user
         screen = await open_screen(app, pilot, "exports", ExportsScreen)
         assert "writes no files for you" in message(screen, "#ex-message")
         assert screen.query_one("#ex-export").disabled
+        assert not screen.active_bindings["ctrl+s"].enabled  # the key greyed with the button (issue 15)
         screen.query_one("#ex-path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)

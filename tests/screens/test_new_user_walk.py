@@ -204,3 +204,28 @@ async def test_every_fields_hint_is_whole_at_80_columns(demo: Path, coordinator_
             app.action_go("home")
             await settle(pilot)
         assert cut == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_add_person_forms_hints_are_readable_in_every_theme(theme: str, demo: Path) -> None:
+    """The form's hints are its instructions ('default 20', 'used once they accept them'): Textual draws
+    them in $text-disabled, 2.6:1 in textual-light. At least 3:1 in every theme."""
+    from textual.widgets import Input
+
+    from warmline.screens.person_form import AddPersonDialog
+
+    app = app_for(demo, coordinator(demo))
+    app.theme = theme
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        dialog = AddPersonDialog()
+        app.push_screen(dialog)
+        await settle(pilot)
+        hints = [field for field in dialog.query(Input) if field.placeholder and not field.value and field.region.height]
+        assert len(hints) >= 5
+        for field in hints:
+            box = field.content_region
+            where = Region(box.x, box.y, min(len(field.placeholder), box.width), 1)
+            ratio, text = worst_contrast(app, where)
+            assert ratio >= 3.0, f"{theme}: the hint {text!r} at {ratio:.2f}:1"

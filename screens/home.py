@@ -520,9 +520,13 @@ class HomeScreen(WarmlineScreen):
         v = self._next()
         meeting = self._meeting()
         if v is None:
-            shown.show(
-                Text("No shifts in the next four weeks. Open seats you can take are listed below."), "", offer, meeting
-            )
+            if self.data.open:
+                said = "No shifts in the next four weeks. Open seats you can take are listed below."
+            elif self.actor.is_coordinator:  # a new line: say where its first shift is made
+                said = "No shifts in the next four weeks, and no open seats: make shifts on the Rota (r, then n)."
+            else:
+                said = "No shifts in the next four weeks, and no open seats to take just now."
+            shown.show(Text(said), "", offer, meeting)
             return
         moment = self.app.clock()  # type: ignore[attr-defined]
         if v.shift.start_utc <= moment:

@@ -229,3 +229,20 @@ async def test_the_add_person_forms_hints_are_readable_in_every_theme(theme: str
             where = Region(box.x, box.y, min(len(field.placeholder), box.width), 1)
             ratio, text = worst_contrast(app, where)
             assert ratio >= 3.0, f"{theme}: the hint {text!r} at {ratio:.2f}:1"
+
+
+@pytest.mark.slow
+async def test_a_new_coordinators_home_says_where_the_first_shift_is_made(line):
+    """An empty line: Home said 'Open seats you can take are listed below.' above an empty list."""
+    from rota_file import text_of
+
+    app = make_app(line.path, actor=line.coord)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = text_of(app.screen.query_one("#next-shift"))
+        assert "make shifts on the Rota (r, then n)" in said and "listed below" not in said, said
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = text_of(app.screen.query_one("#next-shift"))
+        assert "no open seats to take just now" in said and "Rota" not in said, said

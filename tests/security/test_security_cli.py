@@ -805,6 +805,9 @@ def test_volunteers_never_see_other_peoples_tags(privacy):
 @pytest.mark.slow
 def test_matches_show_offered_tags_only_to_people_on_shift_and_coordinators(world, tmp_path):
     line = world.copy(tmp_path)
+    # The import proposed their tags (a coordinator only proposes: issue 15); each accepts the one they offer.
+    line.ok("sam", "tags", "accept", "grief")
+    line.ok("kim", "tags", "accept", "leaving detox")
     asked = ("match", "grief", "hearing voices", "leaving detox", "veteran", "--json")
     # On the rota as built (shift 1 on at NOW, long past in real time), a clock set to NOW gives sam nothing.
     refused = line.run("sam", *asked, now=NOW)

@@ -359,6 +359,10 @@ def test_cli_match_json_and_text(run_cli):
     ok("init", "--name", "T", "--tz", "America/New_York")
     ok("people", "add", "ada", "--name", "Ada", "--tag", "grief", "--paused-tag", "trauma")
     ok("people", "add", "bea", "--name", "Bea", "--tag", "domestic abuse survived", "--language", "es")
+    # A coordinator's tags are proposals (issue 15): each accepts hers, so matching uses it.
+    for handle, tag in (("ada", "grief"), ("bea", "domestic abuse survived")):
+        ok("people", "passphrase", handle, env={"WARMLINE_NEW_PASSPHRASE": "own-passphrase-8817"})
+        ok("--as", handle, "tags", "accept", tag, env={"WARMLINE_PASSPHRASE": "own-passphrase-8817"})
     ok("shift", "add", "--start", "2026-11-23T07:00", "--end", "2026-11-23T11:00")
     ok("assign", "1", "ada")
     ok("assign", "1", "bea")

@@ -393,7 +393,10 @@ class HomeScreen(WarmlineScreen):
             self.query_one("#upcoming", KeyTable).focus()
         elif first and rows and getattr(self.app.focused, "id", None) in (None, "upcoming", "open-seats"):
             # A coordinator's Home leads with what waits for them (a note for their own shift stays first).
-            table.focus() if table.is_mounted else self.call_after_refresh(table.focus)
+            # Without scrolling: the inbox sits under "Your next shift", which must stay in sight at 80x24
+            # (scrolling it into view before it was laid out left Home 3 rows down, or not, by timing).
+            focus = lambda: table.focus(scroll_visible=False)  # noqa: E731
+            focus() if table.is_mounted else self.call_after_refresh(focus)
         self.call_after_refresh(self.refresh_bindings)
 
     def _show_swaps(self, found: list[Any]) -> None:

@@ -88,6 +88,7 @@ class MySettingsScreen(Baseline, WarmlineScreen):
         super().__init__()
         self.loaded: MySettings | None = None
         self.saving = False
+        self._say_in_sight: Static | None = None  # a message to keep in sight after the next reload
         self._init_baseline()
 
     def compose(self) -> ComposeResult:
@@ -151,6 +152,9 @@ class MySettingsScreen(Baseline, WarmlineScreen):
         self.query_one("#ms-windows", KeyTable).set_rows(window_rows(settings))
         self.query_one("#ms-time-off", KeyTable).set_rows(time_off_rows(settings))
         self._show_prefs(settings.prefs)
+        said, self._say_in_sight = self._say_in_sight, None
+        if said is not None:
+            self.call_after_refresh(said.scroll_visible, animate=False)
 
     def _show_prefs(self, prefs: Prefs) -> None:
         self.query_one("#ms-notify-summary", Static).update(prefs_summary(prefs))
@@ -163,6 +167,10 @@ class MySettingsScreen(Baseline, WarmlineScreen):
         widget = self.query_one(where, Static)
         widget.update(message)
         widget.set_classes("form-message -error" if error else "form-message")
+        # In sight: at 80x24 the time off and notification sections sit below the fold. Again once the
+        # reload after a change has redrawn the tables above it (a new row pushes it down).
+        self._say_in_sight = widget
+        self.call_after_refresh(widget.scroll_visible, animate=False)
 
     def _changed(self, where: str, message: str, change: Change | None = None) -> None:
         """A change landed: say it (and any shift I am still on that it rules out), and refresh every screen."""

@@ -341,6 +341,31 @@ async def test_profile_s_and_the_palette_open_it_for_a_volunteer(line):
         assert isinstance(app.screen, MySettingsScreen)
 
 
+@pytest.mark.slow
+async def test_what_a_change_says_is_in_sight_at_80x24(line):
+    """Time off sits below the fold at 80x24: its message ("✓ Added time off …") is scrolled into sight."""
+    app = make_app(line.path, actor=line.ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(app, pilot)
+        for day in ("MO", "TU", "WE", "TH"):  # a few windows push Time off down
+            await add_window(app, pilot, screen, (day,), "07:00", "23:00")
+        screen.query_one("#ms-windows").focus()
+        screen.query_one("#ms-body").scroll_home(animate=False)
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        app.screen.query_one("#to-first", Input).value = "2026-12-24"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.screen is screen
+        message = screen.query_one("#ms-off-message")
+        assert "✓ Added time off" in said(screen, "#ms-off-message")
+        body = screen.query_one("#ms-body")
+        shown = message.region.intersection(body.region)
+        assert shown.height >= 1, (message.region, body.region)
+
+
 async def test_the_screen_and_its_dialogs_fit_80x24_under_the_banner(line):
     app = make_app(line.path, actor=line.ana)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -80,7 +80,7 @@ class MySettingsScreen(Baseline, WarmlineScreen):
         Binding("a", "add_window", "Add window", id="my_settings.add_window"),
         Binding("t", "add_time_off", "Add time off", id="my_settings.add_time_off"),
         Binding("x", "remove", "Remove", tooltip="Remove the window or time off under the cursor", id="my_settings.remove"),
-        Binding("ctrl+s", "save", "Save notifications", priority=True, id="my_settings.save"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save the notification settings", priority=True, id="my_settings.save"),
         Binding("escape", "back", "Back", id="my_settings.back"),
     ]
 

@@ -55,7 +55,7 @@ class ProfileScreen(Baseline, WarmlineScreen):
     CSS_PATH = "people.tcss"
     TITLE = "My profile"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save details", priority=True, id="profile.save"),
+        Binding("ctrl+s", "save", "Save", tooltip="Save your details", priority=True, id="profile.save"),
         Binding("a", "accept", "Accept proposal", id="profile.accept"),
         Binding("d", "decline", "Decline proposal", id="profile.decline"),
         Binding("s", "my_settings", "My settings", tooltip="Availability, time off, notifications", id="profile.my_settings"),

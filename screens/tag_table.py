@@ -14,7 +14,7 @@ class TagTable(KeyTable):
 
     BINDINGS = [
         Binding("space", "toggle", "Offer/pause", id="tags.toggle"),
-        Binding("x", "remove", "Remove tag", id="tags.remove"),
+        Binding("x", "remove", "Remove", tooltip="Remove the experience under the cursor", id="tags.remove"),
     ]
 
     class TagEvent(Message):

@@ -106,6 +106,7 @@ class KeysFooter(Widget, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self.keys: tuple[tuple[str, str, str, bool], ...] = ()  # (key, shown as, description, enabled)
+        self.ranks: tuple[int, ...] = ()  # per key: which go first when 80 columns cannot hold them all
         self.palette: tuple[str, str, str, bool] | None = None
         self.spans: list[tuple[str, int, int]] = []  # (key, first column, column after), as last drawn
 
@@ -119,16 +120,18 @@ class KeysFooter(Widget, can_focus=False):
         app = self.app
         active = screen.active_bindings
         keys: dict[str, tuple[str, str, str, bool]] = {}  # one entry per action, as Textual's Footer
+        ranks: dict[str, int] = {}
         for _, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in keys:
                 keys[binding.action] = (binding.key, app.get_key_display(binding), binding.description, enabled)
+                ranks[binding.action] = _rank(binding.id, enabled)
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
             palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
         shown = tuple(keys.values())
         if (shown, palette) != (self.keys, self.palette):
-            self.keys, self.palette = shown, palette
+            self.keys, self.palette, self.ranks = shown, palette, tuple(ranks.values())
             self.refresh()
 
     def on_resize(self) -> None:
@@ -146,6 +149,13 @@ class KeysFooter(Widget, can_focus=False):
             text.stylize(Style(dim=True))
         return text
 
+    def _palette_text(self, compact: bool) -> Text:
+        """The command palette's key, kept at the right edge after a separator."""
+        assert self.palette is not None
+        right = Text("▏", self.get_component_rich_style("keys-footer--separator"), no_wrap=True)
+        right.append_text(self._key_text(self.palette, compact))
+        return right
+
     def on_click(self, event: Any) -> None:
         for key, first, after in self.spans:
             if first <= event.x < after:
@@ -161,21 +171,42 @@ class KeysFooter(Widget, can_focus=False):
         compact = width < 100
         line = Text(no_wrap=True, overflow="crop")
         spans: list[tuple[str, int, int]] = []
-        for key in self.keys:
-            part = self._key_text(key, compact)
+        parts = [self._key_text(key, compact) for key in self.keys]
+        room = width - (self._palette_text(compact).cell_len if self.palette is not None else 0)
+        # Too many for the width: leave out whole keys, never half a word ("q Quit h▏"): first the greyed
+        # ones, then the keys that switch screens, the last first. The screen's own keys, Help and Quit stay;
+        # ? lists every key.
+        widths = [part.cell_len + (1 if compact else 0) for part in parts]
+        total = sum(widths)
+        left_out: set[int] = set()
+        for index in sorted((i for i, r in enumerate(self.ranks) if r >= 2), key=lambda i: (-self.ranks[i], -i)):
+            if total <= room:
+                break
+            left_out.add(index)
+            total -= widths[index]
+        for index, (key, part) in enumerate(zip(self.keys, parts)):
+            if index in left_out:
+                continue
             spans.append((key[0], line.cell_len, line.cell_len + part.cell_len))
             line.append_text(part)
             line.append(" " if compact else "")
         if self.palette is not None:
-            right = Text("▏", self.get_component_rich_style("keys-footer--separator"), no_wrap=True)
-            right.append_text(self._key_text(self.palette, compact))
-            room = width - right.cell_len
+            right = self._palette_text(compact)
             line.truncate(max(0, room), pad=True)
             spans = [s for s in spans if s[2] <= room]
             spans.append((self.palette[0], room + 1, width))
             line.append_text(right)
         self.spans = spans
         return line
+
+
+def _rank(binding_id: str | None, enabled: bool) -> int:
+    """Which keys the footer leaves out first when the width cannot hold them all (highest first)."""
+    if not enabled:
+        return 3  # greyed: nothing to do with it here and now
+    if binding_id is not None and binding_id.startswith("app.") and binding_id not in ("app.help", "app.quit"):
+        return 2  # switching screens (? lists them, and the palette opens them)
+    return 0
 
 
 # ---------------------------------------------------------------- table cells

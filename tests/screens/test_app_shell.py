@@ -10,6 +10,7 @@ from warmline.screens.dialogs import ShiftDialog
 from warmline.screens.shift_form import ShiftFormDialog
 from warmline.screens.help import HelpDialog
 from warmline.screens.home import HomeScreen
+from warmline.screens.registry import BY_NAME, SCREENS
 from warmline.screens.rota import RotaScreen
 from warmline.screens.week import WeekGrid
 from warmline import rota
@@ -183,3 +184,34 @@ def footer_fits(app) -> None:
     shown = {key for key, _, _ in footer.spans}
     assert all(key in shown for key, *_ in footer.keys), (footer.keys, footer.spans)  # none cut off
     assert max(end for _, _, end in footer.spans) <= 80, footer.spans
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [entry.name for entry in SCREENS])
+async def test_every_screens_footer_fits_80_columns(line, name):
+    """Each screen of the registry at 80 columns, for a coordinator and (if they may open it) a volunteer: no key
+    is cut off mid-word ("q Quit h▏"), and the keys that act here are all shown."""
+    entry = BY_NAME[name]
+    from warmline import people
+    from warmline.people import PersonChanges
+
+    db = line.db()
+    for who in (line.coord, line.ana):  # a tag each: its keys (space, x) act, so they must be shown
+        people.edit(db, who, who.handle, PersonChanges(offer=("grief",)))
+    db.close()
+    for actor in (line.coord, line.ana):
+        if not entry.may_open(actor.is_coordinator):
+            continue
+        app = make_app(line.path, actor=actor)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.action_go(name)
+            await settle(pilot)
+            await settle(pilot)
+            footer = app.screen.query_one("KeysFooter")
+            shown = {key for key, _, _ in footer.spans}
+            # What a person needs here is whole: the screen's keys that work now, ? (help lists the rest),
+            # q and the palette; keys that switch screens or are greyed may be left out, whole.
+            kept = [k for (k, *_), rank in zip(footer.keys, footer.ranks) if rank < 2]
+            assert kept and all(key in shown for key in kept), (name, footer.keys, footer.spans)
+            assert max(end for _, _, end in footer.spans) <= 80

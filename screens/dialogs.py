@@ -9,7 +9,7 @@ assign picker in assign.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -25,6 +25,7 @@ from warmline.line import get as get_line
 from warmline.model import Line, Series, ShiftView
 from warmline.recurrence import zone
 from warmline.views import words as labels
+from warmline.views.series import draft_of, fixed_rule
 from warmline.views.shift_form import ShiftDraft, edit_one, edit_whole_series, series_changes
 
 from .assign import AssignChoice, AssignDialog
@@ -332,18 +333,7 @@ class ShiftDialog(CoreCalls, Dialog[None]):
             return
         s = d.view.shift
         if scope == "series" and d.series is not None:
-            series = d.series
-            draft = ShiftDraft(
-                day=date.fromisoformat(series.first_day),
-                start=time.fromisoformat(series.start_time),
-                end=time.fromisoformat(series.end_time),
-                seats=series.seats,
-                backup=series.backup_seats,
-                note=series.note,
-                days=labels.rule_days(series.rule) or (),
-                until=date.fromisoformat(series.until_day) if series.until_day else None,
-            )
-            self._open_form("series", draft, fixed_rule="" if labels.rule_days(series.rule) else series.rule)
+            self._open_form("series", draft_of(d.series), fixed_rule=fixed_rule(d.series))
         else:
             draft = ShiftDraft(
                 day=s.start_local.date(),

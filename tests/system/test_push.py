@@ -149,7 +149,7 @@ def rota_file(tmp_path, fixed_now):
     try:
         create(db, name="T", tz="America/New_York", actor="coord", first_coordinator=("coord", "Cora", os_user()))
         coord = people.get(db.conn, "coord")
-        people.add(db, coord, handle="ria", name="Ria", tags=list(TAGS))
+        people.add(db, coord, handle="ria", name="Ria", tags=list(TAGS), tags_set_by_self=True)  # her own: offered
         people.set_passphrase(db, coord, "ria", PASSPHRASE)
         for hour in (10, 14):
             start = datetime(2026, 11, 24, hour, tzinfo=TZ)

@@ -9,6 +9,53 @@ names the new value).
 
 from __future__ import annotations
 
+
+def _outbox_with_kinds(kinds: str) -> list[str]:
+    """Rebuild the notification outbox with another `kind` CHECK (SQLite cannot alter a CHECK).
+
+    Migrations 12 and 13 differ only in the kinds; the statements are as they were written, so the
+    schema SQLite stores (and schema.CURRENT's digest) is what it was.
+    """
+    return [
+        f"""CREATE TABLE notification_new (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES person(id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ({kinds})),
+            shift_id INTEGER REFERENCES shift(id),
+            event_utc TEXT NOT NULL,
+            due_utc TEXT NOT NULL,
+            expires_utc TEXT,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            dedupe TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_utc TEXT,
+            claim_token TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            last_error TEXT,
+            shown_in_app_at TEXT,
+            created_at TEXT NOT NULL,
+            meeting_id INTEGER REFERENCES triad_meeting(id),
+            debrief_id INTEGER
+        )""",
+        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
+               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
+               last_error, shown_in_app_at, created_at, meeting_id, debrief_id)
+           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
+               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
+               shown_in_app_at, created_at, meeting_id, debrief_id FROM notification""",
+        "DROP TABLE notification",
+        "ALTER TABLE notification_new RENAME TO notification",
+        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
+        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+    ]
+
+
 # Numbered migrations: MIGRATIONS[n - 1] upgrades schema n - 1 to n. Append only;
 # never edit a released step (a database made by it may exist somewhere).
 MIGRATIONS: list[list[str]] = [
@@ -470,86 +517,20 @@ MIGRATIONS: list[list[str]] = [
         """INSERT INTO tag_consent (person_id, tag_id, what, by_id, at)
            SELECT person_id, tag_id, 'before-consent', NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
            FROM person_tag ORDER BY person_id, tag_id""",
-        """CREATE TABLE notification_new (
-            id INTEGER PRIMARY KEY,
-            person_id INTEGER NOT NULL REFERENCES person(id),
-            kind TEXT NOT NULL
-                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
-                                'meeting', 'debrief', 'debrief-taken', 'debrief-open', 'proposal')),
-            shift_id INTEGER REFERENCES shift(id),
-            event_utc TEXT NOT NULL,
-            due_utc TEXT NOT NULL,
-            expires_utc TEXT,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL DEFAULT '',
-            dedupe TEXT NOT NULL UNIQUE,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_utc TEXT,
-            claim_token TEXT,
-            claimed_at TEXT,
-            sent_at TEXT,
-            channel TEXT,
-            last_error TEXT,
-            shown_in_app_at TEXT,
-            created_at TEXT NOT NULL,
-            meeting_id INTEGER REFERENCES triad_meeting(id),
-            debrief_id INTEGER
-        )""",
-        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
-               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
-               last_error, shown_in_app_at, created_at, meeting_id, debrief_id)
-           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
-               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
-               shown_in_app_at, created_at, meeting_id, debrief_id FROM notification""",
-        "DROP TABLE notification",
-        "ALTER TABLE notification_new RENAME TO notification",
-        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
-        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+        *_outbox_with_kinds(
+            """'reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
+                                'meeting', 'debrief', 'debrief-taken', 'debrief-open', 'proposal'"""
+        ),
     ],
     # 13: swaps with notice (issue 15, warmline/notify/swap_notices.py). The notification outbox is rebuilt
     # (SQLite cannot alter a CHECK) to take three kinds: 'swap' (to the person asked: someone proposes a
     # swap with them), 'swap-approval' (to the coordinators: an accepted swap waits for approval) and
     # 'swap-decided' (to the people in a swap: it was accepted, done, declined, withdrawn or refused).
     [
-        """CREATE TABLE notification_new (
-            id INTEGER PRIMARY KEY,
-            person_id INTEGER NOT NULL REFERENCES person(id),
-            kind TEXT NOT NULL
-                CHECK (kind IN ('reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
+        *_outbox_with_kinds(
+            """'reminder', 'handoff', 'note', 'changed', 'cancelled', 'cover', 'unacked',
                                 'meeting', 'debrief', 'debrief-taken', 'debrief-open', 'proposal',
-                                'swap', 'swap-approval', 'swap-decided')),
-            shift_id INTEGER REFERENCES shift(id),
-            event_utc TEXT NOT NULL,
-            due_utc TEXT NOT NULL,
-            expires_utc TEXT,
-            title TEXT NOT NULL,
-            body TEXT NOT NULL DEFAULT '',
-            dedupe TEXT NOT NULL UNIQUE,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'expired')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_utc TEXT,
-            claim_token TEXT,
-            claimed_at TEXT,
-            sent_at TEXT,
-            channel TEXT,
-            last_error TEXT,
-            shown_in_app_at TEXT,
-            created_at TEXT NOT NULL,
-            meeting_id INTEGER REFERENCES triad_meeting(id),
-            debrief_id INTEGER
-        )""",
-        """INSERT INTO notification_new (id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title,
-               body, dedupe, state, attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel,
-               last_error, shown_in_app_at, created_at, meeting_id, debrief_id)
-           SELECT id, person_id, kind, shift_id, event_utc, due_utc, expires_utc, title, body, dedupe, state,
-               attempts, next_attempt_utc, claim_token, claimed_at, sent_at, channel, last_error,
-               shown_in_app_at, created_at, meeting_id, debrief_id FROM notification""",
-        "DROP TABLE notification",
-        "ALTER TABLE notification_new RENAME TO notification",
-        "CREATE INDEX notification_person_state ON notification (person_id, state, due_utc)",
-        "CREATE INDEX notification_state_event ON notification (state, kind, event_utc)",
+                                'swap', 'swap-approval', 'swap-decided'"""
+        ),
     ],
 ]

@@ -15,6 +15,8 @@ A refusal is said in place (in the dialog, or under the section) and nothing is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -349,17 +351,68 @@ def _off_text(entry: TimeOff) -> str:
 # ---------------------------------------------------------------- dialogs
 
 
-class WindowDialog(CoreCalls, FormDialog[Change | None]):
+class _AddDialog(CoreCalls, FormDialog[Change | None]):
+    """A small form adding one thing through the core: `_read` turns the fields into the core call
+    (or raises Invalid), the message under the form says what went wrong, and the dialog returns
+    the core's Change. Its widgets' ids start with `PREFIX` (-message, -save, -back)."""
+
+    PREFIX = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = False
+
+    def _read(self) -> tuple[Any, tuple[Any, ...]]:
+        """The core function and its arguments after the actor, from the fields."""
+        raise NotImplementedError
+
+    def _say(self, message: str) -> None:
+        widget = self.query_one(f"#{self.PREFIX}-message", Static)
+        widget.update(message)
+        widget.set_classes("message -error")
+
+    def action_save(self) -> None:
+        if self.sending:
+            return
+        try:
+            fn, args = self._read()
+        except Invalid as exc:
+            self._say(f"\u2717 Not added: {exc}")
+            return
+        self.sending = True
+        self.call_core(fn, self.actor, *args, done=self.dismiss, error=self._refused, group=f"{self.PREFIX}-add")
+
+    def _refused(self, exc: WarmlineError) -> None:
+        self.sending = False
+        self._say(f"\u2717 Not added: {exc}")
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        if bid == f"{self.PREFIX}-save":
+            self.action_save()
+        elif bid == f"{self.PREFIX}-back":
+            self.action_back()
+        else:
+            self._other_button(bid)
+
+    def _other_button(self, bid: str) -> None:
+        """A button of the form's own (none here)."""
+
+
+class WindowDialog(_AddDialog):
     """Add a weekly window to my availability: days, from, to; available or preferred. Returns the Change, or None."""
+
+    PREFIX = "wd"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Add", priority=True, id="window.save"),
         Binding("escape", "back", "Back", id="window.back"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="window-dialog"):
@@ -394,59 +447,31 @@ class WindowDialog(CoreCalls, FormDialog[Change | None]):
     def on_mount(self) -> None:
         self.query_one("#wd-MO", DayBox).focus()
 
-    def _say(self, message: str) -> None:
-        widget = self.query_one("#wd-message", Static)
-        widget.update(message)
-        widget.set_classes("message -error")
+    def _read(self) -> tuple[Any, tuple[Any, ...]]:
+        windows = read_window(
+            tuple(c for c in words.WEEKDAYS if self.query_one(f"#wd-{c}", DayBox).value),
+            self.query_one("#wd-start", Input).value,
+            self.query_one("#wd-end", Input).value,
+            preferred=self.query_one("#wd-preferred", DayBox).value,
+        )
+        return add_windows, (windows,)
 
-    def action_save(self) -> None:
-        if self.sending:
-            return
-        try:
-            windows = read_window(
-                tuple(c for c in words.WEEKDAYS if self.query_one(f"#wd-{c}", DayBox).value),
-                self.query_one("#wd-start", Input).value,
-                self.query_one("#wd-end", Input).value,
-                preferred=self.query_one("#wd-preferred", DayBox).value,
-            )
-        except Invalid as exc:
-            self._say(f"\u2717 Not added: {exc}")
-            return
-        self.sending = True
-        self.call_core(add_windows, self.actor, windows, done=self.dismiss, error=self._refused, group="window-add")
-
-    def _refused(self, exc: WarmlineError) -> None:
-        self.sending = False
-        self._say(f"\u2717 Not added: {exc}")
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        bid = event.button.id or ""
-        if bid == "wd-save":
-            self.action_save()
-        elif bid == "wd-back":
-            self.action_back()
-        elif bid.startswith("wd-days-"):
+    def _other_button(self, bid: str) -> None:
+        if bid.startswith("wd-days-"):
             _name, chosen = DAY_PRESETS[bid.removeprefix("wd-days-")]
             for code in words.WEEKDAYS:
                 self.query_one(f"#wd-{code}", DayBox).value = code in chosen
 
 
-class TimeOffDialog(CoreCalls, FormDialog[Change | None]):
+class TimeOffDialog(_AddDialog):
     """Add time off: a first and (optional) last local day, both inclusive. Returns the Change, or None."""
+
+    PREFIX = "to"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Add", priority=True, id="time_off.save"),
         Binding("escape", "back", "Back", id="time_off.back"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sending = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="time-off-dialog"):
@@ -471,37 +496,9 @@ class TimeOffDialog(CoreCalls, FormDialog[Change | None]):
     def on_mount(self) -> None:
         self.query_one("#to-first", Input).focus()
 
-    def _say(self, message: str) -> None:
-        widget = self.query_one("#to-message", Static)
-        widget.update(message)
-        widget.set_classes("message -error")
-
-    def action_save(self) -> None:
-        if self.sending:
-            return
-        try:
-            first, last = read_time_off(self.query_one("#to-first", Input).value, self.query_one("#to-last", Input).value)
-        except Invalid as exc:
-            self._say(f"\u2717 Not added: {exc}")
-            return
-        self.sending = True
-        self.call_core(add_time_off, self.actor, first, last, done=self.dismiss, error=self._refused, group="time-off-add")
-
-    def _refused(self, exc: WarmlineError) -> None:
-        self.sending = False
-        self._say(f"\u2717 Not added: {exc}")
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        bid = event.button.id or ""
-        if bid == "to-save":
-            self.action_save()
-        elif bid == "to-back":
-            self.action_back()
+    def _read(self) -> tuple[Any, tuple[Any, ...]]:
+        first, last = read_time_off(self.query_one("#to-first", Input).value, self.query_one("#to-last", Input).value)
+        return add_time_off, (first, last)
 
 
 __all__ = ["MySettingsScreen", "TimeOffDialog", "WindowDialog"]
